@@ -1,0 +1,60 @@
+# Top-level driver: CMake does the C++ build; this file wires set-up, tests and demos.
+#   make demo    build, then enumerate and mine the built-in simulated hashboard
+#   make test    build and run every test (release + ASan/UBSan builds, fuzz smoke run)
+#   make bench   build and run the benchmarks
+SHELL := /bin/bash
+BUILD ?= build
+BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 20
+CMAKE_FLAGS ?=
+
+HBCTL := $(BUILD)/tools/hbctl
+
+.PHONY: all deps build build-asan demo test test-release test-asan fuzz bench clean
+
+all: build
+
+# install-deps is quick when everything is present; it installs what is missing.
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja: | deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(BUILD_ASAN)/build.ninja: | deps
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHB_SANITIZE=ON $(CMAKE_FLAGS)
+
+build-asan: deps $(BUILD_ASAN)/build.ninja
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+demo: build
+	$(HBCTL) scan
+	$(HBCTL) mine --seconds 20
+
+test: test-release test-asan fuzz
+	@echo "make test: all tests passed"
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer needs clang; the fuzz targets build in their own tree.
+fuzz: deps
+	cmake -S tests/fuzz -B $(BUILD_FUZZ) -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 \
+		-DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	tests/fuzz/run $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+bench: build
+	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <hashboard/bytes.hpp>
+#include <hashboard/clock.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace hashboard {
+
+// A link failed (device gone, peer closed, I/O error). OS errors keep their errno.
+class TransportError : public std::runtime_error {
+public:
+	explicit TransportError(const std::string &what, int err = 0)
+		: std::runtime_error(what), errno_(err)
+	{
+	}
+	int error_number() const { return errno_; }
+
+private:
+	int errno_;
+};
+
+// One chip chain's byte link: a UART, the kernel's /dev/hashboardN, SPI, or the
+// simulator. Transports move bytes and own the chain's reset line where they have one;
+// framing is the codec's job, above them.
+class Transport {
+public:
+	virtual ~Transport() = default;
+	Transport() = default;
+	Transport(const Transport &) = delete;
+	Transport &operator=(const Transport &) = delete;
+
+	// Writes every byte (blocking until queued to the device).
+	virtual void write(ByteSpan data) = 0;
+	// Waits up to timeout (on the transport's clock) for at least one byte and returns
+	// how many were read; 0 means the timeout passed.
+	virtual std::size_t read(std::span<std::uint8_t> buf, Duration timeout) = 0;
+	// Host-side baud; chips are switched first, with register writes.
+	virtual void set_baud(std::uint32_t baud) = 0;
+	virtual std::uint32_t baud() const = 0;
+	// Drops bytes received but not yet read (junk after PLL or baud changes).
+	virtual void flush_input() = 0;
+	// The chain's reset line; transports without one throw std::logic_error.
+	virtual bool has_reset() const { return false; }
+	virtual void set_reset(bool asserted);
+	// "tty:/dev/ttyS1 @115200", for logs and --json output.
+	virtual std::string describe() const = 0;
+};
+
+// Opens a transport from a URI-like string (docs/transports.md):
+//   sim:<family>[?chips=N&zero_bits=Z&seed=S&...]   in-process simulator (virtual time)
+//   tty:<path>[?reset=hbsim:<ctl-socket>]           UART or pty (termios2, any baud)
+//   unix:<path>                                      hbsim listening on a unix socket
+// A bare path is taken as tty:. Throws std::invalid_argument for a malformed URI and
+// TransportError when the device cannot be opened. Virtual-time transports drive clock.
+std::unique_ptr<Transport> open_transport(std::string_view uri, Clock &clock);
+
+// The clock a URI wants: virtual for sim:, steady otherwise.
+std::unique_ptr<Clock> clock_for_transport(std::string_view uri);
+
+} // namespace hashboard

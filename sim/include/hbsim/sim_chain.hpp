@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+//
+// A chain of simulated BM13xx chips behind one UART, at byte level. The chain is lazy:
+// its state is a function of time and of what the host wrote, so it runs exactly the
+// same in virtual time (in-process, as fast as the CPU allows) and in real time (hbsim
+// on a pty or socket). Deterministic for a seed.
+#pragma once
+
+#include <hashboard/bm13xx/codec.hpp>
+#include <hashboard/bytes.hpp>
+#include <hashboard/chip_family.hpp>
+#include <hashboard/clock.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hbsim {
+
+using hashboard::Duration;
+
+// The seam for the physics model that comes later (voltage, temperature, process
+// variation, power). For now: a stable-frequency limit and an error rate that grows
+// with the excess over it.
+struct ChipConditions {
+	unsigned position;
+	double freq_mhz;
+	double voltage_mv;
+	double temperature_c;
+};
+class ChipPhysics {
+public:
+	virtual ~ChipPhysics() = default;
+	// Probability that a nonce the chip reports is wrong (does not meet its target).
+	virtual double wrong_nonce_probability(const ChipConditions &c) const = 0;
+};
+// p = min(1, slope * (f - limit) / limit) above the limit, 0 below it.
+class FrequencyLimitPhysics final : public ChipPhysics {
+public:
+	FrequencyLimitPhysics(double limit_mhz, double slope) : limit_(limit_mhz), slope_(slope) {}
+	double wrong_nonce_probability(const ChipConditions &c) const override;
+
+private:
+	double limit_;
+	double slope_;
+};
+
+struct Faults {
+	std::optional<unsigned> dead_chip; // chain cut at this position: it and all after it are gone
+	std::optional<unsigned> mute_chip; // relays and hashes nothing to the host: never answers
+	double bit_error_rate = 0.0;       // per bit, on the chip->host wire
+};
+
+struct ChainConfig {
+	const hashboard::ChipFamily *family = nullptr;
+	unsigned chips = 1;
+	// Leading zero bits a nonce needs before a chip reports it (ticket mask difficulty
+	// 1). Real chips: 32. Below 32 the chips compute 2^(zero_bits-32) of the nominal
+	// hashes, so nonces arrive at the real chip's rate, each one honestly found.
+	unsigned zero_bits = 32;
+	std::uint64_t seed = 1;
+	double freq_limit_mhz = 0; // 0: the family's nominal frequency * 1.15
+	double error_slope = 4.0;
+	std::shared_ptr<const ChipPhysics> physics; // overrides freq_limit/error_slope
+	Faults faults;
+	double voltage_mv = 1200;
+	double temperature_c = 50;
+};
+
+// What a test or hbsim's log can see of one chip.
+struct ChipView {
+	unsigned position;
+	std::uint8_t address;
+	bool addressed;
+	double freq_mhz;
+	double baud;
+	std::uint32_t ticket_mask;
+	bool version_rolling;
+	std::uint64_t hashes;         // SHA-256d actually computed
+	std::uint64_t nonces_found;   // met the ticket target
+	std::uint64_t nonces_wrong;   // reported corrupted (over the frequency limit)
+	std::uint64_t frames_dropped; // host frames this chip saw with a bad CRC
+};
+
+class SimChain {
+public:
+	explicit SimChain(ChainConfig config);
+	~SimChain();
+	SimChain(const SimChain &) = delete;
+	SimChain &operator=(const SimChain &) = delete;
+
+	// Reset line (active low on hardware; asserted = held in reset). Releasing it
+	// returns every chip to its power-on state.
+	void set_reset(Duration t, bool asserted);
+	void host_write(Duration t, hashboard::ByteSpan data);
+	// Host UART baud; bytes cross the wire intact only when both ends agree (within 3%).
+	void set_host_baud(Duration t, double baud);
+	// Runs hashing and the reply wire up to t. Times never go backwards.
+	void advance_to(Duration t);
+	// When the next queued byte to the host completes, if one is queued.
+	std::optional<Duration> next_rx_time() const;
+	// Moves bytes that reached the host by `now` into out; returns the count.
+	std::size_t host_read(Duration now, std::span<std::uint8_t> out);
+
+	std::size_t chip_count() const;
+	ChipView chip(unsigned position) const;
+	const ChainConfig &config() const;
+	// Nominal hashes the chips did (what real chips would have done).
+	double nominal_hashes() const;
+	void set_logger(std::function<void(const std::string &)> log);
+
+private:
+	struct Impl;
+	std::unique_ptr<Impl> impl_;
+};
+
+} // namespace hbsim
