@@ -151,6 +151,9 @@ public:
 	// Drops any partial frame (after a baud change or reset).
 	void reset();
 	const ParserStats &stats() const { return stats_; }
+	// Bytes held back as the start of a frame not yet complete: fewer than one frame
+	// between feed() calls, whatever was fed (endless garbage included).
+	std::size_t buffered() const { return buf_.size(); }
 
 private:
 	std::size_t reply_len_;
@@ -165,6 +168,9 @@ public:
 	void feed(ByteSpan data, const std::function<void(const HostFrame &)> &sink);
 	void reset();
 	const ParserStats &stats() const { return stats_; }
+	// Bytes held back as the start of a frame not yet complete: fewer than one frame
+	// between feed() calls, whatever was fed (endless garbage included).
+	std::size_t buffered() const { return buf_.size(); }
 
 private:
 	Bytes buf_;

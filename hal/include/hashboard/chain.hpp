@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+//
+// One chip chain behind one Transport: reset, enumeration with break localisation,
+// PLL ramps, ticket mask, baud switch, work dispatch, and nonce collection with SHA-256d
+// checking and per-chip/per-core attribution. docs/chain.md draws the state machine.
+#pragma once
+
+#include <hashboard/bm13xx/codec.hpp>
+#include <hashboard/chip_family.hpp>
+#include <hashboard/clock.hpp>
+#include <hashboard/transport.hpp>
+#include <hashboard/work.hpp>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace hashboard {
+
+struct ChainConfig {
+	const ChipFamily *family = nullptr;
+	unsigned expected_chips = 1;
+	// Address spacing; 0 picks the largest power of two with expected_chips * step <= 256.
+	unsigned address_step = 0;
+	// Leading zero bits of a ticket-difficulty-1 nonce: 32 on real chips, fewer on a
+	// simulator that scales its work down (the hbsim zero_bits setting).
+	unsigned zero_bits = 32;
+	Duration reply_timeout = std::chrono::milliseconds(100);
+	Duration reset_hold = std::chrono::milliseconds(100);
+	Duration reset_settle = std::chrono::milliseconds(100);
+	double ramp_step_mhz = 6.25;
+	Duration ramp_interval = std::chrono::milliseconds(100);
+	// How many of the most recent jobs a reply may still answer; older ones are stale.
+	unsigned live_jobs = 4;
+};
+
+struct ChipInfo {
+	unsigned position = 0;
+	std::uint8_t address = 0;
+	std::uint16_t chip_id = 0;
+	std::uint8_t core_byte = 0; // bits 15..8 of register 0
+	bool answered = false;      // answered a read addressed to it
+};
+
+struct ScanResult {
+	unsigned expected = 0;
+	unsigned broadcast_replies = 0; // replies to the broadcast read of register 0
+	std::vector<ChipInfo> chips;    // one per expected position
+	// Set when the chain is cut: how many chips (from position 0) answered.
+	std::optional<unsigned> break_after;
+	std::vector<unsigned> silent_positions; // took no part, though chips after them did
+	unsigned wrong_chip_id = 0;             // replies from another family
+	unsigned found() const;
+	bool ok() const { return !break_after && silent_positions.empty() && wrong_chip_id == 0; }
+};
+
+enum class NonceVerdict { valid, hw_error, duplicate, stale, unattributed };
+std::string_view verdict_name(NonceVerdict v);
+
+struct NonceEvent {
+	NonceVerdict verdict;
+	std::optional<unsigned> position; // chip, when the nonce's address is on the chain
+	NonceIdentity identity;
+	std::uint8_t job_id;
+	std::uint64_t work_id;
+	std::uint32_t nonce;
+	std::uint32_t version;
+	Hash256 hash{};
+	double difficulty = 0; // share difficulty the hash meets (pool scale)
+	Duration when{};
+};
+
+struct ChipStats {
+	std::uint64_t valid = 0;
+	std::uint64_t hw_errors = 0;
+	std::uint64_t duplicates = 0;
+	std::uint64_t stale = 0;
+	// Nominal hashes credited: valid nonces * 2^(32 + ticket log2).
+	double credited_hashes = 0;
+	std::map<unsigned, std::uint64_t> per_core_valid;
+};
+
+struct ChainStats {
+	std::uint64_t replies = 0;
+	std::uint64_t unattributed = 0;
+	std::uint64_t unexpected_register_replies = 0;
+	std::uint64_t jobs_sent = 0;
+	bm13xx::ParserStats parser;
+};
+
+enum class ChainState { off, enumerated, running };
+
+class Chain {
+public:
+	Chain(Transport &transport, Clock &clock, ChainConfig config);
+
+	const ChainConfig &config() const { return config_; }
+	const ChipFamily &family() const { return *config_.family; }
+	ChainState state() const { return state_; }
+
+	// Resets the chain (when the transport has a reset line), enables version rolling
+	// where the family has it, counts chips, assigns addresses in chain order and probes
+	// each one. Positions that answered are usable; the rest are reported.
+	ScanResult enumerate();
+
+	// Steps every chip's PLL from its present frequency to mhz, ramp_step_mhz per
+	// ramp_interval; progress (mhz reached) goes to the callback.
+	void ramp_frequency(double mhz, const std::function<void(double)> &progress = {});
+	double frequency_mhz() const { return freq_mhz_; }
+
+	// Writes the ticket mask to all chips and reads it back from each answering chip;
+	// throws std::runtime_error naming the chips whose read-back differs.
+	void set_ticket_difficulty_log2(unsigned k);
+	unsigned ticket_difficulty_log2() const { return ticket_log2_; }
+
+	// Chips first, then the host; never read back across the switch.
+	void set_baud(std::uint32_t baud);
+
+	// Register access (hbctl regs, tests). read_register returns one value per chip
+	// that answered, keyed by address.
+	std::map<std::uint8_t, std::uint32_t> read_register(std::optional<std::uint8_t> address,
+							    std::uint8_t reg);
+	void write_register(std::optional<std::uint8_t> address, std::uint8_t reg,
+			    std::uint32_t value);
+
+	// Broadcasts a job built from work; returns its job id.
+	std::uint8_t send_work(const Work &work);
+	// Nominal time a chip takes to search the whole nonce space of one job.
+	Duration job_space_time() const;
+
+	// Reads and checks replies for up to timeout, calling sink for every nonce.
+	void poll(Duration timeout, const std::function<void(const NonceEvent &)> &sink);
+
+	const std::vector<ChipInfo> &chips() const { return chips_; }
+	const std::vector<ChipStats> &chip_stats() const { return stats_; }
+	const ChainStats &stats() const;
+	void reset_stats();
+
+	// Ramps down and holds the chips in reset (when the transport has a reset line).
+	void power_down();
+
+private:
+	struct LiveJob {
+		Work work;
+		std::uint8_t job_id;
+		std::vector<std::uint32_t> versions; // midstate jobs: version per midstate index
+		std::set<std::pair<std::uint32_t, std::uint32_t>> seen; // (nonce, version)
+	};
+
+	void reset_line();
+	void send(const Bytes &frame);
+	void drain(Duration quiet, const std::function<void(const bm13xx::ChipFrame &)> &sink);
+	void handle_nonce(const bm13xx::NonceReply &reply,
+			  const std::function<void(const NonceEvent &)> &sink);
+	std::optional<unsigned> position_of(std::uint8_t address) const;
+	void write_pll_all(double mhz);
+
+	Transport &transport_;
+	Clock &clock_;
+	ChainConfig config_;
+	ChainState state_ = ChainState::off;
+	bm13xx::ReplyParser parser_;
+	std::vector<ChipInfo> chips_;
+	std::vector<ChipStats> stats_;
+	mutable ChainStats chain_stats_;
+	double freq_mhz_;
+	unsigned ticket_log2_ = 0;
+	std::uint8_t next_job_id_ = 0;
+	std::deque<LiveJob> jobs_; // newest last
+};
+
+} // namespace hashboard

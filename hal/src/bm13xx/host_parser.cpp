@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+//
+// Host -> chip stream parser (the simulated chips' receive side, hbctl frames decode).
+// A frame's length comes from its LEN byte, so LEN is only trusted when it is one of
+// the lengths its HDR allows; anything else is a bad frame and the parser slides one
+// byte and hunts for the next preamble, exactly as after a CRC failure.
+//
+// Decoding is strict: a frame is delivered only if encoding it again gives the same
+// bytes (reserved bytes zero, job id within 7 bits, midstate count matching LEN). The
+// simulator is where host bugs should show, and hbctl should not hide them either.
+
+#include <hashboard/bm13xx/codec.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+namespace hashboard::bm13xx {
+namespace {
+
+constexpr std::size_t kFeedBlock = 1024;
+constexpr std::size_t kHeadLen = 4; // preamble, HDR, LEN
+
+constexpr std::uint8_t kJobHdr = kTypeJob | std::uint8_t(Command::write_register);
+constexpr std::uint8_t kLenCommand = 5;       // set address, read, chain inactive
+constexpr std::uint8_t kLenWrite = 9;
+constexpr std::uint8_t kLenOneMidstate = 0x36;
+constexpr std::uint8_t kLenFourMidstates = 0x96;
+constexpr std::uint8_t kLenHeaderJob = 0x56;
+constexpr std::uint8_t kMaxJobId = 0x7F;
+
+enum class Kind { set_address, write, read, inactive, midstate_job, header_job };
+
+constexpr std::uint8_t cmd_hdr(Command cmd, bool all)
+{
+	return std::uint8_t(kTypeCommand | (all ? kFlagAll : 0) | std::uint8_t(cmd));
+}
+
+std::optional<Kind> classify(std::uint8_t hdr, std::uint8_t len)
+{
+	switch (hdr) {
+	case cmd_hdr(Command::set_address, false):
+		return len == kLenCommand ? std::optional(Kind::set_address) : std::nullopt;
+	case cmd_hdr(Command::write_register, false):
+	case cmd_hdr(Command::write_register, true):
+		return len == kLenWrite ? std::optional(Kind::write) : std::nullopt;
+	case cmd_hdr(Command::read_register, false):
+	case cmd_hdr(Command::read_register, true):
+		return len == kLenCommand ? std::optional(Kind::read) : std::nullopt;
+	case cmd_hdr(Command::chain_inactive, true):
+		return len == kLenCommand ? std::optional(Kind::inactive) : std::nullopt;
+	case kJobHdr:
+		if (len == kLenOneMidstate || len == kLenFourMidstates)
+			return Kind::midstate_job;
+		if (len == kLenHeaderJob)
+			return Kind::header_job;
+		return std::nullopt;
+	default:
+		return std::nullopt;
+	}
+}
+
+bool crc_ok(Kind kind, const std::uint8_t *frame, std::size_t total)
+{
+	const ByteSpan covered(frame + 2, total - 2 - (kind >= Kind::midstate_job ? 2 : 1));
+	if (kind >= Kind::midstate_job)
+		return crc16(covered) == (frame[total - 2] << 8 | frame[total - 1]);
+	return crc5(covered) == frame[total - 1];
+}
+
+Hash256 words_reversed(const std::uint8_t *p)
+{
+	Hash256 h;
+	for (std::size_t word = 0; word < 8; ++word)
+		std::copy_n(p + (7 - word) * 4, 4, h.begin() + std::ptrdiff_t(word * 4));
+	return h;
+}
+
+std::array<std::uint32_t, 8> midstate_from_wire(const std::uint8_t *p)
+{
+	std::uint8_t b[32];
+	std::reverse_copy(p, p + 32, b);
+	std::array<std::uint32_t, 8> state;
+	for (std::size_t i = 0; i < 8; ++i)
+		state[i] = load_be32(b + i * 4);
+	return state;
+}
+
+// d points at DATA; len is LEN. nullopt: good CRC but content the encoder never makes.
+std::optional<HostFrame> decode(Kind kind, std::uint8_t hdr, std::uint8_t len,
+				const std::uint8_t *d)
+{
+	const bool all = hdr & kFlagAll;
+	switch (kind) {
+	case Kind::set_address:
+		if (d[1] != 0)
+			return std::nullopt;
+		return SetAddress{d[0]};
+	case Kind::write:
+		return WriteRegister{all, d[0], d[1], load_be32(d + 2)};
+	case Kind::read:
+		return ReadRegister{all, d[0], d[1]};
+	case Kind::inactive:
+		if (d[0] != 0 || d[1] != 0)
+			return std::nullopt;
+		return ChainInactive{};
+	case Kind::midstate_job: {
+		const std::size_t count = len == kLenOneMidstate ? 1 : 4;
+		if (d[0] > kMaxJobId || d[1] != count)
+			return std::nullopt;
+		MidstateJob job;
+		job.job_id = d[0];
+		job.starting_nonce = load_le32(d + 2);
+		job.nbits = load_le32(d + 6);
+		job.ntime = load_le32(d + 10);
+		job.merkle_tail = load_le32(d + 14);
+		for (std::size_t i = 0; i < count; ++i)
+			job.midstates.push_back(midstate_from_wire(d + 18 + 32 * i));
+		return job;
+	}
+	case Kind::header_job: {
+		if (d[0] > kMaxJobId || d[1] != 1)
+			return std::nullopt;
+		HeaderJob job;
+		job.job_id = d[0];
+		job.starting_nonce = load_le32(d + 2);
+		job.nbits = load_le32(d + 6);
+		job.ntime = load_le32(d + 10);
+		job.merkle_root = words_reversed(d + 14);
+		job.prev_hash = words_reversed(d + 46);
+		job.version = load_le32(d + 78);
+		return job;
+	}
+	}
+	return std::nullopt;
+}
+
+std::size_t find_preamble(const Bytes &buf, std::size_t pos)
+{
+	while (pos < buf.size()) {
+		const void *hit = std::memchr(buf.data() + pos, kCmdPreamble[0], buf.size() - pos);
+		if (!hit)
+			return buf.size();
+		pos = std::size_t(static_cast<const std::uint8_t *>(hit) - buf.data());
+		if (pos + 1 == buf.size() || buf[pos + 1] == kCmdPreamble[1])
+			return pos;
+		++pos;
+	}
+	return buf.size();
+}
+
+} // namespace
+
+void HostParser::reset()
+{
+	stats_.junk_bytes += buf_.size();
+	buf_.clear();
+}
+
+void HostParser::feed(ByteSpan data, const std::function<void(const HostFrame &)> &sink)
+{
+	std::vector<HostFrame> done;
+	while (!data.empty()) {
+		const std::size_t take = std::min(data.size(), kFeedBlock);
+		buf_.insert(buf_.end(), data.begin(), data.begin() + std::ptrdiff_t(take));
+		data = data.subspan(take);
+
+		std::size_t pos = 0;
+		for (;;) {
+			const std::size_t start = find_preamble(buf_, pos);
+			stats_.junk_bytes += start - pos;
+			pos = start;
+			const std::size_t avail = buf_.size() - pos;
+			if (avail < kHeadLen)
+				break;
+			const std::uint8_t *frame = buf_.data() + pos;
+			const std::uint8_t hdr = frame[2];
+			const std::uint8_t len = frame[3];
+			const auto kind = classify(hdr, len);
+			if (!kind) {
+				++stats_.bad_frames;
+				++stats_.junk_bytes;
+				++pos;
+				continue;
+			}
+			const std::size_t total = 2 + std::size_t(len);
+			if (avail < total)
+				break;
+			if (!crc_ok(*kind, frame, total)) {
+				++stats_.crc_errors;
+				++stats_.junk_bytes;
+				++pos;
+				continue;
+			}
+			auto decoded = decode(*kind, hdr, len, frame + kHeadLen);
+			if (!decoded) {
+				++stats_.bad_frames;
+				++stats_.junk_bytes;
+				++pos;
+				continue;
+			}
+			done.push_back(std::move(*decoded));
+			++stats_.frames;
+			pos += total;
+		}
+		buf_.erase(buf_.begin(), buf_.begin() + std::ptrdiff_t(pos));
+
+		// Delivered once the parser's state is consistent (see reply_parser.cpp).
+		for (const auto &frame : done)
+			sink(frame);
+		done.clear();
+	}
+}
+
+} // namespace hashboard::bm13xx

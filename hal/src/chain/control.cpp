@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// PLL ramps, ticket mask, baud switch and raw register access.
+#include <hashboard/chain.hpp>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace hashboard {
+
+void Chain::write_pll_all(double mhz)
+{
+	const auto pll = pll_for_frequency(family(), mhz);
+	if (!pll)
+		throw std::invalid_argument("frequency " + std::to_string(mhz) + " MHz is outside " +
+					    std::string(family().name) + "'s PLL range");
+	send(bm13xx::encode_write_register(true, 0, family().regs.pll0,
+					   pll_register_value(family(), *pll)));
+	freq_mhz_ = pll->freq_mhz(family().pll.ref_mhz);
+}
+
+void Chain::ramp_frequency(double mhz, const std::function<void(double)> &progress)
+{
+	if (!pll_for_frequency(family(), mhz))
+		throw std::invalid_argument("frequency " + std::to_string(mhz) + " MHz is outside " +
+					    std::string(family().name) + "'s PLL range (" +
+					    std::to_string(family().pll.freq_min_mhz) + ".." +
+					    std::to_string(family().pll.freq_max_mhz) + ")");
+	if (config_.ramp_step_mhz <= 0)
+		throw std::invalid_argument("ramp step must be positive");
+	// Small steps keep the core supply from sagging (up) or overshooting (down).
+	double f = freq_mhz_;
+	while (std::fabs(mhz - f) > 1e-6) {
+		f = mhz > f ? std::min(mhz, f + config_.ramp_step_mhz)
+			    : std::max(mhz, f - config_.ramp_step_mhz);
+		write_pll_all(f);
+		clock_.sleep_for(config_.ramp_interval);
+		if (progress)
+			progress(freq_mhz_);
+	}
+	// Chips emit junk while their PLLs move; none of it is a reply to anything.
+	transport_.flush_input();
+	parser_.reset();
+}
+
+void Chain::set_ticket_difficulty_log2(unsigned k)
+{
+	if (k > 31)
+		throw std::invalid_argument("ticket difficulty must be 2^0..2^31");
+	const std::uint32_t mask = bm13xx::ticket_mask_for_difficulty_log2(k);
+	write_register(std::nullopt, family().regs.ticket_mask, mask);
+	const auto back = read_register(std::nullopt, family().regs.ticket_mask);
+	std::string bad;
+	for (const auto &chip : chips_) {
+		if (!chip.answered)
+			continue;
+		const auto it = back.find(chip.address);
+		if (it == back.end() || it->second != mask)
+			bad += (bad.empty() ? "" : ", ") + std::to_string(chip.position);
+	}
+	if (!bad.empty())
+		throw std::runtime_error("ticket mask read-back failed on chip(s) " + bad);
+	ticket_log2_ = k;
+}
+
+void Chain::set_baud(std::uint32_t baud)
+{
+	const auto w = baud_writes(family(), baud);
+	if (!w)
+		throw std::invalid_argument(std::string(family().name) + " cannot run its UART at " +
+					    std::to_string(baud) + " Bd (max " +
+					    std::to_string(family().baud.max_baud) + ")");
+	if (w->fast_uart)
+		send(bm13xx::encode_write_register(true, 0, family().regs.fast_uart, *w->fast_uart));
+	send(bm13xx::encode_write_register(true, 0, family().regs.misc_control, w->misc_control));
+	// Let the last frame leave the host UART at the old rate before switching.
+	clock_.sleep_for(std::chrono::milliseconds(20));
+	transport_.set_baud(std::uint32_t(std::lround(w->actual_baud)));
+	clock_.sleep_for(std::chrono::milliseconds(20));
+	transport_.flush_input();
+	parser_.reset();
+}
+
+std::map<std::uint8_t, std::uint32_t> Chain::read_register(std::optional<std::uint8_t> address,
+							   std::uint8_t reg)
+{
+	std::map<std::uint8_t, std::uint32_t> values;
+	send(bm13xx::encode_read_register(!address, address.value_or(0), reg));
+	drain(config_.reply_timeout, [&](const bm13xx::ChipFrame &f) {
+		if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
+			if (r->reg == reg && (!address || r->chip == *address))
+				values[r->chip] = r->value;
+			else
+				++chain_stats_.unexpected_register_replies;
+		}
+		// Nonces that arrive meanwhile are still work done; they are dropped here only
+		// because no sink is listening. Register access while mining is for bring-up.
+	});
+	return values;
+}
+
+void Chain::write_register(std::optional<std::uint8_t> address, std::uint8_t reg,
+			   std::uint32_t value)
+{
+	send(bm13xx::encode_write_register(!address, address.value_or(0), reg, value));
+}
+
+void Chain::power_down()
+{
+	if (state_ == ChainState::off)
+		return;
+	const double floor = family().default_freq_mhz;
+	if (freq_mhz_ > floor)
+		ramp_frequency(floor);
+	jobs_.clear();
+	if (transport_.has_reset())
+		transport_.set_reset(true);
+	state_ = ChainState::off;
+}
+
+} // namespace hashboard

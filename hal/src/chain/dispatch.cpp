@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+// Work dispatch and nonce collection.
+#include <hashboard/chain.hpp>
+#include <hashboard/sha256.hpp>
+#include <hashboard/target.hpp>
+
+#include <bit>
+#include <cmath>
+#include <stdexcept>
+
+namespace hashboard {
+namespace {
+
+// Spreads the low bits of value over the set bits of mask (software PDEP): the i-th
+// rolled version of a BM1397 job sets the i-th combination of the mask's lowest bits.
+std::uint32_t deposit_bits(std::uint32_t value, std::uint32_t mask)
+{
+	std::uint32_t out = 0;
+	for (std::uint32_t bit = 1; mask; bit <<= 1) {
+		const std::uint32_t low = mask & -mask;
+		if (value & bit)
+			out |= low;
+		mask &= mask - 1;
+	}
+	return out;
+}
+
+} // namespace
+
+std::uint8_t Chain::send_work(const Work &work)
+{
+	if (state_ == ChainState::off)
+		throw std::logic_error("chain: send_work before enumerate");
+	const ChipFamily &fam = family();
+	LiveJob job{work, next_job_id_, {}, {}};
+	next_job_id_ = fam.next_job_id(next_job_id_);
+
+	if (fam.job_format == JobFormat::midstates) {
+		// Four midstates need two rollable bits; with fewer, send what the mask allows.
+		const unsigned n = std::popcount(work.version_mask) >= 2 ? fam.max_midstates : 1;
+		bm13xx::MidstateJob mj;
+		mj.job_id = job.job_id;
+		mj.nbits = work.nbits;
+		mj.ntime = work.ntime;
+		mj.merkle_tail = load_le32(work.merkle_root.data() + 28);
+		for (unsigned i = 0; i < n; ++i) {
+			const std::uint32_t v = (work.version & ~work.version_mask) |
+						deposit_bits(i, work.version_mask);
+			job.versions.push_back(i == 0 ? work.version : v);
+			mj.midstates.push_back(sha256::midstate(work.header(0, job.versions.back())));
+		}
+		send(bm13xx::encode_job(mj));
+	} else {
+		bm13xx::HeaderJob hj;
+		hj.job_id = job.job_id;
+		hj.nbits = work.nbits;
+		hj.ntime = work.ntime;
+		hj.merkle_root = work.merkle_root;
+		hj.prev_hash = work.prev_hash;
+		hj.version = work.version;
+		send(bm13xx::encode_job(hj));
+	}
+
+	// A job id that comes round again retires the job that had it.
+	std::erase_if(jobs_, [&](const LiveJob &j) { return j.job_id == job.job_id; });
+	jobs_.push_back(std::move(job));
+	while (jobs_.size() > config_.live_jobs)
+		jobs_.pop_front();
+	++chain_stats_.jobs_sent;
+	state_ = ChainState::running;
+	return jobs_.back().job_id;
+}
+
+Duration Chain::job_space_time() const
+{
+	const ChipFamily &fam = family();
+	const NonceLayout &l = fam.nonce;
+	const unsigned free_bits = 32 - l.core_bits - l.small_core_bits - l.addr_bits;
+	const double versions =
+		fam.job_format == JobFormat::header ? 65536.0 : double(fam.max_midstates);
+	const double space = std::ldexp(1.0, int(free_bits)) * fam.small_cores * versions;
+	const double seconds = space / fam.hashes_per_second(freq_mhz_);
+	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
+}
+
+void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)> &sink)
+{
+	const Duration deadline = clock_.now() + timeout;
+	std::array<std::uint8_t, 1024> buf;
+	for (;;) {
+		const Duration now = clock_.now();
+		if (now >= deadline)
+			return;
+		const std::size_t n = transport_.read(buf, deadline - now);
+		if (n == 0)
+			continue;
+		parser_.feed(ByteSpan(buf.data(), n), [&](const bm13xx::ChipFrame &f) {
+			++chain_stats_.replies;
+			if (const auto *nr = std::get_if<bm13xx::NonceReply>(&f))
+				handle_nonce(*nr, sink);
+			else
+				++chain_stats_.unexpected_register_replies;
+		});
+	}
+}
+
+void Chain::handle_nonce(const bm13xx::NonceReply &reply,
+			 const std::function<void(const NonceEvent &)> &sink)
+{
+	const ChipFamily &fam = family();
+	NonceEvent ev{};
+	ev.when = clock_.now();
+	ev.nonce = reply.nonce;
+	ev.job_id = std::uint8_t(reply.job_byte & ~fam.reply_subid_mask & 0x7F);
+	ev.identity = nonce_identity(fam, reply.nonce);
+	ev.position = ev.identity.addr <= 0xFF ? position_of(std::uint8_t(ev.identity.addr))
+					       : std::nullopt;
+	const unsigned subid = reply.job_byte & fam.reply_subid_mask;
+
+	auto emit = [&](NonceVerdict v) {
+		ev.verdict = v;
+		if (ev.position) {
+			ChipStats &s = stats_[*ev.position];
+			switch (v) {
+			case NonceVerdict::valid:
+				++s.valid;
+				s.credited_hashes += std::ldexp(1.0, int(32 + ticket_log2_));
+				++s.per_core_valid[ev.identity.core];
+				break;
+			case NonceVerdict::hw_error:
+				++s.hw_errors;
+				break;
+			case NonceVerdict::duplicate:
+				++s.duplicates;
+				break;
+			case NonceVerdict::stale:
+				++s.stale;
+				break;
+			case NonceVerdict::unattributed:
+				break;
+			}
+		} else {
+			++chain_stats_.unattributed;
+		}
+		if (sink)
+			sink(ev);
+	};
+
+	LiveJob *job = nullptr;
+	for (auto &j : jobs_)
+		if (j.job_id == ev.job_id)
+			job = &j;
+	if (!job)
+		return emit(NonceVerdict::stale);
+	ev.work_id = job->work.id;
+
+	if (fam.job_format == JobFormat::midstates) {
+		if (subid >= job->versions.size())
+			return emit(ev.position ? NonceVerdict::hw_error : NonceVerdict::unattributed);
+		ev.version = job->versions[subid];
+	} else {
+		ev.version = reply.version_bits ? rolled_version(job->work.version,
+								 job->work.version_mask,
+								 *reply.version_bits)
+						: job->work.version;
+	}
+	ev.hash = sha256::sha256d_header(job->work.header(reply.nonce, ev.version));
+	ev.difficulty = hash_difficulty(ev.hash);
+	if (!ev.position)
+		return emit(NonceVerdict::unattributed);
+	if (hash_leading_zeros(ev.hash) < int(config_.zero_bits + ticket_log2_))
+		return emit(NonceVerdict::hw_error);
+	if (!job->seen.emplace(reply.nonce, ev.version).second)
+		return emit(NonceVerdict::duplicate);
+	emit(NonceVerdict::valid);
+}
+
+} // namespace hashboard
