@@ -46,7 +46,7 @@ std::uint8_t Chain::send_work(const Work &work)
 		for (unsigned i = 0; i < n; ++i) {
 			const std::uint32_t v = (work.version & ~work.version_mask) |
 						deposit_bits(i, work.version_mask);
-			job.versions.push_back(i == 0 ? work.version : v);
+			job.versions.push_back(v);
 			mj.midstates.push_back(sha256::midstate(work.header(0, job.versions.back())));
 		}
 		send(bm13xx::encode_job(mj));
@@ -57,7 +57,9 @@ std::uint8_t Chain::send_work(const Work &work)
 		hj.ntime = work.ntime;
 		hj.merkle_root = work.merkle_root;
 		hj.prev_hash = work.prev_hash;
-		hj.version = work.version;
+		// Mask bits go out cleared: whether a chip ORs or replaces its rolled bits, the
+		// version it hashes is then the one rolled_version() rebuilds.
+		hj.version = work.version & ~work.version_mask;
 		send(bm13xx::encode_job(hj));
 	}
 
@@ -159,10 +161,8 @@ void Chain::handle_nonce(const bm13xx::NonceReply &reply,
 			return emit(ev.position ? NonceVerdict::hw_error : NonceVerdict::unattributed);
 		ev.version = job->versions[subid];
 	} else {
-		ev.version = reply.version_bits ? rolled_version(job->work.version,
-								 job->work.version_mask,
-								 *reply.version_bits)
-						: job->work.version;
+		ev.version = rolled_version(job->work.version, job->work.version_mask,
+					    reply.version_bits.value_or(0));
 	}
 	ev.hash = sha256::sha256d_header(job->work.header(reply.nonce, ev.version));
 	ev.difficulty = hash_difficulty(ev.hash);

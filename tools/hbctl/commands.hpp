@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace hbctl {
+
+// Each command registers its subcommand and returns the function that runs it; the
+// function returns the process exit code.
+using Runner = std::function<int()>;
+
+Runner add_scan_command(CLI::App &app);
+Runner add_mine_command(CLI::App &app);
+
+} // namespace hbctl

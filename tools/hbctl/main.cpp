@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// hbctl: bring-up, register access, tuning and manufacturing tests for hashboards.
+#include "commands.hpp"
+
+#include <hashboard/transport.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+#include <map>
+#include <string>
+
+int main(int argc, char **argv)
+{
+	CLI::App app{"hbctl: bring up, test and tune hashboard chip chains.\n"
+		     "Without --transport every command runs on the built-in simulated board."};
+	app.require_subcommand(1);
+	const std::map<std::string, hbctl::Runner> commands{
+		{"scan", hbctl::add_scan_command(app)},
+		{"mine", hbctl::add_mine_command(app)},
+	};
+
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::ParseError &e) {
+		return app.exit(e);
+	}
+	try {
+		for (const auto *cmd : app.get_subcommands())
+			return commands.at(cmd->get_name())();
+	} catch (const std::invalid_argument &e) {
+		std::fprintf(stderr, "hbctl: %s\n", e.what());
+		return 2;
+	} catch (const hashboard::TransportError &e) {
+		std::fprintf(stderr, "hbctl: link error: %s\n", e.what());
+		return 1;
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "hbctl: %s\n", e.what());
+		return 1;
+	}
+	return 2;
+}

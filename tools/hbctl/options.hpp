@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// Options every hbctl command shares: which chain, which chips, how to print.
+#pragma once
+
+#include <hashboard/chain.hpp>
+#include <hashboard/clock.hpp>
+#include <hashboard/transport.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace hbctl {
+
+struct CommonOptions {
+	std::string transport = "sim";
+	std::string family; // empty: from a sim: URI, else bm1366
+	unsigned chips = 0; // 0: from a sim: URI, else 1
+	std::optional<unsigned> zero_bits;
+	unsigned address_step = 0;
+	bool json = false;
+	std::uint64_t seed = 1;
+};
+
+void add_common_options(CLI::App &cmd, CommonOptions &opt);
+
+// An open chain and what it runs on; members in destruction order.
+struct Session {
+	std::unique_ptr<hashboard::Clock> clock;
+	std::unique_ptr<hashboard::Transport> transport;
+	std::unique_ptr<hashboard::Chain> chain;
+	std::string uri;
+};
+
+// Resolves defaults (a bare "sim" becomes sim:<family>?chips=N&zero_bits=Z&seed=S) and
+// opens the transport and chain. Throws std::invalid_argument for bad combinations.
+Session open_session(const CommonOptions &opt,
+		     const std::function<void(hashboard::ChainConfig &)> &tune = {});
+
+} // namespace hbctl
