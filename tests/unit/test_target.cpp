@@ -227,8 +227,8 @@ BOOST_AUTO_TEST_CASE(integer_difficulties_are_exact)
 	const U256 d1 = difficulty1_target();
 	// 0xFFFF = 3 * 5 * 17 * 257, so these divide exactly.
 	BOOST_TEST(target_from_difficulty(3).to_hex() == "000000005555" + std::string(52, '0'));
-	BOOST_TEST(target_from_difficulty(257).to_hex() == "00000000ff" + std::string(54, '0'));
-	BOOST_TEST(target_from_difficulty(65536).to_hex() == "0000000000000000ffff" + std::string(44, '0'));
+	BOOST_TEST(target_from_difficulty(257).to_hex() == "0000000000ff" + std::string(52, '0'));
+	BOOST_TEST(target_from_difficulty(65536).to_hex() == "000000000000ffff" + std::string(48, '0'));
 	const std::uint64_t difficulties[] = {1, 2, 7, 512, 1000, 1000003, 4294967297ull,
 		123456789012345ull, (1ull << 53) - 1, 1ull << 53};
 	for (std::uint64_t d : difficulties) {

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+// The HAL's Chain against the in-process simulated chain, in virtual time.
+#define BOOST_TEST_MODULE chain_sim
+#include <boost/test/unit_test.hpp>
+
+#include <hashboard/chain.hpp>
+#include <hashboard/sha256.hpp>
+#include <hashboard/target.hpp>
+#include <hashboard/transport.hpp>
+#include <hashboard/work.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+using namespace hashboard;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Rig {
+	VirtualClock clock;
+	std::unique_ptr<Transport> transport;
+	std::unique_ptr<Chain> chain;
+
+	Rig(const std::string &family, unsigned chips, const std::string &extra = "",
+	    unsigned zero_bits = 10)
+	{
+		transport = open_transport("sim:" + family + "?chips=" + std::to_string(chips) +
+						   "&zero_bits=" + std::to_string(zero_bits) + extra,
+					   clock);
+		ChainConfig cfg;
+		cfg.family = &family_by_name(family);
+		cfg.expected_chips = chips;
+		cfg.zero_bits = zero_bits;
+		chain = std::make_unique<Chain>(*transport, clock, cfg);
+	}
+};
+
+// Mines for `seconds` of virtual time with a new job every job_s; returns every event.
+std::vector<NonceEvent> mine(Rig &rig, double freq, double seconds, double job_s = 0.5,
+			     std::uint64_t seed = 7)
+{
+	rig.chain->set_baud(rig.chain->family().baud.max_baud);
+	rig.chain->ramp_frequency(freq);
+	SyntheticWorkSource src(seed);
+	std::vector<NonceEvent> events;
+	const Duration end = rig.clock.now() + std::chrono::duration_cast<Duration>(
+							  std::chrono::duration<double>(seconds));
+	const auto job = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(job_s));
+	while (rig.clock.now() < end) {
+		rig.chain->send_work(src.next());
+		rig.chain->poll(std::min(job, end - rig.clock.now()),
+				[&](const NonceEvent &e) { events.push_back(e); });
+	}
+	return events;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(enumerates_every_chip_in_chain_order)
+{
+	Rig rig("bm1366", 12);
+	const auto scan = rig.chain->enumerate();
+	BOOST_TEST(scan.ok());
+	BOOST_TEST(scan.found() == 12u);
+	BOOST_TEST(scan.broadcast_replies == 12u);
+	BOOST_TEST(!scan.break_after.has_value());
+	for (unsigned i = 0; i < 12; ++i) {
+		BOOST_TEST(scan.chips[i].answered);
+		BOOST_TEST(scan.chips[i].position == i);
+		BOOST_TEST(scan.chips[i].address == i * 16u); // 256/12 -> step 16
+		BOOST_TEST(scan.chips[i].chip_id == 0x1366);
+	}
+}
+
+BOOST_AUTO_TEST_CASE(chain_break_is_located_exactly)
+{
+	for (unsigned k : {0u, 1u, 5u, 11u}) {
+		Rig rig("bm1397", 12, "&dead=" + std::to_string(k));
+		const auto scan = rig.chain->enumerate();
+		BOOST_TEST(!scan.ok());
+		BOOST_TEST_REQUIRE(scan.break_after.has_value());
+		BOOST_TEST(*scan.break_after == k);
+		BOOST_TEST(scan.found() == k);
+		BOOST_TEST(scan.broadcast_replies == k);
+		BOOST_TEST(scan.silent_positions.empty());
+	}
+}
+
+BOOST_AUTO_TEST_CASE(mute_chip_is_told_apart_from_a_break)
+{
+	Rig rig("bm1368", 8, "&mute=3");
+	const auto scan = rig.chain->enumerate();
+	BOOST_TEST(!scan.ok());
+	BOOST_TEST(!scan.break_after.has_value());
+	BOOST_TEST(scan.found() == 7u);
+	BOOST_TEST(scan.silent_positions == std::vector<unsigned>{3}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(ticket_mask_reads_back_from_every_chip)
+{
+	Rig rig("bm1370", 4);
+	rig.chain->enumerate();
+	rig.chain->set_ticket_difficulty_log2(6);
+	const auto back = rig.chain->read_register(std::nullopt, family_by_name("bm1370").regs.ticket_mask);
+	BOOST_TEST(back.size() == 4u);
+	for (const auto &[addr, v] : back)
+		BOOST_TEST(v == bm13xx::ticket_mask_for_difficulty_log2(6));
+}
+
+BOOST_AUTO_TEST_CASE(every_nonce_checks_out_and_is_attributed)
+{
+	for (const char *family : {"bm1397", "bm1366", "bm1370"}) {
+		BOOST_TEST_CONTEXT(family)
+		{
+			Rig rig(family, 3);
+			BOOST_TEST_REQUIRE(rig.chain->enumerate().ok());
+			const auto events = mine(rig, 200, 1.0);
+			std::map<unsigned, unsigned> per_chip;
+			std::set<std::tuple<std::uint8_t, std::uint32_t, std::uint32_t>> seen;
+			for (const auto &e : events) {
+				BOOST_TEST(e.verdict == NonceVerdict::valid);
+				BOOST_TEST_REQUIRE(e.position.has_value());
+				++per_chip[*e.position];
+				BOOST_TEST(e.identity.addr == rig.chain->chips()[*e.position].address);
+				// The reported version stays inside the rolling mask.
+				BOOST_TEST((e.version & ~0x1fffe000u) == 0x20000000u);
+				BOOST_TEST(hash_leading_zeros(e.hash) >= 10);
+				BOOST_TEST(seen.emplace(e.job_id, e.nonce, e.version).second);
+			}
+			BOOST_TEST(per_chip.size() == 3u);
+			for (const auto &[pos, n] : per_chip)
+				BOOST_TEST(n > 10u);
+		}
+	}
+}
+
+BOOST_AUTO_TEST_CASE(bm1366_rolls_versions_and_host_rebuilds_them)
+{
+	Rig rig("bm1366", 1, "", 8);
+	rig.chain->enumerate();
+	// One long job: the chip must roll past its first version to keep finding nonces.
+	const auto events = mine(rig, 400, 4.0, 4.0);
+	std::set<std::uint32_t> versions;
+	for (const auto &e : events) {
+		BOOST_TEST(e.verdict == NonceVerdict::valid);
+		versions.insert(e.version);
+	}
+	BOOST_TEST(versions.size() > 1u);
+}
+
+BOOST_AUTO_TEST_CASE(overclocked_chip_returns_hardware_errors)
+{
+	Rig slow("bm1366", 2, "&flimit=300");
+	slow.chain->enumerate();
+	const auto ok = mine(slow, 250, 1.0);
+	for (const auto &e : ok)
+		BOOST_TEST(e.verdict == NonceVerdict::valid);
+
+	Rig fast("bm1366", 2, "&flimit=300");
+	fast.chain->enumerate();
+	const auto events = mine(fast, 450, 1.0);
+	unsigned hw = 0, valid = 0;
+	for (const auto &e : events) {
+		hw += e.verdict == NonceVerdict::hw_error;
+		valid += e.verdict == NonceVerdict::valid;
+	}
+	BOOST_TEST(hw > 0u);
+	BOOST_TEST(valid > 0u);
+	unsigned counted = 0;
+	for (const auto &s : fast.chain->chip_stats())
+		counted += unsigned(s.hw_errors);
+	BOOST_TEST(counted == hw);
+}
+
+BOOST_AUTO_TEST_CASE(same_seed_same_run)
+{
+	auto run = [](const std::string &seed) {
+		Rig rig("bm1366", 3, "&seed=" + seed + "&ber=0.00001&flimit=300");
+		rig.chain->enumerate();
+		std::vector<std::tuple<int, std::uint32_t, std::uint32_t, std::int64_t>> out;
+		for (const auto &e : mine(rig, 400, 1.0))
+			out.emplace_back(int(e.verdict), e.nonce, e.version, e.when.count());
+		return std::make_pair(out, rig.chain->stats().parser);
+	};
+	const auto a = run("5"), b = run("5"), c = run("6");
+	BOOST_TEST(a.first.size() > 0u);
+	BOOST_TEST((a.first == b.first));
+	BOOST_TEST((a.second == b.second));
+	BOOST_TEST((a.first != c.first));
+}
+
+BOOST_AUTO_TEST_CASE(send_work_before_enumerate_is_refused)
+{
+	Rig rig("bm1366", 1);
+	SyntheticWorkSource src(1);
+	BOOST_CHECK_THROW(rig.chain->send_work(src.next()), std::logic_error);
+	BOOST_CHECK_THROW(rig.chain->ramp_frequency(5000), std::invalid_argument);
+}
