@@ -33,8 +33,8 @@ build-asan: deps $(BUILD_ASAN)/build.ninja
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
 demo: build
-	$(HBCTL) scan
-	$(HBCTL) mine --seconds 20
+	$(HBCTL) scan --chips 12
+	$(HBCTL) mine --chips 12 --seconds 20
 
 test: test-release test-asan fuzz
 	@echo "make test: all tests passed"

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+//
+// UART timing shared by both directions of the simulated chain: 8N1, so a byte takes
+// ten bit times, and two ends understand each other only when their rates agree within
+// a few percent (the sampling point drifts out of the bit by the end of a frame).
+#pragma once
+
+#include <hashboard/clock.hpp>
+
+#include <cmath>
+#include <cstddef>
+
+namespace hbsim::detail {
+
+using hashboard::Duration;
+
+inline constexpr double kBitsPerByte = 10.0;
+inline constexpr double kBaudTolerance = 0.03;
+
+inline bool bauds_agree(double sender, double receiver)
+{
+	return std::fabs(sender - receiver) <= kBaudTolerance * receiver;
+}
+
+// When the n-th byte (1-based) of a burst that starts at start has fully arrived.
+// Computed from the burst start, not byte by byte, so rounding does not accumulate.
+inline Duration byte_done(Duration start, std::size_t n, double baud)
+{
+	return start + Duration(std::llround(double(n) * kBitsPerByte * 1e9 / baud));
+}
+
+} // namespace hbsim::detail
