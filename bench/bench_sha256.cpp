@@ -55,8 +55,9 @@ template <class Step> double rate(Step &&step)
 sha::Header genesis_header()
 {
 	const auto bytes = hashboard::from_hex(
-		"0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b2"
-		"7ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c");
+	    "0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12"
+	    "b2"
+	    "7ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c");
 	sha::Header h;
 	std::copy(bytes.begin(), bytes.end(), h.begin());
 	return h;
@@ -95,9 +96,9 @@ Figures measure(sha::Impl impl)
 	constexpr std::size_t blocks = 64;
 	std::vector<std::uint8_t> data(blocks * 64, 0x5a);
 	sha::State state = sha::initial_state();
-	f.compress_bytes_rate = rate([&](std::uint64_t) {
-		sha::compress(state, data.data(), blocks);
-	}) * double(data.size());
+	f.compress_bytes_rate =
+	    rate([&](std::uint64_t) { sha::compress(state, data.data(), blocks); }) *
+	    double(data.size());
 	sink += state[0];
 
 	f.checksum = sink;
@@ -110,7 +111,8 @@ int main()
 {
 	std::printf("SHA-256 benchmark, one core, ~%.0f s per figure\n", seconds_per_figure);
 	std::printf("CPU: %s\n", cpu_model().c_str());
-	std::printf("default back-end: %s\n\n", std::string(sha::impl_name(sha::active_impl())).c_str());
+	std::printf("default back-end: %s\n\n",
+	            std::string(sha::impl_name(sha::active_impl())).c_str());
 
 	std::optional<Figures> portable, shani;
 	for (sha::Impl impl : {sha::Impl::portable, sha::Impl::shani}) {
@@ -121,16 +123,21 @@ int main()
 		}
 		std::printf("%s:\n", name.c_str());
 		const Figures f = measure(impl);
-		std::printf("  nonce check, sha256d_from_midstate: %8.2f Mnonce/s\n", f.nonce_rate / 1e6);
-		std::printf("  full header, sha256d_header:        %8.2f Mhash/s\n", f.header_rate / 1e6);
-		std::printf("  bulk compress:                      %8.1f MB/s\n", f.compress_bytes_rate / 1e6);
+		std::printf("  nonce check, sha256d_from_midstate: %8.2f Mnonce/s\n",
+		            f.nonce_rate / 1e6);
+		std::printf("  full header, sha256d_header:        %8.2f Mhash/s\n",
+		            f.header_rate / 1e6);
+		std::printf("  bulk compress:                      %8.1f MB/s\n",
+		            f.compress_bytes_rate / 1e6);
 		std::printf("  (checksum %08x)\n\n", f.checksum);
 		(impl == sha::Impl::portable ? portable : shani) = f;
 	}
 	if (portable && shani) {
-		std::printf("ratio sha-ni/portable: nonce check %.2fx, full header %.2fx, bulk %.2fx\n",
-			shani->nonce_rate / portable->nonce_rate, shani->header_rate / portable->header_rate,
-			shani->compress_bytes_rate / portable->compress_bytes_rate);
+		std::printf(
+		    "ratio sha-ni/portable: nonce check %.2fx, full header %.2fx, bulk %.2fx\n",
+		    shani->nonce_rate / portable->nonce_rate,
+		    shani->header_rate / portable->header_rate,
+		    shani->compress_bytes_rate / portable->compress_bytes_rate);
 	}
 	return 0;
 }

@@ -83,7 +83,9 @@ BOOST_AUTO_TEST_CASE(errors_name_the_offset)
 	e = error_of("0x12 3-");
 	BOOST_TEST(mentions_offset(e, 6));
 
-	e = error_of(std::string_view("12\x01" "3", 4));
+	e = error_of(std::string_view("12\x01"
+	                              "3",
+	                              4));
 	BOOST_TEST(mentions_offset(e, 2));
 	BOOST_TEST(e.find("0x01") != std::string::npos);
 

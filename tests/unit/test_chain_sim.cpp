@@ -10,6 +10,7 @@
 #include <hashboard/work.hpp>
 
 #include <map>
+#include <ostream>
 #include <set>
 #include <string>
 #include <tuple>
@@ -17,6 +18,13 @@
 
 using namespace hashboard;
 using namespace std::chrono_literals;
+
+namespace hashboard {
+std::ostream &operator<<(std::ostream &os, NonceVerdict v)
+{
+	return os << verdict_name(v);
+}
+} // namespace hashboard
 
 namespace {
 

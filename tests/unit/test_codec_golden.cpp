@@ -45,13 +45,6 @@ Bytes slice(const Bytes &b, std::size_t off, std::size_t len)
 	return Bytes(b.begin() + std::ptrdiff_t(off), b.begin() + std::ptrdiff_t(off + len));
 }
 
-Bytes le32_bytes(std::uint32_t v)
-{
-	Bytes b(4);
-	store_le32(b.data(), v);
-	return b;
-}
-
 struct Block {
 	Bytes header;
 	std::string midstate_hex;

@@ -6,11 +6,21 @@
 
 #include <algorithm>
 #include <bit>
+#include <ostream>
 #include <random>
 #include <variant>
 
 using namespace hashboard;
 using namespace hashboard::bm13xx;
+
+namespace hashboard::bm13xx {
+// For Boost.Test's failure messages.
+std::ostream &operator<<(std::ostream &os, const ParserStats &s)
+{
+	return os << "{frames " << s.frames << ", crc_errors " << s.crc_errors << ", junk "
+		  << s.junk_bytes << ", bad " << s.bad_frames << "}";
+}
+} // namespace hashboard::bm13xx
 
 namespace {
 
@@ -308,11 +318,18 @@ BOOST_AUTO_TEST_CASE(long_stream_with_unconstrained_garbage)
 	}
 	ReplyParser p(9);
 	const Frames out = feed_all(p, stream);
-	// The sent frames must appear in order within what came out.
-	std::size_t found = 0;
-	for (const auto &f : out)
-		if (found < sent.size() && f == sent[found])
-			++found;
+	// The sent frames must appear in order within what came out; a lost one is
+	// skipped, and a false frame may sit between two real ones.
+	std::size_t found = 0, next = 0;
+	for (const auto &f : sent)
+		for (std::size_t k = next; k < out.size() && k < next + 3; ++k)
+			if (out[k] == f) {
+				++found;
+				next = k + 1;
+				break;
+			}
+	BOOST_TEST_MESSAGE("recovered " << found << " of " << sent.size() << ", " << out.size()
+						 << " frames out");
 	BOOST_TEST(found >= sent.size() * 99 / 100);
 	BOOST_TEST(p.stats().frames == out.size());
 	BOOST_TEST(p.stats().frames * 9 + p.stats().junk_bytes + p.buffered() == stream.size());

@@ -138,7 +138,7 @@ BOOST_AUTO_TEST_CASE(reports_back_ends)
 		sha::State s = sha::initial_state();
 		const std::array<std::uint8_t, 64> block{};
 		BOOST_CHECK_THROW(sha::compress_with(sha::Impl::shani, s, block.data(), 1),
-			std::invalid_argument);
+		                  std::invalid_argument);
 	}
 }
 
@@ -155,7 +155,8 @@ BOOST_AUTO_TEST_CASE(fips_vectors_incremental_odd_chunks)
 	const std::size_t chunk_sizes[] = {1, 3, 7, 63, 64, 65, 127, 1000, 4099};
 	for (const MessageVector &m : message_vectors()) {
 		for (std::size_t chunk : chunk_sizes) {
-			// One byte at a time through a million bytes is slow under ASan and adds nothing.
+			// One byte at a time through a million bytes is slow under ASan and adds
+			// nothing.
 			if (chunk < 7 && m.message.size() > 100000)
 				continue;
 			sha::Hasher h;
@@ -209,8 +210,8 @@ BOOST_AUTO_TEST_CASE(block_headers)
 			const sha::State mid = sha::midstate(b.header);
 			BOOST_TEST(to_hex(sha::state_bytes(mid)) == b.midstate_hex);
 			BOOST_TEST(to_hex(ByteSpan(b.header.data() + 64, 12)) == b.tail12_hex);
-			BOOST_TEST(reversed_hex(sha::sha256d_from_midstate(mid, b.header.data() + 64)) ==
-				   b.hash_display);
+			BOOST_TEST(reversed_hex(sha::sha256d_from_midstate(
+			               mid, b.header.data() + 64)) == b.hash_display);
 		}
 	}
 }
@@ -228,9 +229,10 @@ BOOST_AUTO_TEST_CASE(block_headers_each_back_end)
 			{
 				const sha::State mid = sha::midstate(b.header);
 				BOOST_TEST(to_hex(sha::state_bytes(mid)) == b.midstate_hex);
-				BOOST_TEST(reversed_hex(sha::sha256d_from_midstate(mid, b.header.data() + 64)) ==
-					   b.hash_display);
-				BOOST_TEST(reversed_hex(sha::sha256d_header(b.header)) == b.hash_display);
+				BOOST_TEST(reversed_hex(sha::sha256d_from_midstate(
+				               mid, b.header.data() + 64)) == b.hash_display);
+				BOOST_TEST(reversed_hex(sha::sha256d_header(b.header)) ==
+				           b.hash_display);
 			}
 		}
 	}

@@ -94,7 +94,8 @@ U256 plus_one(U256 v)
 
 std::uint32_t nbits_of(const json::object &block)
 {
-	return std::uint32_t(std::stoul(std::string(block.at("bits").as_string().subview()), nullptr, 16));
+	return std::uint32_t(
+	    std::stoul(std::string(block.at("bits").as_string().subview()), nullptr, 16));
 }
 
 } // namespace
@@ -108,7 +109,8 @@ BOOST_AUTO_TEST_CASE(u256_hex_round_trip_and_order)
 	BOOST_TEST(v.w[6] == 0xffff0000u);
 	BOOST_TEST(U256::from_hex("0x1f").w[0] == 0x1fu);
 	BOOST_TEST(U256::from_hex("1f") < U256::from_hex("20"));
-	BOOST_TEST(U256::from_hex("1" + std::string(56, '0')) > U256::from_hex(std::string(56, 'f')));
+	BOOST_TEST(U256::from_hex("1" + std::string(56, '0')) >
+	           U256::from_hex(std::string(56, 'f')));
 	BOOST_TEST(U256::from_hex("1" + std::string(56, '0')).to_double() == std::ldexp(1.0, 224));
 	BOOST_CHECK_THROW(U256::from_hex(""), std::invalid_argument);
 	BOOST_CHECK_THROW(U256::from_hex("12g4"), std::invalid_argument);
@@ -118,12 +120,12 @@ BOOST_AUTO_TEST_CASE(u256_hex_round_trip_and_order)
 BOOST_AUTO_TEST_CASE(nbits_expansion)
 {
 	BOOST_TEST(target_from_nbits(0x1d00ffff).to_hex() ==
-		   "00000000ffff0000000000000000000000000000000000000000000000000000");
+	           "00000000ffff0000000000000000000000000000000000000000000000000000");
 	BOOST_TEST(target_from_nbits(0x1b04864c).to_hex() ==
-		   "000000000004864c000000000000000000000000000000000000000000000000");
+	           "000000000004864c000000000000000000000000000000000000000000000000");
 	// regtest's limit: the largest positive mantissa at the top.
 	BOOST_TEST(target_from_nbits(0x207fffff).to_hex() ==
-		   "7fffff0000000000000000000000000000000000000000000000000000000000");
+	           "7fffff0000000000000000000000000000000000000000000000000000000000");
 	// Exponents below 3 shift the mantissa right.
 	BOOST_TEST(target_from_nbits(0x01123456).to_hex() == std::string(62, '0') + "12");
 	BOOST_TEST(target_from_nbits(0x02123456).to_hex() == std::string(60, '0') + "1234");
@@ -148,7 +150,8 @@ BOOST_AUTO_TEST_CASE(bad_nbits_throw)
 BOOST_AUTO_TEST_CASE(difficulty_one)
 {
 	const U256 d1 = difficulty1_target();
-	BOOST_TEST(d1.to_hex() == "00000000ffff0000000000000000000000000000000000000000000000000000");
+	BOOST_TEST(d1.to_hex() ==
+	           "00000000ffff0000000000000000000000000000000000000000000000000000");
 	BOOST_TEST(d1 == target_from_nbits(0x1d00ffff));
 	BOOST_TEST(target_from_difficulty(1.0) == d1);
 	BOOST_TEST(d1.to_double() == 65535.0 * std::ldexp(1.0, 208));
@@ -166,10 +169,12 @@ BOOST_AUTO_TEST_CASE(blocks_meet_their_targets)
 		const U256 target = target_from_nbits(nbits_of(o));
 		BOOST_TEST_CONTEXT("block " << o.at("height"))
 		{
-			BOOST_TEST(hash_display_hex(hash) == std::string(o.at("hash").as_string().subview()));
+			BOOST_TEST(hash_display_hex(hash) ==
+			           std::string(o.at("hash").as_string().subview()));
 			BOOST_TEST(hash_meets(hash, target));
-			// A target with fewer leading zeros than the hash is larger, one with more is
-			// smaller: so the hash meets target / 2^(gap-1) and fails target / 2^(gap+1).
+			// A target with fewer leading zeros than the hash is larger, one with more
+			// is smaller: so the hash meets target / 2^(gap-1) and fails target /
+			// 2^(gap+1).
 			const int gap = hash_leading_zeros(hash) - leading_zeros(target);
 			BOOST_TEST_REQUIRE(gap >= 0);
 			if (gap >= 1)
@@ -187,7 +192,8 @@ BOOST_AUTO_TEST_CASE(blocks_meet_their_targets)
 
 BOOST_AUTO_TEST_CASE(genesis_leading_zeros)
 {
-	const std::string display = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f";
+	const std::string display =
+	    "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f";
 	const Hash256 genesis = hash_from_display(display);
 	BOOST_TEST(hash_display_hex(genesis) == display);
 	const int expected = zero_bits_of_display_hex(display);
@@ -228,9 +234,18 @@ BOOST_AUTO_TEST_CASE(integer_difficulties_are_exact)
 	// 0xFFFF = 3 * 5 * 17 * 257, so these divide exactly.
 	BOOST_TEST(target_from_difficulty(3).to_hex() == "000000005555" + std::string(52, '0'));
 	BOOST_TEST(target_from_difficulty(257).to_hex() == "0000000000ff" + std::string(52, '0'));
-	BOOST_TEST(target_from_difficulty(65536).to_hex() == "000000000000ffff" + std::string(48, '0'));
-	const std::uint64_t difficulties[] = {1, 2, 7, 512, 1000, 1000003, 4294967297ull,
-		123456789012345ull, (1ull << 53) - 1, 1ull << 53};
+	BOOST_TEST(target_from_difficulty(65536).to_hex() ==
+	           "000000000000ffff" + std::string(48, '0'));
+	const std::uint64_t difficulties[] = {1,
+	                                      2,
+	                                      7,
+	                                      512,
+	                                      1000,
+	                                      1000003,
+	                                      4294967297ull,
+	                                      123456789012345ull,
+	                                      (1ull << 53) - 1,
+	                                      1ull << 53};
 	for (std::uint64_t d : difficulties) {
 		BOOST_TEST_CONTEXT("difficulty " << d)
 		{
@@ -272,5 +287,5 @@ BOOST_AUTO_TEST_CASE(bad_difficulty_throws)
 	BOOST_CHECK_THROW(target_from_difficulty(-1.0), std::invalid_argument);
 	BOOST_CHECK_THROW(target_from_difficulty(std::nan("")), std::invalid_argument);
 	BOOST_CHECK_THROW(target_from_difficulty(std::numeric_limits<double>::infinity()),
-		std::invalid_argument);
+	                  std::invalid_argument);
 }

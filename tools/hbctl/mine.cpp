@@ -134,6 +134,7 @@ int run_mine(const MineOptions &o)
 		}
 	}
 	const double elapsed = hashboard::to_seconds(clock.now() - start);
+	const double mined_mhz = chain.frequency_mhz();
 	chain.power_down();
 
 	// Totals and the nominal figure the chips should reach at this frequency.
@@ -163,7 +164,7 @@ int run_mine(const MineOptions &o)
 				 {"ghs", ghs(st.credited_hashes, elapsed)},
 				 {"cores_seen", st.per_core_valid.size()}});
 	}
-	const double nominal_ghs = fam.hashes_per_second(chain.frequency_mhz()) * live / 1e9;
+	const double nominal_ghs = fam.hashes_per_second(mined_mhz) * live / 1e9;
 	const double total_ghs = ghs(credited, elapsed);
 	const auto &cs = chain.stats();
 	if (o.common.json) {
@@ -171,7 +172,7 @@ int run_mine(const MineOptions &o)
 			{"family", std::string(fam.name)},
 			{"transport", s.transport->describe()},
 			{"seconds", elapsed},
-			{"freq_mhz", chain.frequency_mhz()},
+			{"freq_mhz", mined_mhz},
 			{"ticket_log2", o.ticket_log2},
 			{"baud", baud},
 			{"scan", scan_to_json(fam, scan)},
@@ -200,7 +201,7 @@ int run_mine(const MineOptions &o)
 			    (unsigned long long)cs.parser.junk_bytes);
 		std::printf("hashrate: %.1f GH/s measured from nonces, %.1f GH/s nominal (%u chips x "
 			    "%u cores x %.2f MHz): %.1f %%\n",
-			    total_ghs, nominal_ghs, live, fam.small_cores, chain.frequency_mhz(),
+			    total_ghs, nominal_ghs, live, fam.small_cores, mined_mhz,
 			    nominal_ghs > 0 ? 100.0 * total_ghs / nominal_ghs : 0.0);
 	}
 	return scan.ok() ? 0 : 1;

@@ -59,10 +59,14 @@ std::optional<Kind> classify(std::uint8_t hdr, std::uint8_t len)
 	}
 }
 
+bool is_job(Kind kind) { return kind == Kind::midstate_job || kind == Kind::header_job; }
+
+// Commands end with a CRC5 byte (top three bits zero), jobs with a big-endian CRC16.
 bool crc_ok(Kind kind, const std::uint8_t *frame, std::size_t total)
 {
-	const ByteSpan covered(frame + 2, total - 2 - (kind >= Kind::midstate_job ? 2 : 1));
-	if (kind >= Kind::midstate_job)
+	const std::size_t crc_len = is_job(kind) ? 2 : 1;
+	const ByteSpan covered(frame + 2, total - 2 - crc_len);
+	if (is_job(kind))
 		return crc16(covered) == (frame[total - 2] << 8 | frame[total - 1]);
 	return crc5(covered) == frame[total - 1];
 }

@@ -86,8 +86,9 @@ Impl active_impl()
 void use_impl(Impl impl)
 {
 	if (!impl_supported(impl))
-		throw std::invalid_argument("sha256: implementation '" + std::string(impl_name(impl)) +
-					    "' is not supported on this CPU");
+		throw std::invalid_argument("sha256: implementation '" +
+		                            std::string(impl_name(impl)) +
+		                            "' is not supported on this CPU");
 	active_slot().store(impl, std::memory_order_relaxed);
 }
 
@@ -115,8 +116,9 @@ void compress(State &state, const std::uint8_t *blocks, std::size_t n)
 void compress_with(Impl impl, State &state, const std::uint8_t *blocks, std::size_t n)
 {
 	if (!impl_supported(impl))
-		throw std::invalid_argument("sha256: implementation '" + std::string(impl_name(impl)) +
-					    "' is not supported on this CPU");
+		throw std::invalid_argument("sha256: implementation '" +
+		                            std::string(impl_name(impl)) +
+		                            "' is not supported on this CPU");
 	compress_unchecked(impl, state, blocks, n);
 }
 

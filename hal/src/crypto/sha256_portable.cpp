@@ -40,8 +40,9 @@ constexpr std::uint32_t majority(std::uint32_t a, std::uint32_t b, std::uint32_t
 // One round. The caller rotates the argument order instead of moving eight words each
 // round: only d (the new e) and h (the new a) change.
 [[gnu::always_inline]] inline void one_round(std::uint32_t a, std::uint32_t b, std::uint32_t c,
-	std::uint32_t &d, std::uint32_t e, std::uint32_t f, std::uint32_t g, std::uint32_t &h,
-	std::uint32_t k_plus_w)
+                                             std::uint32_t &d, std::uint32_t e, std::uint32_t f,
+                                             std::uint32_t g, std::uint32_t &h,
+                                             std::uint32_t k_plus_w)
 {
 	const std::uint32_t t1 = h + big_sigma1(e) + choose(e, f, g) + k_plus_w;
 	d += t1;
@@ -51,13 +52,14 @@ constexpr std::uint32_t majority(std::uint32_t a, std::uint32_t b, std::uint32_t
 // W[t] for t >= 16 over a 16-word ring.
 [[gnu::always_inline]] inline std::uint32_t schedule(Words &w, int t)
 {
-	w[t & 15] += small_sigma1(w[(t - 2) & 15]) + w[(t - 7) & 15] + small_sigma0(w[(t - 15) & 15]);
+	w[t & 15] +=
+	    small_sigma1(w[(t - 2) & 15]) + w[(t - 7) & 15] + small_sigma0(w[(t - 15) & 15]);
 	return w[t & 15];
 }
 
 // Always inlined so that the fixed-length callers below get their constant padding
 // words folded into the schedule.
-[[gnu::always_inline]] inline void transform(State &s, Words w)
+[[gnu::always_inline]] inline void compress_block(State &s, Words w)
 {
 	std::uint32_t a = s[0], b = s[1], c = s[2], d = s[3];
 	std::uint32_t e = s[4], f = s[5], g = s[6], h = s[7];
@@ -100,19 +102,36 @@ void compress_portable(State &state, const std::uint8_t *blocks, std::size_t n)
 		Words w;
 		for (int t = 0; t < 16; ++t)
 			w[t] = load_be32(blocks + 4 * t);
-		transform(state, w);
+		compress_block(state, w);
 	}
 }
 
 Hash256 sha256d_tail_portable(const State &mid, const std::uint8_t *tail16)
 {
 	State inner = mid;
-	transform(inner, Words{load_be32(tail16), load_be32(tail16 + 4), load_be32(tail16 + 8),
-				 load_be32(tail16 + 12), pad_bit_word, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-				 header_bit_length});
+	const Words second_block{load_be32(tail16),
+	                         load_be32(tail16 + 4),
+	                         load_be32(tail16 + 8),
+	                         load_be32(tail16 + 12),
+	                         pad_bit_word,
+	                         0,
+	                         0,
+	                         0,
+	                         0,
+	                         0,
+	                         0,
+	                         0,
+	                         0,
+	                         0,
+	                         0,
+	                         header_bit_length};
+	compress_block(inner, second_block);
 	State outer = initial_words;
-	transform(outer, Words{inner[0], inner[1], inner[2], inner[3], inner[4], inner[5], inner[6],
-				 inner[7], pad_bit_word, 0, 0, 0, 0, 0, 0, digest_bit_length});
+	const Words digest_block{
+	    inner[0], inner[1],         inner[2], inner[3], inner[4], inner[5], inner[6],
+	    inner[7], pad_bit_word,     0,        0,        0,        0,        0,
+	    0,        digest_bit_length};
+	compress_block(outer, digest_block);
 	Hash256 out;
 	for (int i = 0; i < 8; ++i)
 		store_be32(out.data() + 4 * i, outer[i]);

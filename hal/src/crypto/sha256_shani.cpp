@@ -27,7 +27,7 @@ struct Lanes {
 {
 	// unpack gives {E, F, A, B} and {G, H, C, D}; 0xB1 swaps the dwords of each pair.
 	return {_mm_shuffle_epi32(_mm_unpacklo_epi64(efgh, abcd), 0xB1),
-		_mm_shuffle_epi32(_mm_unpackhi_epi64(efgh, abcd), 0xB1)};
+	        _mm_shuffle_epi32(_mm_unpackhi_epi64(efgh, abcd), 0xB1)};
 }
 [[gnu::always_inline]] inline void from_lanes(const Lanes &l, __m128i &abcd, __m128i &efgh)
 {
@@ -40,7 +40,8 @@ struct Lanes {
 // Byte order within each dword reversed: message and digest words are big-endian.
 [[gnu::always_inline]] inline __m128i byteswap_dwords(__m128i v)
 {
-	return _mm_shuffle_epi8(v, _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3));
+	return _mm_shuffle_epi8(v,
+	                        _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3));
 }
 
 [[gnu::always_inline]] inline __m128i load128(const void *p)
@@ -48,7 +49,8 @@ struct Lanes {
 	return _mm_loadu_si128(static_cast<const __m128i *>(p));
 }
 
-// Rounds 4g..4g+3 with schedule words w = W[4g..4g+3].
+// Rounds 4g..4g+3 with schedule words w = W[4g..4g+3]. The two registers swap roles
+// after two rounds (cdgh briefly holds ABEF) and are back in place after four.
 [[gnu::always_inline]] inline void four_rounds(Lanes &l, __m128i w, int g)
 {
 	__m128i wk = _mm_add_epi32(w, load128(&round_constants[4 * g]));
@@ -62,12 +64,14 @@ struct Lanes {
 // W[t-7..t-4], MSG2 adds sigma1 of W[t-2], W[t-1] and of the words it has just made.
 [[gnu::always_inline]] inline __m128i next_words(__m128i w16, __m128i w12, __m128i w8, __m128i w4)
 {
-	const __m128i partial = _mm_add_epi32(_mm_sha256msg1_epu32(w16, w12), _mm_alignr_epi8(w4, w8, 4));
+	const __m128i partial =
+	    _mm_add_epi32(_mm_sha256msg1_epu32(w16, w12), _mm_alignr_epi8(w4, w8, 4));
 	return _mm_sha256msg2_epu32(partial, w4);
 }
 
 // All 64 rounds over W[0..15] = m0..m3, added into the lanes as the feed-forward.
-[[gnu::always_inline]] inline void transform(Lanes &state, __m128i m0, __m128i m1, __m128i m2, __m128i m3)
+[[gnu::always_inline]] inline void compress_block(Lanes &state, __m128i m0, __m128i m1, __m128i m2,
+                                                  __m128i m3)
 {
 	Lanes l = state;
 	four_rounds(l, m0, 0);
@@ -99,8 +103,9 @@ void compress_shani(State &state, const std::uint8_t *blocks, std::size_t n)
 {
 	Lanes l = load_state(state);
 	for (std::size_t i = 0; i < n; ++i, blocks += 64)
-		transform(l, byteswap_dwords(load128(blocks)), byteswap_dwords(load128(blocks + 16)),
-			byteswap_dwords(load128(blocks + 32)), byteswap_dwords(load128(blocks + 48)));
+		compress_block(
+		    l, byteswap_dwords(load128(blocks)), byteswap_dwords(load128(blocks + 16)),
+		    byteswap_dwords(load128(blocks + 32)), byteswap_dwords(load128(blocks + 48)));
 	__m128i abcd, efgh;
 	from_lanes(l, abcd, efgh);
 	_mm_storeu_si128(reinterpret_cast<__m128i *>(&state[0]), abcd);
@@ -114,14 +119,14 @@ Hash256 sha256d_tail_shani(const State &mid, const std::uint8_t *tail16)
 	const __m128i zero = _mm_setzero_si128();
 
 	Lanes inner = load_state(mid);
-	transform(inner, byteswap_dwords(load128(tail16)), pad_first, zero,
-		_mm_set_epi32(int(header_bit_length), 0, 0, 0));
+	compress_block(inner, byteswap_dwords(load128(tail16)), pad_first, zero,
+	               _mm_set_epi32(int(header_bit_length), 0, 0, 0));
 
 	// The inner digest's words are the outer message words as they are: no byte swap.
 	__m128i w0, w1;
 	from_lanes(inner, w0, w1);
 	Lanes outer = load_state(initial_words);
-	transform(outer, w0, w1, pad_first, _mm_set_epi32(int(digest_bit_length), 0, 0, 0));
+	compress_block(outer, w0, w1, pad_first, _mm_set_epi32(int(digest_bit_length), 0, 0, 0));
 
 	__m128i abcd, efgh;
 	from_lanes(outer, abcd, efgh);

@@ -61,14 +61,16 @@ U256 U256::from_hex(const std::string &hex)
 	if (digits.size() >= 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
 		digits.remove_prefix(2);
 	if (digits.empty() || digits.size() > 64)
-		throw std::invalid_argument("U256::from_hex: want 1 to 64 hex digits, got \"" + hex + "\"");
+		throw std::invalid_argument("U256::from_hex: want 1 to 64 hex digits, got \"" +
+		                            hex + "\"");
 	U256 r;
 	// The last digit is the least significant nibble.
 	for (std::size_t i = 0; i < digits.size(); ++i) {
 		const int d = hex_digit(digits[digits.size() - 1 - i]);
 		if (d < 0)
 			throw std::invalid_argument("U256::from_hex: invalid character at offset " +
-						    std::to_string(hex.size() - 1 - i) + " in \"" + hex + "\"");
+			                            std::to_string(hex.size() - 1 - i) + " in \"" +
+			                            hex + "\"");
 		r.w[i / 8] |= std::uint32_t(d) << (4 * (i % 8));
 	}
 	return r;
@@ -102,12 +104,12 @@ U256 target_from_nbits(std::uint32_t nbits)
 		return U256{};
 	if (sign)
 		throw std::invalid_argument("target_from_nbits: negative compact value " +
-					    std::to_string(nbits));
+		                            std::to_string(nbits));
 	// Overflow when the mantissa's top byte would sit above bit 255.
 	const unsigned mantissa_bytes = mantissa > 0xffff ? 3 : mantissa > 0xff ? 2 : 1;
 	if (exponent > 32 + 3 - mantissa_bytes)
-		throw std::invalid_argument("target_from_nbits: compact value " + std::to_string(nbits) +
-					    " overflows 256 bits");
+		throw std::invalid_argument("target_from_nbits: compact value " +
+		                            std::to_string(nbits) + " overflows 256 bits");
 	if (exponent <= 3)
 		return shifted(mantissa >> (8 * (3 - exponent)), 0);
 	return shifted(mantissa, 8 * (exponent - 3));
@@ -124,8 +126,9 @@ U256 difficulty1_target()
 U256 target_from_difficulty(double difficulty)
 {
 	if (!std::isfinite(difficulty) || !(difficulty > 0.0))
-		throw std::invalid_argument("target_from_difficulty: difficulty must be finite and > 0, got " +
-					    std::to_string(difficulty));
+		throw std::invalid_argument(
+		    "target_from_difficulty: difficulty must be finite and > 0, got " +
+		    std::to_string(difficulty));
 	int exp2 = 0;
 	const double fraction = std::frexp(difficulty, &exp2);
 	constexpr int mantissa_bits = std::numeric_limits<double>::digits;

@@ -14,6 +14,9 @@ namespace hashboard::transport::termios2 {
 
 namespace {
 
+// The namespace shares the kernel struct's name.
+using KernelTermios = struct ::termios2;
+
 int call(int fd, unsigned long request, void *arg)
 {
 	int r;
@@ -32,7 +35,7 @@ int call(int fd, unsigned long request, long arg)
 	return r < 0 ? errno : 0;
 }
 
-void put_baud(termios2 &t, std::uint32_t baud)
+void put_baud(KernelTermios &t, std::uint32_t baud)
 {
 	t.c_cflag &= ~(CBAUD | (CBAUD << IBSHIFT));
 	t.c_cflag |= BOTHER | (BOTHER << IBSHIFT);
@@ -44,7 +47,7 @@ void put_baud(termios2 &t, std::uint32_t baud)
 
 int make_raw(int fd, std::uint32_t baud)
 {
-	termios2 t{};
+	KernelTermios t{};
 	if (int err = call(fd, TCGETS2, &t))
 		return err;
 	t.c_iflag = 0;
@@ -52,14 +55,16 @@ int make_raw(int fd, std::uint32_t baud)
 	t.c_lflag = 0;
 	t.c_cflag = CS8 | CREAD | CLOCAL;
 	put_baud(t, baud);
-	t.c_cc[VMIN] = 0;
+	// VMIN 1: on a descriptor opened O_NONBLOCK an empty read then fails with EAGAIN;
+	// with VMIN 0 it would return 0, which cannot be told from a hangup.
+	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
 	return call(fd, TCSETS2, &t);
 }
 
 int set_baud(int fd, std::uint32_t baud)
 {
-	termios2 t{};
+	KernelTermios t{};
 	if (int err = call(fd, TCGETS2, &t))
 		return err;
 	put_baud(t, baud);
@@ -68,7 +73,7 @@ int set_baud(int fd, std::uint32_t baud)
 
 int get_baud(int fd, std::uint32_t &baud)
 {
-	termios2 t{};
+	KernelTermios t{};
 	if (int err = call(fd, TCGETS2, &t))
 		return err;
 	baud = t.c_ospeed;

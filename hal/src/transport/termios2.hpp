@@ -12,7 +12,8 @@
 namespace hashboard::transport::termios2 {
 
 // Raw 8N1: no parity, no flow control (hardware or XON/XOFF), no echo, no line editing,
-// no byte translation, reads return what is there (VMIN 0, VTIME 0), baud both ways.
+// no byte translation, baud both ways; reads return what is there (VMIN 1, VTIME 0:
+// meant for O_NONBLOCK descriptors, where an empty read is EAGAIN).
 int make_raw(int fd, std::uint32_t baud);
 int set_baud(int fd, std::uint32_t baud);
 // The output baud. On a pty master this reads the slave's settings: the kernel's

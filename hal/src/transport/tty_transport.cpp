@@ -119,7 +119,9 @@ std::unique_ptr<Transport> open_tty_transport(const TransportUri &uri, const Clo
 	if (uri.path.empty())
 		throw std::invalid_argument("transport URI '" + uri.text +
 					    "': tty: needs a device path, e.g. tty:/dev/ttyS1");
-	return std::make_unique<TtyTransport>(uri.path, options.hbsim_reset_socket(), clock);
+	auto reset_socket = options.hbsim_reset_socket();
+	require_real_time(uri, clock);
+	return std::make_unique<TtyTransport>(uri.path, std::move(reset_socket), clock);
 }
 
 } // namespace hashboard::transport

@@ -62,7 +62,9 @@ std::unique_ptr<Transport> open_unix_transport(const TransportUri &uri, const Cl
 	if (uri.path.empty())
 		throw std::invalid_argument("transport URI '" + uri.text +
 					    "': unix: needs a socket path, e.g. unix:/run/hbsim.sock");
-	return std::make_unique<UnixTransport>(uri.path, options.hbsim_reset_socket(), clock);
+	auto reset_socket = options.hbsim_reset_socket();
+	require_real_time(uri, clock);
+	return std::make_unique<UnixTransport>(uri.path, std::move(reset_socket), clock);
 }
 
 } // namespace hashboard::transport

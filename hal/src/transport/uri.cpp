@@ -94,6 +94,13 @@ TransportUri parse_transport_uri(std::string_view uri)
 	return out;
 }
 
+void require_real_time(const TransportUri &uri, const Clock &clock)
+{
+	if (clock.is_virtual())
+		throw std::invalid_argument("transport URI " + quoted(uri.text) + ": " + uri.scheme +
+					    ": runs in real time and cannot use a virtual clock");
+}
+
 UriOptions::UriOptions(const TransportUri &uri, std::span<const std::string_view> valid)
 	: uri_(uri)
 {

@@ -7,6 +7,8 @@
 // naming the part that is wrong.
 #pragma once
 
+#include <hashboard/clock.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -25,6 +27,10 @@ struct TransportUri {
 };
 
 TransportUri parse_transport_uri(std::string_view uri);
+
+// Real devices time out in real time: on a virtual clock the caller's sleeps would take
+// no time while every read waited for real. Throws std::invalid_argument for that.
+void require_real_time(const TransportUri &uri, const Clock &clock);
 
 // Typed, range-checked access to a URI's options. The constructor rejects any key that
 // is not in valid, listing the valid ones.

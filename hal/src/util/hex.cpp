@@ -32,13 +32,13 @@ bool is_space(char c)
 	else
 		std::snprintf(shown, sizeof shown, "0x%02x", unsigned(u));
 	throw std::invalid_argument("from_hex: invalid character " + std::string(shown) +
-				    " at offset " + std::to_string(offset));
+	                            " at offset " + std::to_string(offset));
 }
 
 [[noreturn]] void lone_digit(std::size_t offset)
 {
 	throw std::invalid_argument("from_hex: odd number of hex digits, lone digit at offset " +
-				    std::to_string(offset));
+	                            std::to_string(offset));
 }
 
 } // namespace

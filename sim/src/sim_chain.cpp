@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+//
+// The chain: host frames travel down (downlink.cpp), each chip that can read them acts
+// in chain order (sim_chip.cpp), replies and nonces travel up (uplink.cpp). Everything
+// is settled lazily: advance_to() hashes up to each pending frame's arrival, applies
+// the frame, and goes on, so the output depends only on the host's input timeline.
+#include <hbsim/sim_chain.hpp>
+
+#include "chain_log.hpp"
+#include "downlink.hpp"
+#include "sim_chip.hpp"
+#include "sim_log.hpp"
+#include "uplink.hpp"
+#include "wire_timing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace hbsim {
+
+using hashboard::bm13xx::HostFrame;
+
+namespace {
+
+// Addresses are one byte, so a chain holds at most this many distinct chips.
+constexpr unsigned kMaxChips = 256;
+
+template <class... Ts> struct Overloaded : Ts... {
+	using Ts::operator()...;
+};
+
+ChainConfig checked(ChainConfig c)
+{
+	if (!c.family)
+		throw std::invalid_argument("simulated chain: no chip family");
+	if (c.chips == 0 || c.chips > kMaxChips)
+		throw std::invalid_argument("simulated chain: chips must be 1.." +
+					    std::to_string(kMaxChips) + ", not " +
+					    std::to_string(c.chips));
+	if (c.zero_bits > 32)
+		throw std::invalid_argument("simulated chain: zero_bits must be 0..32, not " +
+					    std::to_string(c.zero_bits));
+	if (c.faults.dead_chip && *c.faults.dead_chip >= c.chips)
+		throw std::invalid_argument("simulated chain: dead chip " +
+					    std::to_string(*c.faults.dead_chip) + " is not on a chain of " +
+					    std::to_string(c.chips));
+	if (c.faults.mute_chip && *c.faults.mute_chip >= c.chips)
+		throw std::invalid_argument("simulated chain: mute chip " +
+					    std::to_string(*c.faults.mute_chip) + " is not on a chain of " +
+					    std::to_string(c.chips));
+	if (!(c.faults.bit_error_rate >= 0 && c.faults.bit_error_rate <= 1))
+		throw std::invalid_argument("simulated chain: bit error rate must be within 0..1");
+	if (!c.physics) {
+		const double limit =
+			c.freq_limit_mhz > 0 ? c.freq_limit_mhz : c.family->nominal_freq_mhz * 1.15;
+		c.physics = std::make_shared<FrequencyLimitPhysics>(limit, c.error_slope);
+	}
+	return c;
+}
+
+} // namespace
+
+struct SimChain::Impl {
+	explicit Impl(ChainConfig c);
+
+	void advance(Duration t);
+	void hash_until(Duration t);
+	void apply(const detail::Arrival &a);
+	void dispatch(Duration t, const HostFrame &frame, double sender_baud);
+	std::vector<ChipView> views() const;
+	void log_setup() const;
+
+	ChainConfig config;
+	const hashboard::ChipFamily &family;
+	detail::SimLog log;
+	std::vector<detail::SimChip> chips;
+	unsigned reachable; // chips before the cut: the only ones that hear or are heard
+	detail::Downlink downlink;
+	detail::Uplink uplink;
+	Duration now{0};    // everything is settled up to here
+	Duration hashed{0}; // chips have hashed up to here
+	double host_baud;
+	bool in_reset = false;
+	std::vector<detail::FoundNonce> found; // scratch, reused by every step
+	std::vector<ChipView> views_before;    // for the log: chips before a frame
+	std::uint64_t next_drop_report = 1;
+};
+
+SimChain::Impl::Impl(ChainConfig c)
+	: config(checked(std::move(c))), family(*config.family),
+	  reachable(config.faults.dead_chip.value_or(config.chips)),
+	  uplink(config.seed, config.faults.bit_error_rate), host_baud(family.reset_baud)
+{
+	chips.reserve(config.chips);
+	for (unsigned pos = 0; pos < config.chips; ++pos)
+		chips.emplace_back(detail::ChipSetup{&family, pos, config.zero_bits, config.seed,
+						     config.physics.get(), config.voltage_mv,
+						     config.temperature_c});
+}
+
+void SimChain::Impl::advance(Duration t)
+{
+	if (t <= now)
+		return;
+	while (const detail::Arrival *a = downlink.next_due(t)) {
+		hash_until(a->t);
+		apply(*a);
+		downlink.pop();
+	}
+	hash_until(t);
+	uplink.deliver(t, host_baud);
+	now = t;
+}
+
+void SimChain::Impl::hash_until(Duration t)
+{
+	if (t <= hashed)
+		return;
+	hashed = t;
+	found.clear();
+	for (unsigned pos = 0; pos < reachable; ++pos)
+		if (pos != config.faults.mute_chip)
+			chips[pos].hash_until(t, found);
+	if (found.empty())
+		return;
+	// Chips hash side by side: their nonces reach the line in time order (chain order
+	// on a tie, candidate order within a chip).
+	std::stable_sort(found.begin(), found.end(), [](const auto &a, const auto &b) {
+		return a.t < b.t || (a.t == b.t && a.position < b.position);
+	});
+	for (const auto &f : found)
+		uplink.send(f.t, hashboard::bm13xx::encode_reply(f.reply, f.reply_len),
+			    chips[f.position].baud(), true);
+	if (uplink.dropped_frames() >= next_drop_report) {
+		if (log.enabled())
+			log.line(t, "uplink backlog: %llu nonce replies dropped so far",
+				 static_cast<unsigned long long>(uplink.dropped_frames()));
+		next_drop_report = uplink.dropped_frames() * 2;
+	}
+}
+
+std::vector<ChipView> SimChain::Impl::views() const
+{
+	std::vector<ChipView> out;
+	out.reserve(reachable);
+	for (unsigned pos = 0; pos < reachable; ++pos)
+		out.push_back(chips[pos].view());
+	return out;
+}
+
+void SimChain::Impl::apply(const detail::Arrival &a)
+{
+	if (a.frame) {
+		if (!log.enabled()) {
+			dispatch(a.t, *a.frame, a.host_baud);
+			return;
+		}
+		detail::log_frame(log, a.t, *a.frame);
+		views_before = views();
+		dispatch(a.t, *a.frame, a.host_baud);
+		detail::log_changes(log, a.t, views_before, views());
+		return;
+	}
+	for (unsigned pos = 0; pos < reachable; ++pos)
+		chips[pos].count_dropped_frame();
+	if (log.enabled())
+		log.line(a.t, "frame: bad CRC or malformed, dropped by every chip");
+}
+
+void SimChain::Impl::dispatch(Duration t, const HostFrame &frame, double sender_baud)
+{
+	using namespace hashboard::bm13xx;
+	// Relaying is a pass-through of the line: a chip at another baud cannot read the
+	// frame (it sees a CRC failure) but the chips after it still get the bits.
+	unsigned deaf = 0;
+	auto hears = [&](detail::SimChip &chip) {
+		if (detail::bauds_agree(sender_baud, chip.baud()))
+			return true;
+		chip.count_dropped_frame();
+		++deaf;
+		return false;
+	};
+	// A chip in the chain ignores frames it cannot hear and those for another address.
+	auto for_chips = [&](bool all, std::uint8_t address, auto &&act) {
+		for (unsigned pos = 0; pos < reachable; ++pos) {
+			auto &chip = chips[pos];
+			if (hears(chip) && (all || chip.address() == address))
+				act(pos, chip);
+		}
+	};
+	std::visit(
+		Overloaded{
+			[&](const SetAddress &f) {
+				for (unsigned pos = 0; pos < reachable; ++pos)
+					if (hears(chips[pos]) && chips[pos].offer_address(f.address))
+						break;
+			},
+			[&](const WriteRegister &f) {
+				for_chips(f.all, f.chip, [&](unsigned, detail::SimChip &chip) {
+					chip.write_register(t, f.reg, f.value);
+				});
+			},
+			[&](const ReadRegister &f) {
+				for_chips(f.all, f.chip, [&](unsigned pos, detail::SimChip &chip) {
+					if (pos == config.faults.mute_chip)
+						return;
+					const RegisterReply r{chip.read_register(f.reg), chip.address(),
+							      f.reg};
+					uplink.send(t, encode_reply(r, chip.reply_len()), chip.baud(),
+						    false);
+				});
+			},
+			[&](const ChainInactive &) {
+				for_chips(true, 0, [](unsigned, detail::SimChip &chip) {
+					chip.chain_inactive();
+				});
+			},
+			[&](const auto &job) {
+				bool taken = true;
+				for_chips(true, 0, [&](unsigned, detail::SimChip &chip) {
+					taken = chip.start_job(t, job) && taken;
+				});
+				if (!taken && log.enabled())
+					log.line(t, "frame: job in the other family's format, ignored");
+			},
+		},
+		frame);
+	if (deaf && log.enabled())
+		log.line(t, "frame lost by %u chip(s) at another baud than the host's %.0f", deaf,
+			 sender_baud);
+}
+
+void SimChain::Impl::log_setup() const
+{
+	log.line(now, "chain: %u x %.*s, zero bits %u, seed %llu", config.chips,
+		 int(family.name.size()), family.name.data(), config.zero_bits,
+		 static_cast<unsigned long long>(config.seed));
+	if (config.faults.dead_chip)
+		log.line(now, "fault: chain cut at chip %u (it and every chip after it are gone)",
+			 *config.faults.dead_chip);
+	if (config.faults.mute_chip)
+		log.line(now, "fault: chip %u is mute (relays, never answers)",
+			 *config.faults.mute_chip);
+	if (config.faults.bit_error_rate > 0)
+		log.line(now, "fault: bit error rate %g on the chip->host wire",
+			 config.faults.bit_error_rate);
+}
+
+SimChain::SimChain(ChainConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+SimChain::~SimChain() = default;
+
+void SimChain::set_reset(Duration t, bool asserted)
+{
+	Impl &s = *impl_;
+	t = std::max(t, s.now);
+	s.advance(t);
+	if (asserted == s.in_reset)
+		return;
+	s.in_reset = asserted;
+	if (asserted) {
+		// Silent and deaf from now: what is on the wire either way is lost.
+		s.uplink.cut(t);
+		s.downlink.clear();
+	}
+	for (auto &chip : s.chips)
+		chip.power_on(t);
+	if (s.log.enabled())
+		s.log.line(t, asserted ? "reset asserted" : "reset released: chips at power-on state");
+}
+
+void SimChain::host_write(Duration t, hashboard::ByteSpan data)
+{
+	Impl &s = *impl_;
+	t = std::max(t, s.now);
+	s.advance(t);
+	if (data.empty())
+		return;
+	s.downlink.write(t, data, s.host_baud, !s.in_reset);
+	if (s.in_reset && s.log.enabled())
+		s.log.line(t, "host wrote %zu byte(s) into a chain held in reset", data.size());
+}
+
+void SimChain::set_host_baud(Duration t, double baud)
+{
+	if (!(baud > 0 && std::isfinite(baud)))
+		throw std::invalid_argument("simulated chain: host baud must be positive");
+	Impl &s = *impl_;
+	t = std::max(t, s.now);
+	s.advance(t);
+	if (baud != s.host_baud && s.log.enabled())
+		s.log.line(t, "host baud %.0f -> %.0f", s.host_baud, baud);
+	s.host_baud = baud;
+}
+
+void SimChain::advance_to(Duration t)
+{
+	impl_->advance(t);
+}
+
+std::optional<Duration> SimChain::next_rx_time() const
+{
+	return impl_->uplink.next_byte_time();
+}
+
+std::size_t SimChain::host_read(Duration now, std::span<std::uint8_t> out)
+{
+	impl_->advance(now);
+	return impl_->uplink.read(now, out);
+}
+
+std::size_t SimChain::chip_count() const
+{
+	return impl_->chips.size();
+}
+
+ChipView SimChain::chip(unsigned position) const
+{
+	if (position >= impl_->chips.size())
+		throw std::invalid_argument("simulated chain: no chip at position " +
+					    std::to_string(position));
+	return impl_->chips[position].view();
+}
+
+const ChainConfig &SimChain::config() const
+{
+	return impl_->config;
+}
+
+double SimChain::nominal_hashes() const
+{
+	double total = 0;
+	for (const auto &chip : impl_->chips)
+		total += double(chip.hashes());
+	return std::ldexp(total, 32 - int(impl_->config.zero_bits));
+}
+
+void SimChain::set_logger(std::function<void(const std::string &)> log)
+{
+	impl_->log.set_sink(std::move(log));
+	if (impl_->log.enabled())
+		impl_->log_setup();
+}
+
+} // namespace hbsim

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+// hbsim in its own process on a pty (and a unix socket), driven like hardware: by the
+// codec through the tty transport (reset through hbsim's control socket), then by the
+// hbctl binary.
+#define BOOST_TEST_MODULE pty_hbsim
+#include <boost/test/unit_test.hpp>
+
+#include "hbtest.hpp"
+
+#include "../../hal/src/transport/hbsim_control.hpp"
+
+#include <hashboard/bm13xx/codec.hpp>
+#include <hashboard/chip_family.hpp>
+#include <hashboard/transport.hpp>
+
+#include <boost/json.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+using namespace hashboard;
+using namespace std::chrono_literals;
+namespace bm = hashboard::bm13xx;
+namespace json = boost::json;
+
+namespace {
+
+// A tool run as a child process with its stdout on a pipe (stderr stays the test's).
+// The destructor kills and reaps it if the test did not, so no path leaves it behind.
+class Child {
+public:
+	explicit Child(const std::vector<std::string> &args)
+	{
+		int fds[2];
+		BOOST_TEST_REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+		out_ = fds[0];
+		posix_spawn_file_actions_t actions;
+		posix_spawn_file_actions_init(&actions);
+		posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+		std::vector<char *> argv;
+		for (const auto &a : args)
+			argv.push_back(const_cast<char *>(a.c_str()));
+		argv.push_back(nullptr);
+		const int err = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+		posix_spawn_file_actions_destroy(&actions);
+		::close(fds[1]);
+		BOOST_TEST_REQUIRE(err == 0, "cannot start " << args[0]);
+		::fcntl(out_, F_SETFL, O_NONBLOCK);
+	}
+	~Child()
+	{
+		if (pid_ > 0) {
+			::kill(pid_, SIGKILL);
+			::waitpid(pid_, nullptr, 0);
+		}
+		::close(out_);
+	}
+	Child(const Child &) = delete;
+	Child &operator=(const Child &) = delete;
+
+	// The first line of stdout, if it comes in time.
+	std::optional<std::string> read_line(Duration timeout)
+	{
+		const Duration end = clock_.now() + timeout;
+		for (;;) {
+			if (const auto nl = out_text_.find('\n'); nl != std::string::npos) {
+				std::string line = out_text_.substr(0, nl);
+				out_text_.erase(0, nl + 1);
+				return line;
+			}
+			if (!read_some(end))
+				return std::nullopt;
+		}
+	}
+	// All of stdout up to EOF (or the timeout).
+	std::string read_all(Duration timeout)
+	{
+		const Duration end = clock_.now() + timeout;
+		while (read_some(end)) {
+		}
+		return std::exchange(out_text_, {});
+	}
+	// Exit status, or -1 (and the child killed) when it outlives the timeout.
+	int wait(Duration timeout)
+	{
+		const Duration end = clock_.now() + timeout;
+		for (;;) {
+			int status = 0;
+			const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+			if (r == pid_) {
+				pid_ = -1;
+				return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			}
+			if (clock_.now() >= end) {
+				::kill(pid_, SIGKILL);
+				::waitpid(pid_, nullptr, 0);
+				pid_ = -1;
+				return -1;
+			}
+			clock_.sleep_for(5ms);
+		}
+	}
+	int terminate(Duration grace)
+	{
+		::kill(pid_, SIGTERM);
+		return wait(grace);
+	}
+
+private:
+	// False at EOF or the deadline.
+	bool read_some(Duration end)
+	{
+		const Duration left = end - clock_.now();
+		if (left <= Duration::zero())
+			return false;
+		pollfd p{out_, POLLIN, 0};
+		const int ms = int(std::chrono::duration_cast<std::chrono::milliseconds>(left).count()) + 1;
+		if (::poll(&p, 1, ms) <= 0)
+			return false;
+		std::array<char, 4096> buf;
+		const ssize_t n = ::read(out_, buf.data(), buf.size());
+		if (n <= 0)
+			return false;
+		out_text_.append(buf.data(), std::size_t(n));
+		return true;
+	}
+
+	SteadyClock clock_;
+	pid_t pid_ = -1;
+	int out_ = -1;
+	std::string out_text_;
+};
+
+// hbsim started with the test's defaults (4 BM1366, 12 zero bits) on a pty, or on a
+// unix socket when unix_path is given.
+struct Hbsim {
+	Child child;
+	std::string link; // the pty or the socket path
+	std::string control;
+	bool on_pty;
+
+	explicit Hbsim(std::vector<std::string> extra, const std::string &unix_path = "")
+		: child([&] {
+			  std::vector<std::string> args{hbtest::hbsim_bin(), "--json",  "--family",
+							"bm1366",	    "--chips", "4",
+							"--zero-bits",	    "12"};
+			  if (unix_path.empty())
+				  args.push_back("--pty");
+			  else
+				  args.insert(args.end(), {"--unix", unix_path});
+			  args.insert(args.end(), extra.begin(), extra.end());
+			  return args;
+		  }()),
+		  on_pty(unix_path.empty())
+	{
+		const auto line = child.read_line(10s);
+		BOOST_TEST_REQUIRE(line.has_value(), "hbsim printed nothing");
+		const auto info = json::parse(*line).as_object();
+		link = std::string(info.at(on_pty ? "pty" : "unix").as_string());
+		control = std::string(info.at("control").as_string());
+		BOOST_TEST(info.at("chips").as_int64() == 4);
+		BOOST_TEST(info.at("family").as_string() == "bm1366");
+		BOOST_TEST_MESSAGE("hbsim on " << link << ", control " << control);
+	}
+	std::string uri() const
+	{
+		return (on_pty ? "tty:" : "unix:") + link + "?reset=hbsim:" + control;
+	}
+};
+
+struct ToolRun {
+	int status;
+	json::object out;
+};
+
+ToolRun run_hbctl(std::vector<std::string> args, Duration timeout)
+{
+	args.insert(args.begin(), hbtest::hbctl_bin());
+	Child hbctl(args);
+	const std::string out = hbctl.read_all(timeout);
+	const int status = hbctl.wait(2s);
+	BOOST_TEST_MESSAGE("hbctl " << args[1] << " exit " << status << ": " << out);
+	json::value doc;
+	try {
+		doc = json::parse(out);
+	} catch (const std::exception &e) {
+		BOOST_FAIL("hbctl " << args[1] << " printed no JSON (" << e.what() << "): " << out);
+	}
+	BOOST_TEST_REQUIRE(doc.is_object());
+	return {status, doc.as_object()};
+}
+
+// Broadcast read of register 0 after enabling version rolling (BM1366 replies are 11
+// bytes from then on); returns the valid register replies that arrive within a second.
+std::vector<bm::RegisterReply> read_chip_ids(Transport &t, const ChipFamily &family)
+{
+	t.flush_input();
+	t.write(bm::encode_write_register(true, 0, *family.regs.version_rolling,
+					  family.version_rolling_value));
+	t.write(bm::encode_read_register(true, 0, family.regs.chip_id));
+	bm::ReplyParser parser(family.reply_len);
+	std::vector<bm::RegisterReply> replies;
+	std::array<std::uint8_t, 64> buf;
+	// The chain answers in a few milliseconds; a quiet 300 ms means it is done.
+	while (const std::size_t n = t.read(buf, 300ms))
+		parser.feed(ByteSpan(buf.data(), n), [&](const bm::ChipFrame &f) {
+			if (const auto *r = std::get_if<bm::RegisterReply>(&f))
+				replies.push_back(*r);
+		});
+	return replies;
+}
+
+// hbsim's own account ("ok family=... host=1 ..."), through the HAL's control client.
+std::string control_status(const std::string &socket)
+{
+	SteadyClock clock;
+	return transport::HbsimControl(socket, clock).status();
+}
+
+bool host_seen(const std::string &socket, bool present)
+{
+	SteadyClock clock;
+	const std::string want = present ? "host=1" : "host=0";
+	for (const Duration end = clock.now() + 2s; clock.now() < end; clock.sleep_for(10ms))
+		if (control_status(socket).find(want) != std::string::npos)
+			return true;
+	return false;
+}
+
+bool path_exists(const std::string &path)
+{
+	struct stat st{};
+	return ::lstat(path.c_str(), &st) == 0;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(codec_then_hbctl_on_one_hbsim)
+{
+	Hbsim sim({});
+	const auto &family = family_by_name("bm1366");
+
+	{
+		SteadyClock clock;
+		const auto t = open_transport(sim.uri(), clock);
+		BOOST_TEST(t->has_reset());
+		BOOST_TEST(host_seen(sim.control, true));
+		t->set_reset(true);
+		clock.sleep_for(100ms);
+		t->set_reset(false);
+		clock.sleep_for(100ms);
+
+		auto replies = read_chip_ids(*t, family);
+		BOOST_TEST(replies.size() == 4u);
+		for (const auto &r : replies)
+			BOOST_TEST((r.value >> 16) == family.chip_id);
+
+		// hbsim reads the host's baud off the pty: at a baud the chips do not talk,
+		// nothing decodes; back at theirs, they answer again.
+		t->set_baud(1'000'000);
+		BOOST_TEST(read_chip_ids(*t, family).empty());
+		t->set_baud(115200);
+		BOOST_TEST(read_chip_ids(*t, family).size() == 4u);
+
+		// Held in reset, the chain is silent.
+		t->set_reset(true);
+		BOOST_TEST(read_chip_ids(*t, family).empty());
+		t->set_reset(false);
+		BOOST_TEST(read_chip_ids(*t, family).size() == 4u);
+	}
+	// Closing the pty powers the chain off; the next host gets a fresh one.
+	BOOST_TEST(host_seen(sim.control, false));
+
+	const std::vector<std::string> common{"--transport", sim.uri(), "--family", "bm1366",
+					      "--chips", "4", "--json"};
+	auto scan_args = common;
+	scan_args.insert(scan_args.begin(), "scan");
+	const auto scan = run_hbctl(scan_args, 20s);
+	BOOST_TEST(scan.status == 0);
+	BOOST_TEST(scan.out.at("expected").as_int64() == 4);
+	BOOST_TEST(scan.out.at("found").as_int64() == 4);
+	BOOST_TEST(scan.out.at("break_after").is_null());
+	const auto &chips = scan.out.at("chips").as_array();
+	BOOST_TEST_REQUIRE(chips.size() == 4u);
+	std::int64_t last_address = -1;
+	for (std::size_t i = 0; i < chips.size(); ++i) {
+		const auto &c = chips[i].as_object();
+		BOOST_TEST(c.at("position").as_int64() == std::int64_t(i));
+		BOOST_TEST(c.at("chip_id").as_string() == "0x1366");
+		BOOST_TEST(c.at("address").as_int64() > last_address);
+		last_address = c.at("address").as_int64();
+	}
+
+	// A quick PLL ramp keeps the run short; the ramp itself is the HAL's business.
+	auto mine_args = common;
+	mine_args.insert(mine_args.begin(), "mine");
+	for (const char *a : {"--seconds", "3", "--zero-bits", "12", "--ramp-interval-ms", "5"})
+		mine_args.push_back(a);
+	const auto mine = run_hbctl(mine_args, 30s);
+	BOOST_TEST(mine.status == 0);
+	const auto &mined = mine.out.at("chips").as_array();
+	BOOST_TEST_REQUIRE(mined.size() == 4u);
+	std::int64_t nonces = 0;
+	for (const auto &v : mined) {
+		const auto &c = v.as_object();
+		BOOST_TEST(c.at("nonces").as_int64() > 0, "chip " << c.at("position") << " found nothing");
+		BOOST_TEST(c.at("hw_errors").as_int64() == 0);
+		nonces += c.at("nonces").as_int64();
+	}
+	const auto &total = mine.out.at("total").as_object();
+	BOOST_TEST(total.at("nonces").as_int64() == nonces);
+	BOOST_TEST(total.at("hw_errors").as_int64() == 0);
+	BOOST_TEST(total.at("valid").as_int64() == nonces);
+
+	// SIGTERM is a clean stop: exit 0, control socket removed.
+	BOOST_TEST(sim.child.terminate(5s) == 0);
+	BOOST_TEST(!path_exists(sim.control));
+}
+
+BOOST_AUTO_TEST_CASE(dead_chip_breaks_the_chain_for_hbctl)
+{
+	Hbsim sim({"--dead-chip", "2"});
+	const auto scan = run_hbctl({"scan", "--transport", sim.uri(), "--family", "bm1366",
+				     "--chips", "4", "--json"},
+				    20s);
+	BOOST_TEST(scan.status == 1);
+	BOOST_TEST(scan.out.at("found").as_int64() == 2);
+	BOOST_TEST(scan.out.at("break_after").as_int64() == 2);
+	BOOST_TEST(scan.out.at("chips").as_array().size() == 2u);
+	BOOST_TEST(sim.child.terminate(5s) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(hbctl_over_a_unix_socket)
+{
+	char tmpl[] = "/tmp/hbtest-XXXXXX";
+	BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
+	const std::string dir = tmpl;
+	const std::string path = dir + "/chain.sock";
+	{
+		Hbsim sim({"--control", dir + "/ctl.sock"}, path);
+		BOOST_TEST(sim.link == path);
+		const auto scan = run_hbctl({"scan", "--transport", sim.uri(), "--family", "bm1366",
+					     "--chips", "4", "--json"},
+					    20s);
+		BOOST_TEST(scan.status == 0);
+		BOOST_TEST(scan.out.at("found").as_int64() == 4);
+
+		// The socket has no baud: hbsim keeps its end with the chips when hbctl
+		// raises them to 1 MBd, so mining works the same as on the pty.
+		const auto mine = run_hbctl({"mine", "--transport", sim.uri(), "--family", "bm1366",
+					     "--chips", "4", "--json", "--seconds", "1",
+					     "--zero-bits", "12", "--ramp-interval-ms", "5"},
+					    20s);
+		BOOST_TEST(mine.status == 0);
+		for (const auto &v : mine.out.at("chips").as_array()) {
+			BOOST_TEST(v.at("nonces").as_int64() > 0);
+			BOOST_TEST(v.at("hw_errors").as_int64() == 0);
+		}
+		BOOST_TEST(sim.child.terminate(5s) == 0);
+	}
+	BOOST_TEST(!path_exists(path));
+	BOOST_TEST(!path_exists(dir + "/ctl.sock"));
+	::rmdir(dir.c_str());
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#include "chain_setup.hpp"
+
+#include <hashboard/chip_family.hpp>
+
+#include <stdexcept>
+#include <string>
+
+namespace hbsim_tool {
+
+namespace {
+
+void check_position(const char *option, const std::optional<unsigned> &k, unsigned chips)
+{
+	if (k && *k >= chips)
+		throw std::invalid_argument(std::string(option) + " " + std::to_string(*k) +
+					    ": the chain has chips 0 to " + std::to_string(chips - 1));
+}
+
+} // namespace
+
+hbsim::ChainConfig chain_config(const Options &opt)
+{
+	hbsim::ChainConfig c;
+	c.family = &hashboard::family_by_name(opt.family);
+	c.chips = opt.chips;
+	c.zero_bits = opt.zero_bits;
+	c.seed = opt.seed;
+	check_position("--dead-chip", opt.dead_chip, opt.chips);
+	check_position("--mute-chip", opt.mute_chip, opt.chips);
+	c.faults.dead_chip = opt.dead_chip;
+	c.faults.mute_chip = opt.mute_chip;
+	c.faults.bit_error_rate = opt.bit_error_rate;
+	c.freq_limit_mhz = opt.freq_limit_mhz;
+	return c;
+}
+
+} // namespace hbsim_tool

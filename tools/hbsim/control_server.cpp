@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#include "control_server.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+
+namespace hbsim_tool {
+
+namespace {
+
+// Answers are a few dozen bytes and the client waits for each one, so a socket buffer
+// that cannot take one belongs to a client that does not read: it is dropped.
+bool send_line(int fd, std::string line)
+{
+	line += '\n';
+	const ssize_t n = ::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+	return n == static_cast<ssize_t>(line.size());
+}
+
+} // namespace
+
+void ControlServer::add_poll_fds(std::vector<pollfd> &fds) const
+{
+	fds.push_back({listener_.fd(), POLLIN, 0});
+	for (const auto &c : clients_)
+		fds.push_back({c.fd.get(), POLLIN, 0});
+}
+
+void ControlServer::service(const Handler &handle)
+{
+	while (UniqueFd fd = listener_.accept())
+		clients_.push_back(Client{std::move(fd), {}});
+	std::erase_if(clients_, [&](Client &c) { return !serve(c, handle); });
+}
+
+bool ControlServer::serve(Client &client, const Handler &handle)
+{
+	std::array<char, control_words::kMaxLine> buf;
+	for (;;) {
+		const ssize_t n = ::read(client.fd.get(), buf.data(), buf.size());
+		if (n == 0)
+			return false;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK;
+		}
+		client.pending.append(buf.data(), static_cast<std::size_t>(n));
+		std::size_t newline;
+		while ((newline = client.pending.find('\n')) != std::string::npos) {
+			if (newline >= control_words::kMaxLine)
+				break;
+			std::string_view line(client.pending.data(), newline);
+			if (!line.empty() && line.back() == '\r')
+				line.remove_suffix(1);
+			if (!send_line(client.fd.get(), handle(line)))
+				return false;
+			client.pending.erase(0, newline + 1);
+		}
+		// What is left is one unfinished line, or one that came whole but too long.
+		if (client.pending.size() >= control_words::kMaxLine) {
+			send_line(client.fd.get(), std::string(control_words::kErr) + " line too long");
+			return false;
+		}
+	}
+}
+
+} // namespace hbsim_tool

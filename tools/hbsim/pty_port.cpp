@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+#include "pty_port.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace hbsim_tool {
+
+namespace {
+
+// What the host finds when it opens the slave: a raw line at the chips' reset rate.
+constexpr std::uint32_t kIdleBaud = 115200;
+
+std::runtime_error os_error(const std::string &what, int err)
+{
+	return std::runtime_error(what + ": " + std::strerror(err));
+}
+
+} // namespace
+
+PtyPort::PtyPort()
+{
+	master_.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+	if (!master_)
+		throw os_error("posix_openpt", errno);
+	if (::grantpt(master_.get()) < 0 || ::unlockpt(master_.get()) < 0)
+		throw os_error("cannot unlock the pty", errno);
+	std::array<char, 128> name{};
+	if (int err = ::ptsname_r(master_.get(), name.data(), name.size()))
+		throw os_error("ptsname", err);
+	slave_path_ = name.data();
+
+	UniqueFd slave(::open(slave_path_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
+	if (!slave)
+		throw os_error("cannot open " + slave_path_, errno);
+	if (int err = termios2::make_raw(slave.get(), kIdleBaud))
+		throw os_error("cannot make " + slave_path_ + " raw", err);
+}
+
+bool PtyPort::host_present()
+{
+	pollfd p{master_.get(), POLLIN, 0};
+	if (::poll(&p, 1, 0) < 0 && errno != EINTR)
+		throw os_error("poll on the pty master", errno);
+	present_ = !(p.revents & POLLHUP);
+	return present_;
+}
+
+std::optional<std::uint32_t> PtyPort::host_baud() const
+{
+	std::uint32_t baud = 0;
+	if (termios2::get_baud(master_.get(), baud) != 0 || baud == 0)
+		return std::nullopt;
+	return baud;
+}
+
+std::size_t PtyPort::read(std::span<std::uint8_t> buf)
+{
+	for (;;) {
+		const ssize_t n = ::read(master_.get(), buf.data(), buf.size());
+		if (n > 0)
+			return static_cast<std::size_t>(n);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		// EIO: the host closed the slave.
+		present_ = false;
+		return 0;
+	}
+}
+
+std::size_t PtyPort::write(hashboard::ByteSpan data)
+{
+	for (;;) {
+		const ssize_t n = ::write(master_.get(), data.data(), data.size());
+		if (n >= 0)
+			return static_cast<std::size_t>(n);
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			present_ = false;
+		return 0;
+	}
+}
+
+void PtyPort::host_left()
+{
+	// The next host starts from a raw line at the reset baud, whatever this one left,
+	// and finds none of this session's bytes.
+	termios2::make_raw(master_.get(), kIdleBaud);
+	termios2::flush_input_and_output(master_.get());
+}
+
+} // namespace hbsim_tool

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+#include "server.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+namespace hbsim_tool {
+
+using hashboard::Duration;
+
+namespace {
+
+// With a host: bytes reach it within a tick of when their last bit would arrive on a
+// real wire, well inside any host timeout (a byte takes 87 us at 115200 Bd).
+constexpr Duration kTick = std::chrono::milliseconds(1);
+// Without one: how often to look whether a host has opened the pty.
+constexpr Duration kIdleTick = std::chrono::milliseconds(5);
+// Replies are 9 bytes until a BM1366+ chip's version rolling adds two.
+constexpr std::size_t kBaseReplyLen = 9;
+
+timespec to_timespec(Duration d)
+{
+	const auto s = std::chrono::duration_cast<std::chrono::seconds>(d);
+	return timespec{static_cast<time_t>(s.count()), static_cast<long>((d - s).count())};
+}
+
+std::string baud_text(double baud)
+{
+	return std::to_string(std::llround(baud));
+}
+
+} // namespace
+
+Server::Server(hbsim::ChainConfig config, HostPort &port, ControlServer &control,
+	       hashboard::Clock &clock, const Log &log, bool log_frames)
+	: config_(std::move(config)), port_(port), control_(control), clock_(clock), log_(log),
+	  log_frames_(log_frames)
+{
+}
+
+Server::~Server() = default;
+
+void Server::run(int signal_fd)
+{
+	std::vector<pollfd> fds;
+	for (;;) {
+		fds.clear();
+		fds.push_back({signal_fd, POLLIN, 0});
+		control_.add_poll_fds(fds);
+		if (port_.poll_fd() >= 0)
+			fds.push_back({port_.poll_fd(), POLLIN, 0});
+		const timespec ts = to_timespec(poll_timeout());
+		if (::ppoll(fds.data(), fds.size(), &ts, nullptr) < 0 && errno != EINTR)
+			throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+		if (fds[0].revents & POLLIN)
+			break;
+		// The tick first, so a status request sees a host that has just arrived.
+		tick();
+		control_.service([this](std::string_view request) { return control(request); });
+	}
+	if (chain_)
+		power_off(clock_.now());
+	log_.line("stopping");
+}
+
+Duration Server::poll_timeout() const
+{
+	if (!chain_)
+		return kIdleTick;
+	Duration wait = kTick;
+	if (const auto next = chain_->next_rx_time())
+		wait = std::clamp(*next - clock_.now(), Duration::zero(), kTick);
+	return wait;
+}
+
+void Server::tick()
+{
+	const Duration now = clock_.now();
+	const bool present = port_.host_present();
+	if (present && !chain_)
+		power_on(now);
+	else if (!present && chain_)
+		power_off(now);
+	if (!chain_)
+		return;
+	follow_baud(now);
+	move_bytes(now);
+}
+
+void Server::power_on(Duration now)
+{
+	chain_ = std::make_unique<hbsim::SimChain>(config_);
+	if (log_frames_) {
+		chain_->set_logger(&Log::raw);
+		frames_.emplace(log_, kBaseReplyLen);
+	}
+	++sessions_;
+	host_baud_ = 0;
+	chip_baud_ = 0;
+	overrun_bytes_ = 0;
+	log_.line(port_.describe() + ": host arrived, chain powered on (session " +
+		  std::to_string(sessions_) + ")");
+	if (reset_asserted_) {
+		chain_->set_reset(now, true);
+		log_.line("reset held by the control socket");
+	}
+}
+
+void Server::power_off(Duration now)
+{
+	chain_->advance_to(now);
+	chain_.reset();
+	frames_.reset();
+	port_.host_left();
+	log_.line(port_.describe() + ": host left, chain powered off");
+}
+
+void Server::follow_baud(Duration now)
+{
+	// The chips' baud is what chip 0 talks at: every reply reaches the host through it.
+	const double chips = chain_->chip(0).baud;
+	if (chips != chip_baud_) {
+		if (chip_baud_ != 0)
+			log_.line("chips' baud " + baud_text(chip_baud_) + " -> " + baud_text(chips));
+		chip_baud_ = chips;
+	}
+	const auto host = port_.host_baud();
+	const double baud = host ? double(*host) : chips;
+	if (baud == host_baud_)
+		return;
+	// A socket follows the chips silently; a pty's changes are the host's doing.
+	if (host)
+		log_.line("host baud " + (host_baud_ ? baud_text(host_baud_) + " -> " : "") +
+			  baud_text(baud));
+	chain_->set_host_baud(now, baud);
+	host_baud_ = baud;
+}
+
+void Server::move_bytes(Duration now)
+{
+	std::array<std::uint8_t, 4096> buf;
+	while (const std::size_t n = port_.read(buf)) {
+		const hashboard::ByteSpan data(buf.data(), n);
+		if (frames_)
+			frames_->host_bytes(data);
+		chain_->host_write(now, data);
+	}
+
+	chain_->advance_to(now);
+	const std::size_t reply_len =
+		chain_->chip(0).version_rolling ? config_.family->reply_len : kBaseReplyLen;
+	while (const std::size_t n = chain_->host_read(now, buf)) {
+		const hashboard::ByteSpan data(buf.data(), n);
+		if (frames_)
+			frames_->chip_bytes(data, reply_len);
+		const std::size_t taken = port_.write(data);
+		if (taken < n) {
+			if (overrun_bytes_ == 0)
+				log_.line("host is not reading: dropping bytes (overrun)");
+			overrun_bytes_ += n - taken;
+		}
+	}
+}
+
+std::string Server::control(std::string_view request)
+{
+	namespace words = control_words;
+	const Duration now = clock_.now();
+	if (request == words::kResetAssert || request == words::kResetRelease) {
+		reset_asserted_ = request == words::kResetAssert;
+		if (chain_)
+			chain_->set_reset(now, reset_asserted_);
+		log_.line(std::string("control: reset ") + (reset_asserted_ ? "asserted" : "released"));
+		return std::string(words::kOk) + " " + std::string(request);
+	}
+	if (request == words::kStatus) {
+		return std::string(words::kOk) + " family=" + std::string(config_.family->name) +
+		       " chips=" + std::to_string(config_.chips) + " host=" + (chain_ ? "1" : "0") +
+		       " reset=" + (reset_asserted_ ? "1" : "0") +
+		       " baud=" + baud_text(host_baud_) + " overrun=" + std::to_string(overrun_bytes_);
+	}
+	// The echo is cut so the answer stays inside the protocol's line limit.
+	return std::string(words::kErr) + " unknown request '" + std::string(request.substr(0, 40)) +
+	       "'; requests: " + std::string(words::kResetAssert) + ", " +
+	       std::string(words::kResetRelease) + ", " + std::string(words::kStatus);
+}
+
+} // namespace hbsim_tool

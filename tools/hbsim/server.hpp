@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "control_server.hpp"
+#include "frame_log.hpp"
+#include "host_port.hpp"
+#include "log.hpp"
+
+#include <hbsim/sim_chain.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hbsim_tool {
+
+// Runs one simulated chain behind a host port in real time. The chain is powered while
+// a host holds the port: a host that opens it finds chips fresh from power-on, as a
+// board whose power or reset follows the port would give it; while it is away there is
+// no chain. The control socket's reset line applies on top, and carries over to the
+// next session.
+class Server {
+public:
+	Server(hbsim::ChainConfig config, HostPort &port, ControlServer &control,
+	       hashboard::Clock &clock, const Log &log, bool log_frames);
+	~Server();
+
+	// Serves until signal_fd is readable (the caller routes SIGINT/SIGTERM there).
+	void run(int signal_fd);
+
+private:
+	void tick();
+	void power_on(hashboard::Duration now);
+	void power_off(hashboard::Duration now);
+	void follow_baud(hashboard::Duration now);
+	void move_bytes(hashboard::Duration now);
+	std::string control(std::string_view request);
+	hashboard::Duration poll_timeout() const;
+
+	const hbsim::ChainConfig config_;
+	HostPort &port_;
+	ControlServer &control_;
+	hashboard::Clock &clock_;
+	const Log &log_;
+	bool log_frames_;
+
+	std::unique_ptr<hbsim::SimChain> chain_;
+	std::optional<FrameLog> frames_;
+	bool reset_asserted_ = false;
+	double host_baud_ = 0;
+	double chip_baud_ = 0;
+	std::uint64_t overrun_bytes_ = 0;
+	std::uint64_t sessions_ = 0;
+};
+
+} // namespace hbsim_tool

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "host_port.hpp"
+#include "listen_socket.hpp"
+
+#include <string>
+
+namespace hbsim_tool {
+
+// A unix stream socket: one host at a time, the others wait in the backlog. A socket
+// has no baud, so the host always keeps up with the chips' baud.
+class UnixPort final : public HostPort {
+public:
+	explicit UnixPort(std::string path) : listener_(std::move(path), 4) {}
+
+	const std::string &path() const { return listener_.path(); }
+
+	int poll_fd() const override { return client_ ? client_.get() : listener_.fd(); }
+	bool host_present() override;
+	std::optional<std::uint32_t> host_baud() const override { return std::nullopt; }
+	std::size_t read(std::span<std::uint8_t> buf) override;
+	std::size_t write(hashboard::ByteSpan data) override;
+	void host_left() override
+	{
+		client_.reset();
+		gone_ = false;
+	}
+	std::string describe() const override { return "unix socket " + listener_.path(); }
+
+private:
+	ListenSocket listener_;
+	UniqueFd client_;
+	bool gone_ = false; // the client closed; host_present() reports it once
+};
+
+} // namespace hbsim_tool
