@@ -23,6 +23,9 @@ namespace {
 constexpr Duration kTick = std::chrono::milliseconds(1);
 // Without one: how often to look whether a host has opened the pty.
 constexpr Duration kIdleTick = std::chrono::milliseconds(5);
+// A hashing step that takes this long has kept every host byte waiting for as long.
+constexpr Duration kLagWarning = std::chrono::milliseconds(20);
+constexpr Duration kLagReportInterval = std::chrono::seconds(5);
 // Replies are 9 bytes until a BM1366+ chip's version rolling adds two.
 constexpr std::size_t kBaseReplyLen = 9;
 
@@ -155,6 +158,7 @@ void Server::move_bytes(Duration now)
 	}
 
 	chain_->advance_to(now);
+	report_lag(now);
 	const std::size_t reply_len =
 		chain_->chip(0).version_rolling ? config_.family->reply_len : kBaseReplyLen;
 	while (const std::size_t n = chain_->host_read(now, buf)) {
@@ -168,6 +172,21 @@ void Server::move_bytes(Duration now)
 			overrun_bytes_ += n - taken;
 		}
 	}
+}
+
+void Server::report_lag(Duration before)
+{
+	// The chips hash for real, so a slow machine (or a Debug+ASan build) with many
+	// chips and zero bits cannot keep up: replies then come late and the host times
+	// out for reasons that are not on its side. Say so, now and then.
+	const Duration now = clock_.now();
+	const Duration took = now - before;
+	if (took < kLagWarning || now - lag_reported_ < kLagReportInterval)
+		return;
+	lag_reported_ = now;
+	log_.line("falling behind real time: one step of hashing took " +
+		  std::to_string(took / std::chrono::milliseconds(1)) +
+		  " ms; fewer --zero-bits or --chips would keep up");
 }
 
 std::string Server::control(std::string_view request)

@@ -35,6 +35,7 @@ private:
 	void power_off(hashboard::Duration now);
 	void follow_baud(hashboard::Duration now);
 	void move_bytes(hashboard::Duration now);
+	void report_lag(hashboard::Duration before);
 	std::string control(std::string_view request);
 	hashboard::Duration poll_timeout() const;
 
@@ -52,6 +53,7 @@ private:
 	double chip_baud_ = 0;
 	std::uint64_t overrun_bytes_ = 0;
 	std::uint64_t sessions_ = 0;
+	hashboard::Duration lag_reported_{-std::chrono::hours(1)};
 };
 
 } // namespace hbsim_tool
