@@ -79,10 +79,10 @@ SimResult sim_rate(const hashboard::Clock &clock, unsigned chips)
 	const auto &f = *c.family;
 	Duration t{0};
 	chain.host_write(t, bm::encode_write_register(true, 0, *f.regs.version_rolling,
-						      f.version_rolling_value));
+	                                              f.version_rolling_value));
 	const auto pll = *hashboard::pll_for_frequency(f, kFreqMhz);
 	chain.host_write(t, bm::encode_write_register(true, 0, f.regs.pll0,
-						      hashboard::pll_register_value(f, pll)));
+	                                              hashboard::pll_register_value(f, pll)));
 	chain.host_write(t, bm::encode_job(job()));
 	t += 20ms;
 	chain.advance_to(t);
@@ -90,7 +90,8 @@ SimResult sim_rate(const hashboard::Clock &clock, unsigned chips)
 	for (unsigned i = 0; i < chips; ++i)
 		before += chain.chip(i).hashes;
 
-	const double per_chip = std::ldexp(f.hashes_per_second(pll.freq_mhz()), int(kZeroBits) - 32);
+	const double per_chip =
+	    std::ldexp(f.hashes_per_second(pll.freq_mhz()), int(kZeroBits) - 32);
 	const double span_s = kSimHashes / (per_chip * chips);
 	const Duration end = t + Duration(std::llround(span_s * 1e9));
 	std::uint8_t buf[4096];
@@ -130,12 +131,13 @@ int main()
 		}
 	}
 	std::printf("raw sha256d_from_midstate loop (%s): %.2f M SHA-256d/s (best of %d)\n",
-		    std::string(hashboard::sha256::impl_name(impl)).c_str(), raw / 1e6, kRounds);
+	            std::string(hashboard::sha256::impl_name(impl)).c_str(), raw / 1e6, kRounds);
 	for (int i = 0; i < 2; ++i)
-		std::printf("sim bm1366 x%-2u chain, %.3f s virtual, %llu hashes: %.2f M SHA-256d/s "
-			    "(%.2f of raw)\n",
-			    kChainSizes[i], sim[i].virtual_s,
-			    static_cast<unsigned long long>(sim[i].hashes), sim[i].rate / 1e6,
-			    sim[i].rate / raw);
+		std::printf(
+		    "sim bm1366 x%-2u chain, %.3f s virtual, %llu hashes: %.2f M SHA-256d/s "
+		    "(%.2f of raw)\n",
+		    kChainSizes[i], sim[i].virtual_s,
+		    static_cast<unsigned long long>(sim[i].hashes), sim[i].rate / 1e6,
+		    sim[i].rate / raw);
 	return 0;
 }

@@ -7,9 +7,58 @@
 namespace hbsim::detail {
 namespace {
 
-template <class... Ts> struct Overloaded : Ts... {
-	using Ts::operator()...;
-};
+namespace bm = hashboard::bm13xx;
+
+std::string target(bool all, std::uint8_t chip)
+{
+	char text[16] = "all";
+	if (!all)
+		std::snprintf(text, sizeof text, "chip 0x%02x", chip);
+	return text;
+}
+
+std::string frame_text(const bm::SetAddress &f)
+{
+	char text[32];
+	std::snprintf(text, sizeof text, "set address 0x%02x", f.address);
+	return text;
+}
+
+std::string frame_text(const bm::WriteRegister &f)
+{
+	char text[64];
+	std::snprintf(text, sizeof text, "write reg 0x%02x = 0x%08x to %s", f.reg, f.value,
+	              target(f.all, f.chip).c_str());
+	return text;
+}
+
+std::string frame_text(const bm::ReadRegister &f)
+{
+	char text[64];
+	std::snprintf(text, sizeof text, "read reg 0x%02x from %s", f.reg,
+	              target(f.all, f.chip).c_str());
+	return text;
+}
+
+std::string frame_text(const bm::ChainInactive &)
+{
+	return "chain inactive";
+}
+
+std::string frame_text(const bm::MidstateJob &f)
+{
+	char text[48];
+	std::snprintf(text, sizeof text, "job 0x%02x, %zu midstate(s)", f.job_id,
+	              f.midstates.size());
+	return text;
+}
+
+std::string frame_text(const bm::HeaderJob &f)
+{
+	char text[48];
+	std::snprintf(text, sizeof text, "job 0x%02x, version 0x%08x", f.job_id, f.version);
+	return text;
+}
 
 std::string change_note(const ChipView &a, const ChipView &b)
 {
@@ -43,7 +92,8 @@ std::string change_note(const ChipView &a, const ChipView &b)
 		add();
 	}
 	if (b.version_rolling != a.version_rolling) {
-		std::snprintf(text, sizeof text, "version rolling %s", b.version_rolling ? "on" : "off");
+		std::snprintf(text, sizeof text, "version rolling %s",
+		              b.version_rolling ? "on" : "off");
 		add();
 	}
 	return out;
@@ -51,42 +101,14 @@ std::string change_note(const ChipView &a, const ChipView &b)
 
 } // namespace
 
-void log_frame(const SimLog &log, Duration t, const hashboard::bm13xx::HostFrame &frame)
+void log_frame(const SimLog &log, Duration t, const bm::HostFrame &frame)
 {
-	using namespace hashboard::bm13xx;
-	char to[16] = "all";
-	auto target = [&](bool all, std::uint8_t chip) {
-		if (!all)
-			std::snprintf(to, sizeof to, "chip 0x%02x", chip);
-		return to;
-	};
-	std::visit(Overloaded{
-			   [&](const SetAddress &f) {
-				   log.line(t, "frame: set address 0x%02x", f.address);
-			   },
-			   [&](const WriteRegister &f) {
-				   log.line(t, "frame: write reg 0x%02x = 0x%08x to %s", f.reg,
-					    f.value, target(f.all, f.chip));
-			   },
-			   [&](const ReadRegister &f) {
-				   log.line(t, "frame: read reg 0x%02x from %s", f.reg,
-					    target(f.all, f.chip));
-			   },
-			   [&](const ChainInactive &) { log.line(t, "frame: chain inactive"); },
-			   [&](const MidstateJob &f) {
-				   log.line(t, "frame: job 0x%02x, %zu midstate(s)", f.job_id,
-					    f.midstates.size());
-			   },
-			   [&](const HeaderJob &f) {
-				   log.line(t, "frame: job 0x%02x, version 0x%08x", f.job_id,
-					    f.version);
-			   },
-		   },
-		   frame);
+	const std::string text = std::visit([](const auto &f) { return frame_text(f); }, frame);
+	log.line(t, "frame: %s", text.c_str());
 }
 
 void log_changes(const SimLog &log, Duration t, const std::vector<ChipView> &before,
-		 const std::vector<ChipView> &after)
+                 const std::vector<ChipView> &after)
 {
 	std::string run_note;
 	std::size_t run_start = 0;

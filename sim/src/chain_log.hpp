@@ -17,6 +17,6 @@ namespace hbsim::detail {
 
 void log_frame(const SimLog &log, Duration t, const hashboard::bm13xx::HostFrame &frame);
 void log_changes(const SimLog &log, Duration t, const std::vector<ChipView> &before,
-		 const std::vector<ChipView> &after);
+                 const std::vector<ChipView> &after);
 
 } // namespace hbsim::detail

@@ -23,8 +23,8 @@ void Downlink::write(Duration t, hashboard::ByteSpan data, double host_baud, boo
 		const auto before = parser_.stats();
 		parser_.feed(data.subspan(i, 1), on_frame);
 		const auto &after = parser_.stats();
-		const auto lost = (after.crc_errors - before.crc_errors) +
-				  (after.bad_frames - before.bad_frames);
+		const auto lost =
+		    (after.crc_errors - before.crc_errors) + (after.bad_frames - before.bad_frames);
 		for (std::uint64_t k = 0; k < lost; ++k)
 			pending_.push_back({done, std::nullopt, host_baud});
 	}

@@ -21,8 +21,9 @@ public:
 	void set(Duration t, double per_second)
 	{
 		anchor_ = t;
-		rate_ = per_second > 0 ? std::uint64_t(std::llround(std::ldexp(per_second / 1e9, kFracBits)))
-				       : 0;
+		rate_ = per_second > 0
+		            ? std::uint64_t(std::llround(std::ldexp(per_second / 1e9, kFracBits)))
+		            : 0;
 	}
 	bool running() const { return rate_ != 0; }
 	// Hashes due from the anchor up to t.

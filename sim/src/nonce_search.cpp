@@ -42,7 +42,8 @@ void NonceSearch::set_address(std::uint8_t address)
 	const unsigned small = 1u << family_.nonce.small_core_bits;
 	for (unsigned core = 0; core < cores; ++core)
 		for (unsigned sc = 0; sc < small; ++sc)
-			ids_.push_back(hashboard::nonce_with_identity(family_, 0, {core, sc, address}));
+			ids_.push_back(
+			    hashboard::nonce_with_identity(family_, 0, {core, sc, address}));
 }
 
 void NonceSearch::start(const hashboard::bm13xx::MidstateJob &job)
@@ -121,7 +122,8 @@ int NonceSearch::zeros_here(std::uint32_t nonce) const
 {
 	std::array<std::uint8_t, 16> tail = tail_;
 	hashboard::store_le32(tail.data() + 12, nonce);
-	return hashboard::hash_leading_zeros(hashboard::sha256::sha256d_from_midstate(mid_, tail.data()));
+	return hashboard::hash_leading_zeros(
+	    hashboard::sha256::sha256d_from_midstate(mid_, tail.data()));
 }
 
 } // namespace hbsim::detail

@@ -25,6 +25,13 @@
 
 namespace hbsim::detail {
 
+// The hash's most significant 64 bits: hashes compare as 256-bit little-endian numbers.
+inline std::uint64_t hash_top64(const hashboard::Hash256 &h)
+{
+	return std::uint64_t(hashboard::load_le32(h.data() + 28)) << 32 |
+	       hashboard::load_le32(h.data() + 24);
+}
+
 class NonceSearch {
 public:
 	struct Hit {
@@ -69,7 +76,7 @@ private:
 	bool exhausted_ = false;
 	std::uint8_t job_id_ = 0;
 	std::vector<hashboard::sha256::State> midstates_; // midstate jobs
-	hashboard::sha256::Header header_{};               // header jobs, nonce bytes zero
+	hashboard::sha256::Header header_{};              // header jobs, nonce bytes zero
 	std::uint32_t version_ = 0;
 	std::uint16_t rolling_bits_ = 0;
 	std::array<std::uint8_t, 16> tail_{}; // header bytes 64..79, nonce bytes zero
@@ -90,7 +97,8 @@ std::uint64_t NonceSearch::run(std::uint64_t budget, unsigned zeros, OnHit &&on_
 	while (done < budget && searching()) {
 		const std::size_t first = id_pos_;
 		const std::size_t last =
-			first + std::size_t(std::min<std::uint64_t>(ids_.size() - first, budget - done));
+		    first +
+		    std::size_t(std::min<std::uint64_t>(ids_.size() - first, budget - done));
 		const std::uint32_t counter = counter_;
 		const std::uint32_t *ids = ids_.data();
 		const hashboard::sha256::State mid = mid_;
@@ -99,12 +107,11 @@ std::uint64_t NonceSearch::run(std::uint64_t budget, unsigned zeros, OnHit &&on_
 			const std::uint32_t nonce = counter | ids[i];
 			hashboard::store_le32(tail.data() + 12, nonce);
 			const hashboard::Hash256 h =
-				hashboard::sha256::sha256d_from_midstate(mid, tail.data());
-			const std::uint64_t top = std::uint64_t(hashboard::load_le32(h.data() + 28)) << 32 |
-						  hashboard::load_le32(h.data() + 24);
-			if ((top & top_mask) == 0) [[unlikely]] {
+			    hashboard::sha256::sha256d_from_midstate(mid, tail.data());
+			if ((hash_top64(h) & top_mask) == 0) [[unlikely]] {
 				if (hashboard::hash_leading_zeros(h) >= int(zeros))
-					on_hit(Hit{done + (i - first) + 1, nonce, midstate_, version_bits_});
+					on_hit(Hit{done + (i - first) + 1, nonce, midstate_,
+					           version_bits_});
 			}
 		}
 		done += last - first;

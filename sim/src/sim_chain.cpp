@@ -20,7 +20,8 @@
 
 namespace hbsim {
 
-using hashboard::bm13xx::HostFrame;
+namespace bm = hashboard::bm13xx;
+using bm::HostFrame;
 
 namespace {
 
@@ -29,34 +30,30 @@ constexpr unsigned kMaxChips = 256;
 // Longest span hashed in one go (see hash_until).
 constexpr Duration kHashSlice = std::chrono::milliseconds(100);
 
-template <class... Ts> struct Overloaded : Ts... {
-	using Ts::operator()...;
-};
-
 ChainConfig checked(ChainConfig c)
 {
 	if (!c.family)
 		throw std::invalid_argument("simulated chain: no chip family");
 	if (c.chips == 0 || c.chips > kMaxChips)
 		throw std::invalid_argument("simulated chain: chips must be 1.." +
-					    std::to_string(kMaxChips) + ", not " +
-					    std::to_string(c.chips));
+		                            std::to_string(kMaxChips) + ", not " +
+		                            std::to_string(c.chips));
 	if (c.zero_bits > 32)
 		throw std::invalid_argument("simulated chain: zero_bits must be 0..32, not " +
-					    std::to_string(c.zero_bits));
+		                            std::to_string(c.zero_bits));
 	if (c.faults.dead_chip && *c.faults.dead_chip >= c.chips)
 		throw std::invalid_argument("simulated chain: dead chip " +
-					    std::to_string(*c.faults.dead_chip) + " is not on a chain of " +
-					    std::to_string(c.chips));
+		                            std::to_string(*c.faults.dead_chip) +
+		                            " is not on a chain of " + std::to_string(c.chips));
 	if (c.faults.mute_chip && *c.faults.mute_chip >= c.chips)
 		throw std::invalid_argument("simulated chain: mute chip " +
-					    std::to_string(*c.faults.mute_chip) + " is not on a chain of " +
-					    std::to_string(c.chips));
+		                            std::to_string(*c.faults.mute_chip) +
+		                            " is not on a chain of " + std::to_string(c.chips));
 	if (!(c.faults.bit_error_rate >= 0 && c.faults.bit_error_rate <= 1))
 		throw std::invalid_argument("simulated chain: bit error rate must be within 0..1");
 	if (!c.physics) {
 		const double limit =
-			c.freq_limit_mhz > 0 ? c.freq_limit_mhz : c.family->nominal_freq_mhz * 1.15;
+		    c.freq_limit_mhz > 0 ? c.freq_limit_mhz : c.family->nominal_freq_mhz * 1.15;
 		c.physics = std::make_shared<FrequencyLimitPhysics>(limit, c.error_slope);
 	}
 	return c;
@@ -72,6 +69,21 @@ struct SimChain::Impl {
 	void hash_slice(Duration t);
 	void apply(const detail::Arrival &a);
 	void dispatch(Duration t, const HostFrame &frame, double sender_baud);
+
+	// One frame on its way down the chain.
+	struct Delivery {
+		Duration t;
+		double baud; // the host's, when it sent the frame
+		unsigned deaf = 0;
+	};
+	bool hears(Delivery &d, detail::SimChip &chip);
+	template <typename Act>
+	void for_chips(Delivery &d, bool all, std::uint8_t address, Act &&act);
+	void handle(Delivery &d, const bm::SetAddress &f);
+	void handle(Delivery &d, const bm::WriteRegister &f);
+	void handle(Delivery &d, const bm::ReadRegister &f);
+	void handle(Delivery &d, const bm::ChainInactive &f);
+	template <typename Job> void handle(Delivery &d, const Job &job); // either job format
 	std::vector<ChipView> views() const;
 	void log_setup() const;
 
@@ -87,20 +99,19 @@ struct SimChain::Impl {
 	double host_baud;
 	bool in_reset = false;
 	std::vector<detail::FoundNonce> found; // scratch, reused by every step
-	std::vector<ChipView> views_before;    // for the log: chips before a frame
 	std::uint64_t next_drop_report = 1;
 };
 
 SimChain::Impl::Impl(ChainConfig c)
-	: config(checked(std::move(c))), family(*config.family),
-	  reachable(config.faults.dead_chip.value_or(config.chips)),
-	  uplink(config.seed, config.faults.bit_error_rate), host_baud(family.reset_baud)
+    : config(checked(std::move(c))), family(*config.family),
+      reachable(config.faults.dead_chip.value_or(config.chips)),
+      uplink(config.seed, config.faults.bit_error_rate), host_baud(family.reset_baud)
 {
 	chips.reserve(config.chips);
 	for (unsigned pos = 0; pos < config.chips; ++pos)
 		chips.emplace_back(detail::ChipSetup{&family, pos, config.zero_bits, config.seed,
-						     config.physics.get(), config.voltage_mv,
-						     config.temperature_c});
+		                                     config.physics.get(), config.voltage_mv,
+		                                     config.temperature_c});
 }
 
 void SimChain::Impl::advance(Duration t)
@@ -142,12 +153,12 @@ void SimChain::Impl::hash_slice(Duration t)
 		return a.t < b.t || (a.t == b.t && a.position < b.position);
 	});
 	for (const auto &f : found)
-		uplink.send(f.t, hashboard::bm13xx::encode_reply(f.reply, f.reply_len),
-			    chips[f.position].baud(), true);
+		uplink.send(f.t, bm::encode_reply(f.reply, f.reply_len), chips[f.position].baud(),
+		            true);
 	if (uplink.dropped_frames() >= next_drop_report) {
 		if (log.enabled())
 			log.line(t, "uplink backlog: %llu nonce replies dropped so far",
-				 static_cast<unsigned long long>(uplink.dropped_frames()));
+			         static_cast<unsigned long long>(uplink.dropped_frames()));
 		next_drop_report = uplink.dropped_frames() * 2;
 	}
 }
@@ -169,9 +180,9 @@ void SimChain::Impl::apply(const detail::Arrival &a)
 			return;
 		}
 		detail::log_frame(log, a.t, *a.frame);
-		views_before = views();
+		const auto before = views();
 		dispatch(a.t, *a.frame, a.host_baud);
-		detail::log_changes(log, a.t, views_before, views());
+		detail::log_changes(log, a.t, before, views());
 		return;
 	}
 	for (unsigned pos = 0; pos < reachable; ++pos)
@@ -182,81 +193,85 @@ void SimChain::Impl::apply(const detail::Arrival &a)
 
 void SimChain::Impl::dispatch(Duration t, const HostFrame &frame, double sender_baud)
 {
-	using namespace hashboard::bm13xx;
+	Delivery d{t, sender_baud};
+	std::visit([&](const auto &f) { handle(d, f); }, frame);
+	if (d.deaf && log.enabled())
+		log.line(t, "frame lost by %u chip(s) at another baud than the host's %.0f", d.deaf,
+		         sender_baud);
+}
+
+bool SimChain::Impl::hears(Delivery &d, detail::SimChip &chip)
+{
 	// Relaying is a pass-through of the line: a chip at another baud cannot read the
 	// frame (it sees a CRC failure) but the chips after it still get the bits.
-	unsigned deaf = 0;
-	auto hears = [&](detail::SimChip &chip) {
-		if (detail::bauds_agree(sender_baud, chip.baud()))
-			return true;
-		chip.count_dropped_frame();
-		++deaf;
-		return false;
-	};
-	// A chip in the chain ignores frames it cannot hear and those for another address.
-	auto for_chips = [&](bool all, std::uint8_t address, auto &&act) {
-		for (unsigned pos = 0; pos < reachable; ++pos) {
-			auto &chip = chips[pos];
-			if (hears(chip) && (all || chip.address() == address))
-				act(pos, chip);
-		}
-	};
-	std::visit(
-		Overloaded{
-			[&](const SetAddress &f) {
-				for (unsigned pos = 0; pos < reachable; ++pos)
-					if (hears(chips[pos]) && chips[pos].offer_address(f.address))
-						break;
-			},
-			[&](const WriteRegister &f) {
-				for_chips(f.all, f.chip, [&](unsigned, detail::SimChip &chip) {
-					chip.write_register(t, f.reg, f.value);
-				});
-			},
-			[&](const ReadRegister &f) {
-				for_chips(f.all, f.chip, [&](unsigned pos, detail::SimChip &chip) {
-					if (pos == config.faults.mute_chip)
-						return;
-					const RegisterReply r{chip.read_register(f.reg), chip.address(),
-							      f.reg};
-					uplink.send(t, encode_reply(r, chip.reply_len()), chip.baud(),
-						    false);
-				});
-			},
-			[&](const ChainInactive &) {
-				for_chips(true, 0, [](unsigned, detail::SimChip &chip) {
-					chip.chain_inactive();
-				});
-			},
-			[&](const auto &job) {
-				bool taken = true;
-				for_chips(true, 0, [&](unsigned, detail::SimChip &chip) {
-					taken = chip.start_job(t, job) && taken;
-				});
-				if (!taken && log.enabled())
-					log.line(t, "frame: job in the other family's format, ignored");
-			},
-		},
-		frame);
-	if (deaf && log.enabled())
-		log.line(t, "frame lost by %u chip(s) at another baud than the host's %.0f", deaf,
-			 sender_baud);
+	if (detail::bauds_agree(d.baud, chip.baud()))
+		return true;
+	chip.count_dropped_frame();
+	++d.deaf;
+	return false;
+}
+
+template <typename Act>
+void SimChain::Impl::for_chips(Delivery &d, bool all, std::uint8_t address, Act &&act)
+{
+	for (unsigned pos = 0; pos < reachable; ++pos)
+		if (hears(d, chips[pos]) && (all || chips[pos].address() == address))
+			act(pos, chips[pos]);
+}
+
+void SimChain::Impl::handle(Delivery &d, const bm::SetAddress &f)
+{
+	for (unsigned pos = 0; pos < reachable; ++pos)
+		if (hears(d, chips[pos]) && chips[pos].offer_address(f.address))
+			break;
+}
+
+void SimChain::Impl::handle(Delivery &d, const bm::WriteRegister &f)
+{
+	for_chips(d, f.all, f.chip, [&](unsigned, detail::SimChip &chip) {
+		chip.write_register(d.t, f.reg, f.value);
+	});
+}
+
+void SimChain::Impl::handle(Delivery &d, const bm::ReadRegister &f)
+{
+	for_chips(d, f.all, f.chip, [&](unsigned pos, detail::SimChip &chip) {
+		if (pos == config.faults.mute_chip)
+			return;
+		const bm::RegisterReply r{chip.read_register(f.reg), chip.address(), f.reg};
+		uplink.send(d.t, bm::encode_reply(r, chip.reply_len()), chip.baud(), false);
+	});
+}
+
+void SimChain::Impl::handle(Delivery &d, const bm::ChainInactive &)
+{
+	for_chips(d, true, 0, [](unsigned, detail::SimChip &chip) { chip.chain_inactive(); });
+}
+
+template <typename Job> void SimChain::Impl::handle(Delivery &d, const Job &job)
+{
+	bool taken = true;
+	for_chips(d, true, 0, [&](unsigned, detail::SimChip &chip) {
+		taken = chip.start_job(d.t, job) && taken;
+	});
+	if (!taken && log.enabled())
+		log.line(d.t, "frame: job in the other family's format, ignored");
 }
 
 void SimChain::Impl::log_setup() const
 {
 	log.line(now, "chain: %u x %.*s, zero bits %u, seed %llu", config.chips,
-		 int(family.name.size()), family.name.data(), config.zero_bits,
-		 static_cast<unsigned long long>(config.seed));
+	         int(family.name.size()), family.name.data(), config.zero_bits,
+	         static_cast<unsigned long long>(config.seed));
 	if (config.faults.dead_chip)
 		log.line(now, "fault: chain cut at chip %u (it and every chip after it are gone)",
-			 *config.faults.dead_chip);
+		         *config.faults.dead_chip);
 	if (config.faults.mute_chip)
 		log.line(now, "fault: chip %u is mute (relays, never answers)",
-			 *config.faults.mute_chip);
+		         *config.faults.mute_chip);
 	if (config.faults.bit_error_rate > 0)
 		log.line(now, "fault: bit error rate %g on the chip->host wire",
-			 config.faults.bit_error_rate);
+		         config.faults.bit_error_rate);
 }
 
 SimChain::SimChain(ChainConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -279,7 +294,8 @@ void SimChain::set_reset(Duration t, bool asserted)
 	for (auto &chip : s.chips)
 		chip.power_on(t);
 	if (s.log.enabled())
-		s.log.line(t, asserted ? "reset asserted" : "reset released: chips at power-on state");
+		s.log.line(t,
+		           asserted ? "reset asserted" : "reset released: chips at power-on state");
 }
 
 void SimChain::host_write(Duration t, hashboard::ByteSpan data)
@@ -331,7 +347,7 @@ ChipView SimChain::chip(unsigned position) const
 {
 	if (position >= impl_->chips.size())
 		throw std::invalid_argument("simulated chain: no chip at position " +
-					    std::to_string(position));
+		                            std::to_string(position));
 	return impl_->chips[position].view();
 }
 

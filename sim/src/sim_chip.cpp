@@ -13,11 +13,13 @@ namespace {
 
 constexpr std::uint32_t kRollingEnable = 1u << 31;
 constexpr std::uint32_t kRollingBitsMask = 0xFFFF;
+// The UART clock after reset (the crystal); the fast-UART clock comes later.
+constexpr double kResetUartClockHz = 25e6;
 
 std::uint32_t reset_misc_control(const ChipFamily &f)
 {
-	// The divisor field that gives the reset baud from the 25 MHz UART clock.
-	const long div = std::lround(25e6 / (8.0 * f.reset_baud)) - 1;
+	// The divisor field that gives the reset baud: baud = clock / (8 * (div + 1)).
+	const long div = std::lround(kResetUartClockHz / (8.0 * f.reset_baud)) - 1;
 	return f.baud.misc_control_base | std::uint32_t(div) << f.baud.divisor_shift;
 }
 
@@ -25,13 +27,13 @@ std::uint32_t reset_misc_control(const ChipFamily &f)
 
 std::uint8_t core_count_byte(const ChipFamily &family)
 {
-	return family.job_format == JobFormat::midstates ? 0x18 : 0x00;
+	return family.chip_id == 0x1397 ? 0x18 : 0x00;
 }
 
 SimChip::SimChip(const ChipSetup &s)
-	: family_(*s.family), position_(s.position), zero_bits_(s.zero_bits),
-	  physics_(*s.physics), voltage_mv_(s.voltage_mv), temperature_c_(s.temperature_c),
-	  search_(*s.family), wrong_rng_(s.seed, RngPurpose::wrong_nonces, s.position)
+    : family_(*s.family), position_(s.position), zero_bits_(s.zero_bits), physics_(*s.physics),
+      voltage_mv_(s.voltage_mv), temperature_c_(s.temperature_c), search_(*s.family),
+      wrong_rng_(s.seed, RngPurpose::wrong_nonces, s.position)
 {
 	power_on(Duration{0});
 }
@@ -84,7 +86,7 @@ void SimChip::write_register(Duration t, std::uint8_t reg, std::uint32_t value)
 		// moves when the divisor is written, which is the order open firmware uses
 		// (a chip that switched on the first write would miss the second).
 		const bool fast = family_.baud.fast_uart_value != 0 &&
-				  regs_[r.fast_uart] == family_.baud.fast_uart_value;
+		                  regs_[r.fast_uart] == family_.baud.fast_uart_value;
 		baud_ = hashboard::baud_from_registers(family_, value, fast);
 	} else if (r.version_rolling && reg == *r.version_rolling)
 		set_version_rolling(value);
@@ -161,8 +163,8 @@ void SimChip::repace(Duration t)
 	const double nominal = freq_mhz_ > 0 ? family_.hashes_per_second(freq_mhz_) : 0.0;
 	pace_.set(t, std::ldexp(nominal, int(zero_bits_) - 32));
 	paced_ = 0;
-	wrong_probability_ = physics_.wrong_nonce_probability(
-		{position_, freq_mhz_, voltage_mv_, temperature_c_});
+	wrong_probability_ =
+	    physics_.wrong_nonce_probability({position_, freq_mhz_, voltage_mv_, temperature_c_});
 }
 
 std::uint32_t SimChip::corrupt(std::uint32_t nonce, unsigned zeros)
@@ -203,14 +205,15 @@ void SimChip::hash_until(Duration t, std::vector<FoundNonce> &out)
 			++wrong_;
 		}
 		const std::uint8_t sub =
-			family_.job_format == JobFormat::midstates
-				? std::uint8_t(hit.midstate)
-				: std::uint8_t(hashboard::nonce_identity(family_, hit.nonce).small_core);
+		    family_.job_format == JobFormat::midstates
+		        ? std::uint8_t(hit.midstate)
+		        : std::uint8_t(hashboard::nonce_identity(family_, hit.nonce).small_core);
 		hashboard::bm13xx::NonceReply reply;
 		reply.nonce = nonce;
 		reply.midstate_or_core = sub;
-		reply.job_byte = std::uint8_t((search_.job_id() & ~family_.reply_subid_mask & 0x7F) |
-					      (sub & family_.reply_subid_mask));
+		reply.job_byte =
+		    std::uint8_t((search_.job_id() & ~family_.reply_subid_mask & 0x7F) |
+		                 (sub & family_.reply_subid_mask));
 		if (len == 11)
 			reply.version_bits = hit.version_bits;
 		out.push_back({pace_.when(base + hit.offset), position_, reply, len});
@@ -222,17 +225,17 @@ void SimChip::hash_until(Duration t, std::vector<FoundNonce> &out)
 ChipView SimChip::view() const
 {
 	return ChipView{
-		.position = position_,
-		.address = address_,
-		.addressed = addressed_,
-		.freq_mhz = freq_mhz_,
-		.baud = baud_,
-		.ticket_mask = regs_[family_.regs.ticket_mask],
-		.version_rolling = rolling_on_,
-		.hashes = hashes_,
-		.nonces_found = found_,
-		.nonces_wrong = wrong_,
-		.frames_dropped = frames_dropped_,
+	    .position = position_,
+	    .address = address_,
+	    .addressed = addressed_,
+	    .freq_mhz = freq_mhz_,
+	    .baud = baud_,
+	    .ticket_mask = regs_[family_.regs.ticket_mask],
+	    .version_rolling = rolling_on_,
+	    .hashes = hashes_,
+	    .nonces_found = found_,
+	    .nonces_wrong = wrong_,
+	    .frames_dropped = frames_dropped_,
 	};
 }
 

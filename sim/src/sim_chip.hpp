@@ -105,8 +105,8 @@ private:
 };
 
 // Core-count byte of register 0 (bits 15..8). BM1397: 0x18, from a captured reply.
-// BM1366/68/70: 0x00, the value open firmware expects when it matches the first six
-// reply bytes (AA 55 13 6x 00 00) during enumeration.
+// Every other family: 0x00, what open firmware expects of BM1366/68/70 when it matches
+// the first six reply bytes (AA 55 13 6x 00 00) during enumeration.
 std::uint8_t core_count_byte(const hashboard::ChipFamily &family);
 
 } // namespace hbsim::detail

@@ -20,7 +20,7 @@ public:
 
 	// "[   12.345678] text": simulated seconds, so virtual-time runs read like real ones.
 	void line(hashboard::Duration t, const char *fmt, ...) const
-		__attribute__((format(printf, 3, 4)));
+	    __attribute__((format(printf, 3, 4)));
 
 private:
 	std::function<void(const std::string &)> sink_;

@@ -31,7 +31,7 @@ constexpr std::uint64_t mix64(std::uint64_t x)
 class Rng {
 public:
 	Rng(std::uint64_t seed, RngPurpose purpose, std::uint64_t index = 0)
-		: gen_(mix64(mix64(seed ^ std::uint64_t(purpose)) + index))
+	    : gen_(mix64(mix64(seed ^ std::uint64_t(purpose)) + index))
 	{
 	}
 	std::uint64_t next() { return gen_(); }

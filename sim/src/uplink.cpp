@@ -19,8 +19,8 @@ constexpr std::size_t kHostBufferBytes = 1 << 20;
 } // namespace
 
 Uplink::Uplink(std::uint64_t seed, double bit_error_rate)
-	: bit_error_rate_(bit_error_rate), error_rng_(seed, RngPurpose::wire_errors),
-	  garbage_rng_(seed, RngPurpose::garbage)
+    : bit_error_rate_(bit_error_rate), error_rng_(seed, RngPurpose::wire_errors),
+      garbage_rng_(seed, RngPurpose::garbage)
 {
 	if (bit_error_rate_ > 0)
 		bits_to_error_ = error_rng_.geometric_gap(bit_error_rate_);

@@ -53,7 +53,8 @@ public:
 		for (const auto &a : args)
 			argv.push_back(const_cast<char *>(a.c_str()));
 		argv.push_back(nullptr);
-		const int err = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+		const int err =
+		    ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
 		posix_spawn_file_actions_destroy(&actions);
 		::close(fds[1]);
 		BOOST_TEST_REQUIRE(err == 0, "cannot start " << args[0]);
@@ -101,7 +102,8 @@ public:
 			const pid_t r = ::waitpid(pid_, &status, WNOHANG);
 			if (r == pid_) {
 				pid_ = -1;
-				return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+				return WIFEXITED(status) ? WEXITSTATUS(status)
+				                         : 128 + WTERMSIG(status);
 			}
 			if (clock_.now() >= end) {
 				::kill(pid_, SIGKILL);
@@ -126,7 +128,8 @@ private:
 		if (left <= Duration::zero())
 			return false;
 		pollfd p{out_, POLLIN, 0};
-		const int ms = int(std::chrono::duration_cast<std::chrono::milliseconds>(left).count()) + 1;
+		const int ms =
+		    int(std::chrono::duration_cast<std::chrono::milliseconds>(left).count()) + 1;
 		if (::poll(&p, 1, ms) <= 0)
 			return false;
 		std::array<char, 4096> buf;
@@ -143,6 +146,19 @@ private:
 	std::string out_text_;
 };
 
+std::vector<std::string> hbsim_args(const std::vector<std::string> &extra,
+                                    const std::string &unix_path)
+{
+	std::vector<std::string> args{hbtest::hbsim_bin(), "--json", "--family",    "bm1366",
+	                              "--chips",           "4",      "--zero-bits", "8"};
+	if (unix_path.empty())
+		args.push_back("--pty");
+	else
+		args.insert(args.end(), {"--unix", unix_path});
+	args.insert(args.end(), extra.begin(), extra.end());
+	return args;
+}
+
 // hbsim started with the test's defaults on a pty, or on a unix socket when unix_path is
 // given: 4 BM1366 whose nonces need 8 zero bits, so hbsim computes 2^-24 of the real
 // chips' hashes (about 100 k SHA-256d a second) and keeps up with real time even in a
@@ -153,19 +169,8 @@ struct Hbsim {
 	std::string control;
 	bool on_pty;
 
-	explicit Hbsim(std::vector<std::string> extra, const std::string &unix_path = "")
-		: child([&] {
-			  std::vector<std::string> args{hbtest::hbsim_bin(), "--json",  "--family",
-							"bm1366",	    "--chips", "4",
-							"--zero-bits",	    "8"};
-			  if (unix_path.empty())
-				  args.push_back("--pty");
-			  else
-				  args.insert(args.end(), {"--unix", unix_path});
-			  args.insert(args.end(), extra.begin(), extra.end());
-			  return args;
-		  }()),
-		  on_pty(unix_path.empty())
+	explicit Hbsim(const std::vector<std::string> &extra, const std::string &unix_path = "")
+	    : child(hbsim_args(extra, unix_path)), on_pty(unix_path.empty())
 	{
 		const auto line = child.read_line(10s);
 		BOOST_TEST_REQUIRE(line.has_value(), "hbsim printed nothing");
@@ -210,7 +215,7 @@ std::vector<bm::RegisterReply> read_chip_ids(Transport &t, const ChipFamily &fam
 {
 	t.flush_input();
 	t.write(bm::encode_write_register(true, 0, *family.regs.version_rolling,
-					  family.version_rolling_value));
+	                                  family.version_rolling_value));
 	t.write(bm::encode_read_register(true, 0, family.regs.chip_id));
 	bm::ReplyParser parser(family.reply_len);
 	std::vector<bm::RegisterReply> replies;
@@ -243,7 +248,7 @@ bool host_seen(const std::string &socket, bool present)
 
 bool path_exists(const std::string &path)
 {
-	struct stat st{};
+	struct stat st {};
 	return ::lstat(path.c_str(), &st) == 0;
 }
 
@@ -286,7 +291,7 @@ BOOST_AUTO_TEST_CASE(codec_then_hbctl_on_one_hbsim)
 	BOOST_TEST(host_seen(sim.control, false));
 
 	const std::vector<std::string> common{"--transport", sim.uri(), "--family", "bm1366",
-					      "--chips", "4", "--json"};
+	                                      "--chips",     "4",       "--json"};
 	auto scan_args = common;
 	scan_args.insert(scan_args.begin(), "scan");
 	const auto scan = run_hbctl(scan_args, 20s);
@@ -317,7 +322,8 @@ BOOST_AUTO_TEST_CASE(codec_then_hbctl_on_one_hbsim)
 	std::int64_t nonces = 0;
 	for (const auto &v : mined) {
 		const auto &c = v.as_object();
-		BOOST_TEST(c.at("nonces").as_int64() > 0, "chip " << c.at("position") << " found nothing");
+		BOOST_TEST(c.at("nonces").as_int64() > 0,
+		           "chip " << c.at("position") << " found nothing");
 		BOOST_TEST(c.at("hw_errors").as_int64() == 0);
 		nonces += c.at("nonces").as_int64();
 	}
@@ -334,9 +340,9 @@ BOOST_AUTO_TEST_CASE(codec_then_hbctl_on_one_hbsim)
 BOOST_AUTO_TEST_CASE(dead_chip_breaks_the_chain_for_hbctl)
 {
 	Hbsim sim({"--dead-chip", "2"});
-	const auto scan = run_hbctl({"scan", "--transport", sim.uri(), "--family", "bm1366",
-				     "--chips", "4", "--json"},
-				    20s);
+	const auto scan = run_hbctl(
+	    {"scan", "--transport", sim.uri(), "--family", "bm1366", "--chips", "4", "--json"},
+	    20s);
 	BOOST_TEST(scan.status == 1);
 	BOOST_TEST(scan.out.at("found").as_int64() == 2);
 	BOOST_TEST(scan.out.at("break_after").as_int64() == 2);
@@ -354,17 +360,17 @@ BOOST_AUTO_TEST_CASE(hbctl_over_a_unix_socket)
 		Hbsim sim({"--control", dir + "/ctl.sock"}, path);
 		BOOST_TEST(sim.link == path);
 		const auto scan = run_hbctl({"scan", "--transport", sim.uri(), "--family", "bm1366",
-					     "--chips", "4", "--json"},
-					    20s);
+		                             "--chips", "4", "--json"},
+		                            20s);
 		BOOST_TEST(scan.status == 0);
 		BOOST_TEST(scan.out.at("found").as_int64() == 4);
 
 		// The socket has no baud: hbsim keeps its end with the chips when hbctl
 		// raises them to 1 MBd, so mining works the same as on the pty.
 		const auto mine = run_hbctl({"mine", "--transport", sim.uri(), "--family", "bm1366",
-					     "--chips", "4", "--json", "--seconds", "1",
-					     "--zero-bits", "8", "--ramp-interval-ms", "5"},
-					    20s);
+		                             "--chips", "4", "--json", "--seconds", "1",
+		                             "--zero-bits", "8", "--ramp-interval-ms", "5"},
+		                            20s);
 		BOOST_TEST(mine.status == 0);
 		for (const auto &v : mine.out.at("chips").as_array()) {
 			BOOST_TEST(v.at("nonces").as_int64() > 0);

@@ -11,8 +11,10 @@
 #include <hashboard/sha256.hpp>
 #include <hashboard/target.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -63,7 +65,7 @@ public:
 		while (const std::size_t n = chain.host_read(t, buf)) {
 			raw.insert(raw.end(), buf.begin(), buf.begin() + std::ptrdiff_t(n));
 			parser.feed(hashboard::ByteSpan(buf.data(), n),
-				    [&](const bm::ChipFrame &f) { frames.push_back(f); });
+			            [&](const bm::ChipFrame &f) { frames.push_back(f); });
 		}
 	}
 
@@ -124,7 +126,7 @@ public:
 // Every byte the host can read, with its arrival time, reading each one exactly when
 // next_rx_time() says it is due, while the chain runs to `end` in steps of `step`.
 inline std::vector<RxByte> timed_stream(hbsim::SimChain &chain, Duration from, Duration end,
-					Duration step)
+                                        Duration step)
 {
 	std::vector<RxByte> out;
 	for (Duration t = from; t < end;) {
@@ -146,15 +148,15 @@ inline std::vector<RxByte> timed_stream(hbsim::SimChain &chain, Duration from, D
 inline hashboard::sha256::Header block_header()
 {
 	const Bytes h = hashboard::from_hex(
-		"0100000050120119172a610421a6c3011dd330d9df07b63616c2cc1f1cd00200000000006657a925"
-		"2aacd5c0b2940996ecff952228c3067cc38d4885efb5a4ac4247e9f337221b4d4c86041b0f2b5710");
+	    "0100000050120119172a610421a6c3011dd330d9df07b63616c2cc1f1cd00200000000006657a925"
+	    "2aacd5c0b2940996ecff952228c3067cc38d4885efb5a4ac4247e9f337221b4d4c86041b0f2b5710");
 	hashboard::sha256::Header out;
 	std::copy(h.begin(), h.end(), out.begin());
 	return out;
 }
 
 inline hashboard::sha256::Header with_version_nonce(hashboard::sha256::Header h,
-						    std::uint32_t version, std::uint32_t nonce)
+                                                    std::uint32_t version, std::uint32_t nonce)
 {
 	hashboard::store_le32(h.data(), version);
 	hashboard::store_le32(h.data() + 76, nonce);
@@ -175,7 +177,7 @@ inline bm::HeaderJob header_job(std::uint8_t job_id, const hashboard::sha256::He
 
 // Midstates for versions base | i << 13, i = 0..count-1 (the host's part on BM1397).
 inline bm::MidstateJob midstate_job(std::uint8_t job_id, const hashboard::sha256::Header &h,
-				    unsigned count)
+                                    unsigned count)
 {
 	bm::MidstateJob job;
 	job.job_id = job_id;
@@ -184,7 +186,7 @@ inline bm::MidstateJob midstate_job(std::uint8_t job_id, const hashboard::sha256
 	job.nbits = hashboard::load_le32(h.data() + 72);
 	for (unsigned i = 0; i < count; ++i)
 		job.midstates.push_back(hashboard::sha256::midstate(
-			with_version_nonce(h, hashboard::load_le32(h.data()) | i << 13, 0)));
+		    with_version_nonce(h, hashboard::load_le32(h.data()) | i << 13, 0)));
 	return job;
 }
 

@@ -20,7 +20,7 @@ constexpr std::uint8_t kChipIdReg = 0x00;
 bool answered(const std::vector<bm::RegisterReply> &replies, std::uint8_t address)
 {
 	return std::any_of(replies.begin(), replies.end(),
-			   [&](const auto &r) { return r.chip == address; });
+	                   [&](const auto &r) { return r.chip == address; });
 }
 
 } // namespace
@@ -252,7 +252,8 @@ BOOST_AUTO_TEST_CASE(baud_mismatch_is_garbage_and_a_baud_write_then_matching_hos
 	rig.run(50ms);
 	BOOST_TEST(rig.registers().empty());
 	BOOST_TEST(rig.raw.size() == 36u); // as many bytes, none of them right
-	BOOST_TEST(rig.parser.stats().junk_bytes + rig.parser.stats().crc_errors > before.junk_bytes);
+	BOOST_TEST(rig.parser.stats().junk_bytes + rig.parser.stats().crc_errors >
+	           before.junk_bytes);
 }
 
 BOOST_AUTO_TEST_CASE(fast_uart_clock_applies_with_the_next_divisor_write)
@@ -413,7 +414,7 @@ BOOST_AUTO_TEST_CASE(logger_sees_frames_baud_changes_and_resets)
 	rig.chain.set_reset(rig.t, true);
 	auto has = [&](std::string_view s) {
 		return std::any_of(lines.begin(), lines.end(),
-				   [&](const auto &l) { return l.find(s) != std::string::npos; });
+		                   [&](const auto &l) { return l.find(s) != std::string::npos; });
 	};
 	BOOST_TEST(has("chain cut at chip 1"));
 	BOOST_TEST(has("chain inactive"));

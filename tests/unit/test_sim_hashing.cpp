@@ -35,7 +35,8 @@ Checked check_midstate_nonces(const Rig &rig, std::uint8_t job_id, unsigned zero
 		BOOST_TEST((n.job_byte & ~0x03) == job_id);
 		const unsigned m = n.job_byte & 0x03;
 		BOOST_TEST(n.midstate_or_core == m);
-		const auto hdr = with_version_nonce(h, hashboard::load_le32(h.data()) | m << 13, n.nonce);
+		const auto hdr =
+		    with_version_nonce(h, hashboard::load_le32(h.data()) | m << 13, n.nonce);
 		(zeros_of(hdr) >= int(zeros) ? c.valid : c.invalid)++;
 		++c.per_address[nonce_identity(rig.family(), n.nonce).addr];
 		c.subids.insert(m);
@@ -51,11 +52,12 @@ Checked check_header_nonces(const Rig &rig, const bm::HeaderJob &job, unsigned z
 		const auto &f = rig.family();
 		BOOST_TEST((n.job_byte & ~f.reply_subid_mask) == job.job_id);
 		const auto id = nonce_identity(f, n.nonce);
-		BOOST_TEST((n.job_byte & f.reply_subid_mask) == (id.small_core & f.reply_subid_mask));
+		BOOST_TEST((n.job_byte & f.reply_subid_mask) ==
+		           (id.small_core & f.reply_subid_mask));
 		BOOST_REQUIRE(n.version_bits);
 		const std::uint32_t version = job.version | std::uint32_t(*n.version_bits) << 13;
 		(zeros_of(with_version_nonce(h, version, n.nonce)) >= int(zeros) ? c.valid
-										: c.invalid)++;
+		                                                                 : c.invalid)++;
 		++c.per_address[id.addr];
 		c.subids.insert(id.small_core);
 		c.versions.insert(*n.version_bits);
@@ -138,11 +140,12 @@ BOOST_AUTO_TEST_CASE(hashing_pace_follows_the_pll)
 		hashes[i] = rig.chain.chip(0).hashes - h0;
 		nonces[i] = rig.nonces().size();
 		// Exactly the scaled nominal rate (the fractional carry is kept).
-		const double expect = 20 * std::ldexp(f.hashes_per_second(freqs[i]), int(kZeroBits) - 32);
+		const double expect =
+		    20 * std::ldexp(f.hashes_per_second(freqs[i]), int(kZeroBits) - 32);
 		BOOST_TEST(std::fabs(double(hashes[i]) - expect) <= 1.0);
 	}
 	BOOST_TEST(rig.chain.nominal_hashes() ==
-		   std::ldexp(double(rig.chain.chip(0).hashes), 32 - int(kZeroBits)));
+	           std::ldexp(double(rig.chain.chip(0).hashes), 32 - int(kZeroBits)));
 	// Nonces come at the real chip's rate: nominal / 2^32 a second, ~312 and ~1250 here.
 	const double ratio = double(nonces[1]) / double(nonces[0]);
 	BOOST_TEST(nonces[0] > 200u);
@@ -156,7 +159,8 @@ BOOST_AUTO_TEST_CASE(ticket_mask_keeps_only_the_harder_nonces)
 		Rig rig(config("bm1366", 2, kZeroBits));
 		rig.enumerate(2, 0x80);
 		rig.set_frequency(300);
-		rig.write(true, 0, rig.family().regs.ticket_mask, bm::ticket_mask_for_difficulty_log2(k));
+		rig.write(true, 0, rig.family().regs.ticket_mask,
+		          bm::ticket_mask_for_difficulty_log2(k));
 		rig.send(bm::encode_job(header_job(0x08, block_header())));
 		rig.run(4s);
 		stop_and_drain(rig);
@@ -173,8 +177,9 @@ BOOST_AUTO_TEST_CASE(ticket_mask_keeps_only_the_harder_nonces)
 	const auto job = header_job(0x08, block_header());
 	std::set<std::pair<std::uint32_t, std::uint16_t>> expect;
 	for (const auto &[nonce, bits] : easy)
-		if (zeros_of(with_version_nonce(block_header(), job.version | std::uint32_t(bits) << 13,
-						nonce)) >= int(kZeroBits) + 3)
+		if (zeros_of(with_version_nonce(block_header(),
+		                                job.version | std::uint32_t(bits) << 13, nonce)) >=
+		    int(kZeroBits) + 3)
 			expect.insert({nonce, bits});
 	BOOST_TEST((hard == expect));
 }
@@ -334,5 +339,5 @@ BOOST_AUTO_TEST_CASE(a_congested_line_drops_nonces_instead_of_queueing_forever)
 	const double line_bytes_per_s = rig.family().reset_baud / 10;
 	BOOST_TEST(double(during) <= 10.2 * line_bytes_per_s);
 	BOOST_TEST(found_total(rig) * 11 > 2 * rig.raw.size()); // most were dropped
-	BOOST_TEST(backlog < 4096u + 16u * 11u);                 // what was queued is bounded
+	BOOST_TEST(backlog < 4096u + 16u * 11u);                // what was queued is bounded
 }

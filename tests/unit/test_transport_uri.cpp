@@ -24,7 +24,7 @@ namespace {
 // open_transport must throw std::invalid_argument whose message holds every part. The
 // clock is the one the URI asks for unless one is given.
 void expect_invalid(const std::string &uri, std::initializer_list<std::string> parts,
-		    Clock *given = nullptr)
+                    Clock *given = nullptr)
 {
 	SteadyClock steady;
 	Clock &clock = given ? *given : static_cast<Clock &>(steady);
@@ -34,8 +34,9 @@ void expect_invalid(const std::string &uri, std::initializer_list<std::string> p
 	} catch (const std::invalid_argument &e) {
 		const std::string what = e.what();
 		for (const auto &p : parts)
-			BOOST_TEST(what.find(p) != std::string::npos,
-				   "'" << uri << "': message \"" << what << "\" lacks \"" << p << "\"");
+			BOOST_TEST(what.find(p) != std::string::npos, "'" << uri << "': message \""
+			                                                  << what << "\" lacks \""
+			                                                  << p << "\"");
 	}
 }
 
@@ -53,7 +54,7 @@ int transport_errno(const std::string &uri)
 // The chips' register replies to what was written, read until `expected` arrive or a
 // read times out.
 std::vector<bm::RegisterReply> read_replies(Transport &t, std::size_t reply_len,
-					    std::size_t expected, Duration timeout)
+                                            std::size_t expected, Duration timeout)
 {
 	bm::ReplyParser parser(reply_len);
 	std::vector<bm::RegisterReply> replies;
@@ -75,7 +76,7 @@ std::vector<bm::RegisterReply> read_replies(Transport &t, std::size_t reply_len,
 Bytes enumerate_frames(const ChipFamily &family)
 {
 	Bytes out = bm::encode_write_register(true, 0, *family.regs.version_rolling,
-					      family.version_rolling_value);
+	                                      family.version_rolling_value);
 	const Bytes read = bm::encode_read_register(true, 0, family.regs.chip_id);
 	out.insert(out.end(), read.begin(), read.end());
 	return out;
@@ -84,7 +85,8 @@ Bytes enumerate_frames(const ChipFamily &family)
 Duration wire_time(std::size_t bytes, double baud)
 {
 	// 8N1: ten bits a byte.
-	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(bytes * 10 / baud));
+	return std::chrono::duration_cast<Duration>(
+	    std::chrono::duration<double>(bytes * 10 / baud));
 }
 
 } // namespace
@@ -104,7 +106,7 @@ BOOST_AUTO_TEST_CASE(malformed_uris_name_the_problem)
 BOOST_AUTO_TEST_CASE(unknown_options_list_the_valid_ones)
 {
 	expect_invalid("sim:bm1366?colour=red",
-		       {"'colour'", "chips, zero_bits, seed, dead, mute, ber, flimit"});
+	               {"'colour'", "chips, zero_bits, seed, dead, mute, ber, flimit"});
 	expect_invalid("tty:/dev/ttyS0?baud=9600", {"'baud'", "tty: takes reset"});
 	expect_invalid("unix:/run/hbsim.sock?chips=4", {"'chips'", "unix: takes reset"});
 }
@@ -158,10 +160,10 @@ BOOST_AUTO_TEST_CASE(open_failures_keep_errno)
 BOOST_AUTO_TEST_CASE(sim_uri_configures_the_chain)
 {
 	VirtualClock clock;
-	const auto t = open_transport("sim:bm1397?chips=3&zero_bits=10&seed=7&dead=2&ber=0.001",
-				      clock);
+	const auto t =
+	    open_transport("sim:bm1397?chips=3&zero_bits=10&seed=7&dead=2&ber=0.001", clock);
 	BOOST_TEST(t->describe() ==
-		   "sim:bm1397?chips=3&zero_bits=10&seed=7&dead=2&ber=0.001 @115200");
+	           "sim:bm1397?chips=3&zero_bits=10&seed=7&dead=2&ber=0.001 @115200");
 	BOOST_TEST(t->baud() == 115200u);
 	BOOST_TEST(t->has_reset());
 	t->set_baud(1'000'000);
@@ -198,7 +200,7 @@ BOOST_AUTO_TEST_CASE(sim_chips_answer_in_virtual_wire_time)
 	// millisecond of relay and stepping, never by the read timeout.
 	const Duration wire = wire_time(out.size() + 5 * family.reply_len, family.reset_baud);
 	BOOST_TEST_MESSAGE("virtual time for the exchange: " << elapsed.count() << " ns, wire "
-							     << wire.count() << " ns");
+	                                                     << wire.count() << " ns");
 	BOOST_TEST(elapsed.count() >= wire.count());
 	BOOST_TEST(elapsed.count() <= (wire + 2ms).count());
 

@@ -127,8 +127,8 @@ const Bytes kTrickyBytes{0x55, 0xAA, 0x0D, 0x0A, 0x03, 0x04, 0x11, 0x13, 0x1A, 0
 class ScriptedControl {
 public:
 	ScriptedControl(const std::string &path, std::vector<std::string> answers)
-		: listener_(listen_unix(path)), answers_(std::move(answers)),
-		  thread_([this] { serve(); })
+	    : listener_(listen_unix(path)), answers_(std::move(answers)),
+	      thread_([this] { serve(); })
 	{
 	}
 	~ScriptedControl()
@@ -252,11 +252,11 @@ BOOST_AUTO_TEST_CASE(tty_reports_a_hangup)
 	std::uint8_t buf[16];
 	// Whatever was queued before the hangup may still be read; after it, an error.
 	BOOST_CHECK_THROW(
-		{
-			for (int i = 0; i < 3; ++i)
-				t->read(buf, 200ms);
-		},
-		TransportError);
+	    {
+		    for (int i = 0; i < 3; ++i)
+			    t->read(buf, 200ms);
+	    },
+	    TransportError);
 }
 
 BOOST_AUTO_TEST_CASE(tty_reset_goes_through_the_control_socket)
@@ -266,7 +266,8 @@ BOOST_AUTO_TEST_CASE(tty_reset_goes_through_the_control_socket)
 	Pty pty;
 	SteadyClock clock;
 	{
-		ScriptedControl control(ctl, {"ok family=bm1366", "ok reset 1", "err reset line stuck"});
+		ScriptedControl control(ctl,
+		                        {"ok family=bm1366", "ok reset 1", "err reset line stuck"});
 		const auto t = open_transport("tty:" + pty.slave + "?reset=hbsim:" + ctl, clock);
 		BOOST_TEST(t->has_reset());
 		BOOST_TEST(t->describe() == "tty:" + pty.slave + " @115200 reset=hbsim:" + ctl);
@@ -275,11 +276,12 @@ BOOST_AUTO_TEST_CASE(tty_reset_goes_through_the_control_socket)
 			t->set_reset(false);
 			BOOST_ERROR("an err answer was taken for ok");
 		} catch (const TransportError &e) {
-			BOOST_TEST(std::string(e.what()).find("reset line stuck") != std::string::npos);
+			BOOST_TEST(std::string(e.what()).find("reset line stuck") !=
+			           std::string::npos);
 		}
 		BOOST_TEST(control.requests() ==
-			   (std::vector<std::string>{"status", "reset 1", "reset 0"}),
-			   boost::test_tools::per_element());
+		               (std::vector<std::string>{"status", "reset 1", "reset 0"}),
+		           boost::test_tools::per_element());
 	}
 	::unlink(ctl.c_str());
 	// No control socket: the open fails, not the first reset.

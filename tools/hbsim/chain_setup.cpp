@@ -14,7 +14,8 @@ void check_position(const char *option, const std::optional<unsigned> &k, unsign
 {
 	if (k && *k >= chips)
 		throw std::invalid_argument(std::string(option) + " " + std::to_string(*k) +
-					    ": the chain has chips 0 to " + std::to_string(chips - 1));
+		                            ": the chain has chips 0 to " +
+		                            std::to_string(chips - 1));
 }
 
 } // namespace

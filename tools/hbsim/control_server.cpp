@@ -63,7 +63,8 @@ bool ControlServer::serve(Client &client, const Handler &handle)
 		}
 		// What is left is one unfinished line, or one that came whole but too long.
 		if (client.pending.size() >= control_words::kMaxLine) {
-			send_line(client.fd.get(), std::string(control_words::kErr) + " line too long");
+			send_line(client.fd.get(),
+			          std::string(control_words::kErr) + " line too long");
 			return false;
 		}
 	}

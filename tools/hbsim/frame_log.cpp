@@ -13,12 +13,10 @@ namespace bm = hashboard::bm13xx;
 
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
+template <class... Ts> struct Overloaded : Ts... {
 	using Ts::operator()...;
 };
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
+template <class... Ts> Overloaded(Ts...) -> Overloaded<Ts...>;
 
 __attribute__((format(printf, 1, 2))) std::string format(const char *fmt, ...)
 {
@@ -38,47 +36,47 @@ std::string target(bool all, std::uint8_t chip)
 std::string describe(const bm::HostFrame &frame)
 {
 	return std::visit(
-		Overloaded{
-			[](const bm::SetAddress &f) { return format("set address 0x%02x", f.address); },
-			[](const bm::WriteRegister &f) {
-				return "write " + target(f.all, f.chip) +
-				       format(" reg 0x%02x = 0x%08" PRIx32, f.reg, f.value);
-			},
-			[](const bm::ReadRegister &f) {
-				return "read " + target(f.all, f.chip) + format(" reg 0x%02x", f.reg);
-			},
-			[](const bm::ChainInactive &) { return std::string("chain inactive"); },
-			[](const bm::MidstateJob &f) {
-				return format("job 0x%02x midstates %zu nbits 0x%08" PRIx32
-					      " ntime 0x%08" PRIx32,
-					      f.job_id, f.midstates.size(), f.nbits, f.ntime);
-			},
-			[](const bm::HeaderJob &f) {
-				return format("job 0x%02x version 0x%08" PRIx32 " nbits 0x%08" PRIx32
-					      " ntime 0x%08" PRIx32,
-					      f.job_id, f.version, f.nbits, f.ntime);
-			},
-		},
-		frame);
+	    Overloaded{
+	        [](const bm::SetAddress &f) { return format("set address 0x%02x", f.address); },
+	        [](const bm::WriteRegister &f) {
+		        return "write " + target(f.all, f.chip) +
+		               format(" reg 0x%02x = 0x%08" PRIx32, f.reg, f.value);
+	        },
+	        [](const bm::ReadRegister &f) {
+		        return "read " + target(f.all, f.chip) + format(" reg 0x%02x", f.reg);
+	        },
+	        [](const bm::ChainInactive &) { return std::string("chain inactive"); },
+	        [](const bm::MidstateJob &f) {
+		        return format("job 0x%02x midstates %zu nbits 0x%08" PRIx32
+		                      " ntime 0x%08" PRIx32,
+		                      f.job_id, f.midstates.size(), f.nbits, f.ntime);
+	        },
+	        [](const bm::HeaderJob &f) {
+		        return format("job 0x%02x version 0x%08" PRIx32 " nbits 0x%08" PRIx32
+		                      " ntime 0x%08" PRIx32,
+		                      f.job_id, f.version, f.nbits, f.ntime);
+	        },
+	    },
+	    frame);
 }
 
 std::string describe(const bm::ChipFrame &frame)
 {
-	return std::visit(
-		Overloaded{
-			[](const bm::RegisterReply &f) {
-				return format("reply chip 0x%02x reg 0x%02x = 0x%08" PRIx32, f.chip,
-					      f.reg, f.value);
-			},
-			[](const bm::NonceReply &f) {
-				std::string s = format("nonce 0x%08" PRIx32 " job byte 0x%02x sub 0x%02x",
-						       f.nonce, f.job_byte, f.midstate_or_core);
-				if (f.version_bits)
-					s += format(" version bits 0x%04x", *f.version_bits);
-				return s;
-			},
-		},
-		frame);
+	return std::visit(Overloaded{
+	                      [](const bm::RegisterReply &f) {
+		                      return format("reply chip 0x%02x reg 0x%02x = 0x%08" PRIx32,
+		                                    f.chip, f.reg, f.value);
+	                      },
+	                      [](const bm::NonceReply &f) {
+		                      std::string s =
+		                          format("nonce 0x%08" PRIx32 " job byte 0x%02x sub 0x%02x",
+		                                 f.nonce, f.job_byte, f.midstate_or_core);
+		                      if (f.version_bits)
+			                      s += format(" version bits 0x%04x", *f.version_bits);
+		                      return s;
+	                      },
+	                  },
+	                  frame);
 }
 
 } // namespace
@@ -104,13 +102,13 @@ void FrameLog::restart()
 }
 
 void FrameLog::report_junk(const char *side, const bm::ParserStats &now,
-			   bm::ParserStats &seen) const
+                           bm::ParserStats &seen) const
 {
 	if (now.crc_errors != seen.crc_errors || now.junk_bytes != seen.junk_bytes ||
 	    now.bad_frames != seen.bad_frames)
 		log_.line(format("%s undecodable: %" PRIu64 " CRC errors, %" PRIu64
-				 " junk bytes, %" PRIu64 " bad frames so far",
-				 side, now.crc_errors, now.junk_bytes, now.bad_frames));
+		                 " junk bytes, %" PRIu64 " bad frames so far",
+		                 side, now.crc_errors, now.junk_bytes, now.bad_frames));
 	seen = now;
 }
 

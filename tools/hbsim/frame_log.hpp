@@ -21,7 +21,7 @@ public:
 
 private:
 	void report_junk(const char *side, const hashboard::bm13xx::ParserStats &now,
-			 hashboard::bm13xx::ParserStats &seen) const;
+	                 hashboard::bm13xx::ParserStats &seen) const;
 
 	const Log &log_;
 	hashboard::bm13xx::HostParser host_;

@@ -25,7 +25,7 @@ sockaddr_un address_of(const std::string &path)
 	addr.sun_family = AF_UNIX;
 	if (path.empty() || path.size() >= sizeof addr.sun_path)
 		throw std::invalid_argument("socket path '" + path + "' must be 1 to " +
-					    std::to_string(sizeof addr.sun_path - 1) + " bytes");
+		                            std::to_string(sizeof addr.sun_path - 1) + " bytes");
 	std::memcpy(addr.sun_path, path.data(), path.size());
 	return addr;
 }
@@ -34,7 +34,7 @@ sockaddr_un address_of(const std::string &path)
 // path (a live hbsim, a regular file) is not ours to remove.
 void remove_stale_socket(const std::string &path, const sockaddr_un &addr)
 {
-	struct stat st{};
+	struct stat st {};
 	if (::lstat(path.c_str(), &st) < 0 || !S_ISSOCK(st.st_mode))
 		return;
 	UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));

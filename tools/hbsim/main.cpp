@@ -34,30 +34,30 @@ constexpr int kExitUsage = 2;
 void add_options(CLI::App &app, Options &opt)
 {
 	app.add_option("--family", opt.family, "chip family: bm1397, bm1366, bm1368, bm1370")
-		->capture_default_str();
+	    ->capture_default_str();
 	app.add_option("--chips", opt.chips, "chips on the chain")
-		->check(CLI::Range(1, 256))
-		->capture_default_str();
+	    ->check(CLI::Range(1, 256))
+	    ->capture_default_str();
 	app.add_option("--zero-bits", opt.zero_bits,
-		       "leading zero bits of a difficulty-1 nonce (32 on real chips; fewer "
-		       "hash less for the same nonce rate)")
-		->check(CLI::Range(1, 32))
-		->capture_default_str();
+	               "leading zero bits of a difficulty-1 nonce (32 on real chips; fewer "
+	               "hash less for the same nonce rate)")
+	    ->check(CLI::Range(1, 32))
+	    ->capture_default_str();
 	app.add_option("--seed", opt.seed, "simulator seed")->capture_default_str();
 	app.add_option("--dead-chip", opt.dead_chip, "break the chain at this chip (0-based)");
 	app.add_option("--mute-chip", opt.mute_chip, "this chip relays but never answers");
 	app.add_option("--bit-error-rate", opt.bit_error_rate,
-		       "bit errors per bit on the chip-to-host line")
-		->check(CLI::Range(0.0, 1.0));
+	               "bit errors per bit on the chip-to-host line")
+	    ->check(CLI::Range(0.0, 1.0));
 	app.add_option("--freq-limit", opt.freq_limit_mhz,
-		       "stable-frequency limit in MHz (default: nominal * 1.15)")
-		->check(CLI::PositiveNumber);
+	               "stable-frequency limit in MHz (default: nominal * 1.15)")
+	    ->check(CLI::PositiveNumber);
 	auto *link = app.add_option_group("link", "where the host connects (one of)");
 	link->add_flag("--pty", opt.pty, "serve on a new pty; prints its path");
 	link->add_option("--unix", opt.unix_path, "listen on a unix stream socket at PATH");
 	link->require_option(1);
 	app.add_option("--control", opt.control_path,
-		       "control socket for the reset line (default: $TMPDIR/hbsim-<pid>.ctl)");
+	               "control socket for the reset line (default: $TMPDIR/hbsim-<pid>.ctl)");
 	app.add_flag("--log-frames", opt.log_frames, "log every frame and chip event on stderr");
 	app.add_flag("--json", opt.json, "print the connection details as one JSON object");
 }
@@ -70,15 +70,12 @@ std::string default_control_path()
 }
 
 void announce(const Options &opt, const std::string &link_key, const std::string &link,
-	      const std::string &control)
+              const std::string &control)
 {
 	if (opt.json) {
 		const boost::json::object o{
-			{link_key, link},
-			{"control", control},
-			{"family", opt.family},
-			{"chips", opt.chips},
-			{"pid", ::getpid()},
+		    {link_key, link},     {"control", control}, {"family", opt.family},
+		    {"chips", opt.chips}, {"pid", ::getpid()},
 		};
 		std::cout << boost::json::serialize(o) << std::endl;
 	} else {
@@ -121,7 +118,7 @@ int serve(const Options &opt, const hbsim::ChainConfig &config)
 		port = std::move(sock);
 	}
 	log.line("hbsim: " + opt.family + " x" + std::to_string(opt.chips) + " on " +
-		 port->describe() + ", control " + control.path());
+	         port->describe() + ", control " + control.path());
 	Server server(config, *port, control, clock, log, opt.log_frames);
 	server.run(signals.get());
 	return 0;
@@ -149,6 +146,9 @@ int main(int argc, char **argv)
 	}
 	try {
 		return serve(opt, config);
+	} catch (const std::invalid_argument &e) { // e.g. a socket path that does not fit
+		std::cerr << "hbsim: " << e.what() << "\n";
+		return kExitUsage;
 	} catch (const std::exception &e) {
 		std::cerr << "hbsim: " << e.what() << "\n";
 		return 1;

@@ -17,7 +17,7 @@ struct Options {
 	double bit_error_rate = 0;
 	double freq_limit_mhz = 0; // 0: the simulator's default
 	bool pty = false;
-	std::string unix_path; // --unix
+	std::string unix_path;    // --unix
 	std::string control_path; // empty: a fresh path under $TMPDIR
 	bool log_frames = false;
 	bool json = false;

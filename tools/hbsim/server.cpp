@@ -43,9 +43,9 @@ std::string baud_text(double baud)
 } // namespace
 
 Server::Server(hbsim::ChainConfig config, HostPort &port, ControlServer &control,
-	       hashboard::Clock &clock, const Log &log, bool log_frames)
-	: config_(std::move(config)), port_(port), control_(control), clock_(clock), log_(log),
-	  log_frames_(log_frames)
+               hashboard::Clock &clock, const Log &log, bool log_frames)
+    : config_(std::move(config)), port_(port), control_(control), clock_(clock), log_(log),
+      log_frames_(log_frames)
 {
 }
 
@@ -110,7 +110,7 @@ void Server::power_on(Duration now)
 	chip_baud_ = 0;
 	overrun_bytes_ = 0;
 	log_.line(port_.describe() + ": host arrived, chain powered on (session " +
-		  std::to_string(sessions_) + ")");
+	          std::to_string(sessions_) + ")");
 	if (reset_asserted_) {
 		chain_->set_reset(now, true);
 		log_.line("reset held by the control socket");
@@ -132,7 +132,8 @@ void Server::follow_baud(Duration now)
 	const double chips = chain_->chip(0).baud;
 	if (chips != chip_baud_) {
 		if (chip_baud_ != 0)
-			log_.line("chips' baud " + baud_text(chip_baud_) + " -> " + baud_text(chips));
+			log_.line("chips' baud " + baud_text(chip_baud_) + " -> " +
+			          baud_text(chips));
 		chip_baud_ = chips;
 	}
 	const auto host = port_.host_baud();
@@ -142,7 +143,7 @@ void Server::follow_baud(Duration now)
 	// A socket follows the chips silently; a pty's changes are the host's doing.
 	if (host)
 		log_.line("host baud " + (host_baud_ ? baud_text(host_baud_) + " -> " : "") +
-			  baud_text(baud));
+		          baud_text(baud));
 	chain_->set_host_baud(now, baud);
 	host_baud_ = baud;
 }
@@ -160,7 +161,7 @@ void Server::move_bytes(Duration now)
 	chain_->advance_to(now);
 	report_lag(now);
 	const std::size_t reply_len =
-		chain_->chip(0).version_rolling ? config_.family->reply_len : kBaseReplyLen;
+	    chain_->chip(0).version_rolling ? config_.family->reply_len : kBaseReplyLen;
 	while (const std::size_t n = chain_->host_read(now, buf)) {
 		const hashboard::ByteSpan data(buf.data(), n);
 		if (frames_)
@@ -185,8 +186,8 @@ void Server::report_lag(Duration before)
 		return;
 	lag_reported_ = now;
 	log_.line("falling behind real time: one step of hashing took " +
-		  std::to_string(took / std::chrono::milliseconds(1)) +
-		  " ms; fewer --zero-bits or --chips would keep up");
+	          std::to_string(took / std::chrono::milliseconds(1)) +
+	          " ms; fewer --zero-bits or --chips would keep up");
 }
 
 std::string Server::control(std::string_view request)
@@ -197,17 +198,20 @@ std::string Server::control(std::string_view request)
 		reset_asserted_ = request == words::kResetAssert;
 		if (chain_)
 			chain_->set_reset(now, reset_asserted_);
-		log_.line(std::string("control: reset ") + (reset_asserted_ ? "asserted" : "released"));
+		log_.line(std::string("control: reset ") +
+		          (reset_asserted_ ? "asserted" : "released"));
 		return std::string(words::kOk) + " " + std::string(request);
 	}
 	if (request == words::kStatus) {
 		return std::string(words::kOk) + " family=" + std::string(config_.family->name) +
 		       " chips=" + std::to_string(config_.chips) + " host=" + (chain_ ? "1" : "0") +
 		       " reset=" + (reset_asserted_ ? "1" : "0") +
-		       " baud=" + baud_text(host_baud_) + " overrun=" + std::to_string(overrun_bytes_);
+		       " baud=" + baud_text(host_baud_) +
+		       " overrun=" + std::to_string(overrun_bytes_);
 	}
 	// The echo is cut so the answer stays inside the protocol's line limit.
-	return std::string(words::kErr) + " unknown request '" + std::string(request.substr(0, 40)) +
+	return std::string(words::kErr) + " unknown request '" +
+	       std::string(request.substr(0, 40)) +
 	       "'; requests: " + std::string(words::kResetAssert) + ", " +
 	       std::string(words::kResetRelease) + ", " + std::string(words::kStatus);
 }

@@ -38,7 +38,8 @@ std::size_t UnixPort::write(hashboard::ByteSpan data)
 {
 	if (!client_ || gone_)
 		return 0;
-	const ssize_t n = ::send(client_.get(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+	const ssize_t n =
+	    ::send(client_.get(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n >= 0)
 		return static_cast<std::size_t>(n);
 	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)

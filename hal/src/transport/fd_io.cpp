@@ -43,7 +43,7 @@ void throw_os_error(const std::string &what, int err)
 }
 
 std::size_t read_with_timeout(int fd, std::span<std::uint8_t> buf, Duration timeout,
-			      const Clock &clock, std::string_view link)
+                              const Clock &clock, std::string_view link)
 {
 	if (buf.empty())
 		return 0;
@@ -90,8 +90,8 @@ void write_all(int fd, ByteSpan data, FdKind kind, std::string_view link)
 	while (done < data.size()) {
 		const std::uint8_t *p = data.data() + done;
 		const std::size_t len = data.size() - done;
-		const ssize_t n = kind == FdKind::socket ? ::send(fd, p, len, MSG_NOSIGNAL)
-							  : ::write(fd, p, len);
+		const ssize_t n =
+		    kind == FdKind::socket ? ::send(fd, p, len, MSG_NOSIGNAL) : ::write(fd, p, len);
 		if (n > 0) {
 			done += static_cast<std::size_t>(n);
 			continue;
@@ -108,8 +108,8 @@ void write_all(int fd, ByteSpan data, FdKind kind, std::string_view link)
 			throw_os_error(prefixed(link, "poll"), errno);
 		}
 		if (r == 0)
-			throw TransportError(prefixed(link, "write stalled: the device takes no data"),
-					     ETIMEDOUT);
+			throw TransportError(
+			    prefixed(link, "write stalled: the device takes no data"), ETIMEDOUT);
 		if (!(pfd.revents & POLLOUT))
 			throw TransportError(prefixed(link, "hung up"), EPIPE);
 	}

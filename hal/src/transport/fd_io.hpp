@@ -21,7 +21,7 @@ namespace hashboard::transport {
 // readable and reads what is there; 0 when the timeout passes. EOF, EIO and hangup are
 // errors: the peer is gone. link names the link in messages.
 std::size_t read_with_timeout(int fd, std::span<std::uint8_t> buf, Duration timeout,
-			      const Clock &clock, std::string_view link);
+                              const Clock &clock, std::string_view link);
 
 // Writes every byte, waiting for room when the device is full; a device that takes
 // nothing for write_stall_limit is an error. Sockets are written with MSG_NOSIGNAL so a

@@ -20,7 +20,7 @@ constexpr Duration kAnswerTimeout = std::chrono::seconds(2);
 } // namespace
 
 HbsimControl::HbsimControl(std::string socket_path, const Clock &clock)
-	: path_(std::move(socket_path)), clock_(clock)
+    : path_(std::move(socket_path)), clock_(clock)
 {
 }
 
@@ -30,8 +30,9 @@ std::string HbsimControl::request(std::string_view line) const
 	UniqueFd fd = connect_unix_stream(path_);
 	std::string out(line);
 	out += '\n';
-	write_all(fd.get(), ByteSpan(reinterpret_cast<const std::uint8_t *>(out.data()), out.size()),
-		  FdKind::socket, link);
+	write_all(fd.get(),
+	          ByteSpan(reinterpret_cast<const std::uint8_t *>(out.data()), out.size()),
+	          FdKind::socket, link);
 
 	std::string answer;
 	std::array<std::uint8_t, hbsim_control::kMaxLine> buf;
@@ -39,11 +40,11 @@ std::string HbsimControl::request(std::string_view line) const
 	for (;;) {
 		const Duration left = kAnswerTimeout - (clock_.now() - start);
 		const std::size_t n = left > Duration::zero()
-					      ? read_with_timeout(fd.get(), buf, left, clock_, link)
-					      : 0;
+		                          ? read_with_timeout(fd.get(), buf, left, clock_, link)
+		                          : 0;
 		if (n == 0)
 			throw TransportError(link + ": no answer to '" + std::string(line) + "'",
-					     ETIMEDOUT);
+			                     ETIMEDOUT);
 		answer.append(reinterpret_cast<const char *>(buf.data()), n);
 		const auto newline = answer.find('\n');
 		if (newline != std::string::npos) {

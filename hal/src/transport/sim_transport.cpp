@@ -37,7 +37,7 @@ std::string format_real(double x)
 } // namespace
 
 SimTransport::SimTransport(hbsim::ChainConfig config, Clock &clock)
-	: clock_(clock), chain_(std::move(config)), baud_(kOpenBaud)
+    : clock_(clock), chain_(std::move(config)), baud_(kOpenBaud)
 {
 	chain_.set_host_baud(clock_.now(), baud_);
 }
@@ -93,8 +93,8 @@ std::string SimTransport::describe() const
 {
 	const auto &c = chain_.config();
 	std::string s = "sim:" + std::string(c.family->name) + "?chips=" + std::to_string(c.chips) +
-			"&zero_bits=" + std::to_string(c.zero_bits) +
-			"&seed=" + std::to_string(c.seed);
+	                "&zero_bits=" + std::to_string(c.zero_bits) +
+	                "&seed=" + std::to_string(c.seed);
 	if (c.faults.dead_chip)
 		s += "&dead=" + std::to_string(*c.faults.dead_chip);
 	if (c.faults.mute_chip)
@@ -117,11 +117,12 @@ hbsim::ChainConfig sim_chain_config(const TransportUri &uri)
 		throw std::invalid_argument("transport URI '" + uri.text + "': " + e.what());
 	}
 	// Chip addresses are one byte, so a chain holds at most 256 chips.
-	config.chips = static_cast<unsigned>(options.unsigned_value("chips", 1, 256).value_or(kSimDefaultChips));
-	config.zero_bits =
-		static_cast<unsigned>(options.unsigned_value("zero_bits", 1, 32).value_or(kSimDefaultZeroBits));
+	config.chips = static_cast<unsigned>(
+	    options.unsigned_value("chips", 1, 256).value_or(kSimDefaultChips));
+	config.zero_bits = static_cast<unsigned>(
+	    options.unsigned_value("zero_bits", 1, 32).value_or(kSimDefaultZeroBits));
 	config.seed = options.unsigned_value("seed", 0, std::numeric_limits<std::uint64_t>::max())
-			      .value_or(1);
+	                  .value_or(1);
 	if (auto k = options.unsigned_value("dead", 0, config.chips - 1))
 		config.faults.dead_chip = static_cast<unsigned>(*k);
 	if (auto k = options.unsigned_value("mute", 0, config.chips - 1))

@@ -25,20 +25,10 @@ struct Scheme {
 	std::unique_ptr<Transport> (*open)(const TransportUri &, Clock &);
 };
 
-std::unique_ptr<Transport> open_tty(const TransportUri &uri, Clock &clock)
-{
-	return open_tty_transport(uri, clock);
-}
-
-std::unique_ptr<Transport> open_unix(const TransportUri &uri, Clock &clock)
-{
-	return open_unix_transport(uri, clock);
-}
-
 constexpr std::array<Scheme, 3> kSchemes{{
-	{"sim", true, open_sim_transport},
-	{"tty", false, open_tty},
-	{"unix", false, open_unix},
+    {"sim", true, open_sim_transport},
+    {"tty", false, open_tty_transport},
+    {"unix", false, open_unix_transport},
 }};
 
 const Scheme &scheme_for(const TransportUri &uri)
@@ -50,7 +40,7 @@ const Scheme &scheme_for(const TransportUri &uri)
 	for (const auto &s : kSchemes)
 		valid += (valid.empty() ? "" : ", ") + std::string(s.name) + ":";
 	throw std::invalid_argument("transport URI '" + uri.text + "': unknown scheme '" +
-				    uri.scheme + ":'; valid schemes: " + valid);
+	                            uri.scheme + ":'; valid schemes: " + valid);
 }
 
 } // namespace

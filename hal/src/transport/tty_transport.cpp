@@ -20,7 +20,7 @@ namespace {
 // UNIX98 pty slaves use majors 136..143 (Documentation/admin-guide/devices.txt).
 bool is_pty_slave(int fd)
 {
-	struct stat st{};
+	struct stat st {};
 	if (::fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
 		return false;
 	const unsigned major_number = major(st.st_rdev);
@@ -30,8 +30,8 @@ bool is_pty_slave(int fd)
 } // namespace
 
 TtyTransport::TtyTransport(std::string path, std::optional<std::string> reset_socket,
-			   const Clock &clock)
-	: path_(std::move(path)), clock_(clock), baud_(kOpenBaud)
+                           const Clock &clock)
+    : path_(std::move(path)), clock_(clock), baud_(kOpenBaud)
 {
 	fd_.reset(::open(path_.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
 	if (!fd_)
@@ -55,7 +55,7 @@ TtyTransport::TtyTransport(std::string path, std::optional<std::string> reset_so
 	}
 	if (int err = termios2::make_raw(fd_.get(), baud_))
 		throw_os_error(link() + ": cannot set raw 8N1 at " + std::to_string(baud_) + " Bd",
-			       err);
+		               err);
 	// Whatever sat in the queues from before belongs to someone else's session.
 	if (int err = termios2::flush_input_and_output(fd_.get()))
 		throw_os_error(link() + ": flush", err);
@@ -113,12 +113,12 @@ std::string TtyTransport::describe() const
 	return s;
 }
 
-std::unique_ptr<Transport> open_tty_transport(const TransportUri &uri, const Clock &clock)
+std::unique_ptr<Transport> open_tty_transport(const TransportUri &uri, Clock &clock)
 {
 	const UriOptions options(uri, kTtyOptions);
 	if (uri.path.empty())
 		throw std::invalid_argument("transport URI '" + uri.text +
-					    "': tty: needs a device path, e.g. tty:/dev/ttyS1");
+		                            "': tty: needs a device path, e.g. tty:/dev/ttyS1");
 	auto reset_socket = options.hbsim_reset_socket();
 	require_real_time(uri, clock);
 	return std::make_unique<TtyTransport>(uri.path, std::move(reset_socket), clock);

@@ -43,6 +43,6 @@ private:
 };
 
 inline constexpr std::array<std::string_view, 1> kTtyOptions{"reset"};
-std::unique_ptr<Transport> open_tty_transport(const TransportUri &uri, const Clock &clock);
+std::unique_ptr<Transport> open_tty_transport(const TransportUri &uri, Clock &clock);
 
 } // namespace hashboard::transport

@@ -20,7 +20,7 @@ UniqueFd connect_unix_stream(const std::string &path)
 	addr.sun_family = AF_UNIX;
 	if (path.empty() || path.size() >= sizeof addr.sun_path)
 		throw std::invalid_argument("unix socket path '" + path + "': must be 1 to " +
-					    std::to_string(sizeof addr.sun_path - 1) + " bytes");
+		                            std::to_string(sizeof addr.sun_path - 1) + " bytes");
 	std::memcpy(addr.sun_path, path.data(), path.size());
 
 	UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));

@@ -10,8 +10,8 @@
 namespace hashboard::transport {
 
 UnixTransport::UnixTransport(std::string path, std::optional<std::string> reset_socket,
-			     const Clock &clock)
-	: path_(std::move(path)), clock_(clock), fd_(connect_unix_stream(path_)), baud_(kOpenBaud)
+                             const Clock &clock)
+    : path_(std::move(path)), clock_(clock), fd_(connect_unix_stream(path_)), baud_(kOpenBaud)
 {
 	if (reset_socket) {
 		reset_.emplace(std::move(*reset_socket), clock_);
@@ -56,12 +56,13 @@ std::string UnixTransport::describe() const
 	return s;
 }
 
-std::unique_ptr<Transport> open_unix_transport(const TransportUri &uri, const Clock &clock)
+std::unique_ptr<Transport> open_unix_transport(const TransportUri &uri, Clock &clock)
 {
 	const UriOptions options(uri, kUnixOptions);
 	if (uri.path.empty())
-		throw std::invalid_argument("transport URI '" + uri.text +
-					    "': unix: needs a socket path, e.g. unix:/run/hbsim.sock");
+		throw std::invalid_argument(
+		    "transport URI '" + uri.text +
+		    "': unix: needs a socket path, e.g. unix:/run/hbsim.sock");
 	auto reset_socket = options.hbsim_reset_socket();
 	require_real_time(uri, clock);
 	return std::make_unique<UnixTransport>(uri.path, std::move(reset_socket), clock);

@@ -21,7 +21,8 @@ namespace hashboard::transport {
 // carry the reset line, so there is one only through hbsim's control socket.
 class UnixTransport final : public Transport {
 public:
-	UnixTransport(std::string path, std::optional<std::string> reset_socket, const Clock &clock);
+	UnixTransport(std::string path, std::optional<std::string> reset_socket,
+	              const Clock &clock);
 
 	void write(ByteSpan data) override;
 	std::size_t read(std::span<std::uint8_t> buf, Duration timeout) override;
@@ -43,6 +44,6 @@ private:
 };
 
 inline constexpr std::array<std::string_view, 1> kUnixOptions{"reset"};
-std::unique_ptr<Transport> open_unix_transport(const TransportUri &uri, const Clock &clock);
+std::unique_ptr<Transport> open_unix_transport(const TransportUri &uri, Clock &clock);
 
 } // namespace hashboard::transport

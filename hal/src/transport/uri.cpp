@@ -51,8 +51,9 @@ TransportUri parse_transport_uri(std::string_view uri)
 	TransportUri out;
 	out.text = std::string(uri);
 	if (uri.empty())
-		throw std::invalid_argument("empty transport URI: expected <scheme>:<path>[?key=value&...] "
-					    "or an absolute device path");
+		throw std::invalid_argument(
+		    "empty transport URI: expected <scheme>:<path>[?key=value&...] "
+		    "or an absolute device path");
 
 	std::string_view rest;
 	if (uri.front() == '/') {
@@ -61,9 +62,9 @@ TransportUri parse_transport_uri(std::string_view uri)
 	} else {
 		const auto colon = uri.find(':');
 		if (colon == std::string_view::npos || !is_scheme(uri.substr(0, colon)))
-			throw std::invalid_argument(
-				"transport URI " + quoted(uri) +
-				": expected <scheme>:<path>[?key=value&...] or an absolute device path");
+			throw std::invalid_argument("transport URI " + quoted(uri) +
+			                            ": expected <scheme>:<path>[?key=value&...] or "
+			                            "an absolute device path");
 		out.scheme = std::string(uri.substr(0, colon));
 		rest = uri.substr(colon + 1);
 	}
@@ -80,12 +81,12 @@ TransportUri parse_transport_uri(std::string_view uri)
 		const auto eq = item.find('=');
 		if (eq == std::string_view::npos || eq == 0 || eq + 1 == item.size())
 			throw std::invalid_argument("transport URI " + quoted(uri) + ": option " +
-						    quoted(item) + " is not key=value");
+			                            quoted(item) + " is not key=value");
 		std::string key(item.substr(0, eq));
 		if (std::any_of(out.options.begin(), out.options.end(),
-				[&](const auto &kv) { return kv.first == key; }))
+		                [&](const auto &kv) { return kv.first == key; }))
 			throw std::invalid_argument("transport URI " + quoted(uri) + ": option " +
-						    quoted(key) + " is given twice");
+			                            quoted(key) + " is given twice");
 		out.options.emplace_back(std::move(key), std::string(item.substr(eq + 1)));
 		if (amp == std::string_view::npos)
 			break;
@@ -97,20 +98,21 @@ TransportUri parse_transport_uri(std::string_view uri)
 void require_real_time(const TransportUri &uri, const Clock &clock)
 {
 	if (clock.is_virtual())
-		throw std::invalid_argument("transport URI " + quoted(uri.text) + ": " + uri.scheme +
-					    ": runs in real time and cannot use a virtual clock");
+		throw std::invalid_argument("transport URI " + quoted(uri.text) + ": " +
+		                            uri.scheme +
+		                            ": runs in real time and cannot use a virtual clock");
 }
 
-UriOptions::UriOptions(const TransportUri &uri, std::span<const std::string_view> valid)
-	: uri_(uri)
+UriOptions::UriOptions(const TransportUri &uri, std::span<const std::string_view> valid) : uri_(uri)
 {
 	for (const auto &[key, value] : uri.options) {
 		if (std::find(valid.begin(), valid.end(), key) != valid.end())
 			continue;
 		const std::string takes =
-			valid.empty() ? "takes no options" : "takes " + joined(valid);
-		throw std::invalid_argument("transport URI " + quoted(uri.text) + ": unknown option " +
-					    quoted(key) + "; " + uri.scheme + ": " + takes);
+		    valid.empty() ? "takes no options" : "takes " + joined(valid);
+		throw std::invalid_argument("transport URI " + quoted(uri.text) +
+		                            ": unknown option " + quoted(key) + "; " + uri.scheme +
+		                            ": " + takes);
 	}
 }
 
@@ -123,11 +125,11 @@ const std::string *UriOptions::find(std::string_view key) const
 }
 
 void UriOptions::bad_value(std::string_view key, const std::string &value,
-			   std::string_view expected) const
+                           std::string_view expected) const
 {
 	throw std::invalid_argument("transport URI " + quoted(uri_.text) + ": option " +
-				    std::string(key) + "=" + value + ": expected " +
-				    std::string(expected));
+	                            std::string(key) + "=" + value + ": expected " +
+	                            std::string(expected));
 }
 
 std::optional<std::string> UriOptions::text(std::string_view key) const
@@ -138,13 +140,13 @@ std::optional<std::string> UriOptions::text(std::string_view key) const
 }
 
 std::optional<std::uint64_t> UriOptions::unsigned_value(std::string_view key, std::uint64_t min,
-							 std::uint64_t max) const
+                                                        std::uint64_t max) const
 {
 	const auto *v = find(key);
 	if (!v)
 		return std::nullopt;
-	const std::string expected = "an integer from " + std::to_string(min) + " to " +
-				     std::to_string(max);
+	const std::string expected =
+	    "an integer from " + std::to_string(min) + " to " + std::to_string(max);
 	std::uint64_t n = 0;
 	const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
 	if (ec != std::errc() || end != v->data() + v->size() || n < min || n > max)

@@ -40,7 +40,7 @@ public:
 
 	std::optional<std::string> text(std::string_view key) const;
 	std::optional<std::uint64_t> unsigned_value(std::string_view key, std::uint64_t min,
-						    std::uint64_t max) const;
+	                                            std::uint64_t max) const;
 	std::optional<double> real_value(std::string_view key, double min, double max) const;
 	// reset=hbsim:<socket>: the hbsim control socket that drives the reset line.
 	std::optional<std::string> hbsim_reset_socket() const;
@@ -48,7 +48,7 @@ public:
 private:
 	const std::string *find(std::string_view key) const;
 	[[noreturn]] void bad_value(std::string_view key, const std::string &value,
-				    std::string_view expected) const;
+	                            std::string_view expected) const;
 
 	const TransportUri &uri_;
 };

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+//
+// The board's control devices as interfaces: regulators, temperature sensors, fans and
+// GPIO lines. Each has a real Linux implementation (i2c-dev, hwmon, PWM sysfs, libgpiod)
+// and a simulated twin; the Board, the safety supervisor and the tuner see only these.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hashboard {
+
+// A device did not answer or answered nonsense (I2C NAK, missing sysfs file, bad value).
+// The safety supervisor treats a sensor that keeps throwing as lost.
+class DeviceError : public std::runtime_error {
+public:
+	explicit DeviceError(const std::string &what, int err = 0)
+		: std::runtime_error(what), errno_(err)
+	{
+	}
+	int error_number() const { return errno_; }
+
+private:
+	int errno_;
+};
+
+struct VoltageLimits {
+	double min_mv = 0;
+	double max_mv = 0;
+	// Clamps a request into [min_mv, max_mv]; some DACs wrap a too-low request to a
+	// much higher output, so nothing outside the range may ever reach the device.
+	double clamp(double mv) const { return mv < min_mv ? min_mv : mv > max_mv ? max_mv : mv; }
+};
+
+struct RegulatorStatus {
+	std::uint16_t status_word = 0; // PMBus STATUS_WORD (or the twin's equivalent)
+	std::vector<std::string> faults; // decoded, e.g. "VOUT_OV", "IOUT_OC", "TEMP_OT"
+	bool power_good = false;
+	bool output_on = false;
+	bool faulted() const { return !faults.empty(); }
+};
+
+class Regulator {
+public:
+	virtual ~Regulator() = default;
+	virtual const std::string &name() const = 0;
+	virtual const VoltageLimits &limits() const = 0;
+	virtual void set_output(bool on) = 0;
+	// Clamps to limits() first; returns the millivolts actually requested.
+	virtual double set_vout_mv(double mv) = 0;
+	virtual double vout_mv() = 0;
+	virtual double vin_v() = 0;
+	virtual double iout_a() = 0;
+	virtual double temperature_c() = 0;
+	virtual RegulatorStatus status() = 0;
+	virtual void clear_faults() = 0;
+};
+
+class TemperatureSensor {
+public:
+	virtual ~TemperatureSensor() = default;
+	virtual const std::string &name() const = 0;
+	virtual double read_celsius() = 0; // throws DeviceError
+};
+
+class Fan {
+public:
+	virtual ~Fan() = default;
+	virtual const std::string &name() const = 0;
+	virtual void set_duty(double fraction) = 0; // 0..1, clamped
+	virtual double duty() const = 0;
+	virtual double rpm() = 0; // tach readback; throws DeviceError
+};
+
+// One output line (reset, power enable) or input (plug detect). "Active" is the logical
+// level: the implementation applies the line's active-low setting.
+class GpioLine {
+public:
+	virtual ~GpioLine() = default;
+	virtual const std::string &name() const = 0;
+	virtual void set_active(bool active) = 0;
+	virtual bool is_active() = 0;
+};
+
+} // namespace hashboard
