@@ -61,7 +61,7 @@ std::size_t read_with_timeout(int fd, std::span<std::uint8_t> buf, Duration time
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			throw_os_error(prefixed(link, "read"), errno);
 		if (hangup)
-			throw TransportError(prefixed(link, "hung up"), EPIPE);
+			throw TransportError(prefixed(link, "peer hung up"));
 
 		const Duration left = wait - (clock.now() - start);
 		if (left <= Duration::zero())
