@@ -209,3 +209,32 @@ BOOST_AUTO_TEST_CASE(send_work_before_enumerate_is_refused)
 	BOOST_CHECK_THROW(rig.chain->send_work(src.next()), std::logic_error);
 	BOOST_CHECK_THROW(rig.chain->ramp_frequency(5000), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_CASE(per_chip_frequencies_set_each_chips_hashing_rate)
+{
+	Rig rig("bm1366", 3, "", 8);
+	rig.chain->enumerate();
+	BOOST_CHECK_THROW(rig.chain->ramp_chip_frequencies({100, 200}), std::invalid_argument);
+	rig.chain->ramp_chip_frequencies({100, 200, 400});
+	BOOST_TEST(rig.chain->frequency_mhz() == 400.0);
+	SyntheticWorkSource src(3);
+	std::map<unsigned, unsigned> per_chip;
+	const Duration end = rig.clock.now() + Duration(std::chrono::seconds(10));
+	while (rig.clock.now() < end) {
+		rig.chain->send_work(src.next());
+		rig.chain->poll(std::chrono::milliseconds(500), [&](const NonceEvent &e) {
+			BOOST_TEST(e.verdict == NonceVerdict::valid);
+			++per_chip[e.position.value()];
+		});
+	}
+	// Nonces scale with frequency, 1 : 2 : 4; about 400 : 800 : 1600 nonces keeps the
+	// Poisson noise of each ratio near 6 %.
+	BOOST_TEST_MESSAGE("nonces per chip " << per_chip[0] << " " << per_chip[1] << " " << per_chip[2]);
+	BOOST_TEST(per_chip[0] > 50u);
+	const double r1 = double(per_chip[1]) / per_chip[0];
+	const double r2 = double(per_chip[2]) / per_chip[0];
+	BOOST_TEST(r1 > 1.6);
+	BOOST_TEST(r1 < 2.4);
+	BOOST_TEST(r2 > 3.3);
+	BOOST_TEST(r2 < 4.8);
+}

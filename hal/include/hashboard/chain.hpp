@@ -112,7 +112,13 @@ public:
 	// Steps every chip's PLL from its present frequency to mhz, ramp_step_mhz per
 	// ramp_interval; progress (mhz reached) goes to the callback.
 	void ramp_frequency(double mhz, const std::function<void(double)> &progress = {});
+	// Per-chip targets (one per position; answering chips only), ramped together in
+	// steps with addressed PLL writes; progress gets the highest frequency reached.
+	void ramp_chip_frequencies(const std::vector<double> &mhz,
+				   const std::function<void(double)> &progress = {});
+	// The highest chip frequency (all chips share it after ramp_frequency).
 	double frequency_mhz() const { return freq_mhz_; }
+	const std::vector<double> &chip_frequencies_mhz() const { return chip_freq_; }
 
 	// Writes the ticket mask to all chips and reads it back from each answering chip;
 	// throws std::runtime_error naming the chips whose read-back differs.
@@ -159,7 +165,7 @@ private:
 	void handle_nonce(const bm13xx::NonceReply &reply,
 			  const std::function<void(const NonceEvent &)> &sink);
 	std::optional<unsigned> position_of(std::uint8_t address) const;
-	void write_pll_all(double mhz);
+	void write_pll(std::optional<std::uint8_t> address, double mhz);
 
 	Transport &transport_;
 	Clock &clock_;
@@ -170,6 +176,7 @@ private:
 	std::vector<ChipStats> stats_;
 	mutable ChainStats chain_stats_;
 	double freq_mhz_;
+	std::vector<double> chip_freq_; // per position, as programmed
 	unsigned ticket_log2_ = 0;
 	std::uint8_t next_job_id_ = 0;
 	std::deque<LiveJob> jobs_; // newest last

@@ -2,38 +2,81 @@
 // PLL ramps, ticket mask, baud switch and raw register access.
 #include <hashboard/chain.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
 namespace hashboard {
 
-void Chain::write_pll_all(double mhz)
+namespace {
+
+void check_range(const ChipFamily &family, double mhz)
+{
+	if (!pll_for_frequency(family, mhz))
+		throw std::invalid_argument("frequency " + std::to_string(mhz) + " MHz is outside " +
+					    std::string(family.name) + "'s PLL range (" +
+					    std::to_string(family.pll.freq_min_mhz) + ".." +
+					    std::to_string(family.pll.freq_max_mhz) + ")");
+}
+
+} // namespace
+
+void Chain::write_pll(std::optional<std::uint8_t> address, double mhz)
 {
 	const auto pll = pll_for_frequency(family(), mhz);
 	if (!pll)
-		throw std::invalid_argument("frequency " + std::to_string(mhz) + " MHz is outside " +
-					    std::string(family().name) + "'s PLL range");
-	send(bm13xx::encode_write_register(true, 0, family().regs.pll0,
+		check_range(family(), mhz);
+	send(bm13xx::encode_write_register(!address, address.value_or(0), family().regs.pll0,
 					   pll_register_value(family(), *pll)));
-	freq_mhz_ = pll->freq_mhz(family().pll.ref_mhz);
 }
 
 void Chain::ramp_frequency(double mhz, const std::function<void(double)> &progress)
 {
-	if (!pll_for_frequency(family(), mhz))
-		throw std::invalid_argument("frequency " + std::to_string(mhz) + " MHz is outside " +
-					    std::string(family().name) + "'s PLL range (" +
-					    std::to_string(family().pll.freq_min_mhz) + ".." +
-					    std::to_string(family().pll.freq_max_mhz) + ")");
+	check_range(family(), mhz);
+	ramp_chip_frequencies(std::vector<double>(chips_.size(), mhz), progress);
+}
+
+void Chain::ramp_chip_frequencies(const std::vector<double> &mhz,
+				  const std::function<void(double)> &progress)
+{
+	if (state_ == ChainState::off)
+		throw std::logic_error("chain: frequency change before enumerate");
+	if (mhz.size() != chips_.size())
+		throw std::invalid_argument("need one frequency per chip position (" +
+					    std::to_string(chips_.size()) + "), got " +
+					    std::to_string(mhz.size()));
+	for (double f : mhz)
+		check_range(family(), f);
 	if (config_.ramp_step_mhz <= 0)
 		throw std::invalid_argument("ramp step must be positive");
-	// Small steps keep the core supply from sagging (up) or overshooting (down).
-	double f = freq_mhz_;
-	while (std::fabs(mhz - f) > 1e-6) {
-		f = mhz > f ? std::min(mhz, f + config_.ramp_step_mhz)
-			    : std::max(mhz, f - config_.ramp_step_mhz);
-		write_pll_all(f);
+	if (chip_freq_.size() != chips_.size())
+		chip_freq_.assign(chips_.size(), family().default_freq_mhz);
+	const bool uniform = std::all_of(mhz.begin(), mhz.end(), [&](double f) {
+		return std::fabs(f - mhz.front()) < 1e-9;
+	}) && std::all_of(chip_freq_.begin(), chip_freq_.end(), [&](double f) {
+		return std::fabs(f - chip_freq_.front()) < 1e-9;
+	});
+	// Small steps keep the core supply from sagging (up) or overshooting (down). All
+	// chips move together, one step per interval, each toward its own target.
+	for (;;) {
+		bool moved = false;
+		for (std::size_t i = 0; i < chips_.size(); ++i) {
+			const double f = chip_freq_[i], target = mhz[i];
+			if (std::fabs(target - f) <= 1e-6)
+				continue;
+			chip_freq_[i] = target > f ? std::min(target, f + config_.ramp_step_mhz)
+						   : std::max(target, f - config_.ramp_step_mhz);
+			moved = true;
+			if (!uniform && chips_[i].answered)
+				write_pll(chips_[i].address, chip_freq_[i]);
+		}
+		if (!moved)
+			break;
+		// One broadcast serves every chip when they all share a frequency.
+		if (uniform)
+			write_pll(std::nullopt, chip_freq_.front());
+		freq_mhz_ = *std::max_element(chip_freq_.begin(), chip_freq_.end());
 		clock_.sleep_for(config_.ramp_interval);
 		if (progress)
 			progress(freq_mhz_);

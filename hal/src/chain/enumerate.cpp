@@ -54,6 +54,7 @@ ScanResult Chain::enumerate()
 	// each address afterwards tells a mute chip from a cut chain.
 	send(bm13xx::encode_chain_inactive());
 	chips_.assign(config_.expected_chips, ChipInfo{});
+	chip_freq_.assign(config_.expected_chips, fam.default_freq_mhz);
 	for (unsigned pos = 0; pos < config_.expected_chips; ++pos) {
 		chips_[pos].position = pos;
 		chips_[pos].address = std::uint8_t(pos * config_.address_step);
