@@ -41,6 +41,8 @@ SimChip::SimChip(const ChipSetup &s)
 void SimChip::power_on(Duration t)
 {
 	regs_.fill(0);
+	hashes_at_power_on_ = hashes_;
+	wrong_at_power_on_ = wrong_;
 	address_ = 0;
 	addressed_ = false;
 	inactive_ = false;
@@ -67,7 +69,11 @@ std::uint32_t SimChip::read_register(std::uint8_t reg) const
 		       std::uint32_t(core_count_byte(family_)) << 8 | address_;
 	if (family_.regs.hash_counter_total && reg == *family_.regs.hash_counter_total)
 		// One count is 2^32 nominal hashes; each hash computed stands for 2^(32-zero_bits).
-		return std::uint32_t(hashes_ >> zero_bits_);
+		return std::uint32_t((hashes_ - hashes_at_power_on_) >> zero_bits_);
+	if (reg == family_.regs.nonce_error_counter)
+		// The model's chip knows which of its nonces it corrupted: real chips count
+		// their internal nonce check failures here.
+		return std::uint32_t(wrong_ - wrong_at_power_on_);
 	return regs_[reg];
 }
 

@@ -101,6 +101,9 @@ private:
 	std::uint64_t hashes_ = 0;
 	std::uint64_t found_ = 0;
 	std::uint64_t wrong_ = 0;
+	// Counter registers count from power-on; the ChipView totals above do not.
+	std::uint64_t hashes_at_power_on_ = 0;
+	std::uint64_t wrong_at_power_on_ = 0;
 	std::uint64_t frames_dropped_ = 0;
 };
 

@@ -238,3 +238,44 @@ BOOST_AUTO_TEST_CASE(per_chip_frequencies_set_each_chips_hashing_rate)
 	BOOST_TEST(r2 > 3.3);
 	BOOST_TEST(r2 < 4.8);
 }
+
+BOOST_AUTO_TEST_CASE(chip_counters_agree_with_what_the_host_counted)
+{
+	Rig rig("bm1366", 2, "&flimit=300", 8);
+	rig.chain->enumerate();
+	const auto events = mine(rig, 320, 10.0);
+	const auto counters = rig.chain->read_chip_counters();
+	BOOST_TEST_REQUIRE(counters.size() == 2u);
+	for (const auto &c : counters) {
+		const ChipStats &s = rig.chain->chip_stats()[c.position];
+		BOOST_TEST_REQUIRE(c.nominal_hashes.has_value());
+		BOOST_TEST_REQUIRE(c.nonce_errors.has_value());
+		// Every wrong nonce the chip sent arrived and failed the host's check.
+		BOOST_TEST(*c.nonce_errors == s.hw_errors);
+		BOOST_TEST(s.hw_errors > 0u);
+		// The host credits (valid + wrong) nonces x 2^32 on average for every 2^32
+		// hashes; the chip counted its hashes since reset, including the ramp.
+		const double host = std::ldexp(double(s.valid + s.hw_errors), 32);
+		BOOST_TEST(host / *c.nominal_hashes > 0.8);
+		BOOST_TEST(host / *c.nominal_hashes < 1.1);
+	}
+}
+
+BOOST_AUTO_TEST_CASE(stale_and_duplicate_nonces_are_classified)
+{
+	Rig rig("bm1366", 1, "", 8);
+	rig.chain->enumerate();
+	rig.chain->ramp_frequency(400);
+	SyntheticWorkSource src(11);
+	// A job answered after live_jobs newer ones replaced it is stale: send one job, let
+	// nonces queue on the wire unread, then send live_jobs more before reading.
+	rig.chain->send_work(src.next());
+	rig.clock.sleep_for(std::chrono::seconds(1));
+	for (unsigned i = 0; i < rig.chain->config().live_jobs; ++i)
+		rig.chain->send_work(src.next());
+	std::map<NonceVerdict, unsigned> verdicts;
+	rig.chain->poll(std::chrono::milliseconds(200),
+			[&](const NonceEvent &e) { ++verdicts[e.verdict]; });
+	BOOST_TEST(verdicts[NonceVerdict::stale] > 0u);
+	BOOST_TEST(rig.chain->chip_stats()[0].stale == verdicts[NonceVerdict::stale]);
+}

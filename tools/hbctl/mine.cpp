@@ -190,7 +190,7 @@ int run_mine(const MineOptions &o)
 			  {"ghs", total_ghs},
 			  {"nominal_ghs", nominal_ghs}}}};
 		std::cout << boost::json::serialize(out) << "\n";
-	} else if (!o.quiet) {
+	} else {
 		std::printf("== summary after %.1f s\n", elapsed);
 		print_table(chain, std::vector<ChipStats>(chain.chips().size()), elapsed, elapsed);
 		std::printf("total: %llu valid, %llu hw errors, %llu duplicates, %llu stale, "

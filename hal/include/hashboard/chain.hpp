@@ -86,6 +86,14 @@ struct ChipStats {
 	std::map<unsigned, std::uint64_t> per_core_valid;
 };
 
+// What a chip's own counters say (read_chip_counters), to compare with what the host
+// counted: a chip that hashes but whose nonces do not arrive shows up here.
+struct ChipCounters {
+	unsigned position = 0;
+	std::optional<double> nominal_hashes; // hash counter x 2^32 (families that have it)
+	std::optional<std::uint32_t> nonce_errors;
+};
+
 struct ChainStats {
 	std::uint64_t replies = 0;
 	std::uint64_t unattributed = 0;
@@ -124,6 +132,10 @@ public:
 	// throws std::runtime_error naming the chips whose read-back differs.
 	void set_ticket_difficulty_log2(unsigned k);
 	unsigned ticket_difficulty_log2() const { return ticket_log2_; }
+	// The smallest ticket difficulty 2^k whose nonce replies fill at most `utilisation`
+	// of the chip-to-host wire at `baud` when every answering chip runs at its
+	// programmed frequency. Nonces beyond the wire's capacity would be lost on the way.
+	unsigned ticket_log2_for_wire(double baud, double utilisation = 0.5) const;
 
 	// Chips first, then the host; never read back across the switch.
 	void set_baud(std::uint32_t baud);
@@ -134,6 +146,8 @@ public:
 							    std::uint8_t reg);
 	void write_register(std::optional<std::uint8_t> address, std::uint8_t reg,
 			    std::uint32_t value);
+	// Reads each answering chip's hash and nonce-error counters (counted since reset).
+	std::vector<ChipCounters> read_chip_counters();
 
 	// Broadcasts a job built from work; returns its job id.
 	std::uint8_t send_work(const Work &work);
@@ -161,7 +175,10 @@ private:
 
 	void reset_line();
 	void send(const Bytes &frame);
-	void drain(Duration quiet, const std::function<void(const bm13xx::ChipFrame &)> &sink);
+	// Reads frames into sink until done() says every expected reply is in, or until
+	// `timeout` has passed in all: on a mining chain nonces never let the line go quiet.
+	void collect(Duration timeout, const std::function<void(const bm13xx::ChipFrame &)> &sink,
+		     const std::function<bool()> &done);
 	void handle_nonce(const bm13xx::NonceReply &reply,
 			  const std::function<void(const NonceEvent &)> &sink);
 	std::optional<unsigned> position_of(std::uint8_t address) const;

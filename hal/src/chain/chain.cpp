@@ -70,14 +70,16 @@ void Chain::send(const Bytes &frame)
 	transport_.write(frame);
 }
 
-// Reads until nothing has arrived for `quiet`, passing every frame to sink.
-void Chain::drain(Duration quiet, const std::function<void(const bm13xx::ChipFrame &)> &sink)
+void Chain::collect(Duration timeout, const std::function<void(const bm13xx::ChipFrame &)> &sink,
+		    const std::function<bool()> &done)
 {
 	std::array<std::uint8_t, 512> buf;
-	for (;;) {
-		const std::size_t n = transport_.read(buf, quiet);
-		if (n == 0)
+	const Duration deadline = clock_.now() + timeout;
+	while (!done()) {
+		const Duration now = clock_.now();
+		if (now >= deadline)
 			return;
+		const std::size_t n = transport_.read(buf, deadline - now);
 		parser_.feed(ByteSpan(buf.data(), n), sink);
 	}
 }

@@ -106,6 +106,23 @@ void Chain::set_ticket_difficulty_log2(unsigned k)
 	ticket_log2_ = k;
 }
 
+unsigned Chain::ticket_log2_for_wire(double baud, double utilisation) const
+{
+	if (!(baud > 0) || !(utilisation > 0 && utilisation <= 1))
+		throw std::invalid_argument("ticket_log2_for_wire: baud > 0, 0 < utilisation <= 1");
+	double hashes_per_s = 0;
+	for (const auto &chip : chips_)
+		if (chip.answered)
+			hashes_per_s += family().hashes_per_second(
+				chip_freq_.empty() ? freq_mhz_ : chip_freq_[chip.position]);
+	// A difficulty-1 nonce per 2^32 hashes, each reply_len bytes of 10 bits on the wire.
+	const double bits_per_s = hashes_per_s / 4294967296.0 * double(family().reply_len) * 10.0;
+	unsigned k = 0;
+	while (k < 31 && bits_per_s / std::ldexp(1.0, int(k)) > baud * utilisation)
+		++k;
+	return k;
+}
+
 void Chain::set_baud(std::uint32_t baud)
 {
 	const auto w = baud_writes(family(), baud);
@@ -129,17 +146,48 @@ std::map<std::uint8_t, std::uint32_t> Chain::read_register(std::optional<std::ui
 {
 	std::map<std::uint8_t, std::uint32_t> values;
 	send(bm13xx::encode_read_register(!address, address.value_or(0), reg));
-	drain(config_.reply_timeout, [&](const bm13xx::ChipFrame &f) {
-		if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
-			if (r->reg == reg && (!address || r->chip == *address))
-				values[r->chip] = r->value;
-			else
-				++chain_stats_.unexpected_register_replies;
-		}
-		// Nonces that arrive meanwhile are still work done; they are dropped here only
-		// because no sink is listening. Register access while mining is for bring-up.
-	});
+	// Every answering chip (or the one addressed) replies once; stop when all have.
+	std::size_t expected = 0;
+	for (const auto &chip : chips_)
+		if (chip.answered && (!address || chip.address == *address))
+			++expected;
+	collect(
+		config_.reply_timeout,
+		[&](const bm13xx::ChipFrame &f) {
+			if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
+				if (r->reg == reg && (!address || r->chip == *address))
+					values[r->chip] = r->value;
+				else
+					++chain_stats_.unexpected_register_replies;
+			} else if (const auto *n = std::get_if<bm13xx::NonceReply>(&f)) {
+				// Nonces that arrive meanwhile are work done: checked and counted.
+				handle_nonce(*n, {});
+			}
+		},
+		[&] { return expected > 0 && values.size() >= expected; });
 	return values;
+}
+
+std::vector<ChipCounters> Chain::read_chip_counters()
+{
+	const RegisterMap &regs = family().regs;
+	std::map<std::uint8_t, std::uint32_t> hashes;
+	if (regs.hash_counter_total)
+		hashes = read_register(std::nullopt, *regs.hash_counter_total);
+	const auto errors = read_register(std::nullopt, regs.nonce_error_counter);
+	std::vector<ChipCounters> out;
+	for (const auto &chip : chips_) {
+		if (!chip.answered)
+			continue;
+		ChipCounters c;
+		c.position = chip.position;
+		if (const auto it = hashes.find(chip.address); it != hashes.end())
+			c.nominal_hashes = std::ldexp(double(it->second), 32);
+		if (const auto it = errors.find(chip.address); it != errors.end())
+			c.nonce_errors = it->second;
+		out.push_back(c);
+	}
+	return out;
 }
 
 void Chain::write_register(std::optional<std::uint8_t> address, std::uint8_t reg,

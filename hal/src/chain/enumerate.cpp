@@ -38,16 +38,21 @@ ScanResult Chain::enumerate()
 	ScanResult result;
 	result.expected = config_.expected_chips;
 	send(bm13xx::encode_read_register(true, 0, fam.regs.chip_id));
-	drain(config_.reply_timeout, [&](const bm13xx::ChipFrame &f) {
-		if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
-			if (r->reg != fam.regs.chip_id)
-				return;
-			if ((r->value >> 16) == fam.chip_id)
-				++result.broadcast_replies;
-			else
-				++result.wrong_chip_id;
-		}
-	});
+	// A chain with more chips than expected answers more: wait the whole timeout unless
+	// the count is exceeded, so extra chips are seen too.
+	collect(
+		config_.reply_timeout,
+		[&](const bm13xx::ChipFrame &f) {
+			if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
+				if (r->reg != fam.regs.chip_id)
+					return;
+				if ((r->value >> 16) == fam.chip_id)
+					++result.broadcast_replies;
+				else
+					++result.wrong_chip_id;
+			}
+		},
+		[&] { return result.broadcast_replies > config_.expected_chips; });
 
 	// Addresses go out for every expected chip even when fewer answered: a chip that
 	// relays but never answers (a mute RX path) still takes its address, so probing
@@ -64,14 +69,19 @@ ScanResult Chain::enumerate()
 
 	for (auto &chip : chips_) {
 		send(bm13xx::encode_read_register(false, chip.address, fam.regs.chip_id));
-		drain(config_.reply_timeout, [&](const bm13xx::ChipFrame &f) {
-			const auto *r = std::get_if<bm13xx::RegisterReply>(&f);
-			if (!r || r->reg != fam.regs.chip_id || r->chip != chip.address)
-				return;
-			chip.chip_id = std::uint16_t(r->value >> 16);
-			chip.core_byte = std::uint8_t(r->value >> 8);
-			chip.answered = chip.chip_id == fam.chip_id;
-		});
+		bool replied = false;
+		collect(
+			config_.reply_timeout,
+			[&](const bm13xx::ChipFrame &f) {
+				const auto *r = std::get_if<bm13xx::RegisterReply>(&f);
+				if (!r || r->reg != fam.regs.chip_id || r->chip != chip.address)
+					return;
+				replied = true;
+				chip.chip_id = std::uint16_t(r->value >> 16);
+				chip.core_byte = std::uint8_t(r->value >> 8);
+				chip.answered = chip.chip_id == fam.chip_id;
+			},
+			[&] { return replied; });
 	}
 
 	// The chain is cut after the last chip that answered when no chip beyond it did.
