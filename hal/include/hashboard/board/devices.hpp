@@ -39,6 +39,8 @@ struct RegulatorStatus {
 	std::vector<std::string> faults; // decoded, e.g. "VOUT_OV", "IOUT_OC", "TEMP_OT"
 	bool power_good = false;
 	bool output_on = false;
+	// Latched warnings ("VOUT_UV_WARN", "TEMP_OT_WARN", ...): worth logging, not faults.
+	std::vector<std::string> warnings;
 	bool faulted() const { return !faults.empty(); }
 };
 
