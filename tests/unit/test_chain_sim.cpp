@@ -279,3 +279,28 @@ BOOST_AUTO_TEST_CASE(stale_and_duplicate_nonces_are_classified)
 	BOOST_TEST(verdicts[NonceVerdict::stale] > 0u);
 	BOOST_TEST(rig.chain->chip_stats()[0].stale == verdicts[NonceVerdict::stale]);
 }
+
+BOOST_AUTO_TEST_CASE(no_duplicate_nonces_across_chips_over_a_long_run)
+{
+	for (const char *family : {"bm1397", "bm1366"}) {
+		BOOST_TEST_CONTEXT(family)
+		{
+			Rig rig(family, 12, "", 8);
+			BOOST_TEST_REQUIRE(rig.chain->enumerate().ok());
+			// Long jobs (5 s) so every chip searches deep into the same job: any overlap
+			// between chips' or cores' nonce spaces would show as the same header twice.
+			const auto events = mine(rig, 400, 30.0, 5.0);
+			std::map<std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>, unsigned> owner;
+			unsigned valid = 0;
+			for (const auto &e : events) {
+				BOOST_TEST_REQUIRE(e.verdict == NonceVerdict::valid);
+				++valid;
+				const auto [it, fresh] =
+					owner.emplace(std::make_tuple(e.work_id, e.nonce, e.version), *e.position);
+				BOOST_TEST(fresh, "nonce " << e.nonce << " from chip " << *e.position
+							   << " already came from chip " << it->second);
+			}
+			BOOST_TEST(valid > 12u * 30u * 10u);
+		}
+	}
+}
