@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE tty_transport
 #include <boost/test/unit_test.hpp>
 
+#include "transport_peers.hpp"
+
 #include "../../hal/src/transport/termios2.hpp"
 
 #include <hashboard/transport.hpp>
@@ -30,60 +32,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class Fd {
-public:
-	explicit Fd(int fd = -1) : fd_(fd) {}
-	~Fd() { close(); }
-	Fd(Fd &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	int get() const { return fd_; }
-	void close()
-	{
-		if (fd_ >= 0)
-			::close(fd_);
-		fd_ = -1;
-	}
-
-private:
-	int fd_;
-};
-
-struct Pty {
-	Fd master{::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)};
-	std::string slave;
-	Pty()
-	{
-		BOOST_TEST_REQUIRE(master.get() >= 0);
-		BOOST_TEST_REQUIRE(::grantpt(master.get()) == 0);
-		BOOST_TEST_REQUIRE(::unlockpt(master.get()) == 0);
-		char name[128];
-		BOOST_TEST_REQUIRE(::ptsname_r(master.get(), name, sizeof name) == 0);
-		slave = name;
-	}
-};
-
-struct TempDir {
-	std::string path;
-	TempDir()
-	{
-		char tmpl[] = "/tmp/hbtest-XXXXXX";
-		BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-		path = tmpl;
-	}
-	~TempDir() { ::rmdir(path.c_str()); }
-};
-
-Fd listen_unix(const std::string &path)
-{
-	Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-	sockaddr_un addr{};
-	addr.sun_family = AF_UNIX;
-	std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-	BOOST_TEST_REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
-	BOOST_TEST_REQUIRE(::listen(fd.get(), 4) == 0);
-	return fd;
-}
+using hbtest::listen_unix;
+using hbtest::Pty;
+using hbtest::TempDir;
+using hbtest::UniqueFd;
 
 // Reads from a plain descriptor until n bytes came or a second passed.
 Bytes read_fd(int fd, std::size_t n)
@@ -146,7 +98,7 @@ private:
 			pollfd p{listener_.get(), POLLIN, 0};
 			if (::poll(&p, 1, 20) <= 0)
 				continue;
-			Fd client(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+			UniqueFd client(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
 			std::string line;
 			char c;
 			while (::read(client.get(), &c, 1) == 1 && c != '\n')
@@ -157,7 +109,7 @@ private:
 		}
 	}
 
-	Fd listener_;
+	UniqueFd listener_;
 	std::vector<std::string> answers_;
 	std::vector<std::string> requests_;
 	std::atomic<bool> stop_{false};
@@ -248,7 +200,7 @@ BOOST_AUTO_TEST_CASE(tty_reports_a_hangup)
 	SteadyClock clock;
 	const auto t = open_transport("tty:" + pty.slave, clock);
 	write_fd(pty.master.get(), {7});
-	pty.master.close();
+	pty.master.reset();
 	std::uint8_t buf[16];
 	// Whatever was queued before the hangup may still be read; after it, an error.
 	BOOST_CHECK_THROW(
@@ -299,9 +251,9 @@ BOOST_AUTO_TEST_CASE(unix_socket_link)
 	const std::string path = dir.path + "/chain.sock";
 	SteadyClock clock;
 	{
-		Fd listener = listen_unix(path);
+		UniqueFd listener = listen_unix(path);
 		const auto t = open_transport("unix:" + path, clock);
-		Fd peer(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+		UniqueFd peer(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
 		BOOST_TEST_REQUIRE(peer.get() >= 0);
 		BOOST_TEST(!t->has_reset());
 		BOOST_CHECK_THROW(t->set_reset(true), std::logic_error);
@@ -320,7 +272,7 @@ BOOST_AUTO_TEST_CASE(unix_socket_link)
 		std::uint8_t buf[16];
 		BOOST_TEST(t->read(buf, 20ms) == 0u);
 
-		peer.close();
+		peer.reset();
 		BOOST_CHECK_THROW(t->read(buf, 200ms), TransportError);
 		BOOST_CHECK_THROW(t->write(kTrickyBytes), TransportError);
 	}

@@ -15,5 +15,8 @@ using Runner = std::function<int()>;
 
 Runner add_scan_command(CLI::App &app);
 Runner add_mine_command(CLI::App &app);
+Runner add_board_command(CLI::App &app);
+Runner add_frames_command(CLI::App &app);
+Runner add_regs_command(CLI::App &app);
 
 } // namespace hbctl

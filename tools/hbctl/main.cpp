@@ -18,12 +18,16 @@ int main(int argc, char **argv)
 	const std::map<std::string, hbctl::Runner> commands{
 		{"scan", hbctl::add_scan_command(app)},
 		{"mine", hbctl::add_mine_command(app)},
+		{"board", hbctl::add_board_command(app)},
+		{"frames", hbctl::add_frames_command(app)},
+		{"regs", hbctl::add_regs_command(app)},
 	};
 
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
-		return app.exit(e);
+		// Usage errors exit 2 (docs/ARCHITECTURE.md), not with CLI11's own 100+ codes.
+		return app.exit(e) == 0 ? 0 : 2;
 	}
 	try {
 		for (const auto *cmd : app.get_subcommands())

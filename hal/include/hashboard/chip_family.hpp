@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hashboard {
@@ -117,6 +118,15 @@ struct BaudWrites {
 };
 std::optional<BaudWrites> baud_writes(const ChipFamily &family, std::uint32_t baud);
 double baud_from_registers(const ChipFamily &family, std::uint32_t misc_control, bool fast_uart);
+
+// Register names: RegisterMap's member names (chip_id, pll0, ticket_mask, ...), for
+// hbctl regs and the frame decoder. Lookup ignores case and takes '-' for '_'; a
+// register the family does not have (version_rolling on BM1397) has no name.
+std::optional<std::uint8_t> register_by_name(const ChipFamily &family, std::string_view name);
+// "" for a register the family gives no name.
+std::string_view register_name(const ChipFamily &family, std::uint8_t reg);
+// Every named register of the family, in address order (help texts, error messages).
+std::vector<std::pair<std::string_view, std::uint8_t>> register_names(const ChipFamily &family);
 
 // Nonce field access.
 struct NonceIdentity {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Work dispatch and nonce collection.
 #include <hashboard/chain.hpp>
+#include <hashboard/chain_job.hpp>
 #include <hashboard/sha256.hpp>
 #include <hashboard/target.hpp>
 
@@ -9,24 +10,6 @@
 #include <stdexcept>
 
 namespace hashboard {
-namespace {
-
-// Spreads the low bits of value over the set bits of mask (software PDEP): the i-th
-// rolled version of a BM1397 job sets the i-th combination of the mask's lowest bits.
-std::uint32_t deposit_bits(std::uint32_t value, std::uint32_t mask)
-{
-	std::uint32_t out = 0;
-	for (std::uint32_t bit = 1; mask; bit <<= 1) {
-		const std::uint32_t low = mask & -mask;
-		if (value & bit)
-			out |= low;
-		mask &= mask - 1;
-	}
-	return out;
-}
-
-} // namespace
-
 std::uint8_t Chain::send_work(const Work &work)
 {
 	if (state_ == ChainState::off)
@@ -35,33 +18,9 @@ std::uint8_t Chain::send_work(const Work &work)
 	LiveJob job{work, next_job_id_, {}, {}};
 	next_job_id_ = fam.next_job_id(next_job_id_);
 
-	if (fam.job_format == JobFormat::midstates) {
-		// Four midstates need two rollable bits; with fewer, send what the mask allows.
-		const unsigned n = std::popcount(work.version_mask) >= 2 ? fam.max_midstates : 1;
-		bm13xx::MidstateJob mj;
-		mj.job_id = job.job_id;
-		mj.nbits = work.nbits;
-		mj.ntime = work.ntime;
-		mj.merkle_tail = load_le32(work.merkle_root.data() + 28);
-		for (unsigned i = 0; i < n; ++i) {
-			const std::uint32_t v = (work.version & ~work.version_mask) |
-						deposit_bits(i, work.version_mask);
-			job.versions.push_back(v);
-			mj.midstates.push_back(sha256::midstate(work.header(0, job.versions.back())));
-		}
-		send(bm13xx::encode_job(mj));
-	} else {
-		bm13xx::HeaderJob hj;
-		hj.job_id = job.job_id;
-		hj.nbits = work.nbits;
-		hj.ntime = work.ntime;
-		hj.merkle_root = work.merkle_root;
-		hj.prev_hash = work.prev_hash;
-		// Mask bits go out cleared: whether a chip ORs or replaces its rolled bits, the
-		// version it hashes is then the one rolled_version() rebuilds.
-		hj.version = work.version & ~work.version_mask;
-		send(bm13xx::encode_job(hj));
-	}
+	ChainJob encoded = encode_chain_job(fam, work, job.job_id);
+	job.versions = std::move(encoded.versions);
+	send(encoded.frame);
 
 	// A job id that comes round again retires the job that had it.
 	std::erase_if(jobs_, [&](const LiveJob &j) { return j.job_id == job.job_id; });

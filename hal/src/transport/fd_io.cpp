@@ -4,6 +4,7 @@
 #include <hashboard/transport.hpp>
 
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -130,6 +131,16 @@ void drain_input(int fd, std::string_view link)
 			return;
 		throw_os_error(prefixed(link, "read"), errno);
 	}
+}
+
+void lock_exclusive(int fd, std::string_view link)
+{
+	if (::flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return;
+	const int err = errno;
+	if (err == EWOULDBLOCK)
+		throw TransportError(prefixed(link, "in use by another process"), EBUSY);
+	throw_os_error(prefixed(link, "flock"), err);
 }
 
 } // namespace hashboard::transport

@@ -32,4 +32,8 @@ void write_all(int fd, ByteSpan data, FdKind kind, std::string_view link);
 // Reads and drops whatever is readable now, without waiting.
 void drain_input(int fd, std::string_view link);
 
+// flock(LOCK_EX) without waiting: keeps out every program that asks (pyserial, minicom,
+// another hbctl) and dies with its holder. A held lock is TransportError(EBUSY).
+void lock_exclusive(int fd, std::string_view link);
+
 } // namespace hashboard::transport

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include "ftdi_transport.hpp"
 #include "sim_transport.hpp"
+#include "spidev_transport.hpp"
 #include "tty_transport.hpp"
 #include "unix_transport.hpp"
 #include "uri.hpp"
@@ -7,6 +9,7 @@
 #include <hashboard/transport.hpp>
 
 #include <array>
+#include <span>
 #include <stdexcept>
 
 namespace hashboard {
@@ -22,13 +25,16 @@ namespace {
 struct Scheme {
 	std::string_view name;
 	bool virtual_time; // runs on a virtual clock; the others need a real one
+	std::span<const std::string_view> options;
 	std::unique_ptr<Transport> (*open)(const TransportUri &, Clock &);
 };
 
-constexpr std::array<Scheme, 3> kSchemes{{
-    {"sim", true, open_sim_transport},
-    {"tty", false, open_tty_transport},
-    {"unix", false, open_unix_transport},
+constexpr std::array<Scheme, 5> kSchemes{{
+    {"sim", true, kSimOptions, open_sim_transport},
+    {"tty", false, kTtyOptions, open_tty_transport},
+    {"unix", false, kUnixOptions, open_unix_transport},
+    {"ftdi", false, kFtdiOptions, open_ftdi_transport},
+    {"spidev", false, kSpidevOptions, open_spidev_transport},
 }};
 
 const Scheme &scheme_for(const TransportUri &uri)
@@ -37,10 +43,15 @@ const Scheme &scheme_for(const TransportUri &uri)
 		if (s.name == uri.scheme)
 			return s;
 	std::string valid;
-	for (const auto &s : kSchemes)
+	std::string takes;
+	for (const auto &s : kSchemes) {
 		valid += (valid.empty() ? "" : ", ") + std::string(s.name) + ":";
+		takes += "; " + std::string(s.name) + ": takes";
+		for (std::size_t i = 0; i < s.options.size(); ++i)
+			takes += (i ? ", " : " ") + std::string(s.options[i]);
+	}
 	throw std::invalid_argument("transport URI '" + uri.text + "': unknown scheme '" +
-	                            uri.scheme + ":'; valid schemes: " + valid);
+	                            uri.scheme + ":'; valid schemes: " + valid + takes);
 }
 
 } // namespace

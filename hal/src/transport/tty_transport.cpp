@@ -6,7 +6,6 @@
 #include "termios2.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -42,12 +41,7 @@ TtyTransport::TtyTransport(std::string path, std::optional<std::string> reset_so
 	// keeps out programs that do not ask, but on a pty it outlives the process (the
 	// pair lives as long as the master), so a killed host would lock hbsim's pty for
 	// good for non-root users: ptys get only the flock.
-	if (::flock(fd_.get(), LOCK_EX | LOCK_NB) < 0) {
-		const int err = errno;
-		if (err == EWOULDBLOCK)
-			throw TransportError(link() + " is in use by another process", EBUSY);
-		throw_os_error(link() + ": flock", err);
-	}
+	lock_exclusive(fd_.get(), link());
 	if (!is_pty_slave(fd_.get())) {
 		if (int err = termios2::set_exclusive(fd_.get(), true))
 			throw_os_error(link() + ": TIOCEXCL", err);

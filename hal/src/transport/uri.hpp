@@ -39,6 +39,7 @@ public:
 	UriOptions(const TransportUri &uri, std::span<const std::string_view> valid);
 
 	std::optional<std::string> text(std::string_view key) const;
+	// Decimal, or hex with a 0x prefix.
 	std::optional<std::uint64_t> unsigned_value(std::string_view key, std::uint64_t min,
 	                                            std::uint64_t max) const;
 	std::optional<double> real_value(std::string_view key, double min, double max) const;

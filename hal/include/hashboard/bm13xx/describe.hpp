@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+//
+// What BM13xx frames mean, for people: hbctl frames decode/encode and hbctl regs.
+// describe_*() turn decoded frames and register values into named fields; scan_stream()
+// cuts a captured byte stream (either direction, or both interleaved) into frames,
+// frames with a bad CRC and junk, without ever throwing on the bytes.
+#pragma once
+
+#include <hashboard/bm13xx/codec.hpp>
+#include <hashboard/chip_family.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace hashboard::bm13xx {
+
+// tx: host -> chip (55 AA ...), rx: chip -> host (AA 55 ...).
+enum class Direction { tx, rx };
+std::string_view direction_name(Direction d);
+
+// One decoded value. JSON output takes value (numbers as numbers; register values,
+// hashes and other bit patterns as "0x..." strings); the text line shows name=text,
+// and leaves the field out when text is empty.
+struct Field {
+	std::string name;
+	std::variant<std::uint64_t, double, std::string, bool> value;
+	std::string text;
+};
+
+// What one frame means: kind is set_address, write_register, read_register,
+// chain_inactive, midstate_job, header_job, register_reply, nonce, or unknown
+// (delimited but not a frame the codec makes).
+struct FrameMeaning {
+	std::string kind;
+	std::vector<Field> fields;
+};
+
+// State that spans frames: a fast-UART write changes the clock that a later
+// misc_control divisor divides.
+struct DescribeState {
+	bool fast_uart = false;
+};
+
+// Decoded fields of a register value where the family table says what it holds:
+// PLL frequency, ticket difficulty, baud, chip id, version-rolling mask, hash count.
+std::vector<Field> describe_register_value(const ChipFamily &family, std::uint8_t reg,
+                                           std::uint32_t value, const DescribeState &state);
+// Host frames update state (fast-UART writes) after describing.
+FrameMeaning describe_host_frame(const ChipFamily &family, const HostFrame &frame,
+                                 DescribeState &state);
+FrameMeaning describe_chip_frame(const ChipFamily &family, const ChipFrame &frame,
+                                 const DescribeState &state);
+
+// ---- captured streams ----------------------------------------------------------------
+
+struct CapturedFrame {
+	std::size_t offset = 0; // of its first byte in the stream
+	std::optional<double> time_s;
+	Direction direction = Direction::tx;
+	bool crc_ok = false;
+	Bytes bytes;
+	// For a bad CRC the meaning is still decoded (as if the CRC were right) when the
+	// content allows; fields then include crc and crc_expected.
+	FrameMeaning meaning;
+};
+
+// Bytes that belong to no frame. truncated: a frame start cut off by the end of the
+// capture rather than line noise.
+struct JunkRun {
+	std::size_t offset = 0;
+	std::optional<double> time_s;
+	Bytes bytes;
+	bool truncated = false;
+};
+
+using ScanItem = std::variant<CapturedFrame, JunkRun>;
+
+struct ScanStats {
+	std::uint64_t frames = 0;     // good CRC
+	std::uint64_t crc_errors = 0; // delimited, bad CRC
+	std::uint64_t unknown = 0;    // good CRC, content no codec frame has
+	std::uint64_t junk_bytes = 0; // truncated tails included
+	std::uint64_t truncated = 0;
+};
+
+struct ScanOptions {
+	const ChipFamily *family = nullptr; // required: reply length, names, layouts
+	std::optional<Direction> direction; // nullopt: frames of both directions
+};
+
+// Scans a whole stream. times, when not empty, holds one time per byte. A frame whose
+// CRC fails is reported as one (not as junk) unless a good frame starts inside it;
+// stats accumulate, so several streams can share one ScanStats.
+std::vector<ScanItem> scan_stream(ByteSpan bytes, std::span<const double> times,
+                                  const ScanOptions &options, DescribeState &state,
+                                  ScanStats &stats);
+
+// "set_address addr=0x04", "nonce nonce=0x... job_id=8 ..."
+std::string format_meaning(const FrameMeaning &meaning);
+// One line for an item: "[time|@offset] tx|rx ok|BAD CRC meaning [bytes]"; with
+// with_bytes, good frames show their bytes too.
+std::string format_item(const ScanItem &item, bool with_bytes = false);
+
+} // namespace hashboard::bm13xx

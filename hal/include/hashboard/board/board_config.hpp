@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+//
+// A board description, read from a TOML board file (docs/board-files.md lists every
+// key): its chains, voltage domains, regulators, sensors, fans, GPIO lines, limits, and
+// how the simulator builds its twin. Everything is checked when the file is read, so a
+// Board never sees an inconsistent description; every error names file, line and key.
+#pragma once
+
+#include <hashboard/board/devices.hpp>
+#include <hashboard/chip_family.hpp>
+#include <hashboard/clock.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hashboard {
+
+// what() reads "boards/x.toml:12:9: chain[1].chips: expected an integer 1..256".
+// line and column are 1-based; 0 when the error has no single place (a missing table).
+class BoardConfigError : public std::invalid_argument {
+public:
+	BoardConfigError(std::string file, unsigned line, unsigned column, std::string key,
+	                 std::string message);
+	const std::string &file() const { return file_; }
+	unsigned line() const { return line_; }
+	unsigned column() const { return column_; }
+	const std::string &key() const { return key_; }
+	const std::string &message() const { return message_; }
+
+private:
+	std::string file_;
+	unsigned line_;
+	unsigned column_;
+	std::string key_;
+	std::string message_;
+};
+
+// The transport of a chain that only exists in the simulator.
+inline constexpr std::string_view kSimTransport = "sim";
+// The gpiochip of a line that only exists in the simulator.
+inline constexpr std::string_view kSimGpioChip = "sim";
+
+struct ChainSpec {
+	unsigned id = 0;
+	const ChipFamily *family = nullptr;
+	unsigned chips = 1;
+	std::string transport;               // URI (tty:/dev/ttyS1, ...) or "sim"
+	std::uint32_t baud = 0;              // after bring-up
+	unsigned address_step = 0;           // 0: the chain's default spacing
+	double frequency_mhz = 0;            // every chip's frequency after bring-up
+	std::optional<unsigned> ticket_log2; // unset: chosen from the expected nonce rate
+	// Leading zero bits of a difficulty-1 nonce: 32 on real chips; an hbsim behind a
+	// tty: or unix: link needs its own setting here. In-process sim chains use [sim].
+	unsigned zero_bits = 32;
+};
+
+// Inclusive chip positions.
+struct ChipRange {
+	unsigned first = 0;
+	unsigned last = 0;
+	bool contains(unsigned position) const { return position >= first && position <= last; }
+};
+
+struct DomainSpec {
+	std::string name;
+	std::string regulator;
+	unsigned chain = 0; // chain id
+	std::vector<ChipRange> chips;
+	bool contains(unsigned position) const;
+	unsigned chip_count() const;
+};
+
+enum class RegulatorType { tps546, sim };
+struct RegulatorSpec {
+	std::string name;
+	RegulatorType type = RegulatorType::sim;
+	std::string bus; // /dev/i2c-N
+	std::uint8_t address = 0;
+	VoltageLimits vout;
+	double default_mv = 0;
+	std::optional<double> vin_v; // the twin's input voltage; the board's [sim] vin_v if unset
+	std::optional<std::uint8_t> on_off_config; // TPS546 ON_OFF_CONFIG written at start
+};
+
+enum class SensorType { lm75, tmp75, emc2101, hwmon, sim };
+struct SensorSpec {
+	std::string name;
+	SensorType type = SensorType::sim;
+	std::string bus;
+	std::uint8_t address = 0;
+	std::string hwmon;       // hwmon device name (the "name" attribute)
+	unsigned index = 1;      // tempN_input
+	bool internal = false;   // emc2101: its own die instead of the external diode
+	double sim_offset_c = 0; // the twin reads the board temperature plus this
+};
+
+enum class FanType { hwmon, emc2101, sim };
+struct FanSpec {
+	std::string name;
+	FanType type = FanType::sim;
+	std::string bus;
+	std::uint8_t address = 0;
+	std::string hwmon;
+	unsigned pwm = 1;  // pwmN
+	unsigned tach = 1; // fanN_input
+	double duty = 1.0; // set at power-up
+	// When set, a PI loop holds the hottest sensor at this temperature (FanPid).
+	std::optional<double> target_c;
+	double min_duty = 0.2;
+	double max_rpm = 6000; // the twin's speed at full duty
+};
+
+enum class GpioRole { reset, power_enable, plug_detect };
+struct GpioSpec {
+	std::string name;
+	GpioRole role = GpioRole::reset;
+	std::string chip; // gpiochip name or label; "sim": a twin even on real hardware
+	unsigned offset = 0;
+	bool active_low = false;
+	std::optional<unsigned> chain; // reset, plug_detect: one chain; unset: every chain
+	bool serves(unsigned chain_id) const { return !chain || *chain == chain_id; }
+};
+
+struct BoardLimits {
+	double temp_warn_c = 0;
+	double temp_trip_c = 0;
+	VoltageLimits vout; // intersected with each regulator's own range
+	double freq_min_mhz = 0;
+	double freq_max_mhz = 0;
+	std::optional<double> power_max_w;
+	double fan_min_rpm = 0; // 0: fan speed is not checked
+};
+
+struct SafetySpec {
+	unsigned sensor_loss_reads = 3; // consecutive failed reads that make a device lost
+	Duration watchdog_timeout = std::chrono::seconds(5);
+	Duration fan_grace = std::chrono::seconds(5); // slow fan tolerated this long
+	Duration power_good_timeout = std::chrono::seconds(1);
+};
+
+enum class SimFaultType {
+	dead_chip,      // chain cut at a position
+	mute_chip,      // a chip that relays but never answers
+	bit_errors,     // on the chip-to-host wire
+	freq_limit,     // every chip of a chain fails above this frequency
+	unplugged,      // the chain's plug-detect line reads inactive
+	fan_stall,      // at at_s
+	sensor_failure, // at at_s
+	regulator_fault // at at_s
+};
+std::string_view sim_fault_type_name(SimFaultType type);
+
+struct SimFault {
+	SimFaultType type = SimFaultType::dead_chip;
+	unsigned chain = 0;    // chain faults
+	unsigned position = 0; // dead_chip, mute_chip
+	double value = 0;      // bit_errors: rate; freq_limit: MHz
+	std::string device;    // device faults: fan, sensor or regulator name
+	std::string fault;     // regulator_fault: PMBus fault name
+	Duration at{0};        // device faults: clock time after the board was built
+};
+
+// How the simulator builds this board (used with --sim, and for sim-only boards).
+struct SimSpec {
+	unsigned zero_bits = 10;
+	std::uint64_t seed = 1;
+	double ambient_c = 25;
+	double r_th_c_per_w = 0.12;
+	Duration tau = std::chrono::seconds(20);
+	double chip_w_per_mhz_v2 = 0.017; // P = k * f * V^2 per chip
+	double vin_v = 12;
+	std::vector<SimFault> faults;
+};
+
+struct BoardConfig {
+	std::string file; // where it was read from, for messages
+	std::string name;
+	std::string description;
+	std::vector<ChainSpec> chains;
+	std::vector<DomainSpec> domains;
+	std::vector<RegulatorSpec> regulators;
+	std::vector<SensorSpec> sensors;
+	std::vector<FanSpec> fans;
+	std::vector<GpioSpec> gpios;
+	BoardLimits limits;
+	SafetySpec safety;
+	SimSpec sim;
+
+	// Throw std::invalid_argument naming what was asked for.
+	const ChainSpec &chain(unsigned id) const;
+	const DomainSpec &domain(std::string_view name) const;
+	const RegulatorSpec &regulator(std::string_view name) const;
+	// The board's and the regulator's voltage ranges together.
+	VoltageLimits vout_limits(const RegulatorSpec &regulator) const;
+	unsigned total_chips() const;
+	// True when every chain and device exists only in the simulator.
+	bool simulated() const;
+};
+
+// Reads and checks a board file. Throws BoardConfigError (an std::invalid_argument) for
+// any syntax or semantic error, and for a file that cannot be read.
+BoardConfig load_board_config(const std::filesystem::path &file);
+// The same from text; source_name stands for the file in messages.
+BoardConfig parse_board_config(std::string_view text, std::string source_name);
+
+// "0-2" or "5": inclusive chip positions; throws std::invalid_argument.
+ChipRange parse_chip_range(std::string_view text);
+
+} // namespace hashboard

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+//
+// Cutting a captured byte stream into frames for people (hbctl frames decode). Unlike
+// the codec's parsers, which drop what fails and count it, this keeps every frame it
+// can delimit, good CRC or bad, and shows junk as runs, because a bring-up engineer
+// wants to see the corrupted frame, not a counter.
+//
+// At each position a host frame (55 AA, length from LEN when LEN is one the protocol
+// uses) and a chip reply (AA 55, the family's reply length) are tried. A frame with a
+// good CRC wins. A delimited frame with a bad CRC is shown as such unless a good frame
+// starts inside it (then its first byte is junk and the scan moves on, as the parsers
+// do). Decoding itself goes through the codec's parsers, so what is called a frame
+// here is exactly what the HAL and the simulator accept.
+#include <hashboard/bm13xx/describe.hpp>
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace hashboard::bm13xx {
+namespace {
+
+constexpr std::size_t kShownJunkBytes = 32;
+
+enum class State { good, bad, incomplete };
+
+struct Candidate {
+	Direction direction;
+	std::size_t len;
+	State state;
+};
+
+bool is_command_len(std::uint8_t len)
+{
+	return len == 5 || len == 9;
+}
+
+bool is_host_len(std::uint8_t len)
+{
+	return is_command_len(len) || len == 0x36 || len == 0x56 || len == 0x96;
+}
+
+bool host_crc_ok(ByteSpan frame)
+{
+	const ByteSpan covered =
+	    frame.subspan(2, frame.size() - (is_command_len(frame[3]) ? 3 : 4));
+	if (is_command_len(frame[3]))
+		return crc5(covered) == frame.back();
+	return crc16(covered) == (frame[frame.size() - 2] << 8 | frame.back());
+}
+
+std::optional<Candidate> host_at(ByteSpan b, std::size_t pos)
+{
+	if (pos + 1 >= b.size() || b[pos] != kCmdPreamble[0] || b[pos + 1] != kCmdPreamble[1])
+		return std::nullopt;
+	if (pos + 3 >= b.size())
+		return Candidate{Direction::tx, b.size() - pos, State::incomplete};
+	const std::uint8_t len = b[pos + 3];
+	if (!is_host_len(len))
+		return std::nullopt;
+	const std::size_t total = 2 + std::size_t(len);
+	if (pos + total > b.size())
+		return Candidate{Direction::tx, b.size() - pos, State::incomplete};
+	return Candidate{Direction::tx, total,
+	                 host_crc_ok(b.subspan(pos, total)) ? State::good : State::bad};
+}
+
+std::optional<Candidate> reply_at(ByteSpan b, std::size_t pos, std::size_t reply_len)
+{
+	if (pos + 1 >= b.size() || b[pos] != kReplyPreamble[0] || b[pos + 1] != kReplyPreamble[1])
+		return std::nullopt;
+	if (pos + reply_len > b.size())
+		return Candidate{Direction::rx, b.size() - pos, State::incomplete};
+	const bool ok = crc5(b.subspan(pos + 2, reply_len - 2)) == 0;
+	return Candidate{Direction::rx, reply_len, ok ? State::good : State::bad};
+}
+
+// Good candidates first, then bad, then incomplete; tx before rx on a tie.
+std::optional<Candidate> best_at(ByteSpan b, std::size_t pos, const ScanOptions &o)
+{
+	std::optional<Candidate> best;
+	auto consider = [&](std::optional<Candidate> c) {
+		if (c && (!best || int(c->state) < int(best->state)))
+			best = c;
+	};
+	if (!o.direction || *o.direction == Direction::tx)
+		consider(host_at(b, pos));
+	if (!o.direction || *o.direction == Direction::rx)
+		consider(reply_at(b, pos, o.family->reply_len));
+	return best;
+}
+
+// Whether a frame at least as whole as worst (good, or good or bad) starts in [from, to).
+bool frame_within(ByteSpan b, std::size_t from, std::size_t to, const ScanOptions &o, State worst)
+{
+	for (std::size_t q = from; q < to && q < b.size(); ++q)
+		if (const auto c = best_at(b, q, o); c && int(c->state) <= int(worst))
+			return true;
+	return false;
+}
+
+std::string hex_byte(unsigned v)
+{
+	char buf[8];
+	std::snprintf(buf, sizeof buf, "0x%02x", v & 0xFFu);
+	return buf;
+}
+
+std::string hex_word(unsigned v, int digits)
+{
+	char buf[16];
+	std::snprintf(buf, sizeof buf, "0x%0*x", digits, v);
+	return buf;
+}
+
+// Good frames: the codec's own parser decides (so "frame" means what the HAL accepts).
+FrameMeaning decode_good(const ScanOptions &o, ByteSpan frame, Direction dir, DescribeState &state,
+                         bool &unknown)
+{
+	FrameMeaning meaning;
+	unknown = true;
+	if (dir == Direction::tx) {
+		HostParser parser;
+		parser.feed(frame, [&](const HostFrame &f) {
+			meaning = describe_host_frame(*o.family, f, state);
+			unknown = false;
+		});
+		if (unknown) {
+			meaning.kind = "unknown";
+			meaning.fields.push_back(
+			    {"hdr", std::uint64_t(frame[2]), hex_byte(frame[2])});
+			meaning.fields.push_back(
+			    {"len", std::uint64_t(frame[3]), hex_byte(frame[3])});
+		}
+	} else {
+		ReplyParser parser(frame.size());
+		parser.feed(frame, [&](const ChipFrame &f) {
+			meaning = describe_chip_frame(*o.family, f, state);
+			unknown = false;
+		});
+	}
+	return meaning;
+}
+
+// Bad CRC: decode the content as if the CRC were right, and say what it should be.
+FrameMeaning decode_bad(const ScanOptions &o, ByteSpan frame, Direction dir, DescribeState &state)
+{
+	Bytes fixed(frame.begin(), frame.end());
+	std::string sent, expected;
+	if (dir == Direction::tx && is_command_len(frame[3])) {
+		fixed.back() = crc5(ByteSpan(fixed).subspan(2, fixed.size() - 3));
+		sent = hex_byte(frame.back());
+		expected = hex_byte(fixed.back());
+	} else if (dir == Direction::tx) {
+		const std::uint16_t crc = crc16(ByteSpan(fixed).subspan(2, fixed.size() - 4));
+		fixed[fixed.size() - 2] = std::uint8_t(crc >> 8);
+		fixed.back() = std::uint8_t(crc);
+		sent = hex_word(unsigned(frame[frame.size() - 2] << 8 | frame.back()), 4);
+		expected = hex_word(crc, 4);
+	} else {
+		const ByteSpan covered = ByteSpan(fixed).subspan(2);
+		const std::uint8_t crc = crc5_bits(covered, covered.size() * 8 - 5);
+		fixed.back() = std::uint8_t((fixed.back() & 0xE0) | crc);
+		sent = hex_byte(frame.back() & 0x1Fu);
+		expected = hex_byte(crc);
+	}
+	// A corrupted frame must not change the decoder's state (a fast-UART write that
+	// the chips never took).
+	DescribeState scratch = state;
+	bool unknown = false;
+	FrameMeaning meaning = decode_good(o, fixed, dir, scratch, unknown);
+	meaning.fields.push_back({"crc", sent, sent});
+	meaning.fields.push_back({"crc_expected", expected, expected});
+	return meaning;
+}
+
+std::string bytes_spaced(ByteSpan b, std::size_t limit)
+{
+	std::string s;
+	for (std::size_t i = 0; i < b.size() && i < limit; ++i) {
+		if (i)
+			s += ' ';
+		s += hex_byte(b[i]).substr(2);
+	}
+	if (b.size() > limit)
+		s += " ...";
+	return s;
+}
+
+std::string when(std::size_t offset, const std::optional<double> &time_s)
+{
+	char buf[48];
+	if (time_s)
+		std::snprintf(buf, sizeof buf, "%.6f", *time_s);
+	else
+		std::snprintf(buf, sizeof buf, "@%zu", offset);
+	return buf;
+}
+
+} // namespace
+
+std::vector<ScanItem> scan_stream(ByteSpan b, std::span<const double> times, const ScanOptions &o,
+                                  DescribeState &state, ScanStats &stats)
+{
+	if (!o.family)
+		throw std::invalid_argument("scan_stream: no chip family");
+	auto time_at = [&](std::size_t pos) -> std::optional<double> {
+		if (pos < times.size())
+			return times[pos];
+		return std::nullopt;
+	};
+	std::vector<ScanItem> items;
+	auto junk = [&](std::size_t pos, std::size_t n, bool truncated) {
+		stats.junk_bytes += n;
+		auto *run = items.empty() ? nullptr : std::get_if<JunkRun>(&items.back());
+		if (!run || run->truncated || truncated) {
+			items.push_back(JunkRun{pos, time_at(pos), {}, truncated});
+			run = &std::get<JunkRun>(items.back());
+		}
+		run->bytes.insert(run->bytes.end(), b.begin() + std::ptrdiff_t(pos),
+		                  b.begin() + std::ptrdiff_t(pos + n));
+	};
+
+	std::size_t pos = 0;
+	while (pos < b.size()) {
+		const auto c = best_at(b, pos, o);
+		if (!c) {
+			junk(pos, 1, false);
+			++pos;
+			continue;
+		}
+		const ByteSpan frame = b.subspan(pos, c->len);
+		if (c->state == State::incomplete) {
+			// A frame start whose LEN runs past the end may be noise before real
+			// frames.
+			if (frame_within(b, pos + 1, b.size(), o, State::bad)) {
+				junk(pos, 1, false);
+				++pos;
+				continue;
+			}
+			++stats.truncated;
+			junk(pos, c->len, true);
+			break;
+		}
+		if (c->state == State::bad &&
+		    frame_within(b, pos + 1, pos + c->len, o, State::good)) {
+			junk(pos, 1, false);
+			++pos;
+			continue;
+		}
+		CapturedFrame f;
+		f.offset = pos;
+		f.time_s = time_at(pos);
+		f.direction = c->direction;
+		f.crc_ok = c->state == State::good;
+		f.bytes.assign(frame.begin(), frame.end());
+		if (f.crc_ok) {
+			bool unknown = false;
+			f.meaning = decode_good(o, frame, c->direction, state, unknown);
+			++(unknown ? stats.unknown : stats.frames);
+		} else {
+			f.meaning = decode_bad(o, frame, c->direction, state);
+			++stats.crc_errors;
+		}
+		items.push_back(std::move(f));
+		pos += c->len;
+	}
+	return items;
+}
+
+std::string format_meaning(const FrameMeaning &meaning)
+{
+	std::string s = meaning.kind;
+	for (const auto &f : meaning.fields)
+		if (!f.text.empty())
+			s += ' ' + f.name + '=' + f.text;
+	return s;
+}
+
+std::string format_item(const ScanItem &item, bool with_bytes)
+{
+	if (const auto *j = std::get_if<JunkRun>(&item)) {
+		std::string s = when(j->offset, j->time_s) +
+		                (j->truncated ? " -- truncated frame, " : " -- junk, ");
+		s += std::to_string(j->bytes.size()) +
+		     (j->bytes.size() == 1 ? " byte: " : " bytes: ");
+		return s + bytes_spaced(j->bytes, kShownJunkBytes);
+	}
+	const auto &f = std::get<CapturedFrame>(item);
+	std::string s = when(f.offset, f.time_s) + ' ' + std::string(direction_name(f.direction)) +
+	                (f.crc_ok ? " ok      " : " BAD CRC ") + format_meaning(f.meaning);
+	if (with_bytes || !f.crc_ok || f.meaning.kind == "unknown")
+		s += "  [" + bytes_spaced(f.bytes, f.bytes.size()) + "]";
+	return s;
+}
+
+} // namespace hashboard::bm13xx

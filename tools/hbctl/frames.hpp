@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+// hbctl frames decode / encode: the two halves, registered under one "frames" group.
+#pragma once
+
+#include "commands.hpp"
+
+namespace hbctl {
+
+Runner add_frames_decode(CLI::App &frames);
+Runner add_frames_encode(CLI::App &frames);
+
+} // namespace hbctl

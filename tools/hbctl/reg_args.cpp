@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+#include "reg_args.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <stdexcept>
+
+namespace hbctl {
+
+std::uint64_t parse_number(const std::string &text, const std::string &what, std::uint64_t max)
+{
+	std::string_view s = text;
+	int base = 10;
+	if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s.remove_prefix(2);
+		base = 16;
+	}
+	std::uint64_t v = 0;
+	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+	if (s.empty() || ec != std::errc() || p != s.data() + s.size())
+		throw std::invalid_argument(what + ": '" + text + "' is not a number");
+	if (v > max)
+		throw std::invalid_argument(what + ": " + text + " is above " +
+		                            std::to_string(max));
+	return v;
+}
+
+std::uint32_t parse_hex32(const std::string &text, const std::string &what)
+{
+	std::string_view s = text;
+	if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s.remove_prefix(2);
+	std::uint32_t v = 0;
+	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+	if (s.empty() || s.size() > 8 || ec != std::errc() || p != s.data() + s.size())
+		throw std::invalid_argument(what + ": '" + text + "' is not up to 8 hex digits");
+	return v;
+}
+
+std::string register_list(const hashboard::ChipFamily &family)
+{
+	std::string out;
+	for (const auto &[name, reg] : hashboard::register_names(family)) {
+		char hex[8];
+		std::snprintf(hex, sizeof hex, "0x%02x", unsigned(reg));
+		out += (out.empty() ? "" : ", ") + std::string(name) + "(" + hex + ")";
+	}
+	return out;
+}
+
+std::uint8_t parse_register(const hashboard::ChipFamily &family, const std::string &text)
+{
+	if (const auto reg = hashboard::register_by_name(family, text))
+		return *reg;
+	if (!text.empty() && text[0] >= '0' && text[0] <= '9')
+		return std::uint8_t(parse_number(text, "register", 0xFF));
+	throw std::invalid_argument("register '" + text + "' is not a " + std::string(family.name) +
+	                            " register name (" + register_list(family) + ") or a number");
+}
+
+std::uint8_t parse_address(const std::string &text)
+{
+	return std::uint8_t(parse_number(text, "chip address", 0xFF));
+}
+
+boost::json::object fields_to_json(const std::vector<hashboard::bm13xx::Field> &fields)
+{
+	boost::json::object o;
+	for (const auto &f : fields)
+		std::visit([&](const auto &v) { o[f.name] = v; }, f.value);
+	return o;
+}
+
+std::string fields_to_text(const std::vector<hashboard::bm13xx::Field> &fields)
+{
+	std::string s;
+	for (const auto &f : fields)
+		if (!f.text.empty())
+			s += (s.empty() ? "" : " ") + f.name + "=" + f.text;
+	return s;
+}
+
+} // namespace hbctl
