@@ -49,7 +49,8 @@ void add_common_options(CLI::App &cmd, CommonOptions &opt)
 {
 	cmd.add_option("-t,--transport", opt.transport,
 		       "chain link: sim (built-in simulated board), sim:<family>?chips=N&..., "
-		       "tty:/dev/ttyX, unix:/path (default: sim)");
+		       "tty:/dev/ttyX, unix:/path, ftdi:vid:pid[:serial], spidev:/dev/spidevB.C "
+		       "(default: sim; docs/transports.md)");
 	cmd.add_option("-f,--family", opt.family, "chip family: bm1397, bm1366, bm1368, bm1370");
 	cmd.add_option("-n,--chips", opt.chips, "chips the chain should have")
 		->check(CLI::Range(1, 256));
