@@ -53,9 +53,9 @@ Result hbctl(std::vector<std::string> args)
 	posix_spawn_file_actions_t actions;
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	                                 O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
-					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	                                 O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	args.insert(args.begin(), hbtest::hbctl_bin());
 	std::vector<char *> argv;
 	for (auto &a : args)
@@ -94,7 +94,7 @@ std::string board(const char *file)
 BOOST_AUTO_TEST_CASE(every_shipped_board_comes_up_and_powers_down)
 {
 	for (const char *file : {"bitaxe-bm1370.toml", "bm1366-12.toml", "s19kpro-bm1366.toml",
-				 "a15-class-sim.toml", "nano3-class-sim.toml"}) {
+	                         "a15-class-sim.toml", "nano3-class-sim.toml"}) {
 		BOOST_TEST_CONTEXT(file)
 		{
 			const auto o = run_json({"board", "up", "--board", board(file), "--sim"});
@@ -103,7 +103,8 @@ BOOST_AUTO_TEST_CASE(every_shipped_board_comes_up_and_powers_down)
 			BOOST_TEST(o.at("trip").is_null());
 			for (const auto &c : o.at("chains").as_array()) {
 				const auto &chain = c.as_object();
-				BOOST_TEST(chain.at("found").as_int64() == chain.at("expected").as_int64());
+				BOOST_TEST(chain.at("found").as_int64() ==
+				           chain.at("expected").as_int64());
 				BOOST_TEST(chain.at("break_after").is_null());
 				BOOST_TEST(chain.at("max_mhz").as_double() > 400.0);
 			}
@@ -119,7 +120,7 @@ BOOST_AUTO_TEST_CASE(small_boards_mine)
 		BOOST_TEST_CONTEXT(file)
 		{
 			const auto o = run_json(
-				{"board", "mine", "--board", board(file), "--sim", "--seconds", "1"});
+			    {"board", "mine", "--board", board(file), "--sim", "--seconds", "1"});
 			BOOST_TEST(o.at("trip").is_null());
 			const auto &total = o.at("total").as_object();
 			BOOST_TEST(total.at("valid").as_int64() > 0);
@@ -133,9 +134,9 @@ BOOST_AUTO_TEST_CASE(small_boards_mine)
 
 BOOST_AUTO_TEST_CASE(chip_frequency_and_domain_voltage_from_the_command_line)
 {
-	const auto o = run_json({"board", "up", "--board", board("bm1366-12.toml"), "--sim",
-				 "--chip-freq", "0:3=400", "--domain-voltage", "d1=1250",
-				 "--domain-voltage", "d2=2000"});
+	const auto o =
+	    run_json({"board", "up", "--board", board("bm1366-12.toml"), "--sim", "--chip-freq",
+	              "0:3=400", "--domain-voltage", "d1=1250", "--domain-voltage", "d2=2000"});
 	const auto &chips = o.at("chains").as_array().at(0).as_object().at("chips").as_array();
 	BOOST_TEST(chips.at(3).as_object().at("mhz").as_double() == 400.0);
 	BOOST_TEST(chips.at(2).as_object().at("mhz").as_double() == 485.0);
@@ -146,10 +147,11 @@ BOOST_AUTO_TEST_CASE(chip_frequency_and_domain_voltage_from_the_command_line)
 
 BOOST_AUTO_TEST_CASE(a_trip_is_reported_with_its_reason)
 {
-	const fs::path file = fs::temp_directory_path() /
-			      ("hb-board-trip-" + std::to_string(::getpid()) + ".toml");
-	std::ofstream(file) << slurp(boards_dir() / "nano3-class-sim.toml")
-			    << "\n[[sim.fault]]\ntype = \"fan_stall\"\ndevice = \"fan\"\nat_s = 8\n";
+	const fs::path file =
+	    fs::temp_directory_path() / ("hb-board-trip-" + std::to_string(::getpid()) + ".toml");
+	std::ofstream(file)
+	    << slurp(boards_dir() / "nano3-class-sim.toml")
+	    << "\n[[sim.fault]]\ntype = \"fan_stall\"\ndevice = \"fan\"\nat_s = 8\n";
 	const auto o = run_json({"board", "mine", "--board", file.string(), "--seconds", "10"}, 1);
 	fs::remove(file);
 	BOOST_TEST(o.at("state").as_string() == "tripped");
@@ -169,7 +171,7 @@ BOOST_AUTO_TEST_CASE(bad_arguments_exit_2_with_a_message)
 	for (const Case &c :
 	     {Case{{"board", "up", "--board", b, "--sim", "--chip-freq", "0:12=400"}, "chips 0-11"},
 	      Case{{"board", "up", "--board", b, "--sim", "--chip-freq", "0:3x400"},
-		   "CHAIN:POS=MHZ"},
+	           "CHAIN:POS=MHZ"},
 	      Case{{"board", "up", "--board", b, "--sim", "--freq", "900"}, "limits"},
 	      Case{{"board", "up", "--board", b, "--sim", "--domain-voltage", "d9=1200"}, "'d9'"},
 	      Case{{"board", "up", "--board", "/nonexistent.toml", "--sim"}, "/nonexistent.toml"},

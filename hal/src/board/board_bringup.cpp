@@ -215,7 +215,7 @@ void Board::start_chain(ChainSlot &slot, ChainBringUp &report)
 	report.ticket_log2 = auto_ticket_log2(slot);
 	chain.set_ticket_difficulty_log2(report.ticket_log2);
 	progress(name + ": PLL ramp");
-	for (auto &c : chain.chips()) chain.write_register(c.address, slot.spec.family->regs.pll0, pll_register_value(*slot.spec.family, *pll_for_frequency(*slot.spec.family, slot.targets[c.position])));
+	chain.ramp_chip_frequencies(slot.targets, [&](double) { progress(name + ": PLL ramp"); });
 	report.max_mhz = chain.frequency_mhz();
 	std::ostringstream line;
 	line << name << ": " << report.baud << " Bd, ticket 2^" << report.ticket_log2
