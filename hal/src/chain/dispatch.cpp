@@ -5,7 +5,6 @@
 #include <hashboard/sha256.hpp>
 #include <hashboard/target.hpp>
 
-#include <bit>
 #include <cmath>
 #include <stdexcept>
 
