@@ -1,5 +1,6 @@
 # Top-level driver: CMake does the C++ build; this file wires set-up, tests and demos.
 #   make demo    build, then enumerate and mine the built-in simulated hashboard
+#   make board-demo  build, then bring up, mine and power down a shipped board file in-process
 #   make test    build and run every test (release + ASan/UBSan builds, fuzz smoke run)
 #   make bench   build and run the benchmarks
 SHELL := /bin/bash
@@ -12,7 +13,7 @@ CMAKE_FLAGS ?=
 
 HBCTL := $(BUILD)/tools/hbctl
 
-.PHONY: all deps build build-asan demo test test-release test-asan fuzz bench clean
+.PHONY: all deps build build-asan demo board-demo test test-release test-asan fuzz bench clean
 
 all: build
 
@@ -35,6 +36,10 @@ build-asan: deps $(BUILD_ASAN)/build.ninja
 demo: build
 	$(HBCTL) scan --chips 12
 	$(HBCTL) mine --chips 12 --seconds 20
+
+# Over ptys instead: docs/board-files.md, "Two ways to run a shipped board".
+board-demo: build
+	$(HBCTL) board mine --board boards/bm1366-12.toml --sim --seconds 10
 
 test: test-release test-asan fuzz
 	@echo "make test: all tests passed"

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // hbctl board up|mine|down|status: a whole board from its board file, in the order the
 // hardware needs, with the safety supervisor watching while it mines.
+#include "board_args.hpp"
 #include "board_report.hpp"
 #include "commands.hpp"
+#include "linked_sim_devices.hpp"
 
 #include <hashboard/board/board.hpp>
 #include <hashboard/board/board_config.hpp>
@@ -11,13 +13,11 @@
 #include <hashboard/work.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 namespace hbctl {
 namespace {
@@ -37,84 +37,15 @@ struct BoardOptions {
 	std::string file;
 	bool sim = false;
 	std::optional<double> freq_mhz;
-	std::vector<std::string> chip_freqs;      // CHAIN:POS=MHZ
-	std::vector<std::string> domain_voltages; // NAME=MV
+	std::vector<std::string> chip_freqs;       // CHAIN:POS=MHZ
+	std::vector<std::string> domain_voltages;  // NAME=MV
+	std::vector<std::string> chain_transports; // ID=URI
+	ChainOverrides overrides;
 	double seconds = 10;
 	double report_interval_s = 5;
 	bool json = false;
 	bool chips = true;
 };
-
-struct ChipFreq {
-	unsigned chain, position;
-	double mhz;
-};
-struct DomainVoltage {
-	std::string domain;
-	double mv;
-};
-
-double to_number(std::string_view s, const std::string &what)
-{
-	double v = 0;
-	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-	if (s.empty() || ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v))
-		throw std::invalid_argument("bad " + what + ": '" + std::string(s) +
-		                            "' is not a number");
-	return v;
-}
-
-unsigned to_index(std::string_view s, const std::string &what)
-{
-	unsigned v = 0;
-	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-	if (s.empty() || ec != std::errc() || p != s.data() + s.size())
-		throw std::invalid_argument("bad " + what + ": '" + std::string(s) +
-		                            "' is not a whole number");
-	return v;
-}
-
-// "0:3=450" -> chain 0, chip 3, 450 MHz; checked against the board before anything is
-// switched on, so a typo never leaves a board half brought up.
-ChipFreq parse_chip_freq(const std::string &arg, const BoardConfig &cfg)
-{
-	const auto colon = arg.find(':'), eq = arg.find('=');
-	if (colon == std::string::npos || eq == std::string::npos || eq < colon)
-		throw std::invalid_argument("--chip-freq '" + arg + "': expected CHAIN:POS=MHZ");
-	ChipFreq f{
-	    to_index(arg.substr(0, colon), "chain in --chip-freq '" + arg + "'"),
-	    to_index(arg.substr(colon + 1, eq - colon - 1), "chip in --chip-freq '" + arg + "'"),
-	    to_number(arg.substr(eq + 1), "MHz in --chip-freq '" + arg + "'")};
-	const auto &chain = cfg.chain(f.chain);
-	if (f.position >= chain.chips)
-		throw std::invalid_argument("--chip-freq '" + arg + "': chain " +
-		                            std::to_string(f.chain) + " has chips 0-" +
-		                            std::to_string(chain.chips - 1));
-	return f;
-}
-
-DomainVoltage parse_domain_voltage(const std::string &arg, const BoardConfig &cfg)
-{
-	const auto eq = arg.find('=');
-	if (eq == std::string::npos || eq == 0)
-		throw std::invalid_argument("--domain-voltage '" + arg + "': expected NAME=MV");
-	DomainVoltage d{arg.substr(0, eq),
-	                to_number(arg.substr(eq + 1), "mV in --domain-voltage '" + arg + "'")};
-	cfg.domain(d.domain); // throws, naming the board, when there is no such domain
-	return d;
-}
-
-void check_frequency(const BoardConfig &cfg, unsigned chain_id, double mhz, const std::string &arg)
-{
-	const auto &l = cfg.limits;
-	if (mhz < l.freq_min_mhz || mhz > l.freq_max_mhz ||
-	    !hashboard::pll_for_frequency(*cfg.chain(chain_id).family, mhz)) {
-		std::ostringstream m;
-		m << arg << ": " << mhz << " MHz is outside board " << cfg.name << "'s limits ("
-		  << l.freq_min_mhz << ".." << l.freq_max_mhz << " MHz) or the PLL's range";
-		throw std::invalid_argument(m.str());
-	}
-}
 
 // A board, its clock and its devices; members in destruction order.
 struct Session {
@@ -127,10 +58,14 @@ struct Session {
 Session open_board(const BoardOptions &o, const BoardConfig &cfg)
 {
 	Session s;
-	s.simulated = o.sim || cfg.simulated();
+	// Twins with chains on links run in real time: the links' peers do.
+	s.simulated = o.sim || (cfg.simulated() && !o.overrides.sim_devices);
 	if (s.simulated) {
 		s.clock = std::make_unique<hashboard::VirtualClock>();
 		s.devices = std::make_shared<hashboard::SimDeviceFactory>(cfg, *s.clock);
+	} else if (o.overrides.sim_devices) {
+		s.clock = std::make_unique<hashboard::SteadyClock>();
+		s.devices = std::make_shared<LinkedSimDevices>(cfg, *s.clock);
 	} else {
 		s.clock = std::make_unique<hashboard::SteadyClock>();
 		s.devices = hashboard::make_hardware_device_factory(cfg, *s.clock);
@@ -243,14 +178,15 @@ int run_board(const BoardOptions &o)
 {
 	if (!(o.seconds > 0))
 		throw std::invalid_argument("--seconds must be positive");
-	const BoardConfig cfg = hashboard::load_board_config(o.file);
+	BoardConfig cfg = hashboard::load_board_config(o.file);
+	ChainOverrides overrides = o.overrides;
+	for (const auto &a : o.chain_transports)
+		overrides.transports.push_back(parse_chain_transport(a, cfg));
+	apply_chain_overrides(cfg, overrides);
 	std::vector<ChipFreq> chip_freqs;
 	std::vector<DomainVoltage> voltages;
-	for (const auto &a : o.chip_freqs) {
+	for (const auto &a : o.chip_freqs)
 		chip_freqs.push_back(parse_chip_freq(a, cfg));
-		check_frequency(cfg, chip_freqs.back().chain, chip_freqs.back().mhz,
-		                "--chip-freq " + a);
-	}
 	for (const auto &a : o.domain_voltages)
 		voltages.push_back(parse_domain_voltage(a, cfg));
 	if (o.freq_mhz)
@@ -309,9 +245,26 @@ Runner add_board_command(CLI::App &app)
 	    ->required()
 	    ->check(CLI::IsMember({"up", "mine", "down", "status"}));
 	cmd->add_option("-b,--board", o->file, "board file (boards/*.toml)")->required();
-	cmd->add_flag("--sim", o->sim,
-	              "run on the simulator: every chain in-process, every device its twin "
-	              "(boards whose parts are all simulated run there anyway)");
+	auto *sim = cmd->add_flag("--sim", o->sim,
+	                          "run on the simulator: every chain in-process, every device "
+	                          "its twin, virtual time (boards whose parts are all "
+	                          "simulated run there anyway)");
+	auto *sim_devices = cmd->add_flag(
+	    "--sim-devices", o->overrides.sim_devices,
+	    "every regulator, sensor, fan and GPIO line its twin, every chain on its own link, "
+	    "in real time: with --chain-transport, a board on hbsim --board's ptys");
+	auto *chain_transport =
+	    cmd->add_option("--chain-transport", o->chain_transports,
+	                    "replace a chain's transport: ID=URI, e.g. "
+	                    "0=tty:/dev/pts/5?reset=hbsim:/tmp/chain0.ctl (repeatable)");
+	cmd->add_option("--zero-bits", o->overrides.zero_bits,
+	                "leading zero bits of a difficulty-1 nonce on the chains --chain-transport "
+	                "replaces (hbsim's --zero-bits; default: with --sim-devices the board's "
+	                "[sim] zero_bits, else each chain's zero_bits key)")
+	    ->check(CLI::Range(1, 32))
+	    ->needs(chain_transport);
+	sim->excludes(sim_devices);
+	sim->excludes(chain_transport);
 	cmd->add_option("--freq", o->freq_mhz,
 	                "every chip's frequency in MHz (default: the "
 	                "board file's)");
@@ -321,6 +274,12 @@ Runner add_board_command(CLI::App &app)
 	cmd->add_option(
 	    "--domain-voltage", o->domain_voltages,
 	    "a voltage domain's millivolts: NAME=MV, clamped to the limits (repeatable)");
+	cmd->add_option("--ramp-step", o->overrides.ramp_step_mhz,
+	                "PLL ramp step in MHz (default 6.25)")
+	    ->check(CLI::PositiveNumber);
+	cmd->add_option("--ramp-interval-ms", o->overrides.ramp_interval_ms,
+	                "time between PLL ramp steps (default 100)")
+	    ->check(CLI::NonNegativeNumber);
 	cmd->add_option("-s,--seconds", o->seconds, "how long to mine (board clock)");
 	cmd->add_option("--report-interval", o->report_interval_s,
 	                "seconds between progress lines while mining")

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "chain_setup.hpp"
 
+#include <hashboard/board/board_config.hpp>
+#include <hashboard/board/sim_board.hpp>
 #include <hashboard/chip_family.hpp>
 
 #include <stdexcept>
@@ -25,8 +27,8 @@ hbsim::ChainConfig chain_config(const Options &opt)
 	hbsim::ChainConfig c;
 	c.family = &hashboard::family_by_name(opt.family);
 	c.chips = opt.chips;
-	c.zero_bits = opt.zero_bits;
-	c.seed = opt.seed;
+	c.zero_bits = opt.zero_bits.value_or(kDefaultZeroBits);
+	c.seed = opt.seed.value_or(kDefaultSeed);
 	check_position("--dead-chip", opt.dead_chip, opt.chips);
 	check_position("--mute-chip", opt.mute_chip, opt.chips);
 	c.faults.dead_chip = opt.dead_chip;
@@ -34,6 +36,19 @@ hbsim::ChainConfig chain_config(const Options &opt)
 	c.faults.bit_error_rate = opt.bit_error_rate;
 	c.freq_limit_mhz = opt.freq_limit_mhz;
 	return c;
+}
+
+std::vector<BoardChain> board_chains(const Options &opt)
+{
+	hashboard::BoardConfig board = hashboard::load_board_config(opt.board_file);
+	if (opt.zero_bits)
+		board.sim.zero_bits = *opt.zero_bits;
+	if (opt.seed)
+		board.sim.seed = *opt.seed;
+	std::vector<BoardChain> chains;
+	for (const auto &spec : board.chains)
+		chains.push_back({spec.id, hashboard::board_sim_chain_config(board, spec)});
+	return chains;
 }
 
 } // namespace hbsim_tool

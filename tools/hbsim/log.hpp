@@ -4,6 +4,7 @@
 #include <hashboard/clock.hpp>
 
 #include <string>
+#include <utility>
 
 namespace hbsim_tool {
 
@@ -11,13 +12,18 @@ namespace hbsim_tool {
 // seconds on the simulator's clock) so the two interleave readably.
 class Log {
 public:
-	explicit Log(const hashboard::Clock &clock) : clock_(clock) {}
+	// prefix starts every line ("chain 1: " when one process serves several chains).
+	explicit Log(const hashboard::Clock &clock, std::string prefix = {})
+	    : clock_(clock), prefix_(std::move(prefix))
+	{
+	}
 	void line(const std::string &text) const;
-	// The simulator stamps its own lines.
-	static void raw(const std::string &text);
+	// A line the simulator stamped itself; the prefix goes after its stamp.
+	void raw(const std::string &text) const;
 
 private:
 	const hashboard::Clock &clock_;
+	std::string prefix_;
 };
 
 } // namespace hbsim_tool

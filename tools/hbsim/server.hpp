@@ -8,10 +8,14 @@
 
 #include <hbsim/sim_chain.hpp>
 
+#include <poll.h>
+
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hbsim_tool {
 
@@ -26,8 +30,15 @@ public:
 	       hashboard::Clock &clock, const Log &log, bool log_frames);
 	~Server();
 
-	// Serves until signal_fd is readable (the caller routes SIGINT/SIGTERM there).
-	void run(int signal_fd);
+	// What the loop waits on for this chain: its control socket and its port.
+	void add_poll_fds(std::vector<pollfd> &fds) const;
+	// The longest the loop may sleep before this chain needs a step.
+	hashboard::Duration poll_timeout() const;
+	// Follows the host (arrival, departure, baud), moves bytes both ways and answers
+	// the control socket; never blocks.
+	void step();
+	// The process is stopping: a chain a host still holds is powered off.
+	void stop();
 
 private:
 	void tick();
@@ -37,7 +48,6 @@ private:
 	void move_bytes(hashboard::Duration now);
 	void report_lag(hashboard::Duration before);
 	std::string control(std::string_view request);
-	hashboard::Duration poll_timeout() const;
 
 	const hbsim::ChainConfig config_;
 	HostPort &port_;
@@ -55,5 +65,10 @@ private:
 	std::uint64_t sessions_ = 0;
 	hashboard::Duration lag_reported_{-std::chrono::hours(1)};
 };
+
+// Serves every server from one poll loop until signal_fd is readable (the caller routes
+// SIGINT/SIGTERM there), then stops them. One thread for all: a step never blocks, so a
+// chain waits at most for the other chains' steps, and no state is shared.
+void serve(std::span<Server *const> servers, int signal_fd);
 
 } // namespace hbsim_tool

@@ -69,6 +69,8 @@ Board::Board(BoardConfig config, Clock &clock, std::shared_ptr<DeviceFactory> de
 		cc.expected_chips = spec.chips;
 		cc.address_step = spec.address_step;
 		cc.zero_bits = slot->link.zero_bits;
+		cc.ramp_step_mhz = spec.ramp_step_mhz;
+		cc.ramp_interval = spec.ramp_interval;
 		slot->chain = std::make_unique<Chain>(*slot->view, clock_, cc);
 		slot->targets.assign(spec.chips, spec.frequency_mhz);
 		slot->reset_gpio = gpio(GpioRole::reset, spec.id);

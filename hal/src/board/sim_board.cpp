@@ -7,6 +7,58 @@
 #include <stdexcept>
 
 namespace hashboard {
+namespace {
+
+// The regulators that feed a chain: those of its domains; every regulator when no
+// domain names the chain (a single-rail board needs no [[domain]]).
+std::vector<std::string> rails_of(const BoardConfig &config, unsigned chain_id)
+{
+	std::vector<std::string> out;
+	for (const auto &d : config.domains)
+		if (d.chain == chain_id &&
+		    std::find(out.begin(), out.end(), d.regulator) == out.end())
+			out.push_back(d.regulator);
+	if (out.empty())
+		for (const auto &r : config.regulators)
+			out.push_back(r.name);
+	return out;
+}
+
+} // namespace
+
+hbsim::ChainConfig board_sim_chain_config(const BoardConfig &config, const ChainSpec &spec)
+{
+	hbsim::ChainConfig c;
+	c.family = spec.family;
+	c.chips = spec.chips;
+	c.zero_bits = config.sim.zero_bits;
+	// Each chain its own process variation and its own nonces.
+	c.seed = config.sim.seed + 7919 * std::uint64_t(spec.id);
+	c.temperature_c = config.sim.ambient_c;
+	if (const auto rails = rails_of(config, spec.id); !rails.empty())
+		c.voltage_mv = config.regulator(rails.front()).default_mv;
+	for (const auto &f : config.sim.faults) {
+		if (f.chain != spec.id)
+			continue;
+		switch (f.type) {
+		case SimFaultType::dead_chip:
+			c.faults.dead_chip = f.position;
+			break;
+		case SimFaultType::mute_chip:
+			c.faults.mute_chip = f.position;
+			break;
+		case SimFaultType::bit_errors:
+			c.faults.bit_error_rate = f.value;
+			break;
+		case SimFaultType::freq_limit:
+			c.freq_limit_mhz = f.value;
+			break;
+		default:
+			break;
+		}
+	}
+	return c;
+}
 
 struct SimDeviceFactory::Impl final : simboard::Wiring {
 	Impl(const BoardConfig &c, const Clock &clk)
@@ -35,21 +87,6 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 	std::map<unsigned, std::vector<FrequencySample>> frequencies;
 	std::vector<SimFault> pending;
 
-	// The regulators that feed a chain: those of its domains; every regulator when no
-	// domain names the chain (a single-rail board needs no [[domain]]).
-	std::vector<std::string> rails_of(unsigned chain_id) const
-	{
-		std::vector<std::string> out;
-		for (const auto &d : config.domains)
-			if (d.chain == chain_id &&
-			    std::find(out.begin(), out.end(), d.regulator) == out.end())
-				out.push_back(d.regulator);
-		if (out.empty())
-			for (const auto &r : config.regulators)
-				out.push_back(r.name);
-		return out;
-	}
-
 	bool rails_up(unsigned chain_id) const override
 	{
 		for (const auto &g : config.gpios)
@@ -58,7 +95,7 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 				if (it == gpios.end() || !it->second->is_active())
 					return false;
 			}
-		for (const auto &name : rails_of(chain_id)) {
+		for (const auto &name : rails_of(config, chain_id)) {
 			const auto it = regulators.find(name);
 			if (it == regulators.end() || !it->second->status().power_good)
 				return false;
@@ -151,35 +188,7 @@ SimDeviceFactory::~SimDeviceFactory() = default;
 ChainLink SimDeviceFactory::open_chain(const ChainSpec &spec, Clock &clock)
 {
 	Impl &s = *impl_;
-	hbsim::ChainConfig c;
-	c.family = spec.family;
-	c.chips = spec.chips;
-	c.zero_bits = s.config.sim.zero_bits;
-	// Each chain its own process variation and its own nonces.
-	c.seed = s.config.sim.seed + 7919 * std::uint64_t(spec.id);
-	c.temperature_c = s.config.sim.ambient_c;
-	if (const auto rails = s.rails_of(spec.id); !rails.empty())
-		c.voltage_mv = s.config.regulator(rails.front()).default_mv;
-	for (const auto &f : s.config.sim.faults) {
-		if (f.chain != spec.id)
-			continue;
-		switch (f.type) {
-		case SimFaultType::dead_chip:
-			c.faults.dead_chip = f.position;
-			break;
-		case SimFaultType::mute_chip:
-			c.faults.mute_chip = f.position;
-			break;
-		case SimFaultType::bit_errors:
-			c.faults.bit_error_rate = f.value;
-			break;
-		case SimFaultType::freq_limit:
-			c.freq_limit_mhz = f.value;
-			break;
-		default:
-			break;
-		}
-	}
+	hbsim::ChainConfig c = board_sim_chain_config(s.config, spec);
 	auto sim = std::make_shared<transport::SimTransport>(std::move(c), clock);
 	s.sims[spec.id] = sim;
 	auto link = std::make_unique<simboard::SimChainLink>(sim, spec.id, s.clock, s);

@@ -3,6 +3,16 @@
 #include <hashboard/chain.hpp>
 
 namespace hashboard {
+namespace {
+
+// How long bytes take on a UART: 10 bits each (start, 8 data, stop).
+Duration wire_time(std::size_t bytes, std::uint32_t baud)
+{
+	return std::chrono::duration_cast<Duration>(
+		std::chrono::duration<double>(double(bytes) * 10.0 / double(baud)));
+}
+
+} // namespace
 
 void Chain::reset_line()
 {
@@ -39,9 +49,13 @@ ScanResult Chain::enumerate()
 	result.expected = config_.expected_chips;
 	send(bm13xx::encode_read_register(true, 0, fam.regs.chip_id));
 	// A chain with more chips than expected answers more: wait the whole timeout unless
-	// the count is exceeded, so extra chips are seen too.
+	// the count is exceeded, so extra chips are seen too. The replies queue behind each
+	// other on the wire (160 chips take 150 ms at 115200 Bd), so that time comes on top:
+	// a reply left on the way would be taken for chip 0's answer to its probe.
 	collect(
-		config_.reply_timeout,
+		config_.reply_timeout +
+			wire_time(std::size_t(config_.expected_chips) * fam.reply_len,
+				  transport_.baud()),
 		[&](const bm13xx::ChipFrame &f) {
 			if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
 				if (r->reg != fam.regs.chip_id)
@@ -57,14 +71,22 @@ ScanResult Chain::enumerate()
 	// Addresses go out for every expected chip even when fewer answered: a chip that
 	// relays but never answers (a mute RX path) still takes its address, so probing
 	// each address afterwards tells a mute chip from a cut chain.
-	send(bm13xx::encode_chain_inactive());
+	const Bytes inactive = bm13xx::encode_chain_inactive();
+	send(inactive);
+	std::size_t sent = inactive.size();
 	chips_.assign(config_.expected_chips, ChipInfo{});
 	chip_freq_.assign(config_.expected_chips, fam.default_freq_mhz);
 	for (unsigned pos = 0; pos < config_.expected_chips; ++pos) {
 		chips_[pos].position = pos;
 		chips_[pos].address = std::uint8_t(pos * config_.address_step);
-		send(bm13xx::encode_set_address(chips_[pos].address));
+		const Bytes set_address = bm13xx::encode_set_address(chips_[pos].address);
+		send(set_address);
+		sent += set_address.size();
 	}
+	// The host hands the frames to its UART at once, but the chips get them at the line's
+	// pace (160 addresses take 100 ms at 115200 Bd): the first probe's reply timeout must
+	// not run while they are still on the wire.
+	clock_.sleep_for(wire_time(sent, transport_.baud()));
 	transport_.flush_input();
 
 	for (auto &chip : chips_) {

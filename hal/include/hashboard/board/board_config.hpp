@@ -57,6 +57,11 @@ struct ChainSpec {
 	// Leading zero bits of a difficulty-1 nonce: 32 on real chips; an hbsim behind a
 	// tty: or unix: link needs its own setting here. In-process sim chains use [sim].
 	unsigned zero_bits = 32;
+	// PLL ramp step and pace (Chain's defaults). Not board-file keys: tools set them
+	// (hbctl board --ramp-step, --ramp-interval-ms) where a real-time run cannot
+	// afford the careful default.
+	double ramp_step_mhz = 6.25;
+	Duration ramp_interval = std::chrono::milliseconds(100);
 };
 
 // Inclusive chip positions.

@@ -10,17 +10,20 @@
 
 #include <hashboard/board/board.hpp>
 #include <hashboard/board/sim_devices.hpp>
+#include <hbsim/sim_chain.hpp>
 
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace hbsim {
-class SimChain;
-}
-
 namespace hashboard {
+
+// The simulated chain a board file describes for one of its chains: family and chips
+// from [[chain]], difficulty, seed (chain N: seed + 7919 N), ambient temperature and
+// chain faults from [sim], voltage from the first rail that feeds it. The in-process
+// twin and hbsim --board build their chains from this one description.
+hbsim::ChainConfig board_sim_chain_config(const BoardConfig &config, const ChainSpec &spec);
 
 // One change on a twin: "gpio:reset0 active", "regulator:core vout 1150 mV",
 // "regulator:core output on", "chain:0 powered", "chain:0 reset released".

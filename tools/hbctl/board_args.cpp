@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+#include "board_args.hpp"
+
+#include <hashboard/chip_family.hpp>
+#include <hashboard/transport.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace hbctl {
+namespace {
+
+double to_number(std::string_view s, const std::string &what)
+{
+	double v = 0;
+	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+	if (s.empty() || ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v))
+		throw std::invalid_argument("bad " + what + ": '" + std::string(s) +
+		                            "' is not a number");
+	return v;
+}
+
+unsigned to_index(std::string_view s, const std::string &what)
+{
+	unsigned v = 0;
+	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+	if (s.empty() || ec != std::errc() || p != s.data() + s.size())
+		throw std::invalid_argument("bad " + what + ": '" + std::string(s) +
+		                            "' is not a whole number");
+	return v;
+}
+
+} // namespace
+
+ChipFreq parse_chip_freq(const std::string &arg, const hashboard::BoardConfig &cfg)
+{
+	const auto colon = arg.find(':'), eq = arg.find('=');
+	if (colon == std::string::npos || eq == std::string::npos || eq < colon)
+		throw std::invalid_argument("--chip-freq '" + arg + "': expected CHAIN:POS=MHZ");
+	ChipFreq f{
+	    to_index(arg.substr(0, colon), "chain in --chip-freq '" + arg + "'"),
+	    to_index(arg.substr(colon + 1, eq - colon - 1), "chip in --chip-freq '" + arg + "'"),
+	    to_number(arg.substr(eq + 1), "MHz in --chip-freq '" + arg + "'")};
+	const auto &chain = cfg.chain(f.chain);
+	if (f.position >= chain.chips)
+		throw std::invalid_argument("--chip-freq '" + arg + "': chain " +
+		                            std::to_string(f.chain) + " has chips 0-" +
+		                            std::to_string(chain.chips - 1));
+	check_frequency(cfg, f.chain, f.mhz, "--chip-freq " + arg);
+	return f;
+}
+
+DomainVoltage parse_domain_voltage(const std::string &arg, const hashboard::BoardConfig &cfg)
+{
+	const auto eq = arg.find('=');
+	if (eq == std::string::npos || eq == 0)
+		throw std::invalid_argument("--domain-voltage '" + arg + "': expected NAME=MV");
+	DomainVoltage d{arg.substr(0, eq),
+	                to_number(arg.substr(eq + 1), "mV in --domain-voltage '" + arg + "'")};
+	cfg.domain(d.domain); // throws, naming the board, when there is no such domain
+	return d;
+}
+
+ChainTransport parse_chain_transport(const std::string &arg, const hashboard::BoardConfig &cfg)
+{
+	const auto eq = arg.find('=');
+	if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size())
+		throw std::invalid_argument("--chain-transport '" + arg +
+		                            "': expected ID=URI, e.g. "
+		                            "0=tty:/dev/pts/5?reset=hbsim:/tmp/chain0.ctl");
+	ChainTransport t{to_index(arg.substr(0, eq), "chain id in --chain-transport '" + arg + "'"),
+	                 arg.substr(eq + 1)};
+	try {
+		cfg.chain(t.chain);
+		if (t.uri != hashboard::kSimTransport)
+			hashboard::clock_for_transport(t.uri); // parses the URI and its scheme
+	} catch (const std::invalid_argument &e) {
+		throw std::invalid_argument("--chain-transport '" + arg + "': " + e.what());
+	}
+	return t;
+}
+
+void check_frequency(const hashboard::BoardConfig &cfg, unsigned chain_id, double mhz,
+                     const std::string &arg)
+{
+	const auto &l = cfg.limits;
+	if (mhz < l.freq_min_mhz || mhz > l.freq_max_mhz ||
+	    !hashboard::pll_for_frequency(*cfg.chain(chain_id).family, mhz)) {
+		std::ostringstream m;
+		m << arg << ": " << mhz << " MHz is outside board " << cfg.name << "'s limits ("
+		  << l.freq_min_mhz << ".." << l.freq_max_mhz << " MHz) or the PLL's range";
+		throw std::invalid_argument(m.str());
+	}
+}
+
+void apply_chain_overrides(hashboard::BoardConfig &cfg, const ChainOverrides &o)
+{
+	std::vector<unsigned> seen;
+	for (const auto &t : o.transports) {
+		if (std::find(seen.begin(), seen.end(), t.chain) != seen.end())
+			throw std::invalid_argument("--chain-transport: chain " +
+			                            std::to_string(t.chain) + " given twice");
+		seen.push_back(t.chain);
+		for (auto &c : cfg.chains) {
+			if (c.id != t.chain)
+				continue;
+			c.transport = t.uri;
+			if (o.zero_bits)
+				c.zero_bits = *o.zero_bits;
+			else if (o.sim_devices)
+				c.zero_bits = cfg.sim.zero_bits;
+		}
+	}
+	for (auto &c : cfg.chains) {
+		if (o.ramp_step_mhz)
+			c.ramp_step_mhz = *o.ramp_step_mhz;
+		if (o.ramp_interval_ms)
+			c.ramp_interval = std::chrono::duration_cast<hashboard::Duration>(
+			    std::chrono::duration<double, std::milli>(*o.ramp_interval_ms));
+	}
+}
+
+} // namespace hbctl
