@@ -175,6 +175,8 @@ private:
 
 	void reset_line();
 	void send(const Bytes &frame);
+	// How long bytes take on the chain's wire at the present baud.
+	Duration wire_time(std::size_t bytes) const;
 	// Reads frames into sink until done() says every expected reply is in, or until
 	// `timeout` has passed in all: on a mining chain nonces never let the line go quiet.
 	void collect(Duration timeout, const std::function<void(const bm13xx::ChipFrame &)> &sink,

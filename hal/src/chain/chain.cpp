@@ -70,6 +70,13 @@ void Chain::send(const Bytes &frame)
 	transport_.write(frame);
 }
 
+Duration Chain::wire_time(std::size_t bytes) const
+{
+	// 10 bits a byte on a UART (start, 8 data, stop).
+	return std::chrono::duration_cast<Duration>(
+		std::chrono::duration<double>(double(bytes) * 10.0 / double(transport_.baud())));
+}
+
 void Chain::collect(Duration timeout, const std::function<void(const bm13xx::ChipFrame &)> &sink,
 		    const std::function<bool()> &done)
 {

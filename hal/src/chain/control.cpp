@@ -151,8 +151,10 @@ std::map<std::uint8_t, std::uint32_t> Chain::read_register(std::optional<std::ui
 	for (const auto &chip : chips_)
 		if (chip.answered && (!address || chip.address == *address))
 			++expected;
+	// The replies queue behind each other on the wire (160 chips take 150 ms at
+	// 115200 Bd): their wire time comes on top of the timeout.
 	collect(
-		config_.reply_timeout,
+		config_.reply_timeout + wire_time(std::max<std::size_t>(expected, 1) * family().reply_len),
 		[&](const bm13xx::ChipFrame &f) {
 			if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
 				if (r->reg == reg && (!address || r->chip == *address))

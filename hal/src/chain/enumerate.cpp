@@ -3,16 +3,6 @@
 #include <hashboard/chain.hpp>
 
 namespace hashboard {
-namespace {
-
-// How long bytes take on a UART: 10 bits each (start, 8 data, stop).
-Duration wire_time(std::size_t bytes, std::uint32_t baud)
-{
-	return std::chrono::duration_cast<Duration>(
-		std::chrono::duration<double>(double(bytes) * 10.0 / double(baud)));
-}
-
-} // namespace
 
 void Chain::reset_line()
 {
@@ -54,8 +44,7 @@ ScanResult Chain::enumerate()
 	// a reply left on the way would be taken for chip 0's answer to its probe.
 	collect(
 		config_.reply_timeout +
-			wire_time(std::size_t(config_.expected_chips) * fam.reply_len,
-				  transport_.baud()),
+			wire_time(std::size_t(config_.expected_chips) * fam.reply_len),
 		[&](const bm13xx::ChipFrame &f) {
 			if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
 				if (r->reg != fam.regs.chip_id)
@@ -86,7 +75,7 @@ ScanResult Chain::enumerate()
 	// The host hands the frames to its UART at once, but the chips get them at the line's
 	// pace (160 addresses take 100 ms at 115200 Bd): the first probe's reply timeout must
 	// not run while they are still on the wire.
-	clock_.sleep_for(wire_time(sent, transport_.baud()));
+	clock_.sleep_for(wire_time(sent));
 	transport_.flush_input();
 
 	for (auto &chip : chips_) {
