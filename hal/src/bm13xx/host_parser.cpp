@@ -11,13 +11,14 @@
 
 #include <hashboard/bm13xx/codec.hpp>
 
+#include "preamble_scan.hpp"
+
 #include <algorithm>
 #include <cstring>
 
 namespace hashboard::bm13xx {
 namespace {
 
-constexpr std::size_t kFeedBlock = 1024;
 constexpr std::size_t kHeadLen = 4; // preamble, HDR, LEN
 
 constexpr std::uint8_t kJobHdr = kTypeJob | std::uint8_t(Command::write_register);
@@ -138,20 +139,6 @@ std::optional<HostFrame> decode(Kind kind, std::uint8_t hdr, std::uint8_t len,
 	return std::nullopt;
 }
 
-std::size_t find_preamble(const Bytes &buf, std::size_t pos)
-{
-	while (pos < buf.size()) {
-		const void *hit = std::memchr(buf.data() + pos, kCmdPreamble[0], buf.size() - pos);
-		if (!hit)
-			return buf.size();
-		pos = std::size_t(static_cast<const std::uint8_t *>(hit) - buf.data());
-		if (pos + 1 == buf.size() || buf[pos + 1] == kCmdPreamble[1])
-			return pos;
-		++pos;
-	}
-	return buf.size();
-}
-
 } // namespace
 
 void HostParser::reset()
@@ -164,13 +151,13 @@ void HostParser::feed(ByteSpan data, const std::function<void(const HostFrame &)
 {
 	std::vector<HostFrame> done;
 	while (!data.empty()) {
-		const std::size_t take = std::min(data.size(), kFeedBlock);
+		const std::size_t take = std::min(data.size(), detail::kFeedBlock);
 		buf_.insert(buf_.end(), data.begin(), data.begin() + std::ptrdiff_t(take));
 		data = data.subspan(take);
 
 		std::size_t pos = 0;
 		for (;;) {
-			const std::size_t start = find_preamble(buf_, pos);
+			const std::size_t start = detail::find_preamble(buf_, pos, kCmdPreamble);
 			stats_.junk_bytes += start - pos;
 			pos = start;
 			const std::size_t avail = buf_.size() - pos;

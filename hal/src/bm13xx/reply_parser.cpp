@@ -13,6 +13,8 @@
 
 #include <hashboard/bm13xx/codec.hpp>
 
+#include "preamble_scan.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -21,8 +23,6 @@
 namespace hashboard::bm13xx {
 namespace {
 
-// Data is taken in blocks so that one huge feed() does not grow the buffer with it.
-constexpr std::size_t kFeedBlock = 1024;
 constexpr std::uint8_t kNonceFlag = 0x80;
 
 void check_reply_len(std::size_t reply_len)
@@ -30,22 +30,6 @@ void check_reply_len(std::size_t reply_len)
 	if (reply_len != 9 && reply_len != 11)
 		throw std::invalid_argument("reply length must be 9 or 11, not " +
 					    std::to_string(reply_len));
-}
-
-// Index of the next preamble at or after pos; a lone first preamble byte at the very
-// end also stops the search, since its partner may arrive with the next chunk.
-std::size_t find_preamble(const Bytes &buf, std::size_t pos)
-{
-	while (pos < buf.size()) {
-		const void *hit = std::memchr(buf.data() + pos, kReplyPreamble[0], buf.size() - pos);
-		if (!hit)
-			return buf.size();
-		pos = std::size_t(static_cast<const std::uint8_t *>(hit) - buf.data());
-		if (pos + 1 == buf.size() || buf[pos + 1] == kReplyPreamble[1])
-			return pos;
-		++pos;
-	}
-	return buf.size();
 }
 
 ChipFrame decode_reply(const std::uint8_t *frame, std::size_t len)
@@ -86,13 +70,13 @@ void ReplyParser::feed(ByteSpan data, const std::function<void(const ChipFrame &
 {
 	std::vector<ChipFrame> done;
 	while (!data.empty()) {
-		const std::size_t take = std::min(data.size(), kFeedBlock);
+		const std::size_t take = std::min(data.size(), detail::kFeedBlock);
 		buf_.insert(buf_.end(), data.begin(), data.begin() + std::ptrdiff_t(take));
 		data = data.subspan(take);
 
 		std::size_t pos = 0;
 		for (;;) {
-			const std::size_t start = find_preamble(buf_, pos);
+			const std::size_t start = detail::find_preamble(buf_, pos, kReplyPreamble);
 			stats_.junk_bytes += start - pos;
 			pos = start;
 			if (buf_.size() - pos < reply_len_)
