@@ -304,3 +304,75 @@ BOOST_AUTO_TEST_CASE(no_duplicate_nonces_across_chips_over_a_long_run)
 		}
 	}
 }
+
+namespace {
+
+// Delivers every whole reply frame twice, as a retransmitting bridge would; the frames
+// are cut from the chain's byte stream by length (11-byte BM1366 replies).
+class DoublingTransport final : public Transport {
+public:
+	explicit DoublingTransport(Transport &inner) : inner_(inner) {}
+	void write(ByteSpan d) override { inner_.write(d); }
+	std::size_t read(std::span<std::uint8_t> buf, Duration timeout) override
+	{
+		std::array<std::uint8_t, 256> in;
+		const std::size_t n = inner_.read(in, timeout);
+		pending_.insert(pending_.end(), in.begin(), in.begin() + long(n));
+		while (pending_.size() >= kLen) {
+			out_.insert(out_.end(), pending_.begin(), pending_.begin() + kLen);
+			out_.insert(out_.end(), pending_.begin(), pending_.begin() + kLen);
+			pending_.erase(pending_.begin(), pending_.begin() + kLen);
+		}
+		const std::size_t give = std::min(buf.size(), out_.size());
+		std::copy_n(out_.begin(), give, buf.begin());
+		out_.erase(out_.begin(), out_.begin() + long(give));
+		return give;
+	}
+	void set_baud(std::uint32_t b) override { inner_.set_baud(b); }
+	std::uint32_t baud() const override { return inner_.baud(); }
+	void flush_input() override { inner_.flush_input(); }
+	bool has_reset() const override { return inner_.has_reset(); }
+	void set_reset(bool a) override { inner_.set_reset(a); }
+	std::string describe() const override { return "doubling(" + inner_.describe() + ")"; }
+
+private:
+	static constexpr long kLen = 11;
+	Transport &inner_;
+	Bytes pending_, out_;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(repeated_nonces_are_duplicates_not_credit)
+{
+	VirtualClock clock;
+	auto sim = open_transport("sim:bm1366?chips=2&zero_bits=8", clock);
+	ChainConfig cfg;
+	cfg.family = &family_by_name("bm1366");
+	cfg.expected_chips = 2;
+	cfg.zero_bits = 8;
+	// BM1366 replies are 11 bytes from the first frame on (version rolling comes first),
+	// so the doubling link keeps frames whole through enumeration too.
+	DoublingTransport doubled(*sim);
+	Chain chain(doubled, clock, cfg);
+	BOOST_TEST_REQUIRE(chain.enumerate().ok());
+	chain.ramp_frequency(400);
+	SyntheticWorkSource src(5);
+	std::map<NonceVerdict, unsigned> verdicts;
+	for (int i = 0; i < 4; ++i) {
+		chain.send_work(src.next());
+		chain.poll(std::chrono::milliseconds(500),
+			   [&](const NonceEvent &e) { ++verdicts[e.verdict]; });
+	}
+	BOOST_TEST(verdicts[NonceVerdict::valid] > 20u);
+	// Every valid nonce came again right behind itself.
+	BOOST_TEST(verdicts[NonceVerdict::duplicate] == verdicts[NonceVerdict::valid]);
+	BOOST_TEST(verdicts[NonceVerdict::hw_error] == 0u);
+	std::uint64_t dup = 0, valid = 0;
+	for (const auto &s : chain.chip_stats()) {
+		dup += s.duplicates;
+		valid += s.valid;
+	}
+	BOOST_TEST(dup == verdicts[NonceVerdict::duplicate]);
+	BOOST_TEST(valid == verdicts[NonceVerdict::valid]);
+}
