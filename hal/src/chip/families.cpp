@@ -39,6 +39,23 @@ constexpr PllLimits kPll{
 // 25 MHz / (8 * (26 + 1)) = 115740 Bd after reset.
 constexpr double kResetBaud = 25e6 / (8.0 * 27.0);
 
+// BM1366+: the fast-UART register switches the divisor to a 200 MHz clock (a model value,
+// docs/protocol.md) so 1 MBd is exact.
+constexpr BaudRecipe kFastUartBaud{.uart_clock_hz = 200e6,
+				   .fast_uart_value = 0x00000001,
+				   .divisor_shift = 8,
+				   .divisor_bits = 5,
+				   .misc_control_base = 0,
+				   .max_baud = 1000000};
+
+// BM1368/BM1370: 7 core bits, 16 small cores a core, then the chip address (model).
+constexpr NonceLayout kSixteenSmallCoreNonce{.core_shift = 25,
+					     .core_bits = 7,
+					     .small_core_shift = 21,
+					     .small_core_bits = 4,
+					     .addr_shift = 13,
+					     .addr_bits = 8};
+
 // Version-rolling register: enable (bit 31), set (bit 28), mask 0x1fffe000 >> 13.
 constexpr std::uint32_t kVersionRollingAll = 0x9000FFFF;
 
@@ -80,9 +97,7 @@ const std::array<ChipFamily, 4> kFamilies{{
 			  .small_core_bits = 3, .addr_shift = 14, .addr_bits = 8},
 		.regs = kBm1366Regs,
 		.pll = kPll,
-		.baud = {.uart_clock_hz = 200e6, .fast_uart_value = 0x00000001,
-			 .divisor_shift = 8, .divisor_bits = 5, .misc_control_base = 0,
-			 .max_baud = 1000000},
+		.baud = kFastUartBaud,
 		.reset_baud = kResetBaud,
 		.default_freq_mhz = 50.0,
 		.nominal_freq_mhz = 485.0,
@@ -99,13 +114,10 @@ const std::array<ChipFamily, 4> kFamilies{{
 		.max_midstates = 1,
 		.job_id_step = 24,
 		.reply_subid_mask = 0x07,
-		.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 21,
-			  .small_core_bits = 4, .addr_shift = 13, .addr_bits = 8},
+		.nonce = kSixteenSmallCoreNonce,
 		.regs = kBm1366Regs,
 		.pll = kPll,
-		.baud = {.uart_clock_hz = 200e6, .fast_uart_value = 0x00000001,
-			 .divisor_shift = 8, .divisor_bits = 5, .misc_control_base = 0,
-			 .max_baud = 1000000},
+		.baud = kFastUartBaud,
 		.reset_baud = kResetBaud,
 		.default_freq_mhz = 50.0,
 		.nominal_freq_mhz = 490.0,
@@ -122,13 +134,10 @@ const std::array<ChipFamily, 4> kFamilies{{
 		.max_midstates = 1,
 		.job_id_step = 24,
 		.reply_subid_mask = 0x07,
-		.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 21,
-			  .small_core_bits = 4, .addr_shift = 13, .addr_bits = 8},
+		.nonce = kSixteenSmallCoreNonce,
 		.regs = kBm1366Regs,
 		.pll = kPll,
-		.baud = {.uart_clock_hz = 200e6, .fast_uart_value = 0x00000001,
-			 .divisor_shift = 8, .divisor_bits = 5, .misc_control_base = 0,
-			 .max_baud = 1000000},
+		.baud = kFastUartBaud,
 		.reset_baud = kResetBaud,
 		.default_freq_mhz = 50.0,
 		.nominal_freq_mhz = 525.0,
