@@ -216,7 +216,7 @@ void SimChip::hash_until(Duration t, std::vector<FoundNonce> &out)
 		        : std::uint8_t(hashboard::nonce_identity(family_, hit.nonce).small_core);
 		hashboard::bm13xx::NonceReply reply;
 		reply.nonce = nonce;
-		reply.midstate_or_core = sub;
+		reply.excess_difficulty = sub;
 		reply.job_byte =
 		    std::uint8_t((search_.job_id() & ~family_.reply_subid_mask & 0x7F) |
 		                 (sub & family_.reply_subid_mask));

@@ -167,7 +167,7 @@ BOOST_AUTO_TEST_CASE(nonce_replies_show_job_chip_and_core)
 	const std::uint32_t nonce = nonce_with_identity(bm1366, 0x00001234, {5, 3, 0x80});
 	const Bytes reply = bm::encode_reply(bm::NonceReply{nonce, 0x00, 0x08 | 3, 0x0001}, 11);
 	BOOST_TEST(one_line(reply) ==
-	           "@0 rx ok      nonce nonce=0x0000e00a job_id=8 subid=3 midstate_or_core=0x00 "
+	           "@0 rx ok      nonce nonce=0x0000e00a job_id=8 subid=3 excess_diff=0x00 "
 	           "version_bits=0x0001 rolled_bits=0x00002000 chip=0x80 core=5 small_core=3");
 
 	// BM1397: 9-byte replies, the low job-id bits are the midstate index.
@@ -408,9 +408,9 @@ BOOST_AUTO_TEST_CASE(logic2_csv_export_sample)
 	    "0.002863 rx ok      register_reply chip=0x00 reg=chip_id(0x00) value=0x13660000 "
 	    "chip_id=0x1366 family=bm1366 core_byte=0x00 addr=0x00",
 	    "0.008295 -- junk, 1 byte: 00",
-	    "0.008482 rx ok      nonce nonce=0x3412e00a job_id=8 subid=3 midstate_or_core=0x00 "
+	    "0.008482 rx ok      nonce nonce=0x3412e00a job_id=8 subid=3 excess_diff=0x00 "
 	    "version_bits=0x0001 rolled_bits=0x00002000 chip=0x80 core=5 small_core=3",
-	    "0.009537 rx BAD CRC nonce nonce=0x2512e00a job_id=8 subid=3 midstate_or_core=0x00 "
+	    "0.009537 rx BAD CRC nonce nonce=0x2512e00a job_id=8 subid=3 excess_diff=0x00 "
 	    "version_bits=0x0001 rolled_bits=0x00002000 chip=0x80 core=5 small_core=3 crc=0x02 "
 	    "crc_expected=0x1e  [aa 55 0a e0 12 25 00 0b 00 01 82]",
 	};

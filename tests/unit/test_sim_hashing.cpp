@@ -34,7 +34,7 @@ Checked check_midstate_nonces(const Rig &rig, std::uint8_t job_id, unsigned zero
 	for (const auto &n : rig.nonces()) {
 		BOOST_TEST((n.job_byte & ~0x03) == job_id);
 		const unsigned m = n.job_byte & 0x03;
-		BOOST_TEST(n.midstate_or_core == m);
+		BOOST_TEST(n.excess_difficulty == m);
 		const auto hdr =
 		    with_version_nonce(h, hashboard::load_le32(h.data()) | m << 13, n.nonce);
 		(zeros_of(hdr) >= int(zeros) ? c.valid : c.invalid)++;

@@ -70,7 +70,7 @@ std::string describe(const bm::ChipFrame &frame)
 	                      [](const bm::NonceReply &f) {
 		                      std::string s =
 		                          format("nonce 0x%08" PRIx32 " job byte 0x%02x sub 0x%02x",
-		                                 f.nonce, f.job_byte, f.midstate_or_core);
+		                                 f.nonce, f.job_byte, f.excess_difficulty);
 		                      if (f.version_bits)
 			                      s += format(" version bits 0x%04x", *f.version_bits);
 		                      return s;

@@ -165,7 +165,7 @@ struct Describer {
 		const unsigned subid = n.job_byte & family.reply_subid_mask;
 		out.fields.push_back(number(
 		    family.job_format == JobFormat::midstates ? "midstate" : "subid", subid));
-		out.fields.push_back(hex8("midstate_or_core", n.midstate_or_core));
+		out.fields.push_back(hex8("excess_diff", n.excess_difficulty));
 		if (n.version_bits) {
 			out.fields.push_back(hex16("version_bits", *n.version_bits));
 			out.fields.push_back(

@@ -27,6 +27,10 @@ constexpr std::uint8_t kLenWrite = 9;
 constexpr std::uint8_t kLenOneMidstate = 0x36;
 constexpr std::uint8_t kLenFourMidstates = 0x96;
 constexpr std::uint8_t kLenHeaderJob = 0x56;
+// Factory firmware (S21 Pro, S19j Pro captures) sends header jobs of the same 88 bytes
+// with LEN 0x36, and the chips take them: a header job's size is fixed by its format,
+// not by LEN (docs/protocol.md, "Job frames").
+constexpr std::uint8_t kLenFactoryHeaderJob = 0x36;
 constexpr std::uint8_t kMaxJobId = 0x7F;
 
 enum class Kind { set_address, write, read, inactive, midstate_job, header_job };
@@ -52,7 +56,7 @@ std::optional<Kind> classify(std::uint8_t hdr, std::uint8_t len)
 	case kJobHdr:
 		if (len == kLenOneMidstate || len == kLenFourMidstates)
 			return Kind::midstate_job;
-		if (len == kLenHeaderJob)
+		if (len == kLenHeaderJob || len == kLenFactoryHeaderJob)
 			return Kind::header_job;
 		return std::nullopt;
 	default:
@@ -82,11 +86,10 @@ Hash256 words_reversed(const std::uint8_t *p)
 
 std::array<std::uint32_t, 8> midstate_from_wire(const std::uint8_t *p)
 {
-	std::uint8_t b[32];
-	std::reverse_copy(p, p + 32, b);
+	// BE(h7) .. BE(h0) on the wire (see job_frames.cpp).
 	std::array<std::uint32_t, 8> state;
 	for (std::size_t i = 0; i < 8; ++i)
-		state[i] = load_be32(b + i * 4);
+		state[i] = load_be32(p + (7 - i) * 4);
 	return state;
 }
 
@@ -173,7 +176,8 @@ void HostParser::feed(ByteSpan data, const std::function<void(const HostFrame &)
 				++pos;
 				continue;
 			}
-			const std::size_t total = 2 + std::size_t(len);
+			const std::size_t total =
+				2 + std::size_t(*kind == Kind::header_job ? kLenHeaderJob : len);
 			if (avail < total)
 				break;
 			if (!crc_ok(*kind, frame, total)) {

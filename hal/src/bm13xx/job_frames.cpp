@@ -6,14 +6,13 @@
 // Byte order on the wire, as the chips expect it (docs/protocol.md):
 // - starting nonce, nbits, ntime, merkle tail and version go as the little-endian
 //   bytes they are in the block header;
-// - a BM1397 midstate is the SHA-256 state serialised big-endian, then all 32 bytes
-//   reversed;
+// - a BM1397 midstate is the SHA-256 state's eight words last-first, each word
+//   big-endian: BE(h7) .. BE(h0);
 // - a header job's merkle root and previous hash keep the bytes of each 4-byte word
 //   but send the eight words last-first.
 
 #include <hashboard/bm13xx/codec.hpp>
 
-#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -46,10 +45,11 @@ void put_words_reversed(Bytes &out, const Hash256 &h)
 
 void put_midstate(Bytes &out, const std::array<std::uint32_t, 8> &state)
 {
+	// Words last-first, each big-endian: BE(h7) .. BE(h0) (ESP-Miner's verifier frame,
+	// gekko's stuff_reverse; docs/protocol.md).
 	std::uint8_t b[32];
 	for (std::size_t i = 0; i < 8; ++i)
-		store_be32(b + i * 4, state[i]);
-	std::reverse(b, b + 32);
+		store_be32(b + (7 - i) * 4, state[i]);
 	out.insert(out.end(), b, b + 32);
 }
 

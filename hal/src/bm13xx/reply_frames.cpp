@@ -57,7 +57,7 @@ Bytes encode_reply(const NonceReply &reply, std::size_t reply_len)
 			: "a 9-byte nonce reply cannot carry version bits");
 	std::uint8_t payload[8] = {};
 	store_le32(payload, reply.nonce);
-	payload[4] = reply.midstate_or_core;
+	payload[4] = reply.excess_difficulty;
 	payload[5] = reply.job_byte;
 	if (long_reply) {
 		payload[6] = std::uint8_t(*reply.version_bits >> 8);

@@ -38,7 +38,7 @@ ChipFrame decode_reply(const std::uint8_t *frame, std::size_t len)
 	if (frame[len - 1] & kNonceFlag) {
 		NonceReply nonce;
 		nonce.nonce = load_le32(payload);
-		nonce.midstate_or_core = payload[4];
+		nonce.excess_difficulty = payload[4];
 		nonce.job_byte = payload[5];
 		if (len == 11)
 			nonce.version_bits = std::uint16_t(payload[6] << 8 | payload[7]);

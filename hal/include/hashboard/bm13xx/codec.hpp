@@ -47,8 +47,8 @@ Bytes encode_read_register(bool all, std::uint8_t chip, std::uint8_t reg);
 Bytes encode_chain_inactive();
 
 // BM1397: the host computes midstates. Fields hold header bytes as they sit in the
-// header (little-endian numbers); midstates are SHA-256 states (big-endian words) and
-// are sent as the whole 32 bytes reversed, as open firmware does.
+// header (little-endian numbers); midstates are SHA-256 states, sent as their eight
+// words last-first, each big-endian: BE(h7) .. BE(h0), as open firmware does.
 struct MidstateJob {
 	std::uint8_t job_id = 0;
 	std::uint32_t starting_nonce = 0;
@@ -110,10 +110,14 @@ struct RegisterReply {
 };
 
 // nonce: the four wire bytes read little-endian, i.e. the value that goes in the header.
-// job_byte: the job id with the midstate index or small-core id in its low bits.
+// excess_difficulty: byte 4. On BM1366+ how far the hash beat the ticket, in half-bit
+// units (capture: 0x0C at ticket 2^8 hashes to 2^14 x 2^32); on BM1397 its meaning is
+// not settled by any capture (docs/protocol.md).
+// job_byte: byte 5, the "result header": the job id the host sent and the midstate
+// index or small-core id, packed per family (decode_nonce_reply in chip_family.hpp).
 struct NonceReply {
 	std::uint32_t nonce = 0;
-	std::uint8_t midstate_or_core = 0;
+	std::uint8_t excess_difficulty = 0;
 	std::uint8_t job_byte = 0;
 	std::optional<std::uint16_t> version_bits; // present in 11-byte replies
 	bool operator==(const NonceReply &) const = default;
