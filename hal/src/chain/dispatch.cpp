@@ -14,6 +14,9 @@ std::uint8_t Chain::send_work(const Work &work)
 	if (state_ == ChainState::off)
 		throw std::logic_error("chain: send_work before enumerate");
 	const ChipFamily &fam = family();
+	// The pool's version mask reaches the chips' 0xA4 before a job that rolls with it.
+	if (fam.regs.version_rolling && work.version_mask != version_mask_)
+		set_version_mask(work.version_mask);
 	LiveJob job{work, next_job_id_, {}, {}};
 	next_job_id_ = fam.next_job_id(next_job_id_);
 
@@ -29,18 +32,6 @@ std::uint8_t Chain::send_work(const Work &work)
 	++chain_stats_.jobs_sent;
 	state_ = ChainState::running;
 	return jobs_.back().job_id;
-}
-
-Duration Chain::job_space_time() const
-{
-	const ChipFamily &fam = family();
-	const NonceLayout &l = fam.nonce;
-	const unsigned free_bits = 32 - l.core_bits - l.small_core_bits - l.addr_bits;
-	const double versions =
-		fam.job_format == JobFormat::header ? 65536.0 : double(fam.max_midstates);
-	const double space = std::ldexp(1.0, int(free_bits)) * fam.small_cores * versions;
-	const double seconds = space / fam.hashes_per_second(freq_mhz_);
-	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 
 void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)> &sink)
@@ -71,11 +62,12 @@ void Chain::handle_nonce(const bm13xx::NonceReply &reply,
 	NonceEvent ev{};
 	ev.when = clock_.now();
 	ev.nonce = reply.nonce;
-	ev.job_id = std::uint8_t(reply.job_byte & ~fam.reply_subid_mask & 0x7F);
-	ev.identity = nonce_identity(fam, reply.nonce);
-	ev.position = ev.identity.addr <= 0xFF ? position_of(std::uint8_t(ev.identity.addr))
-					       : std::nullopt;
-	const unsigned subid = reply.job_byte & fam.reply_subid_mask;
+	const ReplyFields fields = decode_nonce_reply(fam, reply);
+	ev.job_id = fields.job_id;
+	ev.identity = {fields.core, fields.small_core,
+		       fields.address ? unsigned(*fields.address) : fields.range_value};
+	ev.position = position_of(fields);
+	const unsigned subid = fields.sub_id;
 
 	auto emit = [&](NonceVerdict v) {
 		ev.verdict = v;

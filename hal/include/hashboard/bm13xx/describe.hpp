@@ -41,17 +41,17 @@ struct FrameMeaning {
 	std::vector<Field> fields;
 };
 
-// State that spans frames: a fast-UART write changes the clock that a later
-// misc_control divisor divides.
+// State that spans frames: whether a version-rolling write has made the chips answer in
+// 11 bytes.
 struct DescribeState {
-	bool fast_uart = false;
+	bool version_rolling = false;
 };
 
 // Decoded fields of a register value where the family table says what it holds:
 // PLL frequency, ticket difficulty, baud, chip id, version-rolling mask, hash count.
 std::vector<Field> describe_register_value(const ChipFamily &family, std::uint8_t reg,
                                            std::uint32_t value, const DescribeState &state);
-// Host frames update state (fast-UART writes) after describing.
+// Host frames update state (version-rolling writes) after describing.
 FrameMeaning describe_host_frame(const ChipFamily &family, const HostFrame &frame,
                                  DescribeState &state);
 FrameMeaning describe_chip_frame(const ChipFamily &family, const ChipFrame &frame,
