@@ -60,7 +60,9 @@ struct RecipeStep {
 	std::uint32_t value = 0;
 	unsigned repeat = 1;
 	Duration wait{};                 // after the step (wait: its length)
-	std::vector<RegWrite> chip_writes{}; // chip_pass
+	// chip_pass: the writes each chip gets; domain_config: broadcasts between the 0x58
+	// writes (step value) and the 0x2C relays.
+	std::vector<RegWrite> chip_writes{};
 };
 
 struct BringupRecipe {

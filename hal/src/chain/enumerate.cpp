@@ -252,6 +252,10 @@ void Chain::write_domain_config(const RecipeStep &step)
 		write_register(chips_[last].address, 0x58, step.value);
 		clock_.sleep_for(recipe_->pace);
 	}
+	for (const auto &w : step.chip_writes) {
+		write_register(std::nullopt, w.reg, w.value);
+		clock_.sleep_for(recipe_->pace);
+	}
 	for (unsigned d = 0; d < domains; ++d) {
 		const unsigned first = d * per;
 		const unsigned last = std::min<unsigned>(unsigned(chips_.size()), (d + 1) * per) - 1;

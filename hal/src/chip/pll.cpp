@@ -36,8 +36,13 @@ std::optional<PllSetting> lowest_vco(const PllLimits &l, double freq_mhz)
 						continue;
 					const double err = std::fabs(s.freq_mhz(l.ref_mhz) - freq_mhz);
 					const double vco = s.vco_mhz(l.ref_mhz);
+					// On a tie the larger POSTDIV1 (S21 Pro: 600 MHz as 4 x 1,
+					// 0x50C00230, not 2 x 2).
+					const bool same_err = std::fabs(err - best_err) <= 1e-9;
+					const bool same_vco = std::fabs(vco - best_vco) <= 1e-9;
 					if (!best || err < best_err - 1e-9 ||
-					    (std::fabs(err - best_err) <= 1e-9 && vco < best_vco)) {
+					    (same_err && vco < best_vco - 1e-9) ||
+					    (same_err && same_vco && p1 > best->postdiv1)) {
 						best = s;
 						best_err = err;
 						best_vco = vco;

@@ -27,6 +27,13 @@ RecipeStep op(StepOp o, unsigned repeat = 1, Duration wait = {})
 	return {.op = o, .repeat = repeat, .wait = wait};
 }
 
+// 0x58 = io at each domain's last chip, then the broadcasts, then the 0x2C relays.
+RecipeStep domain_config(std::uint32_t io, std::vector<RegWrite> broadcasts, Duration wait)
+{
+	return {.op = StepOp::domain_config, .value = io, .wait = wait,
+		.chip_writes = std::move(broadcasts)};
+}
+
 RecipeStep chip_pass(std::vector<RegWrite> writes, Duration wait = {})
 {
 	return {.op = StepOp::chip_pass, .target = StepTarget::each_chip, .wait = wait,
@@ -100,7 +107,7 @@ BringupRecipe bm1370_factory()
 			write(0x3C, 0x8000800C),
 			op(StepOp::ticket_mask),
 			write(0x58, 0x00011111),
-			op(StepOp::domain_config, 1, 130ms),
+			domain_config(0x0001F111, {{0x68, 0x5AA55AA5}}, 130ms),
 			// The host waits ~60 ms for the write to drain before it switches.
 			op(StepOp::baud, 1, 60ms),
 			chip_pass({{0xA8, 0x000701F0}, {0x18, 0xF000C100}, {0x3C, 0x80008B00},
@@ -223,7 +230,7 @@ BringupRecipe bm1366_factory()
 			op(StepOp::ticket_mask),
 			write(0x54, 0x00000003),
 			write(0x58, 0x02111111),
-			op(StepOp::domain_config, 1, 130ms),
+			domain_config(0x0211F111, {}, 130ms),
 			op(StepOp::baud, 1, 200ms),
 			chip_pass({{0xA8, 0x000701F0}, {0x18, 0xF000C100}, {0x3C, 0x80008540},
 				   {0x3C, 0x80008020}, {0x3C, 0x800082AA}}),
