@@ -29,7 +29,7 @@ std::vector<std::string> rails_of(const BoardConfig &config, unsigned chain_id)
 hbsim::ChainConfig board_sim_chain_config(const BoardConfig &config, const ChainSpec &spec)
 {
 	hbsim::ChainConfig c;
-	c.family = spec.family;
+	c.family = std::string(spec.family->name);
 	c.chips = spec.chips;
 	c.zero_bits = config.sim.zero_bits;
 	// Each chain its own process variation and its own nonces.
