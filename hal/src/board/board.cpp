@@ -59,7 +59,8 @@ Board::Board(BoardConfig config, Clock &clock, std::shared_ptr<DeviceFactory> de
 	for (const auto &spec : config_.chains) {
 		auto slot = std::make_unique<ChainSlot>();
 		slot->spec = spec;
-		slot->link = devices_->open_chain(spec, clock_);
+		slot->clock = std::make_unique<ChainClock>(clock_);
+		slot->link = devices_->open_chain(spec, *slot->clock);
 		if (!slot->link.transport)
 			throw std::logic_error("device factory opened no link for chain " +
 			                       std::to_string(spec.id));
@@ -71,7 +72,7 @@ Board::Board(BoardConfig config, Clock &clock, std::shared_ptr<DeviceFactory> de
 		cc.zero_bits = slot->link.zero_bits;
 		cc.ramp_step_mhz = spec.ramp_step_mhz;
 		cc.ramp_interval = spec.ramp_interval;
-		slot->chain = std::make_unique<Chain>(*slot->view, clock_, cc);
+		slot->chain = std::make_unique<Chain>(*slot->view, *slot->clock, cc);
 		slot->targets.assign(spec.chips, spec.frequency_mhz);
 		slot->reset_gpio = gpio(GpioRole::reset, spec.id);
 		chain_ids_.push_back(spec.id);
@@ -100,8 +101,7 @@ Board::~Board()
 	if (s == BoardState::off || s == BoardState::tripped)
 		return;
 	try {
-		for (auto &slot : chains_)
-			ramp_down_fast(*slot);
+		ramp_all_down_fast();
 		assert_resets(true);
 		switch_power_off();
 	} catch (...) {
@@ -117,22 +117,26 @@ std::optional<TripReason> Board::trip_reason() const
 
 void Board::set_logger(Logger logger)
 {
+	std::lock_guard lock(log_mutex_);
 	logger_ = std::move(logger);
 }
 
 void Board::set_progress(std::function<void(std::string_view)> progress)
 {
+	std::lock_guard lock(progress_mutex_);
 	progress_ = std::move(progress);
 }
 
 void Board::log(const std::string &line)
 {
+	std::lock_guard lock(log_mutex_);
 	if (logger_)
 		logger_(line);
 }
 
 void Board::progress(std::string_view what)
 {
+	std::lock_guard lock(progress_mutex_);
 	if (progress_)
 		progress_(what);
 }
@@ -196,16 +200,8 @@ bool Board::trip(TripReason reason, TripScope scope)
 	}
 	log("TRIP " + reason.message() + " (at " + number(to_seconds(reason.when)) +
 	    " s); going to the safe state");
-	if (scope == TripScope::full) {
-		for (auto &slot : chains_) {
-			try {
-				ramp_down_fast(*slot);
-			} catch (const std::exception &e) {
-				log("chain " + std::to_string(slot->spec.id) +
-				    ": ramp-down failed: " + e.what());
-			}
-		}
-	}
+	if (scope == TripScope::full)
+		ramp_all_down_fast();
 	assert_resets(scope == TripScope::full);
 	switch_power_off();
 	set_fan_duty(1.0);
