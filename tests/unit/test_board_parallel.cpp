@@ -102,11 +102,18 @@ BOOST_AUTO_TEST_CASE(chain_logs_come_out_by_time_then_chain)
 {
 	Rig rig(board_text(3, 4));
 	std::vector<std::string> lines;
-	rig.board->set_logger([&](const std::string &l) { lines.push_back(l); });
+	std::vector<Duration> stamps;
+	rig.board->set_logger([&](Duration when, const std::string &l) {
+		lines.push_back(l);
+		stamps.push_back(when);
+	});
 	rig.board->power_up();
 	rig.board->start_chains();
 	const long released = index_of(lines, "resets released");
 	BOOST_TEST_REQUIRE(released >= 0);
+	// Stamped with their chain's time, which never runs backwards in the log.
+	for (std::size_t i = 1; i < stamps.size(); ++i)
+		BOOST_TEST(stamps[i - 1] <= stamps[i]);
 	// Each chain's enumeration ends at the same chain time, its ramp too: so first every
 	// chain's count, in chain order, then every chain's speed line.
 	std::vector<long> at;
@@ -285,8 +292,8 @@ RunRecord seeded_run()
 	Rig rig(board_text(3, 8, faults));
 	RunRecord r;
 	Board &b = *rig.board;
-	b.set_logger([&r, &rig](const std::string &l) {
-		r.lines.push_back(std::to_string(rig.clock.now().count()) + " " + l);
+	b.set_logger([&r](Duration when, const std::string &l) {
+		r.lines.push_back(std::to_string(when.count()) + " " + l);
 	});
 	b.power_up();
 	b.start_chains();

@@ -117,6 +117,16 @@ std::optional<TripReason> Board::trip_reason() const
 
 void Board::set_logger(Logger logger)
 {
+	TimedLogger timed;
+	if (logger)
+		timed = [plain = std::move(logger)](Duration, const std::string &line) {
+			plain(line);
+		};
+	set_logger(std::move(timed));
+}
+
+void Board::set_logger(TimedLogger logger)
+{
 	std::lock_guard lock(log_mutex_);
 	logger_ = std::move(logger);
 }
@@ -129,9 +139,14 @@ void Board::set_progress(std::function<void(std::string_view)> progress)
 
 void Board::log(const std::string &line)
 {
+	log_at(clock_.now(), line);
+}
+
+void Board::log_at(Duration when, const std::string &line)
+{
 	std::lock_guard lock(log_mutex_);
 	if (logger_)
-		logger_(line);
+		logger_(when, line);
 }
 
 void Board::progress(std::string_view what)

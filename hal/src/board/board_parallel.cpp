@@ -116,7 +116,7 @@ void Board::for_each_chain(const std::function<void(ChainTask &)> &work)
 			order.emplace_back(tasks[i].lines_[j].first, i, j);
 	std::sort(order.begin(), order.end());
 	for (const auto &[t, i, j] : order)
-		log(tasks[i].lines_[j].second);
+		log_at(t, tasks[i].lines_[j].second);
 
 	for (auto &t : tasks)
 		if (t.error_)

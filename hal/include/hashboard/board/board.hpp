@@ -118,6 +118,9 @@ class Board {
 public:
 	using NonceSink = std::function<void(unsigned chain_id, const NonceEvent &)>;
 	using Logger = std::function<void(const std::string &)>;
+	// With the board time the line stands for: a chain's own time for the lines of a
+	// parallel phase, which arrive only when the phase is over.
+	using TimedLogger = std::function<void(Duration when, const std::string &)>;
 	// Who trips: the control thread does the whole safe state; another thread (the
 	// watchdog's) cuts power only, because the stuck control thread may own the links.
 	enum class TripScope { full, power_only };
@@ -139,6 +142,7 @@ public:
 	// serialised; lines of the chains' parallel phases arrive when the phase is over,
 	// ordered by their chain's time then chain id. Must not call back into the Board.
 	void set_logger(Logger logger);
+	void set_logger(TimedLogger logger);
 	// Called at each step of a long operation (PLL ramps, enumeration) with what it is
 	// doing; hbctl shows it and kicks the safety watchdog from it. In real time the
 	// chains' threads call it as they go (serialised); it must not call into the Board.
@@ -203,6 +207,7 @@ private:
 	std::size_t index_of(unsigned chain_id) const;
 	void require(std::initializer_list<BoardState> allowed, const char *operation) const;
 	void log(const std::string &line);
+	void log_at(Duration when, const std::string &line);
 	void progress(std::string_view what);
 	void assert_resets(bool include_links);
 	void release_resets();
@@ -239,7 +244,7 @@ private:
 	// Each sink its own lock: the watchdog thread's trip logs while a chain's thread
 	// may be inside the progress callback.
 	std::mutex log_mutex_;
-	Logger logger_;
+	TimedLogger logger_;
 	std::mutex progress_mutex_;
 	std::function<void(std::string_view)> progress_;
 };
