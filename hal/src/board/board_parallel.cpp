@@ -5,6 +5,7 @@
 #include "board_slot.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 
@@ -68,6 +69,15 @@ void Board::ChainTask::progress(std::string_view what)
 
 void Board::for_each_chain(const std::function<void(ChainTask &)> &work)
 {
+	// A phase started from inside another (a progress callback that trips the board)
+	// would fork the running chains' timelines again and race their threads.
+	if (in_phase_.exchange(true))
+		throw std::logic_error("board " + config_.name +
+		                       ": chain work started from inside a chain phase");
+	struct Leave {
+		std::atomic<bool> &flag;
+		~Leave() { flag.store(false); }
+	} leave{in_phase_};
 	Phase phase;
 	std::vector<ChainTask> tasks;
 	tasks.reserve(chains_.size());
@@ -135,9 +145,9 @@ void Board::ramp_all_down_fast() noexcept
 				         ": ramp-down failed: " + e.what());
 			}
 		});
-	} catch (...) {
-		// No thread for a chain: the power still goes off after this.
-		log("ramp-down: could not run every chain's ramp");
+	} catch (const std::exception &e) {
+		// No thread for a chain, or a phase already running: power goes off regardless.
+		log(std::string("ramp-down: not every chain could ramp: ") + e.what());
 	}
 }
 

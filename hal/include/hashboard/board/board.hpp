@@ -237,6 +237,7 @@ private:
 	std::vector<ChainBringUp> bring_up_;
 	Duration reset_asserted_at_{0};
 	std::atomic<BoardState> state_{BoardState::off};
+	std::atomic<bool> in_phase_{false}; // for_each_chain is running
 	// Guards the devices and the trip reason: the watchdog thread may trip the board
 	// while the control thread reads a sensor.
 	mutable std::mutex mutex_;
