@@ -45,8 +45,9 @@ BoardConfig first_chain_only(const BoardConfig &c)
 	std::erase_if(one.domains, [&](const DomainSpec &d) { return d.chain != id; });
 	if (!one.domains.empty())
 		std::erase_if(one.regulators, [&](const RegulatorSpec &r) {
-			return std::none_of(one.domains.begin(), one.domains.end(),
-			                    [&](const DomainSpec &d) { return d.regulator == r.name; });
+			return std::none_of(
+			    one.domains.begin(), one.domains.end(),
+			    [&](const DomainSpec &d) { return d.regulator == r.name; });
 		});
 	std::erase_if(one.gpios, [&](const GpioSpec &g) { return !g.serves(id); });
 	std::erase_if(one.sim.faults,

@@ -49,9 +49,8 @@ Timed time_board(const std::string &text)
 
 bool contains(const std::vector<std::string> &lines, const std::string &part)
 {
-	return std::any_of(lines.begin(), lines.end(), [&](const std::string &l) {
-		return l.find(part) != std::string::npos;
-	});
+	return std::any_of(lines.begin(), lines.end(),
+	                   [&](const std::string &l) { return l.find(part) != std::string::npos; });
 }
 
 long index_of(const std::vector<std::string> &lines, const std::string &part)
@@ -261,15 +260,17 @@ BOOST_AUTO_TEST_CASE(a_failing_chain_switches_the_whole_board_off)
 			for (unsigned id = 0; id < 3; ++id) {
 				BOOST_TEST(!twins->chain_powered(id));
 				BOOST_TEST(twins->chain_in_reset(id));
-				BOOST_TEST(!twins->regulator("r" + std::to_string(id)).status().output_on);
+				BOOST_TEST(
+				    !twins->regulator("r" + std::to_string(id)).status().output_on);
 				if (id == victim)
 					continue;
 				BOOST_TEST(twins->frequency_history(id).back().max_mhz <= 150.0);
 			}
 			// The chains running when it failed stopped there instead of ramping on.
 			for (unsigned id = victim + 1; id < 3; ++id)
-				BOOST_TEST(contains(f.lines, "chain " + std::to_string(id) +
-				                                 ": stopped, another chain failed"));
+				BOOST_TEST(
+				    contains(f.lines, "chain " + std::to_string(id) +
+				                          ": stopped, another chain failed"));
 			if (victim == 0)
 				BOOST_TEST(to_seconds(f.took) < 0.8 * to_seconds(full));
 		}
@@ -369,7 +370,8 @@ BOOST_AUTO_TEST_CASE(real_time_chains_run_on_threads_of_their_own)
 			BOOST_TEST(steps["chain " + std::to_string(id) + ": PLL ramp"] > 5u);
 	}
 	for (unsigned id = 0; id < 3; ++id)
-		BOOST_TEST(contains(lines, "chain " + std::to_string(id) + ": 4 of 4 chips answered"));
+		BOOST_TEST(
+		    contains(lines, "chain " + std::to_string(id) + ": 4 of 4 chips answered"));
 	threads.clear();
 	b.power_down();
 	BOOST_TEST((b.state() == BoardState::off));
