@@ -114,7 +114,8 @@ BOOST_AUTO_TEST_CASE(plls_ramp_up_in_steps_before_full_speed)
 	BOOST_TEST_REQUIRE(report.size() == 2u);
 	for (const auto &r : report) {
 		BOOST_TEST(r.scan.ok());
-		BOOST_TEST(r.baud == 1000000u);
+		// 1 MBd asked: the chips' divisor gives 1,041,667 and the host follows exactly.
+		BOOST_TEST(r.baud == 1041667u);
 		BOOST_TEST(std::abs(r.max_mhz - 485.0) < 1.0);
 	}
 }

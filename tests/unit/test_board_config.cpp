@@ -222,7 +222,7 @@ BOOST_AUTO_TEST_CASE(shipped_boards_have_their_shapes)
 	for (const Shape &s : {Shape{"bitaxe-bm1370.toml", "bm1370", 1, 1, false},
 	                       Shape{"bm1366-12.toml", "bm1366", 1, 12, false},
 	                       Shape{"s19kpro-bm1366.toml", "bm1366", 3, 77, false},
-	                       Shape{"a15-class-sim.toml", "bm1366", 3, 160, true},
+	                       Shape{"a15-class-sim.toml", "bm1370", 3, 160, true},
 	                       Shape{"nano3-class-sim.toml", "bm1368", 1, 10, true}}) {
 		BOOST_TEST_CONTEXT(s.file)
 		{
@@ -252,7 +252,7 @@ BOOST_AUTO_TEST_CASE(valid_text_parses_with_every_table)
 {
 	const BoardConfig c = parse_board_config(kValid, "valid.toml");
 	BOOST_TEST(c.chains.size() == 2u);
-	BOOST_TEST(c.chains[0].baud == 1000000u); // the family's maximum by default
+	BOOST_TEST(c.chains[0].baud == 3125000u); // the family's maximum (BT8D 0) by default
 	BOOST_TEST(c.chains[0].frequency_mhz == 485.0);
 	BOOST_TEST(c.domains[1].chips.size() == 2u);
 	BOOST_TEST(c.domains[1].contains(10));

@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(chain_logs_come_out_by_time_then_chain)
 	// chain's count, in chain order, then every chain's speed line.
 	std::vector<long> at;
 	for (const char *l : {"chain 0: 4 of 4", "chain 1: 4 of 4", "chain 2: 4 of 4",
-	                      "chain 0: 1000000 Bd", "chain 1: 1000000 Bd", "chain 2: 1000000 Bd"})
+	                      "chain 0: 1041667 Bd", "chain 1: 1041667 Bd", "chain 2: 1041667 Bd"})
 		at.push_back(index_of(lines, l));
 	BOOST_TEST(released < at.front());
 	for (std::size_t i = 1; i < at.size(); ++i)

@@ -188,11 +188,14 @@ BOOST_AUTO_TEST_CASE(midstate_job_field_placement_block_100000)
 	BOOST_TEST(slice(f1, 10, 4) == slice(tail12, 8, 4)); // nbits
 	BOOST_TEST(slice(f1, 14, 4) == slice(tail12, 4, 4)); // ntime
 	BOOST_TEST(slice(f1, 18, 4) == slice(tail12, 0, 4)); // merkle tail
-	Bytes reversed = hex(blk.midstate_hex);
-	std::reverse(reversed.begin(), reversed.end());
+	// BE(h7) .. BE(h0): the state's words last-first, each big-endian (ESP-Miner's
+	// verifier frame, gekko's stuff_reverse; docs/protocol.md).
+	const Bytes state = hex(blk.midstate_hex);
+	Bytes reversed;
+	for (std::size_t w = 8; w-- > 0;)
+		reversed.insert(reversed.end(), state.begin() + long(w * 4), state.begin() + long(w * 4 + 4));
 	BOOST_TEST(slice(f1, 22, 32) == reversed);
-	BOOST_TEST(f1[22] == 0x6b);
-	BOOST_TEST(f1[53] == 0x7c);
+	BOOST_TEST(slice(f1, 50, 4) == slice(state, 0, 4)); // h0 last, big-endian
 	check_job_crc(f1);
 
 	// Four midstates: LEN 0x96, each one in its own 32-byte slot in order.
@@ -204,8 +207,8 @@ BOOST_AUTO_TEST_CASE(midstate_job_field_placement_block_100000)
 	BOOST_TEST(f4[3] == 0x96);
 	BOOST_TEST(f4[5] == 0x04);
 	BOOST_TEST(slice(f4, 22, 32) == reversed);
-	BOOST_TEST(slice(f4, 54, 4) == hex("08 00 00 00")); // last word first, reversed
-	BOOST_TEST(slice(f4, 82, 4) == hex("01 00 00 00"));
+	BOOST_TEST(slice(f4, 54, 4) == hex("00 00 00 08")); // h7 first, big-endian
+	BOOST_TEST(slice(f4, 82, 4) == hex("00 00 00 01"));
 	BOOST_TEST(slice(f4, 86, 32) == Bytes(32, 0x00));
 	BOOST_TEST(slice(f4, 118, 32) == Bytes(32, 0xFF));
 	check_job_crc(f4);

@@ -199,7 +199,7 @@ BOOST_AUTO_TEST_CASE(sim_chips_answer_in_virtual_wire_time)
 	// Time moved by the bytes on the wire (both ways, at the reset baud) plus the chips'
 	// relay delays, never by the read timeout; and reads jump to each byte's arrival
 	// rather than stepping a millisecond at a time past it.
-	const Duration wire = wire_time(out.size() + 5 * family.reply_len, family.reset_baud);
+	const Duration wire = wire_time(out.size() + 5 * family.reply_len, hashboard::kResetBaud);
 	BOOST_TEST_MESSAGE("virtual time for the exchange: " << elapsed.count() << " ns, wire "
 	                                                     << wire.count() << " ns");
 	BOOST_TEST(elapsed.count() >= wire.count());

@@ -143,11 +143,15 @@ public:
 	// that make chips hash and report, and the baud where the recipe raises it early.
 	// Positions that answered are usable; the rest are reported.
 	ScanResult enumerate();
-	// The whole recipe: enumerate(), then the PLL ramp to each chip's target (one per
-	// position), nonce offsets, hash counting number, baud and version mask in the
-	// recipe's order. A chain with no chip answering stops after enumerate().
+	// The whole recipe: enumerate(), then finish_bring_up(). A chain with no chip
+	// answering stops after enumerate().
 	ScanResult bring_up(const std::vector<double> &mhz,
 			    const std::function<void(double)> &progress = {});
+	// The recipe from the PLL ramp on, after enumerate(): the ramp to each chip's
+	// target (one per position), nonce offsets, hash counting number, baud and version
+	// mask in the recipe's order.
+	void finish_bring_up(const std::vector<double> &mhz,
+			     const std::function<void(double)> &progress = {});
 	const BringupRecipe &recipe() const { return *recipe_; }
 
 	// Steps every chip's PLL from its present frequency to mhz, ramp_step_mhz per
@@ -220,6 +224,8 @@ private:
 
 	void reset_line();
 	void send(const Bytes &frame);
+	// Waits until every byte written so far has left the host UART.
+	void drain_tx();
 	void run_steps(std::size_t from, std::size_t to, const std::vector<double> *mhz,
 		       const std::function<void(double)> &progress);
 	void run_step(const RecipeStep &step, const std::vector<double> *mhz,
@@ -262,6 +268,7 @@ private:
 	std::uint32_t hcn_ = 0;
 	bool hcn_written_ = false;
 	std::vector<std::uint32_t> range_start_; // per position
+	Duration tx_idle_at_{}; // when the last byte written leaves the host UART
 	std::uint8_t next_job_id_ = 0;
 	std::deque<LiveJob> jobs_; // newest last
 };

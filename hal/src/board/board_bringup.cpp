@@ -192,11 +192,10 @@ void Board::start_chain(ChainTask &task, ChainBringUp &report)
 	const std::string name = "chain " + std::to_string(slot.spec.id);
 	task.progress(name + ": enumerate");
 	report.chain_id = slot.spec.id;
-	// The family's recipe in full (hashboard/bringup_recipe.hpp): enumeration, the
-	// writes that make the chips hash and report, baud, ramp, 0x10 and offsets in the
+	// The family's recipe (hashboard/bringup_recipe.hpp): enumeration and the writes
+	// that make the chips hash and report, then ramp, 0x10, offsets and baud in the
 	// order real hosts use.
-	report.scan =
-	    chain.bring_up(slot.targets, [&](double) { task.progress(name + ": PLL ramp"); });
+	report.scan = chain.enumerate();
 	const ScanResult &scan = report.scan;
 	std::string found = name + ": " + std::to_string(scan.found()) + " of " +
 	                    std::to_string(scan.expected) + " chips answered";
@@ -213,6 +212,9 @@ void Board::start_chain(ChainTask &task, ChainBringUp &report)
 	report.baud = slot.link.transport->baud();
 	if (!slot.usable)
 		return;
+	task.progress(name + ": PLL ramp");
+	chain.finish_bring_up(slot.targets, [&](double) { task.progress(name + ": PLL ramp"); });
+	report.baud = slot.link.transport->baud();
 	report.ticket_log2 = chain.ticket_difficulty_log2();
 	report.max_mhz = chain.frequency_mhz();
 	std::ostringstream line;

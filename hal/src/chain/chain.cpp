@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace hashboard {
@@ -91,6 +92,16 @@ void Chain::reset_stats()
 void Chain::send(const Bytes &frame)
 {
 	transport_.write(frame);
+	// The host UART queues what it cannot send yet: the frame leaves after everything
+	// written before it.
+	tx_idle_at_ = std::max(tx_idle_at_, clock_.now()) + wire_time(frame.size());
+}
+
+void Chain::drain_tx()
+{
+	const Duration now = clock_.now();
+	if (tx_idle_at_ > now)
+		clock_.sleep_for(tx_idle_at_ - now);
 }
 
 Duration Chain::wire_time(std::size_t bytes) const

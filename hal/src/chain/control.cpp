@@ -109,7 +109,9 @@ void Chain::ramp(const std::vector<double> &mhz, const std::function<void(double
 		if (uniform)
 			write_pll(std::nullopt, chip_freq_.front());
 		freq_mhz_ = *std::max_element(chip_freq_.begin(), chip_freq_.end());
+		// A step lasts its interval, or as long as its writes take on the wire.
 		clock_.sleep_for(config_.ramp_interval);
+		drain_tx();
 		if (progress)
 			progress(freq_mhz_);
 	}
@@ -165,8 +167,12 @@ void Chain::set_baud(std::uint32_t baud)
 					    std::to_string(baud) + " Bd (max " +
 					    std::to_string(fam.baud.max_baud) + ")");
 	send(bm13xx::encode_write_register(true, 0, w->reg, w->value));
-	// Let the last frame leave the host UART at the old rate before switching.
-	clock_.sleep_for(wire_time(16) + std::chrono::milliseconds(5));
+	// Let everything queued leave the host UART at the old rate before switching (a
+	// per-chip ramp step on 160 chips is 150 ms of wire at 115200 Bd), then the
+	// driver's and a pty peer's latency: 20 ms (the S21 Pro host waits 60 ms,
+	// ESP-Miner switches at once).
+	drain_tx();
+	clock_.sleep_for(std::chrono::milliseconds(20));
 	// The host takes the chips' exact rate (1,041,667 Bd where ESP-Miner sets its UART
 	// to 1,000,000: 4 % apart, inside a UART's margin but with none left).
 	transport_.set_baud(std::uint32_t(std::lround(w->actual_baud)));

@@ -81,8 +81,20 @@ ScanResult Chain::bring_up(const std::vector<double> &mhz,
 	const ScanResult scan = enumerate();
 	if (scan.found() == 0)
 		return scan;
-	run_steps(ramp_step_index(), recipe_->steps.size(), &mhz, progress);
+	finish_bring_up(mhz, progress);
 	return scan;
+}
+
+void Chain::finish_bring_up(const std::vector<double> &mhz,
+			    const std::function<void(double)> &progress)
+{
+	if (state_ == ChainState::off)
+		throw std::logic_error("chain: finish_bring_up before enumerate");
+	if (mhz.size() != chips_.size())
+		throw std::invalid_argument("finish_bring_up: need one frequency per chip position (" +
+					    std::to_string(chips_.size()) + "), got " +
+					    std::to_string(mhz.size()));
+	run_steps(ramp_step_index(), recipe_->steps.size(), &mhz, progress);
 }
 
 void Chain::run_steps(std::size_t from, std::size_t to, const std::vector<double> *mhz,
