@@ -8,6 +8,7 @@
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/chip_family.hpp>
 #include <hashboard/clock.hpp>
+#include <hashboard/nonce_checker.hpp>
 #include <hashboard/transport.hpp>
 #include <hashboard/work.hpp>
 
@@ -60,14 +61,15 @@ struct ScanResult {
 	bool ok() const { return !break_after && silent_positions.empty() && wrong_chip_id == 0; }
 };
 
-enum class NonceVerdict { valid, hw_error, duplicate, stale, unattributed };
-std::string_view verdict_name(NonceVerdict v);
+// NonceVerdict and verdict_name live in nonce_checker.hpp (the replay shares them).
 
 struct NonceEvent {
 	NonceVerdict verdict;
 	std::optional<unsigned> position; // chip, when the nonce's address is on the chain
-	NonceIdentity identity;
+	NonceIdentity identity; // core and small core; addr: the chip's, when known
 	std::uint8_t job_id;
+	unsigned sub_id = 0;                // byte 5: midstate index (BM1397), small core
+	std::uint8_t excess_difficulty = 0; // byte 4
 	std::uint64_t work_id;
 	std::uint32_t nonce;
 	std::uint32_t version;
@@ -81,9 +83,11 @@ struct ChipStats {
 	std::uint64_t hw_errors = 0;
 	std::uint64_t duplicates = 0;
 	std::uint64_t stale = 0;
+	std::uint64_t unknown_job = 0;
 	// Nominal hashes credited: valid nonces * 2^(32 + ticket log2).
 	double credited_hashes = 0;
 	std::map<unsigned, std::uint64_t> per_core_valid;
+	std::map<std::pair<unsigned, unsigned>, std::uint64_t> per_small_core_valid; // (core, sc)
 };
 
 // What a chip's own counters say (read_chip_counters), to compare with what the host
@@ -166,13 +170,6 @@ public:
 	void power_down();
 
 private:
-	struct LiveJob {
-		Work work;
-		std::uint8_t job_id;
-		std::vector<std::uint32_t> versions; // midstate jobs: version per midstate index
-		std::set<std::pair<std::uint32_t, std::uint32_t>> seen; // (nonce, version)
-	};
-
 	void reset_line();
 	void send(const Bytes &frame);
 	// How long bytes take on the chain's wire at the present baud.
@@ -198,7 +195,13 @@ private:
 	std::vector<double> chip_freq_; // per position, as programmed
 	unsigned ticket_log2_ = 0;
 	std::uint8_t next_job_id_ = 0;
-	std::deque<LiveJob> jobs_; // newest last
+	// The jobs the chips got (made at first use from config_); enumerate and power_down
+	// clear() it. locator_: which chip sent a nonce, rebuilt when the chips change.
+	struct JobTable {
+		std::optional<NonceChecker> checker;
+		void clear() { checker.reset(); }
+	} jobs_;
+	std::optional<ChipLocator> locator_;
 };
 
 } // namespace hashboard

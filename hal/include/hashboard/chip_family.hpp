@@ -5,6 +5,8 @@
 // differs between families (the job format) is code, selected by job_format.
 #pragma once
 
+#include <hashboard/bm13xx/codec.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -138,5 +140,31 @@ NonceIdentity nonce_identity(const ChipFamily &family, std::uint32_t header_nonc
 // Puts core/small core/address into a header nonce (the simulator's side of the layout).
 std::uint32_t nonce_with_identity(const ChipFamily &family, std::uint32_t header_nonce,
 				  const NonceIdentity &id);
+
+// ---- TEMPORARY (replay branch): the nonce-reply half of main's new family API ----------
+// Declared exactly as in main's chip_family.hpp so code written against it builds here;
+// hal/src/chain/reply_fields_compat.cpp implements it from a per-family table until main's
+// table (ReplyJobByte, NonceLayout::attribution) lands. Delete both on merging main.
+
+// Which chip sent a nonce.
+enum class ChipAttribution {
+	address_field, // the chip's address sits in fixed nonce bits (BM1397, BM1366)
+	offset_range,  // a counter seeded from CHIP_NONCE_OFFSET (BM1370, BM1368)
+};
+ChipAttribution chip_attribution(const ChipFamily &family); // main: family.nonce.attribution
+
+// What a nonce reply's bytes say, read by the family's rules.
+struct ReplyFields {
+	std::uint8_t job_id;  // as the host sent it
+	unsigned sub_id;      // midstate index (BM1397) or small core (BM1366+)
+	unsigned core;
+	unsigned small_core;  // BM1366+: = sub_id; BM1397: from the nonce bits
+	std::optional<std::uint8_t> address; // address_field families
+	std::uint32_t range_value;           // offset_range families: the counter field
+};
+ReplyFields decode_nonce_reply(const ChipFamily &family, const bm13xx::NonceReply &reply);
+
+// The byte 5 a chip of the family sends for a job id and sub id (tests, hbctl frames).
+std::uint8_t encode_reply_job_byte(const ChipFamily &family, std::uint8_t job_id, unsigned sub_id);
 
 } // namespace hashboard
