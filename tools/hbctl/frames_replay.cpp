@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <type_traits>
 
 namespace hbctl {
 namespace {
@@ -181,7 +182,8 @@ json::object nonce_json(const hashboard::ChipFamily &family, const Tagged &t,
 	return o;
 }
 
-json::object job_json(const Tagged &t, const ReplayedJob &j)
+// What the chips were told to hash (both job kinds carry nbits and ntime).
+json::object job_json(const Tagged &t, const ReplayedJob &j, const bm::HostFrame &frame)
 {
 	json::object o{{"type", "job"},
 	               {"offset", t.frame->offset},
@@ -189,11 +191,35 @@ json::object job_json(const Tagged &t, const ReplayedJob &j)
 	               {"kind", j.header_job ? "header_job" : "midstate_job"}};
 	if (t.frame->time_s)
 		o["time"] = *t.frame->time_s;
-	if (j.header_job)
-		o["version_mask"] = hex32(j.version_mask);
-	else
-		o["midstates"] = j.midstates;
+	std::visit(
+	    [&](const auto &job) {
+		    using T = std::decay_t<decltype(job)>;
+		    if constexpr (std::is_same_v<T, bm::HeaderJob>) {
+			    o["version"] = hex32(job.version);
+			    o["version_mask"] = hex32(j.version_mask);
+			    o["prev_hash"] = hashboard::to_hex(job.prev_hash);
+			    o["merkle_root"] = hashboard::to_hex(job.merkle_root);
+		    }
+		    if constexpr (std::is_same_v<T, bm::MidstateJob>)
+			    o["midstates"] = job.midstates.size();
+		    if constexpr (std::is_same_v<T, bm::HeaderJob> || std::is_same_v<T, bm::MidstateJob>) {
+			    o["nbits"] = hex32(job.nbits);
+			    o["ntime"] = hex32(job.ntime);
+		    }
+	    },
+	    frame);
 	return o;
+}
+
+std::string job_text(const Tagged &t, const ReplayedJob &j, const json::object &o)
+{
+	std::string s = when(*t.frame) + " job=" + hex8(j.job_id) + " " +
+	                (j.header_job ? "header_job" : "midstate_job");
+	for (const char *k : {"version", "version_mask", "midstates", "nbits", "ntime"})
+		if (const auto *v = o.if_contains(k))
+			s += std::string(" ") + k + "=" +
+			     (v->is_string() ? std::string(v->as_string()) : json::serialize(*v));
+	return s + ": into the job table";
 }
 
 // Whether the capture turns version rolling on itself: then replies before that write
@@ -260,14 +286,11 @@ int run_replay(const ReplayOptions &o)
 				const auto job = replay.host_frame(hf);
 				if (!job)
 					return;
+				const json::object jo = job_json(t, *job, hf);
 				if (o.json)
-					std::cout << json::serialize(job_json(t, *job)) << "\n";
+					std::cout << json::serialize(jo) << "\n";
 				else
-					std::printf("%s job=%s %s%s entered the job table\n",
-					            when(*t.frame).c_str(), hex8(job->job_id).c_str(),
-					            job->header_job ? "header_job" : "midstate_job",
-					            job->header_job ? (" version_mask=" + hex32(job->version_mask)).c_str()
-					                            : (" midstates=" + std::to_string(job->midstates)).c_str());
+					std::printf("%s\n", job_text(t, *job, jo).c_str());
 			});
 			continue;
 		}
