@@ -255,7 +255,11 @@ int run_replay(const ReplayOptions &o)
 
 	bm::ScanOptions scan{&family, std::nullopt};
 	bm::DescribeState state;
-	state.reply_len = initial_reply_len(family, capture);
+	// One interleaved stream: the scanner follows 0xA4 from the start. Separate TX and RX
+	// lines are scanned one after the other, so the RX line cannot see when the TX line
+	// switched: its replies are cut at the family's (rolling) length, where nonces are.
+	if (capture.streams.size() == 1)
+		state.reply_len = initial_reply_len(family, capture);
 	bm::ScanStats stats;
 	std::vector<std::vector<bm::ScanItem>> per_stream;
 	std::vector<Tagged> items;
@@ -332,7 +336,6 @@ int run_replay(const ReplayOptions &o)
 		                     {"attributed", replay.attributing()},
 		                     {"chips", chips},
 		                     {"ticket_log2", replay.ticket_log2()},
-		                     {"version_mask", hex32(replay.version_mask())},
 		                     {"register_replies", register_replies},
 		                     {"frames", stats.frames},
 		                     {"crc_errors", stats.crc_errors},
@@ -340,6 +343,8 @@ int run_replay(const ReplayOptions &o)
 		                     {"junk_bytes", stats.junk_bytes},
 		                     {"truncated", stats.truncated},
 		                     {"flagged_bytes", flagged}};
+		if (family.regs.version_rolling)
+			summary["version_mask"] = hex32(replay.version_mask());
 		if (replay.nonces() == 0)
 			summary["note"] = nothing ? "nothing decodable in the capture"
 			                          : "no nonce replies in the capture";
@@ -364,9 +369,12 @@ int run_replay(const ReplayOptions &o)
 		if (replay.nonces() == 0)
 			std::printf("# %s\n", nothing ? "nothing decodable in the capture"
 			                              : "no nonce replies in the capture");
-		std::printf("# ticket 2^%u, version mask %s, %llu register replies; %llu frames ok, "
+		const std::string mask = family.regs.version_rolling
+		                             ? ", version mask " + hex32(replay.version_mask())
+		                             : std::string();
+		std::printf("# ticket 2^%u%s, %llu register replies; %llu frames ok, "
 		            "%llu BAD CRC (not checked), %llu unknown, %llu junk bytes",
-		            replay.ticket_log2(), hex32(replay.version_mask()).c_str(),
+		            replay.ticket_log2(), mask.c_str(),
 		            (unsigned long long)register_replies, (unsigned long long)stats.frames,
 		            (unsigned long long)stats.crc_errors, (unsigned long long)stats.unknown,
 		            (unsigned long long)stats.junk_bytes);
