@@ -81,6 +81,7 @@ public:
 private:
 	struct Live {
 		SentJob sent;
+		std::uint8_t reply_id; // the job id as replies carry it
 		std::set<std::pair<std::uint32_t, std::uint32_t>> seen; // (nonce, version/sub)
 	};
 

@@ -80,7 +80,10 @@ void Chain::handle_nonce(const bm13xx::NonceReply &reply,
 	const ChipFamily &fam = family();
 	if (!jobs_.checker)
 		jobs_.checker.emplace(fam, config_.live_jobs, config_.zero_bits);
-	if (!locator_ || locator_->size() != chips_.size()) {
+	// Rebuilt when enumeration changed the chips (count, or the address step).
+	if (!locator_ || locator_->size() != chips_.size() ||
+	    (!chips_.empty() && locator_->address_of(unsigned(chips_.size() - 1)) !=
+				    chips_.back().address)) {
 		locator_.emplace(fam);
 		for (unsigned i = 0; i < chips_.size(); ++i)
 			locator_->add_chip(i, chips_[i].address);

@@ -69,10 +69,8 @@ NonceChecker::NonceChecker(const ChipFamily &family, unsigned live_jobs, unsigne
 void NonceChecker::add_job(SentJob job)
 {
 	const std::uint8_t id = reply_form(*family_, job.job_id());
-	std::erase_if(jobs_, [&](const Live &l) {
-		return reply_form(*family_, l.sent.job_id()) == id;
-	});
-	jobs_.push_back({std::move(job), {}});
+	std::erase_if(jobs_, [&](const Live &l) { return l.reply_id == id; });
+	jobs_.push_back({std::move(job), id, {}});
 	known_.set(id);
 	while (jobs_.size() > live_jobs_)
 		jobs_.pop_front();
@@ -82,7 +80,7 @@ const SentJob *NonceChecker::job(std::uint8_t job_id) const
 {
 	const std::uint8_t id = reply_form(*family_, job_id);
 	for (const auto &l : jobs_)
-		if (reply_form(*family_, l.sent.job_id()) == id)
+		if (l.reply_id == id)
 			return &l.sent;
 	return nullptr;
 }
@@ -101,7 +99,7 @@ NonceCheck NonceChecker::check(const bm13xx::NonceReply &reply)
 	const std::uint8_t id = c.fields.job_id & 0x7F;
 	Live *live = nullptr;
 	for (auto &l : jobs_)
-		if (reply_form(*family_, l.sent.job_id()) == id)
+		if (l.reply_id == id)
 			live = &l;
 	if (!live) {
 		c.verdict = known_.test(id) ? NonceVerdict::stale : NonceVerdict::unknown_job;
