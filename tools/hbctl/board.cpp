@@ -103,7 +103,7 @@ Duration job_interval(Board &board)
 	Duration best = 1s;
 	for (const auto &r : board.bring_up_report())
 		if (r.scan.found() > 0)
-			best = std::min(best, board.chain(r.chain_id).job_space_time() / 2);
+			best = std::min(best, board.chain(r.chain_id).job_interval());
 	return std::max<Duration>(best, 1ms);
 }
 

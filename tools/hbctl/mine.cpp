@@ -100,7 +100,7 @@ int run_mine(const MineOptions &o)
 
 	const Duration job_interval =
 		o.job_interval_s > 0 ? seconds_to(o.job_interval_s)
-				     : std::clamp(chain.job_space_time() / 2, Duration(milliseconds(1)),
+				     : std::clamp(chain.job_interval(), Duration(milliseconds(1)),
 						  Duration(milliseconds(1000)));
 	const Duration report_interval = seconds_to(o.report_interval_s);
 	hashboard::SyntheticWorkSource work(o.common.seed);

@@ -11,9 +11,6 @@ namespace {
 namespace bm = hashboard::bm13xx;
 using hashboard::NonceVerdict;
 
-// 0x0C on the families that have it (main's RegisterMap names it chip_nonce_offset).
-constexpr std::uint8_t kChipNonceOffset = 0x0C;
-
 // Leading zero bits of the hash with the fraction (256 - log2 of the hash as a number).
 double zero_bits(const hashboard::Hash256 &hash)
 {
@@ -38,9 +35,7 @@ void Replay::write_register(const bm::WriteRegister &w)
 		// Per-chip ticket masks are not modelled: the last write sets the threshold.
 		if (const auto k = bm::ticket_mask_difficulty_log2(w.value))
 			checker_.set_ticket_log2(*k);
-	} else if (w.reg == kChipNonceOffset &&
-	           hashboard::chip_attribution(family_) ==
-	               hashboard::ChipAttribution::offset_range) {
+	} else if (regs.chip_nonce_offset && w.reg == *regs.chip_nonce_offset) {
 		locator_.set_nonce_offset(w.all ? std::nullopt : std::optional(w.chip), w.value);
 	}
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <hashboard/bm13xx/codec.hpp>
+#include <hashboard/bringup_recipe.hpp>
 #include <hashboard/chip_family.hpp>
 #include <hashboard/clock.hpp>
 #include <hashboard/nonce_checker.hpp>
@@ -27,8 +28,26 @@ namespace hashboard {
 struct ChainConfig {
 	const ChipFamily *family = nullptr;
 	unsigned expected_chips = 1;
-	// Address spacing; 0 picks the largest power of two with expected_chips * step <= 256.
+	// Whose bring-up to follow (hashboard/bringup_recipe.hpp).
+	BringupStyle style = BringupStyle::open_firmware;
+	// Address spacing; 0 takes the recipe's (factory: 2), else the largest power of two
+	// with expected_chips * step <= 256 (ESP-Miner's 256 / chips).
 	unsigned address_step = 0;
+	// UART rate bring_up() raises the chain to; 0 stays at the reset baud.
+	std::uint32_t baud = 0;
+	// The baud register's other bits, when a board writes them differently from the
+	// recipe (S21 Pro 0x01300000 against ESP-Miner's 0x11300000).
+	std::optional<std::uint32_t> baud_base;
+	// Ticket difficulty 2^k the recipe's 0x14 write sets (every public host: 256).
+	unsigned ticket_log2 = 8;
+	// 0x10: a board's factory value (S21 Pro 0x1EB5); unset: computed from cores, chips
+	// and frequency as open firmware does, and rewritten when frequencies change.
+	std::optional<std::uint32_t> hash_counting;
+	// Chips per voltage domain on multi-domain chains (0x2C relays, 0x58 at the ends);
+	// 0: one domain, nothing written.
+	unsigned chips_per_domain = 0;
+	// The version mask 0xA4 starts with; the pool's mask replaces it (send_work).
+	std::uint32_t version_mask = 0x1FFFE000;
 	// Leading zero bits of a ticket-difficulty-1 nonce: 32 on real chips, fewer on a
 	// simulator that scales its work down (the hbsim zero_bits setting).
 	unsigned zero_bits = 32;
@@ -61,12 +80,18 @@ struct ScanResult {
 	bool ok() const { return !break_after && silent_positions.empty() && wrong_chip_id == 0; }
 };
 
+struct NonceIdentity {
+	unsigned core;
+	unsigned small_core;
+	unsigned addr;
+};
+
 // NonceVerdict and verdict_name live in nonce_checker.hpp (the replay shares them).
 
 struct NonceEvent {
 	NonceVerdict verdict;
 	std::optional<unsigned> position; // chip, when the nonce's address is on the chain
-	NonceIdentity identity; // core and small core; addr: the chip's, when known
+	NonceIdentity identity; // addr: the address field, or the BM1370 counter field
 	std::uint8_t job_id;
 	unsigned sub_id = 0;                // byte 5: midstate index (BM1397), small core
 	std::uint8_t excess_difficulty = 0; // byte 4
@@ -116,13 +141,22 @@ public:
 	const ChipFamily &family() const { return *config_.family; }
 	ChainState state() const { return state_; }
 
-	// Resets the chain (when the transport has a reset line), enables version rolling
-	// where the family has it, counts chips, assigns addresses in chain order and probes
-	// each one. Positions that answered are usable; the rest are reported.
+	// Resets the chain (when the transport has a reset line) and runs the family's
+	// bring-up recipe up to the PLL ramp: version rolling, chip count, addresses in
+	// chain order with a probe of each (break localisation), the configuration writes
+	// that make chips hash and report, and the baud where the recipe raises it early.
+	// Positions that answered are usable; the rest are reported.
 	ScanResult enumerate();
+	// The whole recipe: enumerate(), then the PLL ramp to each chip's target (one per
+	// position), nonce offsets, hash counting number, baud and version mask in the
+	// recipe's order. A chain with no chip answering stops after enumerate().
+	ScanResult bring_up(const std::vector<double> &mhz,
+			    const std::function<void(double)> &progress = {});
+	const BringupRecipe &recipe() const { return *recipe_; }
 
 	// Steps every chip's PLL from its present frequency to mhz, ramp_step_mhz per
-	// ramp_interval; progress (mhz reached) goes to the callback.
+	// ramp_interval; progress (mhz reached) goes to the callback. Afterwards the hash
+	// counting number follows the new frequency (unless the board fixed it).
 	void ramp_frequency(double mhz, const std::function<void(double)> &progress = {});
 	// Per-chip targets (one per position; answering chips only), ramped together in
 	// steps with addressed PLL writes; progress gets the highest frequency reached.
@@ -141,8 +175,21 @@ public:
 	// programmed frequency. Nonces beyond the wire's capacity would be lost on the way.
 	unsigned ticket_log2_for_wire(double baud, double utilisation = 0.5) const;
 
-	// Chips first, then the host; never read back across the switch.
+	// Chips first, then the host (to the chips' exact rate); never read back across the
+	// switch.
 	void set_baud(std::uint32_t baud);
+
+	// The pool's version mask, written to 0xA4 (BM1366+) when it changes.
+	void set_version_mask(std::uint32_t mask);
+	std::uint32_t version_mask() const { return version_mask_; }
+	// What 0x10 holds (0 before it is written).
+	std::uint32_t hash_counting_number() const { return hcn_; }
+	// How often a new job must reach the chips: one hash-counting epoch (the chips run
+	// through every rolled version, BM1366+), or the time a BM1397 chip takes to sweep
+	// its share of the nonce space over its midstates.
+	Duration job_interval() const;
+	// Where each position's nonce counter starts (BM1370/68 range attribution).
+	const std::vector<std::uint32_t> &nonce_ranges() const { return range_start_; }
 
 	// Register access (hbctl regs, tests). read_register returns one value per chip
 	// that answered, keyed by address.
@@ -155,8 +202,6 @@ public:
 
 	// Broadcasts a job built from work; returns its job id.
 	std::uint8_t send_work(const Work &work);
-	// Nominal time a chip takes to search the whole nonce space of one job.
-	Duration job_space_time() const;
 
 	// Reads and checks replies for up to timeout, calling sink for every nonce.
 	void poll(Duration timeout, const std::function<void(const NonceEvent &)> &sink);
@@ -172,6 +217,19 @@ public:
 private:
 	void reset_line();
 	void send(const Bytes &frame);
+	void run_steps(std::size_t from, std::size_t to, const std::vector<double> *mhz,
+		       const std::function<void(double)> &progress);
+	void run_step(const RecipeStep &step, const std::vector<double> *mhz,
+		      const std::function<void(double)> &progress);
+	void count_chips(ScanResult &result);
+	void assign_addresses();
+	void probe_chips();
+	void write_domain_config(const RecipeStep &step);
+	void write_nonce_offsets();
+	void write_hash_counting();
+	void write_version_rolling(unsigned repeat);
+	void ramp(const std::vector<double> &mhz, const std::function<void(double)> &progress);
+	std::size_t ramp_step_index() const;
 	// How long bytes take on the chain's wire at the present baud.
 	Duration wire_time(std::size_t bytes) const;
 	// Reads frames into sink until done() says every expected reply is in, or until
@@ -181,6 +239,7 @@ private:
 	void handle_nonce(const bm13xx::NonceReply &reply,
 			  const std::function<void(const NonceEvent &)> &sink);
 	std::optional<unsigned> position_of(std::uint8_t address) const;
+	std::optional<unsigned> position_of(const ReplyFields &fields) const;
 	void write_pll(std::optional<std::uint8_t> address, double mhz);
 
 	Transport &transport_;
@@ -194,14 +253,19 @@ private:
 	double freq_mhz_;
 	std::vector<double> chip_freq_; // per position, as programmed
 	unsigned ticket_log2_ = 0;
+	const BringupRecipe *recipe_;
+	ScanResult scan_;
+	std::uint32_t version_mask_;
+	std::uint32_t hcn_ = 0;
+	bool hcn_written_ = false;
+	std::vector<std::uint32_t> range_start_; // per position
 	std::uint8_t next_job_id_ = 0;
 	// The jobs the chips got (made at first use from config_); enumerate and power_down
-	// clear() it. locator_: which chip sent a nonce, rebuilt when the chips change.
+	// clear() it.
 	struct JobTable {
 		std::optional<NonceChecker> checker;
 		void clear() { checker.reset(); }
 	} jobs_;
-	std::optional<ChipLocator> locator_;
 };
 
 } // namespace hashboard

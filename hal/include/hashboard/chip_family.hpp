@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 //
-// Chip families as data. Everything the HAL and the simulator need to know about a chip
-// lives in one ChipFamily row (hal/src/chip/families.cpp); only behaviour that really
-// differs between families (the job format) is code, selected by job_format.
+// Chip families as data. Everything the HAL knows about a chip lives in one ChipFamily
+// row (hal/src/chip/families.cpp) and its bring-up recipes (hal/src/chip/recipes.cpp);
+// only behaviour that really differs between families (the job format, nonce
+// attribution) is code, selected by the row. docs/protocol.md gives every value's
+// source. The simulator keeps its own chip-side facts (sim/src/chip_model.*) on purpose:
+// it is what checks this table.
 #pragma once
 
 #include <hashboard/bm13xx/codec.hpp>
+#include <hashboard/clock.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -17,6 +21,13 @@
 
 namespace hashboard {
 
+// The crystal every BM13xx chain runs from: PLL reference, UART clock, 0x10's tick.
+inline constexpr double kCrystalHz = 25e6;
+// Reset baud: 25 MHz / (8 x (26 + 1)).
+inline constexpr double kResetBaud = kCrystalHz / (8.0 * 27.0);
+// The host UART setting closest to the reset baud that every UART offers.
+inline constexpr std::uint32_t kResetHostBaud = 115200;
+
 enum class JobFormat {
 	midstates, // BM1397: host sends 1 or 4 midstates, reply low bits = midstate index
 	header,    // BM1366+: host sends header fields, chip rolls version itself
@@ -26,14 +37,17 @@ enum class JobFormat {
 struct RegisterMap {
 	std::uint8_t chip_id = 0x00;
 	std::uint8_t pll0 = 0x08;
+	std::optional<std::uint8_t> chip_nonce_offset{}; // BM1370 (BM1368): 0x0C
 	std::uint8_t hash_counting = 0x10;
 	std::uint8_t ticket_mask = 0x14;
 	std::uint8_t misc_control = 0x18;
-	std::uint8_t fast_uart = 0x28;
+	std::uint8_t uart_baud = 0x28; // BM1366+: BT8D; BM1397: fast-UART/PLL3 select
 	std::uint8_t core_control = 0x3C;
 	std::uint8_t nonce_error_counter = 0x4C;
-	std::optional<std::uint8_t> hash_counter_total; // BM1366+: 0x8C, 2^32 hashes a count
-	std::optional<std::uint8_t> version_rolling;    // BM1366+: 0xA4
+	std::optional<std::uint8_t> pll0_divider{};       // BM1397: 0x70
+	std::optional<std::uint8_t> hash_counter_total{}; // BM1366+: 0x8C, 2^32 hashes a count
+	std::optional<std::uint8_t> version_rolling{};    // BM1366+: 0xA4
+	std::optional<std::uint8_t> soft_reset{};         // BM1366+: 0xA8
 };
 
 struct PllLimits {
@@ -42,8 +56,10 @@ struct PllLimits {
 	unsigned refdiv_min, refdiv_max;
 	unsigned postdiv_min, postdiv_max; // both post dividers, postdiv1 >= postdiv2
 	double vco_min_mhz, vco_max_mhz;
-	double vco_high_range_mhz; // VCO at or above this sets the VCO-range bit
+	double vco_high_range_mhz; // VCO at or above this sets the 0x50 flag (BM1366+)
 	double freq_min_mhz, freq_max_mhz;
+	bool postdiv_minus_one;    // BM1366+: fields hold divider - 1; BM1397: raw
+	bool has_vco_range_flag;   // BM1397 always writes flag 0x40
 };
 
 struct PllSetting {
@@ -56,23 +72,42 @@ struct PllSetting {
 	bool operator==(const PllSetting &) const = default;
 };
 
-// Where a chip puts its identity in the nonce it returns. Bit positions refer to the
-// four nonce wire bytes read big-endian (wire byte 0 = bits 31..24); the header's
-// nonce value is the same bytes read little-endian.
-struct NonceLayout {
-	unsigned core_shift, core_bits;
-	unsigned small_core_shift, small_core_bits;
-	unsigned addr_shift, addr_bits;
+// Byte 5 of a nonce reply: the job id the host sent, and a sub-id.
+//   job id = (byte5 & job_mask) >> job_shift;  sub id = byte5 & sub_mask
+// BM1397 0xFC/0/0x03 (sub = midstate), BM1366 0xF8/0/0x07, BM1368/70 0xF0/1/0x0F.
+struct ReplyJobByte {
+	std::uint8_t job_mask;
+	unsigned job_shift;
+	std::uint8_t sub_mask;
 };
 
-// How the chain's UART is raised from the reset baud.
+// Which chip sent a nonce.
+enum class ChipAttribution {
+	address_field, // the chip's address sits in fixed nonce bits (BM1397, BM1366)
+	offset_range,  // a counter seeded from CHIP_NONCE_OFFSET (BM1370, BM1368)
+};
+
+// Nonce fields. Bit positions refer to the four nonce wire bytes read big-endian (wire
+// byte 0 = bits 31..24); the header's nonce value is the same bytes read little-endian.
+struct NonceLayout {
+	unsigned core_shift, core_bits;
+	unsigned small_core_shift, small_core_bits; // in the nonce (BM1397); else 0 bits
+	ChipAttribution attribution;
+	// address_field: address = field << addr_drop (BM1366: bits 7..1 in [24:18]).
+	unsigned addr_shift, addr_bits, addr_drop;
+	// offset_range: the counter field [24:9] that starts at each chip's offset.
+	unsigned range_shift, range_bits;
+};
+
+// How the chain's UART is raised from the reset baud: a divisor BT8D in one register,
+// baud = 25 MHz / (8 x (BT8D + 1)), the register's other bits kept at base.
 struct BaudRecipe {
-	double uart_clock_hz;          // clock the divisor divides after the fast-UART write
-	std::uint32_t fast_uart_value; // written to fast_uart first; 0 = family has none
-	unsigned divisor_shift;        // misc_control divisor field: baud = clk/(8*(div+1))
+	std::uint8_t reg;          // BM1366+: 0x28; BM1397: 0x18
+	unsigned divisor_shift;    // BT8D's low bits
 	unsigned divisor_bits;
-	std::uint32_t misc_control_base; // the other misc_control bits the host writes
-	std::uint32_t max_baud;
+	unsigned divisor_high_shift; // BM1397: BT8D bits 8..5 in [27:24]; 0 = none
+	std::uint32_t base;        // the other bits real hosts write
+	std::uint32_t max_baud;    // highest rate reachable from the crystal
 };
 
 struct ChipFamily {
@@ -80,20 +115,24 @@ struct ChipFamily {
 	std::uint16_t chip_id;
 	unsigned cores;
 	unsigned small_cores;      // total hashing units: hashes per clock
-	unsigned domains;          // voltage/hash-counter domains on the die
+	unsigned small_cores_per_core;
+	unsigned domains;          // hash-counter domains on the die
 	std::size_t reply_len;     // 9, or 11 with version rolling
 	JobFormat job_format;
 	unsigned max_midstates;    // BM1397 4; header jobs 1
 	unsigned job_id_step;      // job ids advance by this, mod 128
-	std::uint8_t reply_subid_mask; // low bits of a reply's job byte: midstate/small core
+	std::uint8_t first_job_id; // what open firmware starts at
+	ReplyJobByte reply_job;
 	NonceLayout nonce;
 	RegisterMap regs;
 	PllLimits pll;
 	BaudRecipe baud;
-	double reset_baud;         // 25 MHz / (8 * 27)
-	double default_freq_mhz;   // PLL after reset
+	double default_freq_mhz;   // where a ramp starts from (the PLL after reset)
+	double ramp_start_mhz;     // first ramp word real hosts send
 	double nominal_freq_mhz;   // what boards usually run
-	std::uint32_t version_rolling_value; // written to regs.version_rolling (BM1366+)
+	std::uint32_t version_rolling_base; // 0xA4 = base | (mask >> 13) (BM1366+)
+	std::uint32_t hcn_errata_ticks;     // subtracted from the computed 0x10 (BM1370)
+	bool writes_hash_counting;          // BM1397: open firmware never writes 0x10
 
 	double hashes_per_second(double freq_mhz) const { return freq_mhz * 1e6 * small_cores; }
 	std::uint8_t next_job_id(std::uint8_t id) const
@@ -106,20 +145,48 @@ const ChipFamily &family_by_name(std::string_view name); // throws std::invalid_
 const ChipFamily *family_by_chip_id(std::uint16_t chip_id);
 std::span<const ChipFamily> all_families();
 
-// PLL: the closest reachable frequency, then the lowest VCO; nullopt outside the limits.
-std::optional<PllSetting> pll_for_frequency(const ChipFamily &family, double freq_mhz);
+// How a host picks PLL dividers for a frequency.
+enum class PllSolver {
+	// The closest reachable frequency, then the lowest VCO in the family's band: the
+	// factory's choice (S21 Pro capture: 56.25 MHz 0x40A20255, 600 MHz 0x50C00230).
+	lowest_vco,
+	// The first divider set within 1 MHz, REFDIV 2 then 1, POSTDIV1 and POSTDIV2 from 7
+	// down, FBDIV rounded up: ESP-Miner of June 2025, whose words the Bitaxe capture
+	// shows (62.5 MHz 0x50D20265 ... 525 MHz 0x50D20240).
+	first_within_1mhz,
+};
+
+// PLL dividers for freq_mhz; nullopt outside the limits.
+std::optional<PllSetting> pll_for_frequency(const ChipFamily &family, double freq_mhz,
+					    PllSolver solver = PllSolver::lowest_vco);
 std::uint32_t pll_register_value(const ChipFamily &family, const PllSetting &pll);
 std::optional<PllSetting> pll_from_register(const ChipFamily &family, std::uint32_t value);
 
-// Baud: the misc_control (and fast_uart) writes that set the chips to baud, and the baud
-// a misc_control divisor gives.
-struct BaudWrites {
-	std::uint32_t misc_control;
-	std::optional<std::uint32_t> fast_uart;
+// Baud: the register write that sets the chips to (about) baud, and the baud a value of
+// that register gives. nullopt when no divisor gets within tolerance.
+struct BaudWrite {
+	std::uint8_t reg;
+	std::uint32_t value;
 	double actual_baud;
 };
-std::optional<BaudWrites> baud_writes(const ChipFamily &family, std::uint32_t baud);
-double baud_from_registers(const ChipFamily &family, std::uint32_t misc_control, bool fast_uart);
+std::optional<BaudWrite> baud_write(const ChipFamily &family, std::uint32_t baud,
+				    std::optional<std::uint32_t> base = std::nullopt);
+double baud_from_register(const ChipFamily &family, std::uint32_t value);
+
+// Version rolling register value for a pool's version mask (header bits 28..13).
+std::uint32_t version_rolling_value(const ChipFamily &family, std::uint32_t version_mask);
+
+// Hash counting number (register 0x10) as open firmware computes it: the 25 MHz ticks a
+// core takes to sweep its slice of the nonce space (2^32 / cores / chips, both rounded
+// up to powers of two) at two nonces per hash clock, less the family's errata.
+std::uint32_t hash_counting_number(const ChipFamily &family, unsigned chips, double freq_mhz);
+// The time the chips take to run through every rolled version of a header job at that
+// hash counting number (factory values: 0x1EB5 on BM1370 -> 1.29 s): job pacing.
+Duration hash_counting_epoch(const ChipFamily &family, std::uint32_t hcn);
+
+// CHIP_NONCE_OFFSET (0x0C) for chip `index` of `chips` on a multi-chip BM1370 chain:
+// bit 31 enable, low 16 bits the start of the chip's counter range (S21 Pro capture).
+std::uint32_t chip_nonce_offset_value(unsigned index, unsigned chips);
 
 // Register names: RegisterMap's member names (chip_id, pll0, ticket_mask, ...), for
 // hbctl regs and the frame decoder. Lookup ignores case and takes '-' for '_'; a
@@ -129,29 +196,6 @@ std::optional<std::uint8_t> register_by_name(const ChipFamily &family, std::stri
 std::string_view register_name(const ChipFamily &family, std::uint8_t reg);
 // Every named register of the family, in address order (help texts, error messages).
 std::vector<std::pair<std::string_view, std::uint8_t>> register_names(const ChipFamily &family);
-
-// Nonce field access.
-struct NonceIdentity {
-	unsigned core;
-	unsigned small_core;
-	unsigned addr;
-};
-NonceIdentity nonce_identity(const ChipFamily &family, std::uint32_t header_nonce);
-// Puts core/small core/address into a header nonce (the simulator's side of the layout).
-std::uint32_t nonce_with_identity(const ChipFamily &family, std::uint32_t header_nonce,
-				  const NonceIdentity &id);
-
-// ---- TEMPORARY (replay branch): the nonce-reply half of main's new family API ----------
-// Declared exactly as in main's chip_family.hpp so code written against it builds here;
-// hal/src/chain/reply_fields_compat.cpp implements it from a per-family table until main's
-// table (ReplyJobByte, NonceLayout::attribution) lands. Delete both on merging main.
-
-// Which chip sent a nonce.
-enum class ChipAttribution {
-	address_field, // the chip's address sits in fixed nonce bits (BM1397, BM1366)
-	offset_range,  // a counter seeded from CHIP_NONCE_OFFSET (BM1370, BM1368)
-};
-ChipAttribution chip_attribution(const ChipFamily &family); // main: family.nonce.attribution
 
 // What a nonce reply's bytes say, read by the family's rules.
 struct ReplyFields {

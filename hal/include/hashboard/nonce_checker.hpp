@@ -93,10 +93,11 @@ private:
 	std::bitset<128> known_; // job ids a job ever had
 };
 
-// Which chip on the chain sent a nonce. address_field families match the address in the
-// nonce; offset_range families (BM1370/68) take the chip whose range start is the largest
-// at or below the counter field: its CHIP_NONCE_OFFSET low 16 bits (0x0C, enable bit 31),
-// or address << 8 when 0x0C was not written.
+// Which chip on the chain sent a nonce: the chip whose start is the highest at or below
+// the nonce's field. address_field families (BM1397, BM1366): the address in the nonce
+// against each chip's address; offset_range families (BM1370/68): the counter field
+// against each chip's CHIP_NONCE_OFFSET low 16 bits (0x0C, enable bit 31), or address << 8
+// when 0x0C was not written. (Chain keeps its own position_of, fed by its bring-up.)
 class ChipLocator {
 public:
 	explicit ChipLocator(const ChipFamily &family);

@@ -158,23 +158,26 @@ struct Describer {
 	{
 		out.kind = "nonce";
 		out.fields.push_back(hex32("nonce", n.nonce));
-		out.fields.push_back(
-		    number("job_id", n.job_byte & ~family.reply_subid_mask & 0x7Fu));
-		// The job byte's low bits say which midstate (BM1397) or small core (BM1366+)
-		// found the nonce.
-		const unsigned subid = n.job_byte & family.reply_subid_mask;
+		// Byte 5 packs the job id the host sent and which midstate (BM1397) or small
+		// core (BM1366+) found the nonce, per family.
+		const ReplyFields rf = decode_nonce_reply(family, n);
+		out.fields.push_back(number("job_id", rf.job_id));
 		out.fields.push_back(number(
-		    family.job_format == JobFormat::midstates ? "midstate" : "subid", subid));
+		    family.job_format == JobFormat::midstates ? "midstate" : "small_core", rf.sub_id));
 		out.fields.push_back(hex8("excess_diff", n.excess_difficulty));
 		if (n.version_bits) {
 			out.fields.push_back(hex16("version_bits", *n.version_bits));
 			out.fields.push_back(
 			    hex32("rolled_bits", std::uint32_t(*n.version_bits) << 13));
 		}
-		const NonceIdentity id = nonce_identity(family, n.nonce);
-		out.fields.push_back(hex8("chip", id.addr));
-		out.fields.push_back(number("core", id.core));
-		out.fields.push_back(number("small_core", id.small_core));
+		out.fields.push_back(number("core", rf.core));
+		if (rf.address)
+			out.fields.push_back(hex8("chip", *rf.address));
+		else
+			// BM1370/68: the chip is the one whose CHIP_NONCE_OFFSET range holds this.
+			out.fields.push_back(hex16("nonce_counter", rf.range_value));
+		if (family.nonce.small_core_bits)
+			out.fields.push_back(number("small_core", rf.small_core));
 	}
 };
 
@@ -186,7 +189,7 @@ std::string_view direction_name(Direction d)
 }
 
 std::vector<Field> describe_register_value(const ChipFamily &family, std::uint8_t reg,
-                                           std::uint32_t value, const DescribeState &state)
+                                           std::uint32_t value, [[maybe_unused]] const DescribeState &state)
 {
 	const RegisterMap &r = family.regs;
 	std::vector<Field> out;
@@ -218,14 +221,16 @@ std::vector<Field> describe_register_value(const ChipFamily &family, std::uint8_
 		} else {
 			out.push_back(text("difficulty", "invalid"));
 		}
+	} else if (reg == family.baud.reg) {
+		out.push_back(real("baud", baud_from_register(family, value), 0));
 	} else if (reg == r.misc_control) {
-		const bool fast = state.fast_uart && family.baud.fast_uart_value;
-		out.push_back(real("baud", baud_from_registers(family, value, fast), 0));
-		// The clock is an inference from earlier frames, so say which one was assumed.
-		out.push_back(text("uart_clock", fast ? "fast" : "base"));
-	} else if (reg == r.fast_uart && family.baud.fast_uart_value) {
-		out.push_back(
-		    text("fast_uart", value == family.baud.fast_uart_value ? "on" : "off"));
+		// BM1366+: bits 31..28 enable nonce reports (a fresh chip reports nothing).
+		out.push_back(hex8("report_enable", value >> 28));
+	} else if (r.chip_nonce_offset && reg == *r.chip_nonce_offset) {
+		out.push_back({"enabled", bool(value >> 31), value >> 31 ? "on" : "off"});
+		out.push_back(hex16("counter_start", value & 0xFFFF));
+	} else if (reg == r.hash_counting) {
+		out.push_back(number("ticks", value));
 	} else if (r.version_rolling && reg == *r.version_rolling) {
 		out.push_back({"rolling", bool(value >> 31), value >> 31 ? "on" : "off"});
 		out.push_back(hex32("mask", (value & 0xFFFFu) << 13));
@@ -242,8 +247,8 @@ FrameMeaning describe_host_frame(const ChipFamily &family, const HostFrame &fram
 	Describer d{family, state, {}};
 	std::visit(d, frame);
 	if (const auto *w = std::get_if<WriteRegister>(&frame);
-	    w && w->reg == family.regs.fast_uart && family.baud.fast_uart_value)
-		state.fast_uart = w->value == family.baud.fast_uart_value;
+	    w && family.regs.version_rolling && w->reg == *family.regs.version_rolling)
+		state.version_rolling = w->value >> 31;
 	return std::move(d.out);
 }
 

@@ -208,7 +208,7 @@ void Board::start_chain(ChainSlot &slot, ChainBringUp &report)
 	report.baud = slot.link.transport->baud();
 	if (!slot.usable)
 		return;
-	if (slot.spec.baud > std::uint32_t(slot.spec.family->reset_baud * 1.03)) {
+	if (slot.spec.baud > std::uint32_t(kResetBaud * 1.05)) {
 		chain.set_baud(slot.spec.baud);
 		report.baud = slot.link.transport->baud();
 	}

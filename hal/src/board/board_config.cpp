@@ -69,7 +69,7 @@ ChainSpec read_chain(TableReader &t, std::size_t index)
 	}
 	c.baud = std::uint32_t(t.optional_integer("baud", 9600, c.family->baud.max_baud)
 	                           .value_or(c.family->baud.max_baud));
-	if (!baud_writes(*c.family, c.baud))
+	if (!baud_write(*c.family, c.baud))
 		t.fail("baud", std::string(c.family->name) + " cannot run its UART at " +
 		                   std::to_string(c.baud) + " Bd");
 	c.address_step = unsigned(t.optional_integer("address_step", 1, 128).value_or(0));

@@ -2,6 +2,8 @@
 // Chain plumbing shared by enumeration, control and work: framing in and out.
 #include <hashboard/chain.hpp>
 
+#include <string>
+
 #include <stdexcept>
 
 namespace hashboard {
@@ -21,6 +23,9 @@ Chain::Chain(Transport &transport, Clock &clock, ChainConfig config)
 		throw std::invalid_argument("chain: no chip family");
 	if (config_.expected_chips == 0 || config_.expected_chips > 256)
 		throw std::invalid_argument("chain: expected chips must be 1..256");
+	recipe_ = &bringup_recipe(*config_.family, config_.style);
+	if (config_.address_step == 0)
+		config_.address_step = recipe_->address_interval;
 	if (config_.address_step == 0) {
 		unsigned step = 256;
 		while (step > 1 && step * config_.expected_chips > 256)
@@ -29,11 +34,18 @@ Chain::Chain(Transport &transport, Clock &clock, ChainConfig config)
 	}
 	if (config_.address_step * (config_.expected_chips - 1) > 255)
 		throw std::invalid_argument("chain: address step too large for the chip count");
+	if (config_.ticket_log2 > 31)
+		throw std::invalid_argument("chain: ticket difficulty must be 2^0..2^31");
+	if (config_.baud && !baud_write(*config_.family, config_.baud, config_.baud_base))
+		throw std::invalid_argument(std::string(config_.family->name) +
+					    " cannot run its UART at " +
+					    std::to_string(config_.baud) + " Bd");
 	if (config_.zero_bits == 0 || config_.zero_bits > 64)
 		throw std::invalid_argument("chain: zero_bits must be 1..64");
 	if (config_.live_jobs == 0)
 		throw std::invalid_argument("chain: live_jobs must be at least 1");
 	freq_mhz_ = family().default_freq_mhz;
+	version_mask_ = config_.version_mask;
 }
 
 const ChainStats &Chain::stats() const
@@ -76,12 +88,28 @@ void Chain::collect(Duration timeout, const std::function<void(const bm13xx::Chi
 
 std::optional<unsigned> Chain::position_of(std::uint8_t address) const
 {
-	if (address % config_.address_step)
-		return std::nullopt;
+	// A chip's counter runs on into the address bits below the next chip's address
+	// (BM1366: bit 17 is a counter bit on interval-2 chains, capture), so a chip owns
+	// every address from its own up to the next one.
 	const unsigned pos = address / config_.address_step;
 	if (pos >= chips_.size())
 		return std::nullopt;
 	return pos;
+}
+
+std::optional<unsigned> Chain::position_of(const ReplyFields &fields) const
+{
+	if (fields.address)
+		return position_of(*fields.address);
+	// Counter ranges: the chip whose range start is the highest not above the value.
+	std::optional<unsigned> best;
+	for (unsigned pos = 0; pos < range_start_.size() && pos < chips_.size(); ++pos) {
+		if (!chips_[pos].answered || range_start_[pos] > fields.range_value)
+			continue;
+		if (!best || range_start_[pos] >= range_start_[*best])
+			best = pos;
+	}
+	return best;
 }
 
 } // namespace hashboard

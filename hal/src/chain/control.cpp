@@ -24,11 +24,27 @@ void check_range(const ChipFamily &family, double mhz)
 
 void Chain::write_pll(std::optional<std::uint8_t> address, double mhz)
 {
-	const auto pll = pll_for_frequency(family(), mhz);
+	const ChipFamily &fam = family();
+	const auto pll = pll_for_frequency(fam, mhz, recipe_->pll_solver);
 	if (!pll)
-		check_range(family(), mhz);
-	send(bm13xx::encode_write_register(!address, address.value_or(0), family().regs.pll0,
-					   pll_register_value(family(), *pll)));
+		check_range(fam, mhz);
+	const std::uint32_t word = pll_register_value(fam, *pll);
+	if (fam.regs.pll0_divider) {
+		// BM1397: PLL0's divider register first, each write twice 10 ms apart, as
+		// ESP-Miner and gekko do (no capture; docs/protocol.md).
+		for (int i = 0; i < 2; ++i) {
+			clock_.sleep_for(std::chrono::milliseconds(10));
+			send(bm13xx::encode_write_register(!address, address.value_or(0),
+							   *fam.regs.pll0_divider, 0x0F0F0F00));
+		}
+		for (int i = 0; i < 2; ++i) {
+			clock_.sleep_for(std::chrono::milliseconds(10));
+			send(bm13xx::encode_write_register(!address, address.value_or(0),
+							   fam.regs.pll0, word));
+		}
+		return;
+	}
+	send(bm13xx::encode_write_register(!address, address.value_or(0), fam.regs.pll0, word));
 }
 
 void Chain::ramp_frequency(double mhz, const std::function<void(double)> &progress)
@@ -39,6 +55,15 @@ void Chain::ramp_frequency(double mhz, const std::function<void(double)> &progre
 
 void Chain::ramp_chip_frequencies(const std::vector<double> &mhz,
 				  const std::function<void(double)> &progress)
+{
+	ramp(mhz, progress);
+	// The hash counting number follows the frequency: at the old value a faster chip
+	// would leave part of each slice unsearched, a slower one overrun into the next.
+	if (!hcn_written_ || !config_.hash_counting)
+		write_hash_counting();
+}
+
+void Chain::ramp(const std::vector<double> &mhz, const std::function<void(double)> &progress)
 {
 	if (state_ == ChainState::off)
 		throw std::logic_error("chain: frequency change before enumerate");
@@ -57,6 +82,9 @@ void Chain::ramp_chip_frequencies(const std::vector<double> &mhz,
 	}) && std::all_of(chip_freq_.begin(), chip_freq_.end(), [&](double f) {
 		return std::fabs(f - chip_freq_.front()) < 1e-9;
 	});
+	// Real hosts start the ramp at a fixed first word (Bitaxe capture: 62.5 MHz, S21 Pro:
+	// 56.25 MHz) and climb from there.
+	const double start = recipe_->ramp_start_mhz;
 	// Small steps keep the core supply from sagging (up) or overshooting (down). All
 	// chips move together, one step per interval, each toward its own target.
 	for (;;) {
@@ -65,8 +93,12 @@ void Chain::ramp_chip_frequencies(const std::vector<double> &mhz,
 			const double f = chip_freq_[i], target = mhz[i];
 			if (std::fabs(target - f) <= 1e-6)
 				continue;
-			chip_freq_[i] = target > f ? std::min(target, f + config_.ramp_step_mhz)
-						   : std::max(target, f - config_.ramp_step_mhz);
+			if (target > f)
+				chip_freq_[i] = f < start - 1e-6 && target >= start
+						    ? start
+						    : std::min(target, f + config_.ramp_step_mhz);
+			else
+				chip_freq_[i] = std::max(target, f - config_.ramp_step_mhz);
 			moved = true;
 			if (!uniform && chips_[i].answered)
 				write_pll(chips_[i].address, chip_freq_[i]);
@@ -125,20 +157,44 @@ unsigned Chain::ticket_log2_for_wire(double baud, double utilisation) const
 
 void Chain::set_baud(std::uint32_t baud)
 {
-	const auto w = baud_writes(family(), baud);
+	const ChipFamily &fam = family();
+	const auto w = baud_write(fam, baud, config_.baud_base ? config_.baud_base
+							       : std::optional(recipe_->baud_base));
 	if (!w)
-		throw std::invalid_argument(std::string(family().name) + " cannot run its UART at " +
+		throw std::invalid_argument(std::string(fam.name) + " cannot run its UART at " +
 					    std::to_string(baud) + " Bd (max " +
-					    std::to_string(family().baud.max_baud) + ")");
-	if (w->fast_uart)
-		send(bm13xx::encode_write_register(true, 0, family().regs.fast_uart, *w->fast_uart));
-	send(bm13xx::encode_write_register(true, 0, family().regs.misc_control, w->misc_control));
+					    std::to_string(fam.baud.max_baud) + ")");
+	send(bm13xx::encode_write_register(true, 0, w->reg, w->value));
 	// Let the last frame leave the host UART at the old rate before switching.
-	clock_.sleep_for(std::chrono::milliseconds(20));
+	clock_.sleep_for(wire_time(16) + std::chrono::milliseconds(5));
+	// The host takes the chips' exact rate (1,041,667 Bd where ESP-Miner sets its UART
+	// to 1,000,000: 4 % apart, inside a UART's margin but with none left).
 	transport_.set_baud(std::uint32_t(std::lround(w->actual_baud)));
 	clock_.sleep_for(std::chrono::milliseconds(20));
 	transport_.flush_input();
 	parser_.reset();
+}
+
+void Chain::set_version_mask(std::uint32_t mask)
+{
+	if (mask == version_mask_)
+		return;
+	version_mask_ = mask;
+	if (state_ != ChainState::off)
+		write_version_rolling(1);
+}
+
+Duration Chain::job_interval() const
+{
+	const ChipFamily &fam = family();
+	if (fam.job_format == JobFormat::header && hcn_ > 0)
+		return hash_counting_epoch(fam, hcn_);
+	// BM1397 (no 0x10): a chip sweeps its share of the nonce space (the 2^32 nonces
+	// split over the chain's address slots) once per midstate.
+	const double share = 4294967296.0 * config_.address_step / 256.0;
+	const double seconds = share * fam.max_midstates /
+			       fam.hashes_per_second(std::max(freq_mhz_, fam.default_freq_mhz));
+	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 
 std::map<std::uint8_t, std::uint32_t> Chain::read_register(std::optional<std::uint8_t> address,

@@ -14,6 +14,9 @@ std::uint8_t Chain::send_work(const Work &work)
 	if (state_ == ChainState::off)
 		throw std::logic_error("chain: send_work before enumerate");
 	const ChipFamily &fam = family();
+	// The pool's version mask reaches the chips' 0xA4 before a job that rolls with it.
+	if (fam.regs.version_rolling && work.version_mask != version_mask_)
+		set_version_mask(work.version_mask);
 	const std::uint8_t job_id = next_job_id_;
 	next_job_id_ = fam.next_job_id(next_job_id_);
 
@@ -39,18 +42,6 @@ std::uint8_t Chain::send_work(const Work &work)
 	++chain_stats_.jobs_sent;
 	state_ = ChainState::running;
 	return job_id;
-}
-
-Duration Chain::job_space_time() const
-{
-	const ChipFamily &fam = family();
-	const NonceLayout &l = fam.nonce;
-	const unsigned free_bits = 32 - l.core_bits - l.small_core_bits - l.addr_bits;
-	const double versions =
-		fam.job_format == JobFormat::header ? 65536.0 : double(fam.max_midstates);
-	const double space = std::ldexp(1.0, int(free_bits)) * fam.small_cores * versions;
-	const double seconds = space / fam.hashes_per_second(freq_mhz_);
-	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 
 void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)> &sink)
@@ -80,14 +71,6 @@ void Chain::handle_nonce(const bm13xx::NonceReply &reply,
 	const ChipFamily &fam = family();
 	if (!jobs_.checker)
 		jobs_.checker.emplace(fam, config_.live_jobs, config_.zero_bits);
-	// Rebuilt when enumeration changed the chips (count, or the address step).
-	if (!locator_ || locator_->size() != chips_.size() ||
-	    (!chips_.empty() && locator_->address_of(unsigned(chips_.size() - 1)) !=
-				    chips_.back().address)) {
-		locator_.emplace(fam);
-		for (unsigned i = 0; i < chips_.size(); ++i)
-			locator_->add_chip(i, chips_[i].address);
-	}
 	jobs_.checker->set_ticket_log2(ticket_log2_);
 	const NonceCheck c = jobs_.checker->check(reply);
 
@@ -97,10 +80,9 @@ void Chain::handle_nonce(const bm13xx::NonceReply &reply,
 	ev.job_id = c.fields.job_id;
 	ev.sub_id = c.fields.sub_id;
 	ev.excess_difficulty = reply.excess_difficulty;
-	ev.position = locator_->position(c.fields);
 	ev.identity = {c.fields.core, c.fields.small_core,
-		       ev.position ? chips_[*ev.position].address
-				   : c.fields.address.value_or(0xFFFFu)};
+		       c.fields.address ? unsigned(*c.fields.address) : c.fields.range_value};
+	ev.position = position_of(c.fields);
 	ev.work_id = c.work_id.value_or(0);
 	ev.version = c.version.value_or(0);
 	ev.hash = c.hash;

@@ -149,7 +149,7 @@ NonceCheck NonceChecker::check(const bm13xx::NonceReply &reply)
 	return c;
 }
 
-ChipLocator::ChipLocator(const ChipFamily &family) : attribution_(chip_attribution(family)) {}
+ChipLocator::ChipLocator(const ChipFamily &family) : attribution_(family.nonce.attribution) {}
 
 void ChipLocator::add_chip(unsigned position, std::uint8_t address)
 {
@@ -169,19 +169,21 @@ void ChipLocator::set_nonce_offset(std::optional<std::uint8_t> address, std::uin
 
 std::optional<unsigned> ChipLocator::position(const ReplyFields &fields) const
 {
-	if (attribution_ == ChipAttribution::address_field) {
-		if (!fields.address)
-			return std::nullopt;
-		for (const auto &c : chips_)
-			if (c.address == *fields.address)
-				return c.position;
+	// Both kinds are ranges: a chip's counter runs on into the address bits below the
+	// next chip's address (BM1366: bit 17 is a counter bit on interval-2 chains), so the
+	// owner is the chip with the highest start not above the nonce's value.
+	if (attribution_ == ChipAttribution::address_field && !fields.address)
 		return std::nullopt;
-	}
+	const std::uint32_t value =
+	    attribution_ == ChipAttribution::address_field ? *fields.address : fields.range_value;
 	const Chip *best = nullptr;
 	std::uint32_t best_start = 0;
 	for (const auto &c : chips_) {
-		const std::uint32_t start = c.offset.value_or(std::uint32_t(c.address) << 8);
-		if (start <= fields.range_value && (!best || start > best_start)) {
+		const std::uint32_t start =
+		    attribution_ == ChipAttribution::address_field
+		        ? c.address
+		        : c.offset.value_or(std::uint32_t(c.address) << 8);
+		if (start <= value && (!best || start > best_start)) {
 			best = &c;
 			best_start = start;
 		}

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 //
-// The chip family table: one row per family, the only place these facts live.
-// docs/protocol.md gives each value's source; values marked "model" there are this
-// project's choices where no public capture settles the question yet.
+// The chip family table: one row per family, the only place the HAL keeps these facts.
+// docs/protocol.md gives each value's source (capture, firmware, or a stated guess).
 #include <hashboard/chip_family.hpp>
 
 #include <array>
@@ -12,16 +11,34 @@
 namespace hashboard {
 namespace {
 
-constexpr RegisterMap kBm1397Regs{};
+// BM1397 names the same offsets; it has no version rolling, no soft reset and no
+// per-chip nonce offset, and a PLL0 divider register (0x70) written before each PLL0
+// word (ESP-Miner, gekko).
+constexpr RegisterMap kBm1397Regs{
+	.pll0_divider = 0x70,
+};
 
 constexpr RegisterMap kBm1366Regs{
 	.hash_counter_total = 0x8C,
 	.version_rolling = 0xA4,
+	.soft_reset = 0xA8,
 };
 
-// PLL limits common to the BM13xx parts: FBDIV and the dividers that open firmware
-// drives, with the VCO kept inside the band where the PLL locks.
-constexpr PllLimits kPll{
+// BM1370 (and BM1368, which firmware treats alike): counters seeded per chip from
+// CHIP_NONCE_OFFSET (S21 Pro capture).
+constexpr RegisterMap kBm1370Regs{
+	.chip_nonce_offset = 0x0C,
+	.hash_counter_total = 0x8C,
+	.version_rolling = 0xA4,
+	.soft_reset = 0xA8,
+};
+
+// BM1366/68/70 PLL: post dividers stored minus one (capture: 0x50D20240 = 525 MHz), flag
+// 0x50 with the VCO at or above 2400 MHz (capture 0x50C00230 at exactly 2400), FBDIV
+// 144..235 (ESP-Miner) and a VCO band of 2000..3200 MHz (mujina, bm13xx-rs): with it the
+// lowest-VCO solution is the factory word of the S21 Pro capture (56.25 MHz 0x40A20255,
+// 600 MHz 0x50C00230).
+constexpr PllLimits kPllBm1366{
 	.ref_mhz = 25.0,
 	.fbdiv_min = 144,
 	.fbdiv_max = 235,
@@ -29,35 +46,65 @@ constexpr PllLimits kPll{
 	.refdiv_max = 2,
 	.postdiv_min = 1,
 	.postdiv_max = 7,
-	.vco_min_mhz = 1600.0,
+	.vco_min_mhz = 2000.0,
 	.vco_max_mhz = 3200.0,
 	.vco_high_range_mhz = 2400.0,
 	.freq_min_mhz = 50.0,
 	.freq_max_mhz = 800.0,
+	.postdiv_minus_one = true,
+	.has_vco_range_flag = true,
 };
 
-// 25 MHz / (8 * (26 + 1)) = 115740 Bd after reset.
-constexpr double kResetBaud = 25e6 / (8.0 * 27.0);
+// BM1370: FBDIV 160..239 (ESP-Miner, capture era and current).
+constexpr PllLimits kPllBm1370 = [] {
+	PllLimits l = kPllBm1366;
+	l.fbdiv_min = 160;
+	l.fbdiv_max = 239;
+	return l;
+}();
 
-// BM1366+: the fast-UART register switches the divisor to a 200 MHz clock (a model value,
-// docs/protocol.md) so 1 MBd is exact.
-constexpr BaudRecipe kFastUartBaud{.uart_clock_hz = 200e6,
-				   .fast_uart_value = 0x00000001,
-				   .divisor_shift = 8,
-				   .divisor_bits = 5,
-				   .misc_control_base = 0,
-				   .max_baud = 1000000};
+// BM1397: raw post dividers, flag always 0x40, FBDIV 60..200, VCO not bounded (ESP-Miner,
+// gekko; no capture settles it, docs/protocol.md). With no VCO floor the lowest-VCO
+// solution is ESP-Miner's (425 MHz 0x40440221, 450 MHz 0x40480221).
+constexpr PllLimits kPllBm1397{
+	.ref_mhz = 25.0,
+	.fbdiv_min = 60,
+	.fbdiv_max = 200,
+	.refdiv_min = 1,
+	.refdiv_max = 2,
+	.postdiv_min = 1,
+	.postdiv_max = 7,
+	.vco_min_mhz = 0.0,
+	.vco_max_mhz = 3200.0,
+	.vco_high_range_mhz = 0.0,
+	.freq_min_mhz = 50.0,
+	.freq_max_mhz = 800.0,
+	.postdiv_minus_one = false,
+	.has_vco_range_flag = false,
+};
 
-// BM1368/BM1370: 7 core bits, 16 small cores a core, then the chip address (model).
-constexpr NonceLayout kSixteenSmallCoreNonce{.core_shift = 25,
-					     .core_bits = 7,
-					     .small_core_shift = 21,
-					     .small_core_bits = 4,
-					     .addr_shift = 13,
-					     .addr_bits = 8};
+// BM1366+: BT8D in 0x28 bits [15:8], bits 27..16 as every observed write has them
+// (0x130) and bit 28 set as ESP-Miner and the S19j Pro write it (0x11300200 at 1.04 MBd;
+// the S21 Pro writes 0x01300000, a board file can choose that base).
+constexpr BaudRecipe kBaudBm1366{.reg = 0x28,
+				 .divisor_shift = 8,
+				 .divisor_bits = 8,
+				 .divisor_high_shift = 0,
+				 .base = 0x11300000,
+				 .max_baud = 3125000};
 
-// Version-rolling register: enable (bit 31), set (bit 28), mask 0x1fffe000 >> 13.
-constexpr std::uint32_t kVersionRollingAll = 0x9000FFFF;
+// BM1397: BT8D bits 4..0 in 0x18 [12:8], bits 8..5 in [27:24]; the other fields as
+// ESP-Miner writes them (0x00007A31 at 115740 Bd, 0x00006031 at 3.125 MBd).
+constexpr BaudRecipe kBaudBm1397{.reg = 0x18,
+				 .divisor_shift = 8,
+				 .divisor_bits = 5,
+				 .divisor_high_shift = 24,
+				 .base = 0x00006031,
+				 .max_baud = 3125000};
+
+// 0xA4: bit 31 auto midstate generation, bits 29..28 = 1 (8 midstates), low 16 bits the
+// version mask >> 13 (mujina, ESP-Miner).
+constexpr std::uint32_t kVersionRollingBase = 0x90000000;
 
 const std::array<ChipFamily, 4> kFamilies{{
 	{
@@ -65,83 +112,111 @@ const std::array<ChipFamily, 4> kFamilies{{
 		.chip_id = 0x1397,
 		.cores = 168,
 		.small_cores = 672,
-		.domains = 4,
+		.small_cores_per_core = 4,
+		.domains = 1,
 		.reply_len = 9,
 		.job_format = JobFormat::midstates,
 		.max_midstates = 4,
 		.job_id_step = 4,
-		.reply_subid_mask = 0x03,
+		.first_job_id = 4,
+		.reply_job = {.job_mask = 0xFC, .job_shift = 0, .sub_mask = 0x03},
 		.nonce = {.core_shift = 24, .core_bits = 8, .small_core_shift = 22,
-			  .small_core_bits = 2, .addr_shift = 14, .addr_bits = 8},
+			  .small_core_bits = 2, .attribution = ChipAttribution::address_field,
+			  .addr_shift = 14, .addr_bits = 8, .addr_drop = 0, .range_shift = 0,
+			  .range_bits = 0},
 		.regs = kBm1397Regs,
-		.pll = kPll,
-		.baud = {.uart_clock_hz = 25e6, .fast_uart_value = 0, .divisor_shift = 8,
-			 .divisor_bits = 5, .misc_control_base = 0, .max_baud = 3125000},
-		.reset_baud = kResetBaud,
+		.pll = kPllBm1397,
+		.baud = kBaudBm1397,
 		.default_freq_mhz = 50.0,
+		.ramp_start_mhz = 50.0,
 		.nominal_freq_mhz = 425.0,
-		.version_rolling_value = 0,
+		.version_rolling_base = 0,
+		.hcn_errata_ticks = 0,
+		.writes_hash_counting = false,
 	},
 	{
 		.name = "bm1366",
 		.chip_id = 0x1366,
 		.cores = 112,
 		.small_cores = 894,
-		.domains = 1,
+		.small_cores_per_core = 8,
+		.domains = 4,
 		.reply_len = 11,
 		.job_format = JobFormat::header,
 		.max_midstates = 1,
 		.job_id_step = 8,
-		.reply_subid_mask = 0x07,
-		.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 22,
-			  .small_core_bits = 3, .addr_shift = 14, .addr_bits = 8},
+		.first_job_id = 8,
+		.reply_job = {.job_mask = 0xF8, .job_shift = 0, .sub_mask = 0x07},
+		// With version rolling on (every host turns it on): address bits 7..1 in
+		// [24:18] (capture, 77..126-chip BM1362 chains).
+		.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 0,
+			  .small_core_bits = 0, .attribution = ChipAttribution::address_field,
+			  .addr_shift = 18, .addr_bits = 7, .addr_drop = 1, .range_shift = 0,
+			  .range_bits = 0},
 		.regs = kBm1366Regs,
-		.pll = kPll,
-		.baud = kFastUartBaud,
-		.reset_baud = kResetBaud,
+		.pll = kPllBm1366,
+		.baud = kBaudBm1366,
 		.default_freq_mhz = 50.0,
+		.ramp_start_mhz = 56.25,
 		.nominal_freq_mhz = 485.0,
-		.version_rolling_value = kVersionRollingAll,
+		.version_rolling_base = kVersionRollingBase,
+		.hcn_errata_ticks = 0,
+		.writes_hash_counting = true,
 	},
 	{
 		.name = "bm1368",
 		.chip_id = 0x1368,
 		.cores = 80,
 		.small_cores = 1276,
-		.domains = 1,
+		.small_cores_per_core = 16,
+		.domains = 4,
 		.reply_len = 11,
 		.job_format = JobFormat::header,
 		.max_midstates = 1,
 		.job_id_step = 24,
-		.reply_subid_mask = 0x07,
-		.nonce = kSixteenSmallCoreNonce,
-		.regs = kBm1366Regs,
-		.pll = kPll,
-		.baud = kFastUartBaud,
-		.reset_baud = kResetBaud,
+		.first_job_id = 24,
+		.reply_job = {.job_mask = 0xF0, .job_shift = 1, .sub_mask = 0x0F},
+		.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 0,
+			  .small_core_bits = 0, .attribution = ChipAttribution::offset_range,
+			  .addr_shift = 0, .addr_bits = 0, .addr_drop = 0, .range_shift = 9,
+			  .range_bits = 16},
+		.regs = kBm1370Regs,
+		.pll = kPllBm1366,
+		.baud = kBaudBm1366,
 		.default_freq_mhz = 50.0,
+		.ramp_start_mhz = 56.25,
 		.nominal_freq_mhz = 490.0,
-		.version_rolling_value = kVersionRollingAll,
+		.version_rolling_base = kVersionRollingBase,
+		.hcn_errata_ticks = 0,
+		.writes_hash_counting = true,
 	},
 	{
 		.name = "bm1370",
 		.chip_id = 0x1370,
 		.cores = 128,
 		.small_cores = 2040,
-		.domains = 1,
+		.small_cores_per_core = 16,
+		.domains = 4,
 		.reply_len = 11,
 		.job_format = JobFormat::header,
 		.max_midstates = 1,
 		.job_id_step = 24,
-		.reply_subid_mask = 0x07,
-		.nonce = kSixteenSmallCoreNonce,
-		.regs = kBm1366Regs,
-		.pll = kPll,
-		.baud = kFastUartBaud,
-		.reset_baud = kResetBaud,
+		.first_job_id = 24,
+		.reply_job = {.job_mask = 0xF0, .job_shift = 1, .sub_mask = 0x0F},
+		.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 0,
+			  .small_core_bits = 0, .attribution = ChipAttribution::offset_range,
+			  .addr_shift = 0, .addr_bits = 0, .addr_drop = 0, .range_shift = 9,
+			  .range_bits = 16},
+		.regs = kBm1370Regs,
+		.pll = kPllBm1370,
+		.baud = kBaudBm1366,
 		.default_freq_mhz = 50.0,
+		.ramp_start_mhz = 56.25,
 		.nominal_freq_mhz = 525.0,
-		.version_rolling_value = kVersionRollingAll,
+		.version_rolling_base = kVersionRollingBase,
+		// "HW errata of 134 per clock cycle", twice (ESP-Miner).
+		.hcn_errata_ticks = 268,
+		.writes_hash_counting = true,
 	},
 }};
 

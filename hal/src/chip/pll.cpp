@@ -6,8 +6,9 @@
 namespace hashboard {
 namespace {
 
-// PLL0 register layout: bit 30 enable, bit 28 VCO high range, FBDIV [27:16],
-// REFDIV [13:8], POSTDIV1-1 [6:4], POSTDIV2-1 [2:0].
+// PLL0 register layout (skot's pll_parameter notes): bit 30 enable, flag byte [31:24]
+// (0x40, or 0x50 with the VCO-high bit 28 on BM1366+), FBDIV [27:16], REFDIV [13:8],
+// POSTDIV1 [6:4], POSTDIV2 [2:0] (minus one on BM1366+, raw on BM1397).
 constexpr std::uint32_t kPllEnable = 1u << 30;
 constexpr std::uint32_t kPllVcoHigh = 1u << 28;
 
@@ -20,13 +21,8 @@ bool within(const PllLimits &l, const PllSetting &s)
 	       s.postdiv2 <= s.postdiv1 && vco >= l.vco_min_mhz && vco <= l.vco_max_mhz;
 }
 
-} // namespace
-
-std::optional<PllSetting> pll_for_frequency(const ChipFamily &family, double freq_mhz)
+std::optional<PllSetting> lowest_vco(const PllLimits &l, double freq_mhz)
 {
-	const PllLimits &l = family.pll;
-	if (!(freq_mhz >= l.freq_min_mhz && freq_mhz <= l.freq_max_mhz))
-		return std::nullopt;
 	std::optional<PllSetting> best;
 	double best_err = 0, best_vco = 0;
 	// The search space is a few thousand settings: exhaustive is simplest and exact.
@@ -40,8 +36,13 @@ std::optional<PllSetting> pll_for_frequency(const ChipFamily &family, double fre
 						continue;
 					const double err = std::fabs(s.freq_mhz(l.ref_mhz) - freq_mhz);
 					const double vco = s.vco_mhz(l.ref_mhz);
+					// On a tie the larger POSTDIV1 (S21 Pro: 600 MHz as 4 x 1,
+					// 0x50C00230, not 2 x 2).
+					const bool same_err = std::fabs(err - best_err) <= 1e-9;
+					const bool same_vco = std::fabs(vco - best_vco) <= 1e-9;
 					if (!best || err < best_err - 1e-9 ||
-					    (std::fabs(err - best_err) <= 1e-9 && vco < best_vco)) {
+					    (same_err && vco < best_vco - 1e-9) ||
+					    (same_err && same_vco && p1 > best->postdiv1)) {
 						best = s;
 						best_err = err;
 						best_vco = vco;
@@ -51,15 +52,46 @@ std::optional<PllSetting> pll_for_frequency(const ChipFamily &family, double fre
 	return best;
 }
 
+std::optional<PllSetting> first_within_1mhz(const PllLimits &l, double freq_mhz)
+{
+	// No VCO band: that firmware bounded FBDIV only.
+	for (unsigned refdiv = l.refdiv_max; refdiv >= l.refdiv_min && refdiv > 0; --refdiv)
+		for (unsigned p1 = l.postdiv_max; p1 >= l.postdiv_min && p1 > 0; --p1)
+			for (unsigned p2 = p1; p2 >= l.postdiv_min && p2 > 0; --p2) {
+				const double fb =
+					std::ceil(freq_mhz * refdiv * p1 * p2 / l.ref_mhz - 1e-9);
+				if (fb < l.fbdiv_min || fb > l.fbdiv_max)
+					continue;
+				const PllSetting s{unsigned(fb), refdiv, p1, p2};
+				if (std::fabs(s.freq_mhz(l.ref_mhz) - freq_mhz) < 1.0)
+					return s;
+			}
+	return std::nullopt;
+}
+
+} // namespace
+
+std::optional<PllSetting> pll_for_frequency(const ChipFamily &family, double freq_mhz,
+					    PllSolver solver)
+{
+	const PllLimits &l = family.pll;
+	if (!(freq_mhz >= l.freq_min_mhz && freq_mhz <= l.freq_max_mhz))
+		return std::nullopt;
+	return solver == PllSolver::lowest_vco ? lowest_vco(l, freq_mhz)
+					       : first_within_1mhz(l, freq_mhz);
+}
+
 std::uint32_t pll_register_value(const ChipFamily &family, const PllSetting &pll)
 {
+	const PllLimits &l = family.pll;
 	std::uint32_t v = kPllEnable;
-	if (pll.vco_mhz(family.pll.ref_mhz) >= family.pll.vco_high_range_mhz)
+	if (l.has_vco_range_flag && pll.vco_mhz(l.ref_mhz) >= l.vco_high_range_mhz)
 		v |= kPllVcoHigh;
+	const unsigned bias = l.postdiv_minus_one ? 1 : 0;
 	v |= (pll.fbdiv & 0xFFFu) << 16;
 	v |= (pll.refdiv & 0x3Fu) << 8;
-	v |= ((pll.postdiv1 - 1) & 0x7u) << 4;
-	v |= (pll.postdiv2 - 1) & 0x7u;
+	v |= ((pll.postdiv1 - bias) & 0x7u) << 4;
+	v |= (pll.postdiv2 - bias) & 0x7u;
 	return v;
 }
 
@@ -67,9 +99,10 @@ std::optional<PllSetting> pll_from_register(const ChipFamily &family, std::uint3
 {
 	if (!(value & kPllEnable))
 		return std::nullopt;
-	const PllSetting s{(value >> 16) & 0xFFFu, (value >> 8) & 0x3Fu, ((value >> 4) & 0x7u) + 1,
-			   (value & 0x7u) + 1};
-	if (s.refdiv == 0 || !within(family.pll, s))
+	const unsigned bias = family.pll.postdiv_minus_one ? 1 : 0;
+	const PllSetting s{(value >> 16) & 0xFFFu, (value >> 8) & 0x3Fu,
+			   ((value >> 4) & 0x7u) + bias, (value & 0x7u) + bias};
+	if (s.refdiv == 0 || s.postdiv1 == 0 || s.postdiv2 == 0)
 		return std::nullopt;
 	return s;
 }

@@ -13,7 +13,7 @@ struct NamedRegister {
 	std::optional<std::uint8_t> reg;
 };
 
-constexpr std::size_t kNamed = 10;
+constexpr std::size_t kNamed = 13;
 
 // The names are RegisterMap's member names, so code, docs and hbctl say the same thing.
 std::array<NamedRegister, kNamed> named_registers(const RegisterMap &r)
@@ -21,14 +21,17 @@ std::array<NamedRegister, kNamed> named_registers(const RegisterMap &r)
 	return {{
 	    {"chip_id", r.chip_id},
 	    {"pll0", r.pll0},
+	    {"chip_nonce_offset", r.chip_nonce_offset},
 	    {"hash_counting", r.hash_counting},
 	    {"ticket_mask", r.ticket_mask},
 	    {"misc_control", r.misc_control},
-	    {"fast_uart", r.fast_uart},
+	    {"uart_baud", r.uart_baud},
 	    {"core_control", r.core_control},
 	    {"nonce_error_counter", r.nonce_error_counter},
+	    {"pll0_divider", r.pll0_divider},
 	    {"hash_counter_total", r.hash_counter_total},
 	    {"version_rolling", r.version_rolling},
+	    {"soft_reset", r.soft_reset},
 	}};
 }
 

@@ -41,10 +41,10 @@ struct FrameMeaning {
 	std::vector<Field> fields;
 };
 
-// State that spans frames: a fast-UART write changes the clock that a later
-// misc_control divisor divides.
+// State that spans frames: whether a version-rolling write has made the chips answer in
+// 11 bytes.
 struct DescribeState {
-	bool fast_uart = false;
+	bool version_rolling = false;
 	// When set, replies are cut at this length and a good write to the family's
 	// version-rolling register (0xA4) sets it: 11 bytes with its enable bit (31), 9
 	// without (BM1366+ answer in 9 bytes until rolling is on). Unset: the family's length.
@@ -55,7 +55,7 @@ struct DescribeState {
 // PLL frequency, ticket difficulty, baud, chip id, version-rolling mask, hash count.
 std::vector<Field> describe_register_value(const ChipFamily &family, std::uint8_t reg,
                                            std::uint32_t value, const DescribeState &state);
-// Host frames update state (fast-UART writes) after describing.
+// Host frames update state (version-rolling writes) after describing.
 FrameMeaning describe_host_frame(const ChipFamily &family, const HostFrame &frame,
                                  DescribeState &state);
 FrameMeaning describe_chip_frame(const ChipFamily &family, const ChipFrame &frame,
