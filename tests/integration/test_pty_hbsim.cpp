@@ -103,7 +103,7 @@ std::vector<bm::RegisterReply> read_chip_ids(Transport &t, const ChipFamily &fam
 {
 	t.flush_input();
 	t.write(bm::encode_write_register(true, 0, *family.regs.version_rolling,
-	                                  family.version_rolling_value));
+	                                  hashboard::version_rolling_value(family, 0x1FFFE000)));
 	t.write(bm::encode_read_register(true, 0, family.regs.chip_id));
 	bm::ReplyParser parser(family.reply_len);
 	std::vector<bm::RegisterReply> replies;

@@ -24,6 +24,7 @@ namespace {
 
 const ChipFamily &bm1366 = family_by_name("bm1366");
 const ChipFamily &bm1397 = family_by_name("bm1397");
+const ChipFamily &bm1370 = family_by_name("bm1370");
 
 struct Scan {
 	std::vector<bm::ScanItem> items;
@@ -101,10 +102,13 @@ BOOST_AUTO_TEST_CASE(register_names_come_from_the_family_table)
 	BOOST_TEST(!register_by_name(bm1397, "hash_counter_total"));
 	BOOST_TEST(!register_by_name(bm1366, "pll"));
 	const auto all = register_names(bm1366);
-	BOOST_TEST(all.size() == 10u);
+	BOOST_TEST(all.size() == 11u); // BM1366 has no CHIP_NONCE_OFFSET, no 0x70
 	BOOST_TEST(all.front().first == "chip_id");
-	BOOST_TEST(all.back().first == "version_rolling");
-	BOOST_TEST(register_names(bm1397).size() == 8u);
+	BOOST_TEST(all.back().first == "soft_reset");
+	BOOST_TEST(register_names(bm1397).size() == 9u); // 0x70, no 0xA4/0xA8/0x8C
+	BOOST_TEST(*register_by_name(bm1370, "chip_nonce_offset") == 0x0C);
+	BOOST_TEST(*register_by_name(bm1397, "pll0_divider") == 0x70);
+	BOOST_TEST(*register_by_name(bm1366, "uart_baud") == 0x28);
 	for (const auto &[name, reg] : all)
 		BOOST_TEST(*register_by_name(bm1366, name) == reg);
 }
@@ -129,9 +133,10 @@ BOOST_AUTO_TEST_CASE(golden_bm1397_chip_id_reply)
 
 BOOST_AUTO_TEST_CASE(register_writes_show_what_the_value_means)
 {
-	BOOST_TEST(one_line(bm::encode_write_register(false, 0x04, 0x08, 0x40A00241)) ==
-	           "@0 tx ok      write_register chip=0x04 reg=pll0(0x08) value=0x40a00241 "
-	           "freq_mhz=200.00 vco_mhz=2000.0 fbdiv=160 refdiv=2 postdiv1=5 postdiv2=2");
+	// Captured: 525 MHz on a BM1370 (Bitaxe), post dividers minus one.
+	BOOST_TEST(one_line(bm::encode_write_register(true, 0, 0x08, 0x50D20240), bm1370) ==
+	           "@0 tx ok      write_register chip=all reg=pll0(0x08) value=0x50d20240 "
+	           "freq_mhz=525.00 vco_mhz=2625.0 fbdiv=210 refdiv=2 postdiv1=5 postdiv2=1");
 	BOOST_TEST(one_line(bm::encode_write_register(true, 0, 0x14, 0x0000F0FF)) ==
 	           "@0 tx ok      write_register chip=all reg=ticket_mask(0x14) value=0x0000f0ff "
 	           "difficulty=4096(2^12)");
@@ -142,38 +147,38 @@ BOOST_AUTO_TEST_CASE(register_writes_show_what_the_value_means)
 	           "value=0x9000ffff rolling=on mask=0x1fffe000");
 	BOOST_TEST(one_line(bm::encode_read_register(false, 0x80, 0x77)) ==
 	           "@0 tx ok      read_register chip=0x80 reg=0x77");
-	BOOST_TEST(one_line(bm::encode_write_register(true, 0, 0x18, 26u << 8), bm1397) ==
-	           "@0 tx ok      write_register chip=all reg=misc_control(0x18) value=0x00001a00 "
-	           "baud=115741 uart_clock=base");
+	// BM1397 keeps its baud divisor in 0x18 (firmware: 0x00007A31 = 115741 Bd).
+	BOOST_TEST(one_line(bm::encode_write_register(true, 0, 0x18, 0x00007A31), bm1397) ==
+	           "@0 tx ok      write_register chip=all reg=misc_control(0x18) value=0x00007a31 "
+	           "baud=115741");
 }
 
-BOOST_AUTO_TEST_CASE(baud_follows_an_earlier_fast_uart_write)
+BOOST_AUTO_TEST_CASE(baud_and_report_enables_on_bm1366_and_later)
 {
-	// The chain's own recipe for 1 MBd on a BM1366: fast UART on, then the divisor.
-	const auto w = baud_writes(bm1366, 1000000);
-	BOOST_TEST_REQUIRE((w && w->fast_uart));
-	const Bytes misc = bm::encode_write_register(true, 0, 0x18, w->misc_control);
-	const Scan s = scan(cat({bm::encode_write_register(true, 0, 0x28, *w->fast_uart), misc}));
-	BOOST_TEST(field(frame_at(s, 0).meaning, "fast_uart") == "on");
-	BOOST_TEST(field(frame_at(s, 1).meaning, "baud") == "1000000");
-	BOOST_TEST(field(frame_at(s, 1).meaning, "uart_clock") == "fast");
-	// Without it the same divisor means the 25 MHz clock.
-	const Scan alone = scan(misc);
-	BOOST_TEST(field(frame_at(alone, 0).meaning, "uart_clock") == "base");
+	// 0x28 holds the divisor (capture: 0x11300200 = 1.04 MBd); 0x18 is not a baud
+	// register there: its top nibble enables nonce reports.
+	const Scan s = scan(cat({bm::encode_write_register(true, 0, 0x28, 0x11300200),
+	                         bm::encode_write_register(true, 0, 0x18, 0xF000C100)}));
+	BOOST_TEST(field(frame_at(s, 0).meaning, "baud") == "1041667");
+	BOOST_TEST(field(frame_at(s, 1).meaning, "report_enable") == "0x0f");
+	BOOST_TEST(field(frame_at(s, 1).meaning, "baud") == "<none>");
 }
 
 BOOST_AUTO_TEST_CASE(nonce_replies_show_job_chip_and_core)
 {
-	const std::uint32_t nonce = nonce_with_identity(bm1366, 0x00001234, {5, 3, 0x80});
-	const Bytes reply = bm::encode_reply(bm::NonceReply{nonce, 0x00, 0x08 | 3, 0x0001}, 11);
+	// BM1366: core [31:25], address bits 7..1 in [24:18] (big-endian bit numbers).
+	const std::uint32_t be66 = 5u << 25 | (0x80u >> 1) << 18 | 0x1234;
+	const Bytes reply =
+	    bm::encode_reply(bm::NonceReply{__builtin_bswap32(be66), 0x00, 0x08 | 3, 0x0001}, 11);
 	BOOST_TEST(one_line(reply) ==
-	           "@0 rx ok      nonce nonce=0x0000e00a job_id=8 subid=3 excess_diff=0x00 "
-	           "version_bits=0x0001 rolled_bits=0x00002000 chip=0x80 core=5 small_core=3");
+	           "@0 rx ok      nonce nonce=0x3412000b job_id=8 small_core=3 excess_diff=0x00 "
+	           "version_bits=0x0001 rolled_bits=0x00002000 core=5 chip=0x80");
 
 	// BM1397: 9-byte replies, the low job-id bits are the midstate index.
-	const std::uint32_t n97 = nonce_with_identity(bm1397, 0xdeadbeef, {17, 2, 0x20});
-	const Scan s =
-	    scan(bm::encode_reply(bm::NonceReply{n97, 0x10, 0x04 | 2, std::nullopt}, 9), bm1397);
+	const std::uint32_t be97 = 17u << 24 | 2u << 22 | 0x20u << 14 | 0x2EEF;
+	const Scan s = scan(
+	    bm::encode_reply(bm::NonceReply{__builtin_bswap32(be97), 0x10, 0x04 | 2, std::nullopt}, 9),
+	    bm1397);
 	const auto &m = frame_at(s, 0).meaning;
 	BOOST_TEST(m.kind == "nonce");
 	BOOST_TEST(field(m, "job_id") == "4");
@@ -182,6 +187,15 @@ BOOST_AUTO_TEST_CASE(nonce_replies_show_job_chip_and_core)
 	BOOST_TEST(field(m, "core") == "17");
 	BOOST_TEST(field(m, "small_core") == "2");
 	BOOST_TEST(field(m, "version_bits") == "<none>");
+
+	// BM1370: byte 5 = (job id >> 3) << 4 | small core; no chip field, a counter.
+	const Scan s70 = scan(bm::encode_reply(bm::NonceReply{0x40A60018, 0x02, 0x99, 0x22F9}, 11),
+	                      bm1370);
+	const auto &m70 = frame_at(s70, 0).meaning;
+	BOOST_TEST(field(m70, "job_id") == "72");
+	BOOST_TEST(field(m70, "small_core") == "9");
+	BOOST_TEST(field(m70, "core") == "12");
+	BOOST_TEST(field(m70, "nonce_counter") == "0x0053");
 }
 
 BOOST_AUTO_TEST_CASE(jobs_decode_to_their_fields)
@@ -408,10 +422,10 @@ BOOST_AUTO_TEST_CASE(logic2_csv_export_sample)
 	    "0.002863 rx ok      register_reply chip=0x00 reg=chip_id(0x00) value=0x13660000 "
 	    "chip_id=0x1366 family=bm1366 core_byte=0x00 addr=0x00",
 	    "0.008295 -- junk, 1 byte: 00",
-	    "0.008482 rx ok      nonce nonce=0x3412e00a job_id=8 subid=3 excess_diff=0x00 "
-	    "version_bits=0x0001 rolled_bits=0x00002000 chip=0x80 core=5 small_core=3",
-	    "0.009537 rx BAD CRC nonce nonce=0x2512e00a job_id=8 subid=3 excess_diff=0x00 "
-	    "version_bits=0x0001 rolled_bits=0x00002000 chip=0x80 core=5 small_core=3 crc=0x02 "
+	    "0.008482 rx ok      nonce nonce=0x3412e00a job_id=8 small_core=3 excess_diff=0x00 "
+	    "version_bits=0x0001 rolled_bits=0x00002000 core=5 chip=0x70",
+	    "0.009537 rx BAD CRC nonce nonce=0x2512e00a job_id=8 small_core=3 excess_diff=0x00 "
+	    "version_bits=0x0001 rolled_bits=0x00002000 core=5 chip=0x70 crc=0x02 "
 	    "crc_expected=0x1e  [aa 55 0a e0 12 25 00 0b 00 01 82]",
 	};
 	BOOST_TEST(tx_lines == expect_tx, boost::test_tools::per_element());

@@ -76,7 +76,7 @@ std::vector<bm::RegisterReply> read_replies(Transport &t, std::size_t reply_len,
 Bytes enumerate_frames(const ChipFamily &family)
 {
 	Bytes out = bm::encode_write_register(true, 0, *family.regs.version_rolling,
-	                                      family.version_rolling_value);
+	                                      hashboard::version_rolling_value(family, 0x1FFFE000));
 	const Bytes read = bm::encode_read_register(true, 0, family.regs.chip_id);
 	out.insert(out.end(), read.begin(), read.end());
 	return out;

@@ -245,9 +245,10 @@ Runner add_frames_encode(CLI::App &frames)
 	auto o = std::make_shared<EncodeOptions>();
 	auto *cmd = frames.add_subcommand("encode", "print the exact bytes of a command or job");
 	cmd->require_subcommand(1);
-	cmd->footer("REG is a register name of the family (chip_id, pll0, hash_counting, "
-	            "ticket_mask, misc_control, fast_uart, core_control, nonce_error_counter, "
-	            "hash_counter_total, version_rolling) or a number; numbers take 0x for hex.\n"
+	cmd->footer("REG is a register name of the family (chip_id, pll0, chip_nonce_offset, "
+	            "hash_counting, ticket_mask, misc_control, uart_baud, core_control, "
+	            "nonce_error_counter, pll0_divider, hash_counter_total, version_rolling, "
+	            "soft_reset, as the family has them) or a number; numbers take 0x for hex.\n"
 	            "Text output: '#' comment lines (meaning, and for jobs what they were built "
 	            "from), then the bytes; it can be fed back to 'hbctl frames decode'.");
 

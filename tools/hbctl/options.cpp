@@ -60,6 +60,10 @@ void add_common_options(CLI::App &cmd, CommonOptions &opt)
 		->check(CLI::Range(1, 64));
 	cmd.add_option("--address-step", opt.address_step, "chip address spacing (0: 256/chips)")
 		->check(CLI::Range(0, 128));
+	cmd.add_option("--bringup", opt.bringup,
+		       "bring-up recipe: open-firmware (ESP-Miner, Bitaxe-class) or factory "
+		       "(stock multi-chip boards)")
+		->check(CLI::IsMember({"open-firmware", "factory"}));
 	cmd.add_option("--seed", opt.seed, "simulator and synthetic work seed");
 	cmd.add_flag("--json", opt.json, "print one JSON document instead of tables");
 }
@@ -105,6 +109,7 @@ Session open_session(const CommonOptions &opt,
 	cfg.family = &hashboard::family_by_name(family);
 	cfg.expected_chips = chips;
 	cfg.address_step = opt.address_step;
+	cfg.style = hashboard::bringup_style_by_name(opt.bringup);
 	cfg.zero_bits = zero_bits.value_or(32);
 	if (tune)
 		tune(cfg);

@@ -20,6 +20,7 @@ struct CommonOptions {
 	unsigned chips = 0; // 0: from a sim: URI, else 1
 	std::optional<unsigned> zero_bits;
 	unsigned address_step = 0;
+	std::string bringup = "open-firmware"; // whose bring-up recipe (docs/protocol.md)
 	bool json = false;
 	std::uint64_t seed = 1;
 };

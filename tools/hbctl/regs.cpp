@@ -184,9 +184,10 @@ Runner add_regs_command(CLI::App &app)
 	auto o = std::make_shared<RegsOptions>();
 	auto *cmd = app.add_subcommand("regs", "read or write chip registers by name or number");
 	cmd->require_subcommand(1);
-	cmd->footer("REG: a register name of the family (chip_id, pll0, hash_counting, "
-	            "ticket_mask, misc_control, fast_uart, core_control, nonce_error_counter, "
-	            "hash_counter_total, version_rolling) or a number (0x for hex). The chain is "
+	cmd->footer("REG: a register name of the family (chip_id, pll0, chip_nonce_offset, "
+	            "hash_counting, ticket_mask, misc_control, uart_baud, core_control, "
+	            "nonce_error_counter, pll0_divider, hash_counter_total, version_rolling, "
+	            "soft_reset, as the family has them) or a number (0x for hex). The chain is "
 	            "enumerated first; without --chip every answering chip is addressed.");
 
 	auto *read = cmd->add_subcommand("read", "read a register from every chip or one");

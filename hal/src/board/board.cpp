@@ -68,11 +68,18 @@ Board::Board(BoardConfig config, Clock &clock, std::shared_ptr<DeviceFactory> de
 		cc.family = spec.family;
 		cc.expected_chips = spec.chips;
 		cc.address_step = spec.address_step;
+		cc.style = spec.bringup;
+		cc.hash_counting = spec.hash_counting;
+		cc.baud_base = spec.baud_base;
+		cc.chips_per_domain = spec.chips_per_domain;
 		cc.zero_bits = slot->link.zero_bits;
 		cc.ramp_step_mhz = spec.ramp_step_mhz;
 		cc.ramp_interval = spec.ramp_interval;
-		slot->chain = std::make_unique<Chain>(*slot->view, clock_, cc);
 		slot->targets.assign(spec.chips, spec.frequency_mhz);
+		cc.ticket_log2 = auto_ticket_log2(*slot);
+		if (spec.baud > std::uint32_t(kResetBaud * 1.05))
+			cc.baud = spec.baud;
+		slot->chain = std::make_unique<Chain>(*slot->view, clock_, cc);
 		slot->reset_gpio = gpio(GpioRole::reset, spec.id);
 		chain_ids_.push_back(spec.id);
 		chains_.push_back(std::move(slot));

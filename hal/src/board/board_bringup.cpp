@@ -191,7 +191,10 @@ void Board::start_chain(ChainSlot &slot, ChainBringUp &report)
 	const std::string name = "chain " + std::to_string(slot.spec.id);
 	progress(name + ": enumerate");
 	report.chain_id = slot.spec.id;
-	report.scan = chain.enumerate();
+	// The family's recipe in full (hashboard/bringup_recipe.hpp): enumeration, the
+	// writes that make the chips hash and report, baud, ramp, 0x10 and offsets in the
+	// order real hosts use.
+	report.scan = chain.bring_up(slot.targets, [&](double) { progress(name + ": PLL ramp"); });
 	const ScanResult &scan = report.scan;
 	std::string found = name + ": " + std::to_string(scan.found()) + " of " +
 	                    std::to_string(scan.expected) + " chips answered";
@@ -208,18 +211,12 @@ void Board::start_chain(ChainSlot &slot, ChainBringUp &report)
 	report.baud = slot.link.transport->baud();
 	if (!slot.usable)
 		return;
-	if (slot.spec.baud > std::uint32_t(kResetBaud * 1.05)) {
-		chain.set_baud(slot.spec.baud);
-		report.baud = slot.link.transport->baud();
-	}
-	report.ticket_log2 = auto_ticket_log2(slot);
-	chain.set_ticket_difficulty_log2(report.ticket_log2);
-	progress(name + ": PLL ramp");
-	chain.ramp_chip_frequencies(slot.targets, [&](double) { progress(name + ": PLL ramp"); });
+	report.ticket_log2 = chain.ticket_difficulty_log2();
 	report.max_mhz = chain.frequency_mhz();
 	std::ostringstream line;
 	line << name << ": " << report.baud << " Bd, ticket 2^" << report.ticket_log2
-	     << ", PLLs at up to " << report.max_mhz << " MHz";
+	     << ", PLLs at up to " << report.max_mhz << " MHz, 0x10 = 0x" << std::hex
+	     << chain.hash_counting_number() << std::dec;
 	log(line.str());
 }
 

@@ -77,6 +77,24 @@ ChainSpec read_chain(TableReader &t, std::size_t index)
 		t.fail("address_step", "step " + std::to_string(c.address_step) +
 		                           " leaves no address for " + std::to_string(c.chips) +
 		                           " chips (addresses are one byte)");
+	if (const auto style = t.optional_string("bringup")) {
+		try {
+			c.bringup = bringup_style_by_name(*style);
+		} catch (const std::invalid_argument &e) {
+			t.fail("bringup", e.what());
+		}
+		if (!find_bringup_recipe(*c.family, c.bringup))
+			t.fail("bringup", std::string(c.family->name) + " has no " + *style +
+			                      " bring-up recipe");
+	}
+	if (auto v = t.optional_integer("hash_counting", 1, 0xFFFFFFFF))
+		c.hash_counting = std::uint32_t(*v);
+	if (auto v = t.optional_integer("baud_base", 0, 0xFFFFFFFF))
+		c.baud_base = std::uint32_t(*v);
+	c.chips_per_domain = unsigned(t.optional_integer("chips_per_domain", 0, 256).value_or(0));
+	if (c.chips_per_domain > c.chips)
+		t.fail("chips_per_domain", std::to_string(c.chips_per_domain) + " chips a domain on a "
+		                                "chain of " + std::to_string(c.chips));
 	c.frequency_mhz =
 	    t.optional_number("frequency_mhz", 1, 10000).value_or(c.family->nominal_freq_mhz);
 	if (!pll_for_frequency(*c.family, c.frequency_mhz))

@@ -24,7 +24,9 @@ Chain::Chain(Transport &transport, Clock &clock, ChainConfig config)
 	if (config_.expected_chips == 0 || config_.expected_chips > 256)
 		throw std::invalid_argument("chain: expected chips must be 1..256");
 	recipe_ = &bringup_recipe(*config_.family, config_.style);
-	if (config_.address_step == 0)
+	// The recipe's interval (factory: 2) where the chain fits in it.
+	if (config_.address_step == 0 && recipe_->address_interval &&
+	    recipe_->address_interval * (config_.expected_chips - 1) <= 255)
 		config_.address_step = recipe_->address_interval;
 	if (config_.address_step == 0) {
 		unsigned step = 256;
@@ -34,6 +36,15 @@ Chain::Chain(Transport &transport, Clock &clock, ChainConfig config)
 	}
 	if (config_.address_step * (config_.expected_chips - 1) > 255)
 		throw std::invalid_argument("chain: address step too large for the chip count");
+	// BM1366 nonces carry address bits 7..1 only (capture): chips at odd addresses
+	// could not be told from their neighbours.
+	const NonceLayout &nl = config_.family->nonce;
+	if (nl.attribution == ChipAttribution::address_field && nl.addr_drop &&
+	    config_.expected_chips > 1 && config_.address_step % (1u << nl.addr_drop))
+		throw std::invalid_argument(
+			"chain: " + std::string(config_.family->name) + " nonces carry the address without its low " +
+			std::to_string(nl.addr_drop) + " bit(s): the address step must be even (at most " +
+			std::to_string(256 >> nl.addr_drop) + " chips a chain)");
 	if (config_.ticket_log2 > 31)
 		throw std::invalid_argument("chain: ticket difficulty must be 2^0..2^31");
 	if (config_.baud && !baud_write(*config_.family, config_.baud, config_.baud_base))
