@@ -199,20 +199,21 @@ BOOST_AUTO_TEST_CASE(bm1370_header_job_with_rolled_version_is_credited)
 	// Bring-up as hosts send it: a 9-byte chip-id reply before 0xA4, then rolling on
 	// (11-byte replies), ticket 2^9, chain addressed, the job, then replies.
 	bm::RegisterReply chip_id{0x13700000, 0, 0};
-	std::string cap = hex_line(bm::encode_read_register(true, 0, 0)) +
-	                  hex_line(bm::encode_reply(chip_id, 9)) +
-	                  hex_line(bm::encode_write_register(true, 0, 0xA4, 0x9000FFFF)) +
-	                  hex_line(bm::encode_write_register(true, 0, 0x14,
-	                                                     bm::ticket_mask_for_difficulty_log2(9))) +
-	                  hex_line(bm::encode_chain_inactive()) + hex_line(bm::encode_set_address(0)) +
-	                  hex_line(bm::encode_job(share.job(id)));
+	std::string cap =
+	    hex_line(bm::encode_read_register(true, 0, 0)) +
+	    hex_line(bm::encode_reply(chip_id, 9)) +
+	    hex_line(bm::encode_write_register(true, 0, 0xA4, 0x9000FFFF)) +
+	    hex_line(
+	        bm::encode_write_register(true, 0, 0x14, bm::ticket_mask_for_difficulty_log2(9))) +
+	    hex_line(bm::encode_chain_inactive()) + hex_line(bm::encode_set_address(0)) +
+	    hex_line(bm::encode_job(share.job(id)));
 	// 669.87 is 2^9.39: 0 whole bits over a 2^9 ticket.
 	cap += hex_line(nonce_reply(bm1370, share.nonce(), id, 2, 0x00, share.version_bits()));
 	// The same nonce again; one for a job id never sent; a corrupted nonce.
 	cap += hex_line(nonce_reply(bm1370, share.nonce(), id, 2, 0x00, share.version_bits()));
 	cap += hex_line(nonce_reply(bm1370, share.nonce(), 0x30, 2, 0x00, share.version_bits()));
-	cap += hex_line(nonce_reply(bm1370, share.nonce() ^ 0x00010000, id, 2, 0x00,
-	                            share.version_bits()));
+	cap += hex_line(
+	    nonce_reply(bm1370, share.nonce() ^ 0x00010000, id, 2, 0x00, share.version_bits()));
 	const TempCapture file(cap);
 	const Run r = hbctl({"frames", "replay", file.path(), "-f", "bm1370", "--json"});
 	BOOST_TEST(r.status == 0);
@@ -248,8 +249,8 @@ BOOST_AUTO_TEST_CASE(bm1370_header_job_with_rolled_version_is_credited)
 BOOST_AUTO_TEST_CASE(a_retired_job_is_stale)
 {
 	const StratumShare share;
-	std::string cap = hex_line(bm::encode_job(share.job(0x18))) +
-	                  hex_line(bm::encode_job(share.job(0x30)));
+	std::string cap =
+	    hex_line(bm::encode_job(share.job(0x18))) + hex_line(bm::encode_job(share.job(0x30)));
 	cap += hex_line(nonce_reply(bm1370, share.nonce(), 0x18, 0, 0, share.version_bits()));
 	const TempCapture file(cap);
 	const Run r =

@@ -149,9 +149,8 @@ BOOST_AUTO_TEST_CASE(verifier_frame_carries_the_midstate_of_its_published_header
 	const auto &in = e.at("inputs").as_object();
 	std::optional<bm13xx::MidstateJob> job;
 	bm13xx::HostParser p;
-	p.feed(from_hex(str(e.at("frame"))), [&](const bm13xx::HostFrame &f) {
-		job = std::get<bm13xx::MidstateJob>(f);
-	});
+	p.feed(from_hex(str(e.at("frame"))),
+	       [&](const bm13xx::HostFrame &f) { job = std::get<bm13xx::MidstateJob>(f); });
 	BOOST_TEST_REQUIRE(job.has_value());
 	BOOST_TEST(job->job_id == 0x04);
 	BOOST_TEST(job->midstates.size() == 4u);
@@ -160,7 +159,8 @@ BOOST_AUTO_TEST_CASE(verifier_frame_carries_the_midstate_of_its_published_header
 	const Bytes first64 = from_hex(str(in.at("header_first_64_bytes")));
 	std::copy(first64.begin(), first64.end(), h.begin());
 	BOOST_TEST((job->midstates[0] == sha256::midstate(h)));
-	BOOST_TEST(job->merkle_tail == load_le32(from_hex(str(in.at("merkle_root_header_order"))).data() + 28));
+	BOOST_TEST(job->merkle_tail ==
+	           load_le32(from_hex(str(in.at("merkle_root_header_order"))).data() + 28));
 	BOOST_TEST(job->nbits == hex32(in.at("mining_notify").at("nbits")));
 	BOOST_TEST(job->ntime == hex32(in.at("mining_notify").at("ntime")));
 }
@@ -226,7 +226,8 @@ BOOST_AUTO_TEST_CASE(below_ticket_is_a_hardware_error)
 	NonceChecker checker(bm1397);
 	checker.add_job(midstate_job(s, 0x08));
 	checker.set_ticket_log2(5); // 32 > 18.04
-	BOOST_TEST(checker.check(reply(bm1397, s.nonce, 0x08, 0)).verdict == NonceVerdict::hw_error);
+	BOOST_TEST(checker.check(reply(bm1397, s.nonce, 0x08, 0)).verdict ==
+	           NonceVerdict::hw_error);
 	checker.set_ticket_log2(4); // 16 <= 18.04
 	BOOST_TEST(checker.check(reply(bm1397, s.nonce, 0x08, 0)).verdict == NonceVerdict::valid);
 	// A corrupted nonce, and a midstate index the job never carried.
@@ -259,7 +260,8 @@ BOOST_AUTO_TEST_CASE(a_reused_job_id_retires_the_old_job)
 	checker.add_job(midstate_job(b, 0x10));
 	BOOST_TEST(checker.job(0x10)->versions.size() == 1u);
 	// a's nonce is now checked against b's job: not a share.
-	BOOST_TEST(checker.check(reply(bm1397, a.nonce, 0x10, 0)).verdict == NonceVerdict::hw_error);
+	BOOST_TEST(checker.check(reply(bm1397, a.nonce, 0x10, 0)).verdict ==
+	           NonceVerdict::hw_error);
 	BOOST_TEST(checker.check(reply(bm1397, b.nonce, 0x10, 0)).verdict == NonceVerdict::valid);
 }
 

@@ -2,11 +2,11 @@
 #include "capture_input.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
 #include <system_error>
-#include <filesystem>
 
 namespace hbctl {
 namespace {

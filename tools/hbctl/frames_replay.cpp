@@ -62,13 +62,14 @@ std::string verdict_text(const ReplayedNonce &n)
 	return std::string(hashboard::verdict_name(n.verdict));
 }
 
-const std::vector<NonceVerdict> kVerdicts{NonceVerdict::valid,     NonceVerdict::hw_error,
-                                          NonceVerdict::duplicate, NonceVerdict::stale,
+const std::vector<NonceVerdict> kVerdicts{NonceVerdict::valid,       NonceVerdict::hw_error,
+                                          NonceVerdict::duplicate,   NonceVerdict::stale,
                                           NonceVerdict::unknown_job, NonceVerdict::unattributed};
 
 std::string summary_verdict_name(NonceVerdict v)
 {
-	return v == NonceVerdict::hw_error ? "below_ticket" : std::string(hashboard::verdict_name(v));
+	return v == NonceVerdict::hw_error ? "below_ticket"
+	                                   : std::string(hashboard::verdict_name(v));
 }
 
 std::string when(const bm::CapturedFrame &f)
@@ -91,18 +92,19 @@ std::string excess_text(const hashboard::ChipFamily &family, const bm::NonceRepl
 		return s;
 	const int said = reply.excess_difficulty >> 1;
 	if (n.excess_agrees)
-		return s + " (" + std::to_string(said) + " bits over the ticket: agrees with the hash)";
+		return s + " (" + std::to_string(said) +
+		       " bits over the ticket: agrees with the hash)";
 	return s + " (says " + std::to_string(said) + " bits over the ticket, the hash has " +
 	       std::to_string(*n.hash_excess_bits) + ": DISAGREES)";
 }
 
-void print_nonce(const hashboard::ChipFamily &family, const Tagged &t,
-                 const bm::NonceReply &reply, const ReplayedNonce &n)
+void print_nonce(const hashboard::ChipFamily &family, const Tagged &t, const bm::NonceReply &reply,
+                 const ReplayedNonce &n)
 {
 	const auto &c = n.check;
-	std::string l1 = when(*t.frame) + " nonce=" + hex32(reply.nonce) +
-	                 " job=" + hex8(c.fields.job_id) + " sub=" + std::to_string(c.fields.sub_id) +
-	                 " core=" + std::to_string(c.fields.core);
+	std::string l1 =
+	    when(*t.frame) + " nonce=" + hex32(reply.nonce) + " job=" + hex8(c.fields.job_id) +
+	    " sub=" + std::to_string(c.fields.sub_id) + " core=" + std::to_string(c.fields.core);
 	if (n.chip)
 		l1 += " chip=" + std::to_string(*n.chip) + " addr=" + hex8(n.address.value_or(0));
 	std::printf("%s  %s\n", l1.c_str(), verdict_text(n).c_str());
@@ -129,8 +131,7 @@ void print_nonce(const hashboard::ChipFamily &family, const Tagged &t,
 		            c.leading_zeros, n.ticket_log2, excess_text(family, reply, n).c_str());
 }
 
-json::object nonce_json(const hashboard::ChipFamily &family, const Tagged &t,
-                        const bm::NonceReply &reply, const ReplayedNonce &n)
+json::object nonce_json(const Tagged &t, const bm::NonceReply &reply, const ReplayedNonce &n)
 {
 	const auto &c = n.check;
 	json::object o{{"type", "nonce"},
@@ -178,7 +179,6 @@ json::object nonce_json(const hashboard::ChipFamily &family, const Tagged &t,
 		o["excess_bits_hash"] = *n.hash_excess_bits;
 		o["excess_agrees"] = n.excess_agrees;
 	}
-	(void)family;
 	return o;
 }
 
@@ -202,7 +202,8 @@ json::object job_json(const Tagged &t, const ReplayedJob &j, const bm::HostFrame
 		    }
 		    if constexpr (std::is_same_v<T, bm::MidstateJob>)
 			    o["midstates"] = job.midstates.size();
-		    if constexpr (std::is_same_v<T, bm::HeaderJob> || std::is_same_v<T, bm::MidstateJob>) {
+		    if constexpr (std::is_same_v<T, bm::HeaderJob> ||
+		                  std::is_same_v<T, bm::MidstateJob>) {
 			    o["nbits"] = hex32(job.nbits);
 			    o["ntime"] = hex32(job.ntime);
 		    }
@@ -234,7 +235,8 @@ std::optional<std::size_t> initial_reply_len(const hashboard::ChipFamily &family
 	for (const auto &stream : capture.streams) {
 		bm::DescribeState st;
 		bm::ScanStats stats;
-		for (const auto &item : bm::scan_stream(stream.bytes, stream.times, tx, st, stats)) {
+		for (const auto &item :
+		     bm::scan_stream(stream.bytes, stream.times, tx, st, stats)) {
 			const auto *f = std::get_if<bm::CapturedFrame>(&item);
 			if (f && f->crc_ok && f->meaning.kind == "write_register" &&
 			    f->bytes.size() > 5 && f->bytes[5] == *family.regs.version_rolling)
@@ -266,7 +268,8 @@ int run_replay(const ReplayOptions &o)
 	std::uint64_t flagged = 0;
 	bool all_timed = true;
 	for (const auto &stream : capture.streams) {
-		per_stream.push_back(bm::scan_stream(stream.bytes, stream.times, scan, state, stats));
+		per_stream.push_back(
+		    bm::scan_stream(stream.bytes, stream.times, scan, state, stats));
 		flagged += stream.flagged;
 		all_timed = all_timed && stream.times.size() == stream.bytes.size();
 	}
@@ -307,7 +310,7 @@ int run_replay(const ReplayOptions &o)
 			}
 			const ReplayedNonce n = replay.nonce(*nr);
 			if (o.json)
-				std::cout << json::serialize(nonce_json(family, t, *nr, n)) << "\n";
+				std::cout << json::serialize(nonce_json(t, *nr, n)) << "\n";
 			else
 				print_nonce(family, t, *nr, n);
 		});
@@ -318,7 +321,8 @@ int run_replay(const ReplayOptions &o)
 		json::object verdicts;
 		for (auto v : kVerdicts) {
 			const auto it = replay.verdicts().find(v);
-			verdicts[summary_verdict_name(v)] = it == replay.verdicts().end() ? 0 : it->second;
+			verdicts[summary_verdict_name(v)] =
+			    it == replay.verdicts().end() ? 0 : it->second;
 		}
 		json::array chips;
 		for (const auto &[pos, tally] : replay.chips()) {
@@ -355,7 +359,8 @@ int run_replay(const ReplayOptions &o)
 		                   std::to_string(replay.nonces()) + " nonces:";
 		for (auto v : kVerdicts) {
 			const auto it = replay.verdicts().find(v);
-			line += " " + std::to_string(it == replay.verdicts().end() ? 0 : it->second) +
+			line += " " +
+			        std::to_string(it == replay.verdicts().end() ? 0 : it->second) +
 			        " " + summary_verdict_name(v) + (v == kVerdicts.back() ? "" : ",");
 		}
 		std::printf("%s\n", line.c_str());
@@ -381,13 +386,15 @@ int run_replay(const ReplayOptions &o)
 		if (stats.truncated)
 			std::printf(" (%llu truncated frame)", (unsigned long long)stats.truncated);
 		if (flagged)
-			std::printf(", %llu bytes flagged by the analyser", (unsigned long long)flagged);
+			std::printf(", %llu bytes flagged by the analyser",
+			            (unsigned long long)flagged);
 		std::printf("\n");
 	}
 	std::cout.flush();
 	std::fflush(stdout);
 	if (nothing)
-		std::fprintf(stderr, "hbctl: frames replay: no frame in '%s' decodes\n", o.input.c_str());
+		std::fprintf(stderr, "hbctl: frames replay: no frame in '%s' decodes\n",
+		             o.input.c_str());
 	return nothing ? 1 : 0;
 }
 

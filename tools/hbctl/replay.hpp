@@ -33,7 +33,7 @@ struct ReplayedNonce {
 struct ReplayedJob {
 	std::uint8_t job_id;
 	bool header_job;
-	unsigned midstates; // midstate jobs
+	unsigned midstates;         // midstate jobs
 	std::uint32_t version_mask; // header jobs: what 0xA4 held when it went out
 };
 
@@ -50,7 +50,10 @@ public:
 	std::optional<ReplayedJob> host_frame(const hashboard::bm13xx::HostFrame &frame);
 	ReplayedNonce nonce(const hashboard::bm13xx::NonceReply &reply);
 
-	const std::map<hashboard::NonceVerdict, std::uint64_t> &verdicts() const { return verdicts_; }
+	const std::map<hashboard::NonceVerdict, std::uint64_t> &verdicts() const
+	{
+		return verdicts_;
+	}
 	// Per chip position (only when the capture enumerated the chain).
 	const std::map<unsigned, ChipTally> &chips() const { return chips_; }
 	std::uint64_t jobs() const { return jobs_; }

@@ -89,7 +89,7 @@ private:
 	unsigned live_jobs_;
 	unsigned zero_bits_;
 	unsigned ticket_log2_ = 0;
-	std::deque<Live> jobs_;   // newest last
+	std::deque<Live> jobs_;  // newest last
 	std::bitset<128> known_; // job ids a job ever had
 };
 

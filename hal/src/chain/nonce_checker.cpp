@@ -20,8 +20,7 @@ std::uint8_t reply_form(const ChipFamily &family, std::uint8_t job_id)
 	return decode_nonce_reply(family, r).job_id & 0x7F;
 }
 
-sha256::Header header_of(const bm13xx::HeaderJob &job, std::uint32_t version,
-                         std::uint32_t nonce)
+sha256::Header header_of(const bm13xx::HeaderJob &job, std::uint32_t version, std::uint32_t nonce)
 {
 	sha256::Header h{};
 	store_le32(h.data(), version);
@@ -110,10 +109,10 @@ NonceCheck NonceChecker::check(const bm13xx::NonceReply &reply)
 	std::uint32_t seen_key = 0;
 	if (const auto *hj = std::get_if<bm13xx::HeaderJob>(&live->sent.job)) {
 		// A 9-byte reply (rolling off) hashed the job's version as sent.
-		c.version = reply.version_bits ? rolled_version(hj->version,
-		                                                live->sent.version_mask,
-		                                                *reply.version_bits)
-		                               : hj->version;
+		c.version =
+		    reply.version_bits
+		        ? rolled_version(hj->version, live->sent.version_mask, *reply.version_bits)
+		        : hj->version;
 		c.header = header_of(*hj, *c.version, reply.nonce);
 		c.hash = sha256::sha256d_header(*c.header);
 		seen_key = *c.version;
@@ -179,10 +178,9 @@ std::optional<unsigned> ChipLocator::position(const ReplyFields &fields) const
 	const Chip *best = nullptr;
 	std::uint32_t best_start = 0;
 	for (const auto &c : chips_) {
-		const std::uint32_t start =
-		    attribution_ == ChipAttribution::address_field
-		        ? c.address
-		        : c.offset.value_or(std::uint32_t(c.address) << 8);
+		const std::uint32_t start = attribution_ == ChipAttribution::address_field
+		                                ? c.address
+		                                : c.offset.value_or(std::uint32_t(c.address) << 8);
 		if (start <= value && (!best || start > best_start)) {
 			best = &c;
 			best_start = start;
