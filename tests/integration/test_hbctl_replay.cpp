@@ -192,6 +192,23 @@ BOOST_AUTO_TEST_CASE(bm1397_verifier_job_credits_its_nonce_with_the_real_difficu
 	BOOST_TEST(text.out.find("1 valid") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(esp_miner_hardware_test_reply_is_credited_to_midstate_2)
+{
+	// The frame (CRC16 derived) and the reply ESP-Miner's test expects: nonce 0x0A4C049B
+	// from midstate 2 of job 0x18. Midstate 0 is zeros: the same nonce there is no share.
+	const auto &e = job_frame("esp_miner_bm1397_hw_test_commented");
+	const TempCapture cap(str(e.at("frame_with_derived_crc16")) + "\n" +
+	                      hex_line(nonce_reply(bm1397, 0x0A4C049B, 0x18, 2, 0, {})) +
+	                      hex_line(nonce_reply(bm1397, 0x0A4C049B, 0x18, 0, 0, {})));
+	const Run r = hbctl({"frames", "replay", cap.path(), "-f", "bm1397", "--json"});
+	BOOST_TEST(r.status == 0);
+	const auto nonces = of_type(json_lines(r.out), "nonce");
+	BOOST_TEST_REQUIRE(nonces.size() == 2u);
+	BOOST_TEST(str(nonces[0].at("verdict")) == "valid");
+	BOOST_TEST(round2(nonces[0].at("difficulty").to_number<double>()) == 23198.52);
+	BOOST_TEST(str(nonces[1].at("verdict")) == "below_ticket");
+}
+
 BOOST_AUTO_TEST_CASE(bm1370_header_job_with_rolled_version_is_credited)
 {
 	const StratumShare share;

@@ -10,6 +10,7 @@
 #include <hashboard/bytes.hpp>
 #include <hashboard/nonce_checker.hpp>
 #include <hashboard/sha256.hpp>
+#include <hashboard/target.hpp>
 
 #include <boost/json.hpp>
 
@@ -163,6 +164,53 @@ BOOST_AUTO_TEST_CASE(verifier_frame_carries_the_midstate_of_its_published_header
 	           load_le32(from_hex(str(in.at("merkle_root_header_order"))).data() + 28));
 	BOOST_TEST(job->nbits == hex32(in.at("mining_notify").at("nbits")));
 	BOOST_TEST(job->ntime == hex32(in.at("mining_notify").at("ntime")));
+}
+
+// Decodes a published BM1397 job frame as the chips get it.
+SentJob decoded_midstate_job(const std::string &frame_hex)
+{
+	std::optional<bm13xx::MidstateJob> job;
+	bm13xx::HostParser p;
+	p.feed(from_hex(frame_hex),
+	       [&](const bm13xx::HostFrame &f) { job = std::get<bm13xx::MidstateJob>(f); });
+	BOOST_TEST_REQUIRE(job.has_value());
+	return {*job, {}, 0, std::nullopt};
+}
+
+BOOST_AUTO_TEST_CASE(esp_miner_hardware_test_nonce_answers_midstate_2)
+{
+	// ESP-Miner's (commented-out) BM1397 hardware test: only midstate 2 is non-zero and
+	// the test expects nonce 0x0A4C049B with byte5 & 3 == 2. It hashes from that
+	// midstate, wire order BE(h7)..BE(h0), to difficulty 23198.52: the midstate-index
+	// reading of byte 5 and the wire order both hold. (The frame's CRC16 is derived.)
+	const auto &e = entry("job_frames", "esp_miner_bm1397_hw_test_commented");
+	const auto &want = e.at("expected_reply").as_object();
+	NonceChecker checker(bm1397);
+	checker.add_job(decoded_midstate_job(str(e.at("frame_with_derived_crc16"))));
+	const std::uint32_t nonce = hex32(want.at("nonce_le_value"));
+	const auto id = std::uint8_t(hex32(want.at("job_id_byte_and_0xFC")));
+	const unsigned sub = want.at("byte5_and_0x03_midstate_index").to_number<unsigned>();
+	const NonceCheck c = checker.check(reply(bm1397, nonce, id, sub));
+	BOOST_TEST(c.verdict == NonceVerdict::valid);
+	BOOST_TEST(round2(c.difficulty) == 23198.52);
+	BOOST_TEST(c.leading_zeros == 46);
+	BOOST_TEST(!c.version.has_value()); // a frame alone does not say the version
+	// The same nonce from a zero midstate slot is no share.
+	BOOST_TEST(checker.check(reply(bm1397, nonce, id, 0)).verdict == NonceVerdict::hw_error);
+}
+
+BOOST_AUTO_TEST_CASE(verifier_frame_with_a_found_nonce)
+{
+	// The verifier's published frame has no nonce; 0x55626BF8 was found for these tests
+	// by searching midstate 0's nonce space (hashlib agrees: 000000000253e49d...).
+	const auto &e = entry("job_frames", "esp_miner_bm1397_verifier");
+	NonceChecker checker(bm1397);
+	checker.add_job(decoded_midstate_job(str(e.at("frame"))));
+	const NonceCheck c = checker.check(reply(bm1397, 0x55626BF8, 0x04, 0));
+	BOOST_TEST(c.verdict == NonceVerdict::valid);
+	BOOST_TEST(round2(c.difficulty) == 109.98);
+	BOOST_TEST(hash_display_hex(c.hash) ==
+	           "000000000253e49d16b7d642bba5d3f6fa1fdeec3cda62635695cc65b57ba33a");
 }
 
 BOOST_AUTO_TEST_CASE(share_checks_through_a_midstate_job)
