@@ -6,7 +6,6 @@
 #include <hbsim/sim_chain.hpp>
 
 #include <hashboard/bm13xx/codec.hpp>
-#include <hashboard/chip_family.hpp>
 #include <hashboard/clock.hpp>
 #include <hashboard/sha256.hpp>
 
@@ -28,6 +27,14 @@ constexpr std::uint64_t kRawHashes = 4'000'000;
 constexpr double kSimHashes = 4e6;
 constexpr unsigned kZeroBits = 16;
 constexpr double kFreqMhz = 500;
+// A BM1366 set up as open firmware leaves it (shared/reference/bm13xx.md): rolling on,
+// PLL0 at 500 MHz (25 x 160 / (2 x 4 x 1), post dividers stored minus one), a factory
+// hash counting number and every nonce-report enable.
+constexpr std::uint32_t kRolling = 0x9000FFFF;
+constexpr std::uint32_t kPll500 = 0x40A00230;
+constexpr std::uint32_t kHashCounting = 0x0000115A; // S19k Pro
+constexpr std::uint32_t kReportAll = 0xF000C100;
+constexpr double kBm1366SmallCores = 894; // ESP-Miner
 
 double raw_rate(const hashboard::Clock &clock)
 {
@@ -72,17 +79,15 @@ struct SimResult {
 SimResult sim_rate(const hashboard::Clock &clock, unsigned chips)
 {
 	hbsim::ChainConfig c;
-	c.family = &hashboard::family_by_name("bm1366");
+	c.family = "bm1366";
 	c.chips = chips;
 	c.zero_bits = kZeroBits;
 	hbsim::SimChain chain(c);
-	const auto &f = *c.family;
 	Duration t{0};
-	chain.host_write(t, bm::encode_write_register(true, 0, *f.regs.version_rolling,
-	                                              f.version_rolling_value));
-	const auto pll = *hashboard::pll_for_frequency(f, kFreqMhz);
-	chain.host_write(t, bm::encode_write_register(true, 0, f.regs.pll0,
-	                                              hashboard::pll_register_value(f, pll)));
+	chain.host_write(t, bm::encode_write_register(true, 0, 0xA4, kRolling));
+	chain.host_write(t, bm::encode_write_register(true, 0, 0x08, kPll500));
+	chain.host_write(t, bm::encode_write_register(true, 0, 0x10, kHashCounting));
+	chain.host_write(t, bm::encode_write_register(true, 0, 0x18, kReportAll));
 	chain.host_write(t, bm::encode_job(job()));
 	t += 20ms;
 	chain.advance_to(t);
@@ -91,7 +96,7 @@ SimResult sim_rate(const hashboard::Clock &clock, unsigned chips)
 		before += chain.chip(i).hashes;
 
 	const double per_chip =
-	    std::ldexp(f.hashes_per_second(pll.freq_mhz()), int(kZeroBits) - 32);
+	    std::ldexp(kFreqMhz * 1e6 * kBm1366SmallCores, int(kZeroBits) - 32);
 	const double span_s = kSimHashes / (per_chip * chips);
 	const Duration end = t + Duration(std::llround(span_s * 1e9));
 	std::uint8_t buf[4096];

@@ -32,8 +32,7 @@ constexpr Duration kHashSlice = std::chrono::milliseconds(100);
 
 ChainConfig checked(ChainConfig c)
 {
-	if (!c.family)
-		throw std::invalid_argument("simulated chain: no chip family");
+	detail::chip_model(c.family); // throws, naming the known chips
 	if (c.chips == 0 || c.chips > kMaxChips)
 		throw std::invalid_argument("simulated chain: chips must be 1.." +
 		                            std::to_string(kMaxChips) + ", not " +
@@ -53,7 +52,8 @@ ChainConfig checked(ChainConfig c)
 		throw std::invalid_argument("simulated chain: bit error rate must be within 0..1");
 	if (!c.physics) {
 		const double limit =
-		    c.freq_limit_mhz > 0 ? c.freq_limit_mhz : c.family->nominal_freq_mhz * 1.15;
+		    c.freq_limit_mhz > 0 ? c.freq_limit_mhz
+					 : detail::chip_model(c.family).nominal_mhz * 1.15;
 		c.physics = std::make_shared<FrequencyLimitPhysics>(limit, c.error_slope);
 	}
 	return c;
@@ -88,7 +88,7 @@ struct SimChain::Impl {
 	void log_setup() const;
 
 	ChainConfig config;
-	const hashboard::ChipFamily &family;
+	const detail::ChipModel &model;
 	detail::SimLog log;
 	std::vector<detail::SimChip> chips;
 	unsigned reachable; // chips before the cut: the only ones that hear or are heard
@@ -103,13 +103,14 @@ struct SimChain::Impl {
 };
 
 SimChain::Impl::Impl(ChainConfig c)
-    : config(checked(std::move(c))), family(*config.family),
+    : config(checked(std::move(c))), model(detail::chip_model(config.family)),
       reachable(config.faults.dead_chip.value_or(config.chips)),
-      uplink(config.seed, config.faults.bit_error_rate), host_baud(family.reset_baud)
+      uplink(config.seed, config.faults.bit_error_rate),
+      host_baud(detail::uart_baud(model, model.reset_misc_control, model.reset_uart_baud))
 {
 	chips.reserve(config.chips);
 	for (unsigned pos = 0; pos < config.chips; ++pos)
-		chips.emplace_back(detail::ChipSetup{&family, pos, config.zero_bits, config.seed,
+		chips.emplace_back(detail::ChipSetup{&model, pos, config.zero_bits, config.seed,
 		                                     config.physics.get(), config.voltage_mv,
 		                                     config.temperature_c});
 }
@@ -255,13 +256,13 @@ template <typename Job> void SimChain::Impl::handle(Delivery &d, const Job &job)
 		taken = chip.start_job(d.t, job) && taken;
 	});
 	if (!taken && log.enabled())
-		log.line(d.t, "frame: job in the other family's format, ignored");
+		log.line(d.t, "frame: job in the other chip generation's format, ignored");
 }
 
 void SimChain::Impl::log_setup() const
 {
 	log.line(now, "chain: %u x %.*s, zero bits %u, seed %llu", config.chips,
-	         int(family.name.size()), family.name.data(), config.zero_bits,
+	         int(model.name.size()), model.name.data(), config.zero_bits,
 	         static_cast<unsigned long long>(config.seed));
 	if (config.faults.dead_chip)
 		log.line(now, "fault: chain cut at chip %u (it and every chip after it are gone)",
@@ -272,6 +273,11 @@ void SimChain::Impl::log_setup() const
 	if (config.faults.bit_error_rate > 0)
 		log.line(now, "fault: bit error rate %g on the chip->host wire",
 		         config.faults.bit_error_rate);
+}
+
+void validate(const ChainConfig &config)
+{
+	checked(config);
 }
 
 SimChain::SimChain(ChainConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}

@@ -5,34 +5,24 @@
 #include <cmath>
 
 namespace hbsim::detail {
-
-using hashboard::ChipFamily;
-using hashboard::JobFormat;
-
 namespace {
 
+// 0xA4: bit 31 enables version rolling (and 11-byte replies), [15:0] = mask >> 13.
 constexpr std::uint32_t kRollingEnable = 1u << 31;
-constexpr std::uint32_t kRollingBitsMask = 0xFFFF;
-// The UART clock after reset (the crystal); the fast-UART clock comes later.
-constexpr double kResetUartClockHz = 25e6;
+constexpr std::uint32_t kRollingMask = 0xFFFF;
+// 0x18 on BM1366+: bits 28..31 enable nonce reports, bit 28 + q for cores 32q..32q+31
+// (BM1370 per mujina; BM1366/68 assumed alike).
+constexpr unsigned kReportEnableShift = 28;
+constexpr unsigned kCoresPerReportBit = 32;
 
-std::uint32_t reset_misc_control(const ChipFamily &f)
-{
-	// The divisor field that gives the reset baud: baud = clock / (8 * (div + 1)).
-	const long div = std::lround(kResetUartClockHz / (8.0 * f.reset_baud)) - 1;
-	return f.baud.misc_control_base | std::uint32_t(div) << f.baud.divisor_shift;
-}
+constexpr std::size_t kShortReply = 9;
+constexpr std::size_t kLongReply = 11;
 
 } // namespace
 
-std::uint8_t core_count_byte(const ChipFamily &family)
-{
-	return family.chip_id == 0x1397 ? 0x18 : 0x00;
-}
-
 SimChip::SimChip(const ChipSetup &s)
-    : family_(*s.family), position_(s.position), zero_bits_(s.zero_bits), physics_(*s.physics),
-      voltage_mv_(s.voltage_mv), temperature_c_(s.temperature_c), search_(*s.family),
+    : model_(*s.model), position_(s.position), zero_bits_(s.zero_bits), physics_(*s.physics),
+      voltage_mv_(s.voltage_mv), temperature_c_(s.temperature_c),
       wrong_rng_(s.seed, RngPurpose::wrong_nonces, s.position)
 {
 	power_on(Duration{0});
@@ -46,62 +36,89 @@ void SimChip::power_on(Duration t)
 	address_ = 0;
 	addressed_ = false;
 	inactive_ = false;
-	baud_ = family_.reset_baud;
-	regs_[family_.regs.misc_control] = reset_misc_control(family_);
-	ticket_log2_ = 0;
-	rolling_on_ = false;
-	rolling_bits_ = 0;
-	search_.stop();
-	search_.set_address(0);
-	const auto pll = hashboard::pll_for_frequency(family_, family_.default_freq_mhz);
-	freq_mhz_ = 0;
-	if (pll) {
-		regs_[family_.regs.pll0] = hashboard::pll_register_value(family_, *pll);
-		freq_mhz_ = pll->freq_mhz(family_.pll.ref_mhz);
+	regs_[reg::pll0] = model_.reset_pll0;
+	regs_[reg::misc_control] = model_.reset_misc_control;
+	if (model_.midstate_jobs())
+		regs_[reg::pll0_divider] = model_.reset_pll0_divider;
+	else {
+		regs_[reg::uart_baud] = model_.reset_uart_baud;
+		regs_[reg::version_rolling] = model_.reset_version_rolling;
 	}
+	baud_ = uart_baud(model_, regs_[reg::misc_control], regs_[reg::uart_baud]);
+	ticket_log2_ = 0;
+	job_rolling_mask_ = 0;
+	search_.stop();
+	update_place();
+	freq_mhz_ = pll_output_mhz(model_, regs_[reg::pll0], regs_[reg::pll0_divider]);
 	repace(t);
 }
 
-std::uint32_t SimChip::read_register(std::uint8_t reg) const
+std::size_t SimChip::reply_len() const
 {
-	if (reg == family_.regs.chip_id)
-		return std::uint32_t(family_.chip_id) << 16 |
-		       std::uint32_t(core_count_byte(family_)) << 8 | address_;
-	if (family_.regs.hash_counter_total && reg == *family_.regs.hash_counter_total)
-		// One count is 2^32 nominal hashes; each hash computed stands for 2^(32-zero_bits).
+	return model_.has_long_replies() && (regs_[reg::version_rolling] & kRollingEnable)
+		   ? kLongReply
+		   : kShortReply;
+}
+
+std::uint16_t SimChip::rolling_mask() const
+{
+	const std::uint32_t v = regs_[reg::version_rolling];
+	return model_.header_jobs() && (v & kRollingEnable) ? std::uint16_t(v & kRollingMask) : 0;
+}
+
+std::uint32_t SimChip::read_register(std::uint8_t r) const
+{
+	if (r == reg::chip_id)
+		return std::uint32_t(model_.chip_id) << 16 | std::uint32_t(model_.core_byte) << 8 |
+		       address_;
+	if (model_.header_jobs() && r == reg::hash_counter_total)
+		// One count is 2^32 hashes; each hash computed stands for 2^(32-zero_bits).
 		return std::uint32_t((hashes_ - hashes_at_power_on_) >> zero_bits_);
-	if (reg == family_.regs.nonce_error_counter)
+	if (r == reg::nonce_error_counter)
 		// The model's chip knows which of its nonces it corrupted: real chips count
 		// their internal nonce check failures here.
 		return std::uint32_t(wrong_ - wrong_at_power_on_);
-	return regs_[reg];
+	return regs_[r];
 }
 
-void SimChip::write_register(Duration t, std::uint8_t reg, std::uint32_t value)
+void SimChip::write_register(Duration t, std::uint8_t r, std::uint32_t value)
 {
-	if (reg == family_.regs.chip_id)
+	if (r == reg::chip_id)
 		return; // read-only: the address changes only through set-address
-	regs_[reg] = value;
-	const auto &r = family_.regs;
-	if (reg == r.pll0)
-		set_pll(t, value);
-	else if (reg == r.ticket_mask)
-		set_ticket_mask(value);
-	else if (reg == r.misc_control) {
-		// The fast-UART register only selects the clock the divisor divides; the baud
-		// moves when the divisor is written, which is the order open firmware uses
-		// (a chip that switched on the first write would miss the second).
-		const bool fast = family_.baud.fast_uart_value != 0 &&
-		                  regs_[r.fast_uart] == family_.baud.fast_uart_value;
-		baud_ = hashboard::baud_from_registers(family_, value, fast);
-	} else if (r.version_rolling && reg == *r.version_rolling)
-		set_version_rolling(value);
+	regs_[r] = value;
+	switch (r) {
+	case reg::pll0:
+	case reg::pll0_divider:
+		update_clock(t);
+		break;
+	case reg::hash_counting:
+		repace(t);
+		break;
+	case reg::ticket_mask: {
+		const auto k = hashboard::bm13xx::ticket_mask_difficulty_log2(value);
+		// Not a 2^k - 1 mask: the chip still checks every bit the mask selects.
+		ticket_log2_ = k ? *k : unsigned(std::popcount(value));
+		break;
+	}
+	case reg::misc_control:
+	case reg::uart_baud:
+		// The chip switches when the frame is in; the host follows after it.
+		baud_ = uart_baud(model_, regs_[reg::misc_control], regs_[reg::uart_baud]);
+		break;
+	case reg::chip_nonce_offset:
+		if (model_.has_chip_nonce_offset())
+			update_place();
+		break;
+	default:
+		// 0xA4 applies with the next job (the current one keeps its versions); the
+		// reply length follows the register at once (reply_len()).
+		break;
+	}
 }
 
-void SimChip::set_pll(Duration t, std::uint32_t value)
+void SimChip::update_clock(Duration t)
 {
-	const auto pll = hashboard::pll_from_register(family_, value);
-	const double freq = pll ? pll->freq_mhz(family_.pll.ref_mhz) : 0.0;
+	const double freq = pll_output_mhz(model_, regs_[reg::pll0], regs_[reg::pll0_divider]);
 	if (freq == freq_mhz_)
 		return;
 	// Work done at the old frequency is settled (the chain hashed up to t) before the
@@ -110,18 +127,24 @@ void SimChip::set_pll(Duration t, std::uint32_t value)
 	repace(t);
 }
 
-void SimChip::set_ticket_mask(std::uint32_t value)
+void SimChip::update_place()
 {
-	const auto k = hashboard::bm13xx::ticket_mask_difficulty_log2(value);
-	// Not a 2^k - 1 mask: the chip still checks every bit the mask selects.
-	ticket_log2_ = k ? *k : unsigned(std::popcount(value));
+	search_.set_space(nonce_space(
+	    model_, ChipPlace{address_, regs_[reg::chip_nonce_offset], job_rolling_mask_}));
 }
 
-void SimChip::set_version_rolling(std::uint32_t value)
+bool SimChip::hashing() const
 {
-	// Applies to the next job: the current one keeps the versions it was started with.
-	rolling_on_ = value & kRollingEnable;
-	rolling_bits_ = rolling_on_ ? std::uint16_t(value & kRollingBitsMask) : 0;
+	// BM1366+: hash counting number 0 (its reset value) halts hashing (mujina).
+	return freq_mhz_ > 0 && (!model_.needs_hash_counting() || regs_[reg::hash_counting] != 0);
+}
+
+bool SimChip::reports(unsigned core) const
+{
+	if (!model_.has_report_enables())
+		return true;
+	const unsigned bit = kReportEnableShift + core / kCoresPerReportBit;
+	return bit < 32 && (regs_[reg::misc_control] >> bit & 1u);
 }
 
 void SimChip::chain_inactive()
@@ -138,15 +161,17 @@ bool SimChip::offer_address(std::uint8_t address)
 		return false; // already numbered: relays the frame on
 	address_ = address;
 	addressed_ = true;
-	search_.set_address(address);
+	update_place();
 	// Before chain inactive every chip takes the address and relays it on.
 	return inactive_;
 }
 
 bool SimChip::start_job(Duration t, const hashboard::bm13xx::MidstateJob &job)
 {
-	if (family_.job_format != JobFormat::midstates)
+	if (!model_.midstate_jobs())
 		return false;
+	job_rolling_mask_ = 0;
+	update_place();
 	search_.start(job);
 	repace(t);
 	return true;
@@ -154,9 +179,11 @@ bool SimChip::start_job(Duration t, const hashboard::bm13xx::MidstateJob &job)
 
 bool SimChip::start_job(Duration t, const hashboard::bm13xx::HeaderJob &job)
 {
-	if (family_.job_format != JobFormat::header)
+	if (!model_.header_jobs())
 		return false;
-	search_.start(job, rolling_bits_);
+	job_rolling_mask_ = rolling_mask();
+	update_place();
+	search_.start(job, job_rolling_mask_);
 	repace(t);
 	return true;
 }
@@ -166,17 +193,18 @@ void SimChip::repace(Duration t)
 	// Real chips search 2^32 nonces for one nonce of 32 zero bits; this chip needs
 	// 2^zero_bits, so it computes that fraction of the nominal hashes and its nonces
 	// still come at the real chip's rate.
-	const double nominal = freq_mhz_ > 0 ? family_.hashes_per_second(freq_mhz_) : 0.0;
+	const double nominal = hashing() ? model_.hashes_per_second(freq_mhz_) : 0.0;
 	pace_.set(t, std::ldexp(nominal, int(zero_bits_) - 32));
 	paced_ = 0;
 	wrong_probability_ =
 	    physics_.wrong_nonce_probability({position_, freq_mhz_, voltage_mv_, temperature_c_});
 }
 
-std::uint32_t SimChip::corrupt(std::uint32_t nonce, unsigned zeros)
+std::uint32_t SimChip::corrupt(std::uint32_t nonce, unsigned zeros, unsigned lane)
 {
-	// One flipped free bit keeps the nonce attributable (address and core intact) but
-	// breaks its hash; the rare flip that still meets the target is passed over.
+	// One flipped low counter bit keeps the nonce attributable (core and chip range
+	// intact) but breaks its hash; the rare flip that still meets the target is passed
+	// over.
 	const std::uint32_t free = search_.free_mask();
 	const unsigned n = unsigned(std::popcount(free));
 	if (n == 0)
@@ -187,7 +215,7 @@ std::uint32_t SimChip::corrupt(std::uint32_t nonce, unsigned zeros)
 		for (unsigned skip = (first + k) % n; skip > 0; --skip)
 			bits &= bits - 1;
 		const std::uint32_t flipped = nonce ^ (bits & -bits);
-		if (search_.zeros_here(flipped) < int(zeros))
+		if (search_.zeros_here(flipped, lane) < int(zeros))
 			return flipped;
 	}
 	return nonce;
@@ -204,23 +232,24 @@ void SimChip::hash_until(Duration t, std::vector<FoundNonce> &out)
 	const std::size_t len = reply_len();
 	const std::uint64_t base = paced_;
 	const auto on_hit = [&](const NonceSearch::Hit &hit) {
+		// Hashes count whether or not the chip may report them (0x8C keeps counting);
+		// a quarter of the cores without its report enable keeps its nonces to itself.
+		if (!reports(hit.core)) {
+			++unreported_;
+			return;
+		}
 		++found_;
 		std::uint32_t nonce = hit.nonce;
 		if (wrong_rng_.chance(wrong_probability_)) {
-			nonce = corrupt(nonce, zeros);
+			nonce = corrupt(nonce, zeros, hit.lane);
 			++wrong_;
 		}
-		const std::uint8_t sub =
-		    family_.job_format == JobFormat::midstates
-		        ? std::uint8_t(hit.midstate)
-		        : std::uint8_t(hashboard::nonce_identity(family_, hit.nonce).small_core);
 		hashboard::bm13xx::NonceReply reply;
 		reply.nonce = nonce;
-		reply.excess_difficulty = sub;
-		reply.job_byte =
-		    std::uint8_t((search_.job_id() & ~family_.reply_subid_mask & 0x7F) |
-		                 (sub & family_.reply_subid_mask));
-		if (len == 11)
+		reply.excess_difficulty =
+		    excess_difficulty(model_, hit.bits - double(zero_bits_), ticket_log2_);
+		reply.job_byte = result_header(model_, search_.job_id(), hit.sub);
+		if (len == kLongReply)
 			reply.version_bits = hit.version_bits;
 		out.push_back({pace_.when(base + hit.offset), position_, reply, len});
 	};
@@ -236,10 +265,14 @@ ChipView SimChip::view() const
 	    .addressed = addressed_,
 	    .freq_mhz = freq_mhz_,
 	    .baud = baud_,
-	    .ticket_mask = regs_[family_.regs.ticket_mask],
-	    .version_rolling = rolling_on_,
+	    .ticket_mask = regs_[reg::ticket_mask],
+	    .version_rolling = (regs_[reg::version_rolling] & kRollingEnable) != 0 &&
+			       model_.header_jobs(),
+	    .reply_len = reply_len(),
+	    .hashing = hashing(),
 	    .hashes = hashes_,
 	    .nonces_found = found_,
+	    .nonces_unreported = unreported_,
 	    .nonces_wrong = wrong_,
 	    .frames_dropped = frames_dropped_,
 	};

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 //
-// One simulated BM13xx chip: its register file and the side effects of writes (PLL,
-// ticket mask, baud, version rolling), its place in enumeration, its current job and the
-// paced nonce search. The chain decides which frames reach it, carries its replies and
-// logs what changed (from view()), so nothing here formats text.
+// One simulated BM13xx chip, from the chip's side: its register file and what writes
+// to it do (PLL, hash counting number, report enables, baud, version rolling, nonce
+// offset), its place in enumeration, its current job and the paced nonce search. The
+// facts come from chip_model / nonce_layout, never from the HAL. The chain decides
+// which frames reach it, carries its replies and logs what changed (from view()), so
+// nothing here formats text.
 #pragma once
 
+#include "chip_model.hpp"
 #include "hash_pace.hpp"
 #include "nonce_search.hpp"
 #include "sim_rng.hpp"
@@ -19,7 +22,7 @@
 namespace hbsim::detail {
 
 struct ChipSetup {
-	const hashboard::ChipFamily *family;
+	const ChipModel *model;
 	unsigned position;
 	unsigned zero_bits;
 	std::uint64_t seed;
@@ -40,8 +43,9 @@ class SimChip {
 public:
 	explicit SimChip(const ChipSetup &setup);
 
-	// Power-on state: address 0, unaddressed, reset baud, default PLL, no job, version
-	// rolling off, ticket difficulty 1. Lifetime counters survive.
+	// Power-on state: address 0, unaddressed, every register at its reset value (reset
+	// baud, reset PLL, hash counting 0, report enables clear, rolling off), no job.
+	// Lifetime counters survive.
 	void power_on(Duration t);
 
 	std::uint32_t read_register(std::uint8_t reg) const;
@@ -53,7 +57,7 @@ public:
 	bool offer_address(std::uint8_t address);
 
 	// A new job replaces the current one and restarts the search. False when the job
-	// is of the other family's format (the chip ignores it).
+	// is of the other generation's format (the chip ignores it).
 	bool start_job(Duration t, const hashboard::bm13xx::MidstateJob &job);
 	bool start_job(Duration t, const hashboard::bm13xx::HeaderJob &job);
 
@@ -64,18 +68,20 @@ public:
 
 	std::uint8_t address() const { return address_; }
 	double baud() const { return baud_; }
-	std::size_t reply_len() const { return rolling_on_ ? family_.reply_len : 9; }
+	std::size_t reply_len() const;
 	std::uint64_t hashes() const { return hashes_; }
 	ChipView view() const;
 
 private:
-	void set_pll(Duration t, std::uint32_t value);
-	void set_ticket_mask(std::uint32_t value);
-	void set_version_rolling(std::uint32_t value);
+	void update_clock(Duration t);
+	void update_place();
 	void repace(Duration t);
-	std::uint32_t corrupt(std::uint32_t nonce, unsigned zeros);
+	bool hashing() const;
+	bool reports(unsigned core) const;
+	std::uint16_t rolling_mask() const;
+	std::uint32_t corrupt(std::uint32_t nonce, unsigned zeros, unsigned lane);
 
-	const hashboard::ChipFamily &family_;
+	const ChipModel &model_;
 	const unsigned position_;
 	const unsigned zero_bits_;
 	const ChipPhysics &physics_;
@@ -89,8 +95,7 @@ private:
 	double baud_ = 0;
 	double freq_mhz_ = 0; // 0: PLL off or invalid, no hashing
 	unsigned ticket_log2_ = 0;
-	bool rolling_on_ = false;
-	std::uint16_t rolling_bits_ = 0;
+	std::uint16_t job_rolling_mask_ = 0; // the mask the current job is rolled with
 	double wrong_probability_ = 0;
 
 	NonceSearch search_;
@@ -100,16 +105,12 @@ private:
 
 	std::uint64_t hashes_ = 0;
 	std::uint64_t found_ = 0;
+	std::uint64_t unreported_ = 0;
 	std::uint64_t wrong_ = 0;
 	// Counter registers count from power-on; the ChipView totals above do not.
 	std::uint64_t hashes_at_power_on_ = 0;
 	std::uint64_t wrong_at_power_on_ = 0;
 	std::uint64_t frames_dropped_ = 0;
 };
-
-// Core-count byte of register 0 (bits 15..8). BM1397: 0x18, from a captured reply.
-// Every other family: 0x00, what open firmware expects of BM1366/68/70 when it matches
-// the first six reply bytes (AA 55 13 6x 00 00) during enumeration.
-std::uint8_t core_count_byte(const hashboard::ChipFamily &family);
 
 } // namespace hbsim::detail

@@ -3,6 +3,9 @@
 // UART timing shared by both directions of the simulated chain: 8N1, so a byte takes
 // ten bit times, and two ends understand each other only when their rates agree within
 // a few percent (the sampling point drifts out of the bit by the end of a frame).
+// Real UARTs tolerate about 4-5 % in total over a 10-bit frame; the Bitaxe runs its host
+// at 1,000,000 Bd against the chip's 1,041,667 (4.2 %, capture) and works, so the model
+// takes 5 %.
 #pragma once
 
 #include <hashboard/clock.hpp>
@@ -15,7 +18,7 @@ namespace hbsim::detail {
 using hashboard::Duration;
 
 inline constexpr double kBitsPerByte = 10.0;
-inline constexpr double kBaudTolerance = 0.03;
+inline constexpr double kBaudTolerance = 0.05;
 
 inline bool bauds_agree(double sender, double receiver)
 {

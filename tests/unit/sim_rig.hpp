@@ -2,18 +2,24 @@
 //
 // Drives a SimChain directly in virtual time, as a host would: encoded frames in, the
 // reply byte stream through a ReplyParser out. Shared by the test_sim_*.cpp programs.
+// Register values are the chips' facts (shared/reference/bm13xx.md) or come from the
+// simulator's own chip model: never from the HAL's family table the simulator checks.
 #pragma once
 
 #include <hbsim/sim_chain.hpp>
 
+#include "chip_model.hpp"
+#include "nonce_layout.hpp"
+
 #include <hashboard/bm13xx/codec.hpp>
-#include <hashboard/chip_family.hpp>
 #include <hashboard/sha256.hpp>
 #include <hashboard/target.hpp>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <utility>
@@ -26,11 +32,50 @@ using namespace std::chrono_literals;
 using hashboard::Bytes;
 using hashboard::Duration;
 namespace bm = hashboard::bm13xx;
+namespace sd = hbsim::detail;
+
+// Register addresses and values open firmware writes (reference, captures).
+inline constexpr std::uint8_t kRegPll0 = 0x08;
+inline constexpr std::uint8_t kRegChipNonceOffset = 0x0C;
+inline constexpr std::uint8_t kRegHashCounting = 0x10;
+inline constexpr std::uint8_t kRegTicketMask = 0x14;
+inline constexpr std::uint8_t kRegMiscControl = 0x18;
+inline constexpr std::uint8_t kRegUartBaud = 0x28;
+inline constexpr std::uint8_t kRegPll0Divider = 0x70;
+inline constexpr std::uint8_t kRegHashCounter = 0x8C;
+inline constexpr std::uint8_t kRegVersionRolling = 0xA4;
+inline constexpr std::uint32_t kRollingAll = 0x9000FFFF;   // capture
+inline constexpr std::uint32_t kReportAll = 0xF000C100;    // capture
+inline constexpr std::uint32_t kHashCountingS21Pro = 0x1EB5; // capture
+inline constexpr std::uint32_t kBm1397PllDivider = 0x0F0F0F00; // firmware
+inline constexpr double kResetBaud = 25e6 / (8.0 * 27.0);
+
+// A PLL0 word the chip decodes to exactly mhz (found with the simulator's decoder,
+// encoded as the reference says: BM1366+ post dividers minus one, BM1397 raw).
+inline std::uint32_t pll_word(const sd::ChipModel &m, double mhz)
+{
+	for (unsigned ref = 1; ref <= 2; ++ref)
+		for (unsigned p1 = 1; p1 <= 7; ++p1)
+			for (unsigned p2 = 1; p2 <= p1; ++p2) {
+				const double fb = mhz * ref * p1 * p2 / 25.0;
+				if (fb != std::floor(fb) || fb < 1 || fb > 4095)
+					continue;
+				const double vco = 25.0 * fb / ref;
+				const std::uint32_t post =
+				    m.midstate_jobs() ? (p1 << 4 | p2) : ((p1 - 1) << 4 | (p2 - 1));
+				const std::uint32_t flag = vco >= 2400 && m.header_jobs() ? 0x50 : 0x40;
+				const std::uint32_t w =
+				    flag << 24 | std::uint32_t(fb) << 16 | ref << 8 | post;
+				if (sd::pll_output_mhz(m, w, 0) == mhz)
+					return w;
+			}
+	throw std::invalid_argument("no PLL word for that frequency");
+}
 
 inline hbsim::ChainConfig config(std::string_view family, unsigned chips, unsigned zero_bits = 8)
 {
 	hbsim::ChainConfig c;
-	c.family = &hashboard::family_by_name(family);
+	c.family = std::string(family);
 	c.chips = chips;
 	c.zero_bits = zero_bits;
 	return c;
@@ -53,7 +98,7 @@ public:
 	std::vector<bm::ChipFrame> frames;
 	Bytes raw;
 
-	const hashboard::ChipFamily &family() const { return *chain.config().family; }
+	const sd::ChipModel &model() const { return sd::chip_model(chain.config().family); }
 
 	void send(const Bytes &frame) { chain.host_write(t, frame); }
 	// Lets d of virtual time pass and reads everything that reached the host.
@@ -103,23 +148,33 @@ public:
 				out.push_back(r);
 		return out;
 	}
-	// Version rolling first where the family has it (replies grow to 11 bytes), then
-	// chain inactive and one address per chip, step apart.
+	// Version rolling first on BM1366+ (replies grow to 11 bytes), then chain inactive
+	// and one address per chip, step apart; then what the chips need before they hash
+	// and report (BM1366+: the hash counting number and the report enables).
 	void enumerate(unsigned chips, unsigned step)
 	{
-		if (const auto reg = family().regs.version_rolling) {
-			write(true, 0, *reg, family().version_rolling_value);
-			parser.set_reply_len(family().reply_len);
+		if (model().header_jobs()) {
+			write(true, 0, kRegVersionRolling, kRollingAll);
+			parser.set_reply_len(11);
 		}
 		send(bm::encode_chain_inactive());
 		for (unsigned i = 0; i < chips; ++i)
 			send(bm::encode_set_address(std::uint8_t(i * step)));
 		run(50ms);
+		enable_hashing();
+	}
+	void enable_hashing()
+	{
+		if (!model().header_jobs())
+			return;
+		write(true, 0, kRegHashCounting, kHashCountingS21Pro);
+		write(true, 0, kRegMiscControl, kReportAll);
 	}
 	void set_frequency(double mhz)
 	{
-		const auto pll = hashboard::pll_for_frequency(family(), mhz);
-		write(true, 0, family().regs.pll0, hashboard::pll_register_value(family(), *pll));
+		if (model().midstate_jobs())
+			write(true, 0, kRegPll0Divider, kBm1397PllDivider);
+		write(true, 0, kRegPll0, pll_word(model(), mhz));
 	}
 };
 

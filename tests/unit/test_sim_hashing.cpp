@@ -12,7 +12,6 @@
 #include <set>
 
 using namespace simtest;
-using hashboard::nonce_identity;
 
 namespace {
 
@@ -34,11 +33,13 @@ Checked check_midstate_nonces(const Rig &rig, std::uint8_t job_id, unsigned zero
 	for (const auto &n : rig.nonces()) {
 		BOOST_TEST((n.job_byte & ~0x03) == job_id);
 		const unsigned m = n.job_byte & 0x03;
-		BOOST_TEST(n.excess_difficulty == m);
+		BOOST_TEST(n.excess_difficulty == 0u); // BM1397: byte 4 unsettled, sent as 0
+		BOOST_TEST(!n.version_bits);
 		const auto hdr =
 		    with_version_nonce(h, hashboard::load_le32(h.data()) | m << 13, n.nonce);
 		(zeros_of(hdr) >= int(zeros) ? c.valid : c.invalid)++;
-		++c.per_address[nonce_identity(rig.family(), n.nonce).addr];
+		++c.per_address[*sd::nonce_chip_address(rig.model(), sd::byteswap32(n.nonce),
+							false)];
 		c.subids.insert(m);
 	}
 	return c;
@@ -48,18 +49,25 @@ Checked check_header_nonces(const Rig &rig, const bm::HeaderJob &job, unsigned z
 {
 	const auto h = block_header();
 	Checked c;
+	const auto &m = rig.model();
 	for (const auto &n : rig.nonces()) {
-		const auto &f = rig.family();
-		BOOST_TEST((n.job_byte & ~f.reply_subid_mask) == job.job_id);
-		const auto id = nonce_identity(f, n.nonce);
-		BOOST_TEST((n.job_byte & f.reply_subid_mask) ==
-		           (id.small_core & f.reply_subid_mask));
+		const auto rh = sd::decode_result_header(m, n.job_byte);
+		BOOST_TEST(rh.job_id == job.job_id);
 		BOOST_REQUIRE(n.version_bits);
+		// With rolling each small core hashes its own version: its id is the rolled
+		// bits' low bits (capture).
+		BOOST_TEST(rh.sub == (*n.version_bits & (m.small_cores_per_core - 1)));
 		const std::uint32_t version = job.version | std::uint32_t(*n.version_bits) << 13;
 		(zeros_of(with_version_nonce(h, version, n.nonce)) >= int(zeros) ? c.valid
 		                                                                 : c.invalid)++;
-		++c.per_address[id.addr];
-		c.subids.insert(id.small_core);
+		const std::uint32_t be = sd::byteswap32(n.nonce);
+		// BM1366: address bits 7..1 in [24:18]; BM1368/70 without CHIP_NONCE_OFFSET: the
+		// count starts at address << 8 in [24:9] and runs into the odd address after it.
+		const unsigned addr = m.generation == sd::ChipGeneration::bm1366
+					  ? unsigned(*sd::nonce_chip_address(m, be, true))
+					  : unsigned((be >> 17) & 0xFE);
+		++c.per_address[addr];
+		c.subids.insert(rh.sub);
 		c.versions.insert(*n.version_bits);
 	}
 	return c;
@@ -68,7 +76,7 @@ Checked check_header_nonces(const Rig &rig, const bm::HeaderJob &job, unsigned z
 // Stops every chip (PLL off) and lets the line drain, so counters and replies agree.
 void stop_and_drain(Rig &rig)
 {
-	rig.write(true, 0, rig.family().regs.pll0, 0);
+	rig.write(true, 0, kRegPll0, 0);
 	rig.run(2s);
 }
 
@@ -126,7 +134,7 @@ BOOST_AUTO_TEST_CASE(header_job_nonces_verify_with_their_rolled_versions)
 BOOST_AUTO_TEST_CASE(hashing_pace_follows_the_pll)
 {
 	Rig rig(config("bm1397", 1, kZeroBits));
-	const auto &f = rig.family();
+	const auto &f = rig.model();
 	rig.send(bm::encode_job(midstate_job(0, block_header(), 1)));
 	rig.run(10ms); // the job is in before the PLL write goes out
 	std::uint64_t hashes[2];
@@ -159,8 +167,7 @@ BOOST_AUTO_TEST_CASE(ticket_mask_keeps_only_the_harder_nonces)
 		Rig rig(config("bm1366", 2, kZeroBits));
 		rig.enumerate(2, 0x80);
 		rig.set_frequency(300);
-		rig.write(true, 0, rig.family().regs.ticket_mask,
-		          bm::ticket_mask_for_difficulty_log2(k));
+		rig.write(true, 0, kRegTicketMask, bm::ticket_mask_for_difficulty_log2(k));
 		rig.send(bm::encode_job(header_job(0x08, block_header())));
 		rig.run(4s);
 		stop_and_drain(rig);
@@ -270,7 +277,8 @@ BOOST_AUTO_TEST_CASE(physics_seam_decides_per_chip)
 	unsigned good0 = 0, bad1 = 0;
 	for (const auto &n : rig.nonces()) {
 		const bool ok = zeros_of(with_version_nonce(h, 1, n.nonce)) >= int(kZeroBits);
-		const auto addr = nonce_identity(rig.family(), n.nonce).addr;
+		const auto addr =
+		    *sd::nonce_chip_address(rig.model(), sd::byteswap32(n.nonce), false);
 		BOOST_TEST(ok == (addr == 0));
 		(addr == 0 ? good0 : bad1) += 1;
 	}
@@ -318,7 +326,7 @@ BOOST_AUTO_TEST_CASE(hash_counter_register_counts_nominal_hashes)
 	rig.run(3s);
 	stop_and_drain(rig);
 	const auto hashes = rig.chain.chip(0).hashes;
-	const auto r = rig.read(false, 0, *rig.family().regs.hash_counter_total);
+	const auto r = rig.read(false, 0, kRegHashCounter);
 	BOOST_REQUIRE(r.size() == 1u);
 	// One count per 2^32 nominal hashes; one hash here stands for 2^(32 - 8).
 	BOOST_TEST(r[0].value == hashes >> kZeroBits);
@@ -336,7 +344,7 @@ BOOST_AUTO_TEST_CASE(a_congested_line_drops_nonces_instead_of_queueing_forever)
 	const std::size_t during = rig.raw.size();
 	stop_and_drain(rig);
 	const std::size_t backlog = rig.raw.size() - during;
-	const double line_bytes_per_s = rig.family().reset_baud / 10;
+	const double line_bytes_per_s = kResetBaud / 10;
 	BOOST_TEST(double(during) <= 10.2 * line_bytes_per_s);
 	BOOST_TEST(found_total(rig) * 11 > 2 * rig.raw.size()); // most were dropped
 	BOOST_TEST(backlog < 4096u + 16u * 11u);                // what was queued is bounded

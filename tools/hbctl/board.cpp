@@ -71,10 +71,8 @@ Session open_board(const BoardOptions &o, const BoardConfig &cfg)
 		s.devices = hashboard::make_hardware_device_factory(cfg, *s.clock);
 	}
 	s.board = std::make_unique<Board>(cfg, *s.clock, s.devices);
-	hashboard::Clock &clock = *s.clock;
-	s.board->set_logger([&clock](const std::string &line) {
-		std::fprintf(stderr, "[%9.3f] %s\n", hashboard::to_seconds(clock.now()),
-		             line.c_str());
+	s.board->set_logger([](Duration when, const std::string &line) {
+		std::fprintf(stderr, "[%9.3f] %s\n", hashboard::to_seconds(when), line.c_str());
 	});
 	return s;
 }

@@ -3,7 +3,6 @@
 
 #include <hashboard/board/board_config.hpp>
 #include <hashboard/board/sim_board.hpp>
-#include <hashboard/chip_family.hpp>
 
 #include <stdexcept>
 #include <string>
@@ -25,7 +24,7 @@ void check_position(const char *option, const std::optional<unsigned> &k, unsign
 hbsim::ChainConfig chain_config(const Options &opt)
 {
 	hbsim::ChainConfig c;
-	c.family = &hashboard::family_by_name(opt.family);
+	c.family = opt.family;
 	c.chips = opt.chips;
 	c.zero_bits = opt.zero_bits.value_or(kDefaultZeroBits);
 	c.seed = opt.seed.value_or(kDefaultSeed);
@@ -35,6 +34,7 @@ hbsim::ChainConfig chain_config(const Options &opt)
 	c.faults.mute_chip = opt.mute_chip;
 	c.faults.bit_error_rate = opt.bit_error_rate;
 	c.freq_limit_mhz = opt.freq_limit_mhz;
+	hbsim::validate(c);
 	return c;
 }
 

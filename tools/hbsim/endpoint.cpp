@@ -27,7 +27,7 @@ Endpoint::Endpoint(hbsim::ChainConfig config, const LinkSpec &link, hashboard::C
     : log_(clock, std::move(log_prefix)), pty_(link.pty), port_(open_port(link, link_)),
       control_(link.control_path)
 {
-	log_.line("hbsim: " + std::string(config.family->name) + " x" +
+	log_.line("hbsim: " + config.family + " x" +
 	          std::to_string(config.chips) + " on " + port_->describe() + ", control " +
 	          control_.path());
 	server_ =

@@ -119,7 +119,7 @@ void announce_board(const Options &opt, const std::vector<BoardChain> &chains,
 			    boost::json::object{{"id", chains[i].id},
 			                        {e.link_kind(), e.link()},
 			                        {"control", e.control()},
-			                        {"family", chains[i].config.family->name},
+			                        {"family", chains[i].config.family},
 			                        {"chips", chains[i].config.chips},
 			                        {"zero_bits", chains[i].config.zero_bits}});
 		}

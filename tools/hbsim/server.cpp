@@ -186,7 +186,7 @@ void Server::move_bytes(Duration now)
 	chain_->advance_to(now);
 	report_lag(now);
 	const std::size_t reply_len =
-	    chain_->chip(0).version_rolling ? config_.family->reply_len : kBaseReplyLen;
+	    chain_->chip(0).reply_len;
 	while (const std::size_t n = chain_->host_read(now, buf)) {
 		const hashboard::ByteSpan data(buf.data(), n);
 		if (frames_)
@@ -228,7 +228,7 @@ std::string Server::control(std::string_view request)
 		return std::string(words::kOk) + " " + std::string(request);
 	}
 	if (request == words::kStatus) {
-		return std::string(words::kOk) + " family=" + std::string(config_.family->name) +
+		return std::string(words::kOk) + " family=" + config_.family +
 		       " chips=" + std::to_string(config_.chips) + " host=" + (chain_ ? "1" : "0") +
 		       " reset=" + (reset_asserted_ ? "1" : "0") +
 		       " baud=" + baud_text(host_baud_) +

@@ -59,7 +59,8 @@ Board::Board(BoardConfig config, Clock &clock, std::shared_ptr<DeviceFactory> de
 	for (const auto &spec : config_.chains) {
 		auto slot = std::make_unique<ChainSlot>();
 		slot->spec = spec;
-		slot->link = devices_->open_chain(spec, clock_);
+		slot->clock = std::make_unique<ChainClock>(clock_);
+		slot->link = devices_->open_chain(spec, *slot->clock);
 		if (!slot->link.transport)
 			throw std::logic_error("device factory opened no link for chain " +
 			                       std::to_string(spec.id));
@@ -79,7 +80,7 @@ Board::Board(BoardConfig config, Clock &clock, std::shared_ptr<DeviceFactory> de
 		cc.ticket_log2 = auto_ticket_log2(*slot);
 		if (spec.baud > std::uint32_t(kResetBaud * 1.05))
 			cc.baud = spec.baud;
-		slot->chain = std::make_unique<Chain>(*slot->view, clock_, cc);
+		slot->chain = std::make_unique<Chain>(*slot->view, *slot->clock, cc);
 		slot->reset_gpio = gpio(GpioRole::reset, spec.id);
 		chain_ids_.push_back(spec.id);
 		chains_.push_back(std::move(slot));
@@ -107,8 +108,7 @@ Board::~Board()
 	if (s == BoardState::off || s == BoardState::tripped)
 		return;
 	try {
-		for (auto &slot : chains_)
-			ramp_down_fast(*slot);
+		ramp_all_down_fast();
 		assert_resets(true);
 		switch_power_off();
 	} catch (...) {
@@ -124,22 +124,41 @@ std::optional<TripReason> Board::trip_reason() const
 
 void Board::set_logger(Logger logger)
 {
+	TimedLogger timed;
+	if (logger)
+		timed = [plain = std::move(logger)](Duration, const std::string &line) {
+			plain(line);
+		};
+	set_logger(std::move(timed));
+}
+
+void Board::set_logger(TimedLogger logger)
+{
+	std::lock_guard lock(log_mutex_);
 	logger_ = std::move(logger);
 }
 
 void Board::set_progress(std::function<void(std::string_view)> progress)
 {
+	std::lock_guard lock(progress_mutex_);
 	progress_ = std::move(progress);
 }
 
 void Board::log(const std::string &line)
 {
+	log_at(clock_.now(), line);
+}
+
+void Board::log_at(Duration when, const std::string &line)
+{
+	std::lock_guard lock(log_mutex_);
 	if (logger_)
-		logger_(line);
+		logger_(when, line);
 }
 
 void Board::progress(std::string_view what)
 {
+	std::lock_guard lock(progress_mutex_);
 	if (progress_)
 		progress_(what);
 }
@@ -203,16 +222,8 @@ bool Board::trip(TripReason reason, TripScope scope)
 	}
 	log("TRIP " + reason.message() + " (at " + number(to_seconds(reason.when)) +
 	    " s); going to the safe state");
-	if (scope == TripScope::full) {
-		for (auto &slot : chains_) {
-			try {
-				ramp_down_fast(*slot);
-			} catch (const std::exception &e) {
-				log("chain " + std::to_string(slot->spec.id) +
-				    ": ramp-down failed: " + e.what());
-			}
-		}
-	}
+	if (scope == TripScope::full)
+		ramp_all_down_fast();
 	assert_resets(scope == TripScope::full);
 	switch_power_off();
 	set_fan_duty(1.0);

@@ -185,16 +185,18 @@ unsigned Board::auto_ticket_log2(const ChainSlot &slot) const
 	return k;
 }
 
-void Board::start_chain(ChainSlot &slot, ChainBringUp &report)
+void Board::start_chain(ChainTask &task, ChainBringUp &report)
 {
+	ChainSlot &slot = task.slot();
 	Chain &chain = *slot.chain;
 	const std::string name = "chain " + std::to_string(slot.spec.id);
-	progress(name + ": enumerate");
+	task.progress(name + ": enumerate");
 	report.chain_id = slot.spec.id;
 	// The family's recipe in full (hashboard/bringup_recipe.hpp): enumeration, the
 	// writes that make the chips hash and report, baud, ramp, 0x10 and offsets in the
 	// order real hosts use.
-	report.scan = chain.bring_up(slot.targets, [&](double) { progress(name + ": PLL ramp"); });
+	report.scan =
+	    chain.bring_up(slot.targets, [&](double) { task.progress(name + ": PLL ramp"); });
 	const ScanResult &scan = report.scan;
 	std::string found = name + ": " + std::to_string(scan.found()) + " of " +
 	                    std::to_string(scan.expected) + " chips answered";
@@ -206,7 +208,7 @@ void Board::start_chain(ChainSlot &slot, ChainBringUp &report)
 		             : "; CHAIN BROKEN: no chip answered";
 	for (unsigned p : scan.silent_positions)
 		found += "; chip " + std::to_string(p) + " silent";
-	log(found);
+	task.log(found);
 	slot.usable = scan.found() > 0;
 	report.baud = slot.link.transport->baud();
 	if (!slot.usable)
@@ -217,13 +219,15 @@ void Board::start_chain(ChainSlot &slot, ChainBringUp &report)
 	line << name << ": " << report.baud << " Bd, ticket 2^" << report.ticket_log2
 	     << ", PLLs at up to " << report.max_mhz << " MHz, 0x10 = 0x" << std::hex
 	     << chain.hash_counting_number() << std::dec;
-	log(line.str());
+	task.log(line.str());
 }
 
 const std::vector<ChainBringUp> &Board::start_chains()
 {
 	require({BoardState::powered}, "start_chains");
-	bring_up_.clear();
+	bring_up_.assign(chains_.size(), {});
+	for (std::size_t i = 0; i < chains_.size(); ++i)
+		bring_up_[i].chain_id = chains_[i]->spec.id;
 	try {
 		const Duration held = clock_.now() - reset_asserted_at_;
 		if (held < kResetHold)
@@ -231,20 +235,13 @@ const std::vector<ChainBringUp> &Board::start_chains()
 		release_resets();
 		log("resets released (power good)");
 		clock_.sleep_for(kResetSettle);
-		for (auto &slot : chains_) {
-			ChainBringUp report;
-			start_chain(*slot, report);
-			bring_up_.push_back(std::move(report));
-		}
+		// Each task writes its own report; chains_ and bring_up_ share the order.
+		for_each_chain([this](ChainTask &task) {
+			start_chain(task, bring_up_[index_of(task.slot().spec.id)]);
+		});
 	} catch (...) {
 		log("chain bring-up failed; switching everything off again");
-		for (auto &slot : chains_) {
-			try {
-				ramp_down_fast(*slot);
-			} catch (const std::exception &) {
-				// The link that failed cannot ramp; power goes off regardless.
-			}
-		}
+		ramp_all_down_fast();
 		assert_resets(true);
 		switch_power_off();
 		BoardState expected = BoardState::powered;
@@ -264,22 +261,29 @@ void Board::power_down()
 	log("board " + config_.name + ": power down");
 	// From off the chips have no power: there is nothing to ramp, only levels to set.
 	const bool chips_powered = state_.load() != BoardState::off;
-	for (auto &slot : chains_) {
-		if (!chips_powered || slot->chain->state() == ChainState::off)
-			continue;
+	const auto ramp_down = [&](ChainTask &task) {
+		ChainSlot &slot = task.slot();
+		if (!chips_powered || slot.chain->state() == ChainState::off)
+			return;
+		const std::string name = "chain " + std::to_string(slot.spec.id);
 		try {
-			progress("chain " + std::to_string(slot->spec.id) + ": ramp down");
-			slot->chain->power_down();
+			task.progress(name + ": ramp down");
+			slot.chain->power_down();
 		} catch (const std::exception &e) {
-			log("chain " + std::to_string(slot->spec.id) + ": ramp-down failed (" +
-			    e.what() + "); ramping down fast");
+			task.log(name + ": ramp-down failed (" + e.what() + "); ramping down fast");
 			try {
-				ramp_down_fast(*slot);
+				ramp_down_fast(slot);
 			} catch (const std::exception &) {
 				// The link is gone; cutting power below is what is left.
 			}
 		}
-		slot->usable = false;
+		slot.usable = false;
+	};
+	try {
+		for_each_chain(ramp_down);
+	} catch (const std::exception &e) {
+		// Only a thread that could not start gets here: power goes off regardless.
+		log(std::string("power down: ") + e.what());
 	}
 	assert_resets(true);
 	switch_power_off();
@@ -329,7 +333,7 @@ void Board::ramp_down_fast(ChainSlot &slot)
 		}
 		for (std::size_t i = 0; i < chips.size(); ++i)
 			f[i] = std::min(f[i], next);
-		clock_.sleep_for(kTripRampInterval);
+		slot.clock->sleep_for(kTripRampInterval);
 	}
 }
 

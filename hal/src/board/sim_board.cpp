@@ -29,7 +29,7 @@ std::vector<std::string> rails_of(const BoardConfig &config, unsigned chain_id)
 hbsim::ChainConfig board_sim_chain_config(const BoardConfig &config, const ChainSpec &spec)
 {
 	hbsim::ChainConfig c;
-	c.family = spec.family;
+	c.family = std::string(spec.family->name);
 	c.chips = spec.chips;
 	c.zero_bits = config.sim.zero_bits;
 	// Each chain its own process variation and its own nonces.
@@ -89,6 +89,7 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 
 	bool rails_up(unsigned chain_id) const override
 	{
+		std::lock_guard lock(mutex());
 		for (const auto &g : config.gpios)
 			if (g.role == GpioRole::power_enable) {
 				const auto it = gpios.find(g.name);
@@ -105,19 +106,31 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 
 	void record(const std::string &device, const std::string &what) override
 	{
-		journal.push_back({clock.now(), device, what});
+		record_at(clock.now(), device, what);
+	}
+
+	void record_at(Duration t, const std::string &device, const std::string &what) override
+	{
+		std::lock_guard lock(mutex());
+		journal.push_back({t, device, what});
 	}
 
 	void record_frequency(unsigned chain_id, const FrequencySample &sample) override
 	{
+		std::lock_guard lock(mutex());
 		frequencies[chain_id].push_back(sample);
 	}
 
-	void detach(unsigned chain_id) override { links.erase(chain_id); }
+	void detach(unsigned chain_id) override
+	{
+		std::lock_guard lock(mutex());
+		links.erase(chain_id);
+	}
 
 	// Amps a regulator delivers at vout: P = k * f * V^2 per chip it feeds, so I = k * f * V.
 	double load_amps(const std::string &regulator, double vout_mv) const
 	{
+		std::lock_guard lock(mutex());
 		const double v = vout_mv / 1000.0;
 		double mhz_sum = 0;
 		const auto add_chip = [&](unsigned chain_id, unsigned pos) {
@@ -189,9 +202,13 @@ ChainLink SimDeviceFactory::open_chain(const ChainSpec &spec, Clock &clock)
 {
 	Impl &s = *impl_;
 	hbsim::ChainConfig c = board_sim_chain_config(s.config, spec);
+	// The chain's clock, not the factory's: in a parallel phase it is the chain's own
+	// timeline, and the chips, their frequency history and the link's journal entries
+	// must all keep that time.
 	auto sim = std::make_shared<transport::SimTransport>(std::move(c), clock);
+	auto link = std::make_unique<simboard::SimChainLink>(sim, spec.id, clock, s);
+	std::lock_guard lock(s.mutex());
 	s.sims[spec.id] = sim;
-	auto link = std::make_unique<simboard::SimChainLink>(sim, spec.id, s.clock, s);
 	s.links[spec.id] = link.get();
 	return ChainLink{std::move(link), s.config.sim.zero_bits};
 }
@@ -240,6 +257,7 @@ std::shared_ptr<GpioLine> SimDeviceFactory::make_gpio(const GpioSpec &spec)
 		                       });
 	const GpioSpec g = spec;
 	auto twin = std::make_shared<SimGpioLine>(spec.name, initial, [s, g](bool active) {
+		std::lock_guard lock(s->mutex());
 		s->record("gpio:" + g.name, active ? "active" : "inactive");
 		if (g.role != GpioRole::reset)
 			return;

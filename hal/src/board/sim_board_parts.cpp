@@ -25,14 +25,16 @@ void SimChainLink::sync()
 	const bool powered = wiring_.rails_up(id_);
 	if (powered != powered_) {
 		powered_ = powered;
-		wiring_.record("chain:" + std::to_string(id_), powered ? "powered" : "unpowered");
+		wiring_.record_at(clock_.now(), "chain:" + std::to_string(id_),
+		                  powered ? "powered" : "unpowered");
 	}
 	const bool reset = line_asserted_ || !powered;
 	if (reset == applied_reset_)
 		return;
 	applied_reset_ = reset;
 	sim_->set_reset(reset);
-	wiring_.record("chain:" + std::to_string(id_), reset ? "reset asserted" : "reset released");
+	wiring_.record_at(clock_.now(), "chain:" + std::to_string(id_),
+	                  reset ? "reset asserted" : "reset released");
 }
 
 void SimChainLink::set_line(bool asserted)
@@ -100,12 +102,14 @@ std::string mv_text(double mv)
 
 void JournaledRegulator::set_output(bool on)
 {
+	std::lock_guard lock(wiring_.mutex());
 	twin_->set_output(on);
 	wiring_.record("regulator:" + twin_->name(), on ? "output on" : "output off");
 }
 
 double JournaledRegulator::set_vout_mv(double mv)
 {
+	std::lock_guard lock(wiring_.mutex());
 	const double sent = twin_->set_vout_mv(mv);
 	wiring_.record("regulator:" + twin_->name(), mv_text(sent));
 	return sent;
@@ -113,6 +117,7 @@ double JournaledRegulator::set_vout_mv(double mv)
 
 void JournaledRegulator::clear_faults()
 {
+	std::lock_guard lock(wiring_.mutex());
 	twin_->clear_faults();
 	wiring_.record("regulator:" + twin_->name(), "faults cleared");
 }

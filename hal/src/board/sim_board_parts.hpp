@@ -10,6 +10,7 @@
 #include <hashboard/board/sim_board.hpp>
 
 #include <memory>
+#include <mutex>
 
 namespace hashboard::simboard {
 
@@ -18,9 +19,19 @@ class Wiring {
 public:
 	virtual ~Wiring() = default;
 	virtual bool rails_up(unsigned chain_id) const = 0;
+	// Stamped with the board's clock; a link stamps with its chain's (record_at).
 	virtual void record(const std::string &device, const std::string &what) = 0;
+	virtual void record_at(Duration t, const std::string &device, const std::string &what) = 0;
 	virtual void record_frequency(unsigned chain_id, const FrequencySample &sample) = 0;
 	virtual void detach(unsigned chain_id) = 0;
+
+	// In real time the chains' threads reach the wiring through their links while the
+	// watchdog's thread may switch a rail off. Recursive: a reset line's change comes
+	// back in through the link it drives.
+	std::recursive_mutex &mutex() const { return mutex_; }
+
+private:
+	mutable std::recursive_mutex mutex_;
 };
 
 // A chain's chips are held in reset while the reset line is asserted or any rail that
@@ -44,6 +55,8 @@ public:
 	// The reset line's level (from the gpio twin, or set_reset without one).
 	void set_line(bool asserted);
 	bool in_reset() const { return applied_reset_; }
+	// The chain's clock, which during a parallel phase in virtual time is its own.
+	const Clock &clock() const { return clock_; }
 
 private:
 	void sync();

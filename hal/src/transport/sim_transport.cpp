@@ -92,7 +92,7 @@ void SimTransport::set_reset(bool asserted)
 std::string SimTransport::describe() const
 {
 	const auto &c = chain_.config();
-	std::string s = "sim:" + std::string(c.family->name) + "?chips=" + std::to_string(c.chips) +
+	std::string s = "sim:" + c.family + "?chips=" + std::to_string(c.chips) +
 	                "&zero_bits=" + std::to_string(c.zero_bits) +
 	                "&seed=" + std::to_string(c.seed);
 	if (c.faults.dead_chip)
@@ -112,7 +112,7 @@ hbsim::ChainConfig sim_chain_config(const TransportUri &uri)
 	hbsim::ChainConfig config;
 	const std::string family = uri.path.empty() ? std::string(kSimDefaultFamily) : uri.path;
 	try {
-		config.family = &family_by_name(family);
+		config.family = std::string(family_by_name(family).name);
 	} catch (const std::invalid_argument &e) {
 		throw std::invalid_argument("transport URI '" + uri.text + "': " + e.what());
 	}

@@ -8,7 +8,6 @@
 
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/bytes.hpp>
-#include <hashboard/chip_family.hpp>
 #include <hashboard/clock.hpp>
 
 #include <cstdint>
@@ -56,20 +55,26 @@ struct Faults {
 };
 
 struct ChainConfig {
-	const hashboard::ChipFamily *family = nullptr;
+	// The chip: "bm1397", "bm1366", "bm1368" or "bm1370". The simulator knows the chips
+	// from its own model (sim/src/chip_model.cpp), not from the HAL's family table.
+	std::string family;
 	unsigned chips = 1;
 	// Leading zero bits a nonce needs before a chip reports it (ticket mask difficulty
 	// 1). Real chips: 32. Below 32 the chips compute 2^(zero_bits-32) of the nominal
 	// hashes, so nonces arrive at the real chip's rate, each one honestly found.
 	unsigned zero_bits = 32;
 	std::uint64_t seed = 1;
-	double freq_limit_mhz = 0; // 0: the family's nominal frequency * 1.15
+	double freq_limit_mhz = 0; // 0: the chip's nominal frequency * 1.15
 	double error_slope = 4.0;
 	std::shared_ptr<const ChipPhysics> physics; // overrides freq_limit/error_slope
 	Faults faults;
 	double voltage_mv = 1200;
 	double temperature_c = 50;
 };
+
+// Throws std::invalid_argument as SimChain's constructor does for a bad configuration
+// (an unknown chip name lists the known ones).
+void validate(const ChainConfig &config);
 
 // What a test or hbsim's log can see of one chip.
 struct ChipView {
@@ -80,8 +85,11 @@ struct ChipView {
 	double baud;
 	std::uint32_t ticket_mask;
 	bool version_rolling;
+	std::size_t reply_len;        // 9, or 11 once 0xA4 enables rolling (BM1366+)
+	bool hashing;                 // clock running and (BM1366+) hash counting number set
 	std::uint64_t hashes;         // SHA-256d actually computed
-	std::uint64_t nonces_found;   // met the ticket target
+	std::uint64_t nonces_found;   // met the ticket target and were reported
+	std::uint64_t nonces_unreported; // met it, but their cores' report enable was clear
 	std::uint64_t nonces_wrong;   // reported corrupted (over the frequency limit)
 	std::uint64_t frames_dropped; // host frames this chip saw with a bad CRC
 };
@@ -97,7 +105,7 @@ public:
 	// returns every chip to its power-on state.
 	void set_reset(Duration t, bool asserted);
 	void host_write(Duration t, hashboard::ByteSpan data);
-	// Host UART baud; bytes cross the wire intact only when both ends agree (within 3%).
+	// Host UART baud; bytes cross the wire intact only when both ends agree (within 5%).
 	void set_host_baud(Duration t, double baud);
 	// Runs hashing and the reply wire up to t. Times never go backwards.
 	void advance_to(Duration t);

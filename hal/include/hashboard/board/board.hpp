@@ -44,6 +44,8 @@ struct ChainLink {
 class DeviceFactory {
 public:
 	virtual ~DeviceFactory() = default;
+	// clock is the chain's own (the Board's, or in virtual time during a parallel
+	// phase, the chain's timeline): the link keeps time by it and it outlives the link.
 	virtual ChainLink open_chain(const ChainSpec &spec, Clock &clock) = 0;
 	virtual std::shared_ptr<Regulator> make_regulator(const RegulatorSpec &spec) = 0;
 	virtual std::shared_ptr<TemperatureSensor> make_sensor(const SensorSpec &spec) = 0;
@@ -116,6 +118,9 @@ class Board {
 public:
 	using NonceSink = std::function<void(unsigned chain_id, const NonceEvent &)>;
 	using Logger = std::function<void(const std::string &)>;
+	// With the board time the line stands for: a chain's own time for the lines of a
+	// parallel phase, which arrive only when the phase is over.
+	using TimedLogger = std::function<void(Duration when, const std::string &)>;
 	// Who trips: the control thread does the whole safe state; another thread (the
 	// watchdog's) cuts power only, because the stuck control thread may own the links.
 	enum class TripScope { full, power_only };
@@ -133,10 +138,14 @@ public:
 	Clock &clock() { return clock_; }
 	BoardState state() const { return state_.load(); }
 	std::optional<TripReason> trip_reason() const;
-	// Bring-up steps, warnings and trips, one line each (default: nowhere).
+	// Bring-up steps, warnings and trips, one line each (default: nowhere). Calls are
+	// serialised; lines of the chains' parallel phases arrive when the phase is over,
+	// ordered by their chain's time then chain id. Must not call back into the Board.
 	void set_logger(Logger logger);
+	void set_logger(TimedLogger logger);
 	// Called at each step of a long operation (PLL ramps, enumeration) with what it is
-	// doing; hbctl shows it and kicks the safety watchdog from it.
+	// doing; hbctl shows it and kicks the safety watchdog from it. In real time the
+	// chains' threads call it as they go (serialised); it must not call into the Board.
 	void set_progress(std::function<void(std::string_view)> progress);
 
 	// off -> powered: plug detect checked, every reset asserted, power enable on, each
@@ -144,9 +153,10 @@ public:
 	// good awaited, fans started. A failure leaves the board off (everything switched
 	// off again) and throws std::runtime_error naming the device.
 	void power_up();
-	// powered -> enumerated: resets released (power is good), then per chain: enumerate
-	// (a break is reported, not thrown), baud switch, ticket mask, PLL ramp to each
-	// chip's target frequency. A link failure leaves the board off and rethrows.
+	// powered -> enumerated: resets released (power is good), then every chain at once:
+	// enumerate (a break is reported, not thrown), baud switch, ticket mask, PLL ramp to
+	// each chip's target frequency. A link failure on any chain stops the others at their
+	// next step, leaves the board off and rethrows (the first failing chain's error).
 	const std::vector<ChainBringUp> &start_chains();
 	const std::vector<ChainBringUp> &bring_up_report() const { return bring_up_; }
 	// enumerated|mining -> mining: one job to every chain that has chips; next_work is
@@ -156,8 +166,8 @@ public:
 	// mining: reads the chains round-robin for up to timeout on the shared clock. A link
 	// failure trips the board (link_failure) and returns.
 	void poll(Duration timeout, const NonceSink &sink);
-	// powered|enumerated|mining -> off: PLLs ramped down, resets asserted, regulators
-	// off, power enable off. Fans keep running.
+	// powered|enumerated|mining -> off: PLLs ramped down (every chain at once), resets
+	// asserted, regulators off, power enable off. Fans keep running.
 	void power_down();
 	// any state -> tripped, unless already tripped (then the first reason stays and this
 	// returns false). Ends in the safe state; never throws.
@@ -192,15 +202,23 @@ public:
 
 private:
 	struct ChainSlot;
+	class ChainTask;
+	struct Phase;
 	std::size_t index_of(unsigned chain_id) const;
 	void require(std::initializer_list<BoardState> allowed, const char *operation) const;
 	void log(const std::string &line);
+	void log_at(Duration when, const std::string &line);
 	void progress(std::string_view what);
 	void assert_resets(bool include_links);
 	void release_resets();
 	void switch_power_off();
 	void ramp_down_fast(ChainSlot &slot);
-	void start_chain(ChainSlot &slot, ChainBringUp &report);
+	// Every chain's PLLs down fast, at once; a chain that cannot is logged and skipped.
+	void ramp_all_down_fast() noexcept;
+	// Runs work for every chain at once (board_parallel.cpp); rethrows the first failing
+	// chain's exception once every chain's work has ended.
+	void for_each_chain(const std::function<void(ChainTask &)> &work);
+	void start_chain(ChainTask &task, ChainBringUp &report);
 	unsigned auto_ticket_log2(const ChainSlot &slot) const;
 	void check_frequency(const ChainSpec &spec, double mhz) const;
 	GpioLine *gpio(GpioRole role, std::optional<unsigned> chain_id) const;
@@ -219,11 +237,16 @@ private:
 	std::vector<ChainBringUp> bring_up_;
 	Duration reset_asserted_at_{0};
 	std::atomic<BoardState> state_{BoardState::off};
+	std::atomic<bool> in_phase_{false}; // for_each_chain is running
 	// Guards the devices and the trip reason: the watchdog thread may trip the board
 	// while the control thread reads a sensor.
 	mutable std::mutex mutex_;
 	std::optional<TripReason> trip_reason_;
-	Logger logger_;
+	// Each sink its own lock: the watchdog thread's trip logs while a chain's thread
+	// may be inside the progress callback.
+	std::mutex log_mutex_;
+	TimedLogger logger_;
+	std::mutex progress_mutex_;
 	std::function<void(std::string_view)> progress_;
 };
 
