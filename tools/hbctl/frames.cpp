@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// hbctl frames: turn captured bytes into frames (decode) and frames into bytes (encode).
+// hbctl frames: turn captured bytes into frames (decode) and frames into bytes (encode);
+// re-check a capture's nonces against its jobs (replay).
 #include "frames.hpp"
 
 namespace hbctl {
@@ -12,8 +13,12 @@ Runner add_frames_command(CLI::App &app)
 	cmd->require_subcommand(1);
 	const Runner decode = add_frames_decode(*cmd);
 	const Runner encode = add_frames_encode(*cmd);
-	return
-	    [cmd, decode, encode]() { return cmd->got_subcommand("decode") ? decode() : encode(); };
+	const Runner replay = add_frames_replay(*cmd);
+	return [cmd, decode, encode, replay]() {
+		if (cmd->got_subcommand("decode"))
+			return decode();
+		return cmd->got_subcommand("replay") ? replay() : encode();
+	};
 }
 
 } // namespace hbctl

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// hbctl frames decode / encode: the two halves, registered under one "frames" group.
+// hbctl frames decode / encode / replay: the parts, registered under one "frames" group.
 #pragma once
 
 #include "commands.hpp"
@@ -8,5 +8,6 @@ namespace hbctl {
 
 Runner add_frames_decode(CLI::App &frames);
 Runner add_frames_encode(CLI::App &frames);
+Runner add_frames_replay(CLI::App &frames);
 
 } // namespace hbctl

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // hbctl frames decode: a capture (hex text, raw binary, logic analyser CSV) -> one line,
 // or one JSON object, per frame.
+#include "capture_input.hpp"
 #include "frames.hpp"
 #include "reg_args.hpp"
 
@@ -29,20 +30,6 @@ struct DecodeOptions {
 	bool bytes = false;
 	bool strict = false;
 };
-
-std::string read_input(const std::string &path)
-{
-	std::ostringstream ss;
-	if (path == "-") {
-		ss << std::cin.rdbuf();
-		return ss.str();
-	}
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		throw std::invalid_argument("cannot open capture '" + path + "'");
-	ss << in.rdbuf();
-	return ss.str();
-}
 
 struct Tagged {
 	const bm::ScanItem *item;
@@ -92,7 +79,7 @@ int run_decode(const DecodeOptions &o)
 	else if (o.direction == "rx")
 		scan.direction = bm::Direction::rx;
 
-	const std::string contents = read_input(o.input);
+	const std::string contents = read_capture_input(o.input);
 	const bm::Capture capture =
 	    bm::read_capture(contents, bm::capture_format_from_name(o.format));
 

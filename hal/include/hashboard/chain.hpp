@@ -9,6 +9,7 @@
 #include <hashboard/bringup_recipe.hpp>
 #include <hashboard/chip_family.hpp>
 #include <hashboard/clock.hpp>
+#include <hashboard/nonce_checker.hpp>
 #include <hashboard/transport.hpp>
 #include <hashboard/work.hpp>
 
@@ -85,14 +86,15 @@ struct NonceIdentity {
 	unsigned addr;
 };
 
-enum class NonceVerdict { valid, hw_error, duplicate, stale, unattributed };
-std::string_view verdict_name(NonceVerdict v);
+// NonceVerdict and verdict_name live in nonce_checker.hpp (the replay shares them).
 
 struct NonceEvent {
 	NonceVerdict verdict;
 	std::optional<unsigned> position; // chip, when the nonce's address is on the chain
 	NonceIdentity identity; // addr: the address field, or the BM1370 counter field
 	std::uint8_t job_id;
+	unsigned sub_id = 0;                // byte 5: midstate index (BM1397), small core
+	std::uint8_t excess_difficulty = 0; // byte 4
 	std::uint64_t work_id;
 	std::uint32_t nonce;
 	std::uint32_t version;
@@ -106,9 +108,11 @@ struct ChipStats {
 	std::uint64_t hw_errors = 0;
 	std::uint64_t duplicates = 0;
 	std::uint64_t stale = 0;
+	std::uint64_t unknown_job = 0;
 	// Nominal hashes credited: valid nonces * 2^(32 + ticket log2).
 	double credited_hashes = 0;
 	std::map<unsigned, std::uint64_t> per_core_valid;
+	std::map<std::pair<unsigned, unsigned>, std::uint64_t> per_small_core_valid; // (core, sc)
 };
 
 // What a chip's own counters say (read_chip_counters), to compare with what the host
@@ -215,13 +219,6 @@ public:
 	void power_down();
 
 private:
-	struct LiveJob {
-		Work work;
-		std::uint8_t job_id;
-		std::vector<std::uint32_t> versions; // midstate jobs: version per midstate index
-		std::set<std::pair<std::uint32_t, std::uint32_t>> seen; // (nonce, version)
-	};
-
 	void reset_line();
 	void send(const Bytes &frame);
 	// Waits until every byte written so far has left the host UART.
@@ -270,7 +267,12 @@ private:
 	std::vector<std::uint32_t> range_start_; // per position
 	Duration tx_idle_at_{}; // when the last byte written leaves the host UART
 	std::uint8_t next_job_id_ = 0;
-	std::deque<LiveJob> jobs_; // newest last
+	// The jobs the chips got (made at first use from config_); enumerate and power_down
+	// clear() it.
+	struct JobTable {
+		std::optional<NonceChecker> checker;
+		void clear() { checker.reset(); }
+	} jobs_;
 };
 
 } // namespace hashboard

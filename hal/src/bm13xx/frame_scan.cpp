@@ -85,7 +85,7 @@ std::optional<Candidate> best_at(ByteSpan b, std::size_t pos, const ScanOptions 
 	if (!o.direction || *o.direction == Direction::tx)
 		consider(host_at(b, pos));
 	if (!o.direction || *o.direction == Direction::rx)
-		consider(reply_at(b, pos, o.family->reply_len));
+		consider(reply_at(b, pos, o.reply_len ? o.reply_len : o.family->reply_len));
 	return best;
 }
 
@@ -112,6 +112,16 @@ std::string hex_word(unsigned v, int digits)
 	return buf;
 }
 
+// A caller that follows the reply length (DescribeState::reply_len) sees 0xA4 switch it.
+void follow_reply_len(const ChipFamily &family, const HostFrame &f, DescribeState &state)
+{
+	const auto *w = std::get_if<WriteRegister>(&f);
+	if (!state.reply_len || !w || !family.regs.version_rolling ||
+	    w->reg != *family.regs.version_rolling)
+		return;
+	state.reply_len = w->value & 0x80000000u ? family.reply_len : std::size_t(9);
+}
+
 // Good frames: the codec's own parser decides (so "frame" means what the HAL accepts).
 FrameMeaning decode_good(const ScanOptions &o, ByteSpan frame, Direction dir, DescribeState &state,
                          bool &unknown)
@@ -123,6 +133,7 @@ FrameMeaning decode_good(const ScanOptions &o, ByteSpan frame, Direction dir, De
 		parser.feed(frame, [&](const HostFrame &f) {
 			meaning = describe_host_frame(*o.family, f, state);
 			unknown = false;
+			follow_reply_len(*o.family, f, state);
 		});
 		if (unknown) {
 			meaning.kind = "unknown";
@@ -221,8 +232,10 @@ std::vector<ScanItem> scan_stream(ByteSpan b, std::span<const double> times, con
 	};
 
 	std::size_t pos = 0;
+	ScanOptions now = o; // the reply length may change as the stream goes
 	while (pos < b.size()) {
-		const auto c = best_at(b, pos, o);
+		now.reply_len = state.reply_len.value_or(o.family->reply_len);
+		const auto c = best_at(b, pos, now);
 		if (!c) {
 			junk(pos, 1, false);
 			++pos;
@@ -232,7 +245,7 @@ std::vector<ScanItem> scan_stream(ByteSpan b, std::span<const double> times, con
 		if (c->state == State::incomplete) {
 			// A frame start whose LEN runs past the end may be noise before real
 			// frames.
-			if (frame_within(b, pos + 1, b.size(), o, State::bad)) {
+			if (frame_within(b, pos + 1, b.size(), now, State::bad)) {
 				junk(pos, 1, false);
 				++pos;
 				continue;
@@ -242,7 +255,7 @@ std::vector<ScanItem> scan_stream(ByteSpan b, std::span<const double> times, con
 			break;
 		}
 		if (c->state == State::bad &&
-		    frame_within(b, pos + 1, pos + c->len, o, State::good)) {
+		    frame_within(b, pos + 1, pos + c->len, now, State::good)) {
 			junk(pos, 1, false);
 			++pos;
 			continue;

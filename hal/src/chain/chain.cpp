@@ -17,23 +17,6 @@ unsigned ScanResult::found() const
 	return n;
 }
 
-std::string_view verdict_name(NonceVerdict v)
-{
-	switch (v) {
-	case NonceVerdict::valid:
-		return "valid";
-	case NonceVerdict::hw_error:
-		return "hw_error";
-	case NonceVerdict::duplicate:
-		return "duplicate";
-	case NonceVerdict::stale:
-		return "stale";
-	case NonceVerdict::unattributed:
-		return "unattributed";
-	}
-	return "?";
-}
-
 Chain::Chain(Transport &transport, Clock &clock, ChainConfig config)
 	: transport_(transport), clock_(clock), config_(config), parser_(9)
 {

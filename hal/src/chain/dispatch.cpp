@@ -17,21 +17,31 @@ std::uint8_t Chain::send_work(const Work &work)
 	// The pool's version mask reaches the chips' 0xA4 before a job that rolls with it.
 	if (fam.regs.version_rolling && work.version_mask != version_mask_)
 		set_version_mask(work.version_mask);
-	LiveJob job{work, next_job_id_, {}, {}};
+	const std::uint8_t job_id = next_job_id_;
 	next_job_id_ = fam.next_job_id(next_job_id_);
 
-	ChainJob encoded = encode_chain_job(fam, work, job.job_id);
-	job.versions = std::move(encoded.versions);
+	ChainJob encoded = encode_chain_job(fam, work, job_id);
 	send(encoded.frame);
 
-	// A job id that comes round again retires the job that had it.
-	std::erase_if(jobs_, [&](const LiveJob &j) { return j.job_id == job.job_id; });
-	jobs_.push_back(std::move(job));
-	while (jobs_.size() > config_.live_jobs)
-		jobs_.pop_front();
+	// The checker gets the job as the chips got it: the frame decoded back, so a job
+	// from a capture (hbctl frames replay) and one sent here are checked alike.
+	SentJob sent;
+	bm13xx::HostParser decoder;
+	decoder.feed(encoded.frame, [&](const bm13xx::HostFrame &f) {
+		if (const auto *mj = std::get_if<bm13xx::MidstateJob>(&f))
+			sent.job = *mj;
+		else if (const auto *hj = std::get_if<bm13xx::HeaderJob>(&f))
+			sent.job = *hj;
+	});
+	sent.versions = std::move(encoded.versions);
+	sent.version_mask = work.version_mask;
+	sent.work_id = work.id;
+	if (!jobs_.checker)
+		jobs_.checker.emplace(fam, config_.live_jobs, config_.zero_bits);
+	jobs_.checker->add_job(std::move(sent));
 	++chain_stats_.jobs_sent;
 	state_ = ChainState::running;
-	return jobs_.back().job_id;
+	return job_id;
 }
 
 void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)> &sink)
@@ -59,70 +69,60 @@ void Chain::handle_nonce(const bm13xx::NonceReply &reply,
 			 const std::function<void(const NonceEvent &)> &sink)
 {
 	const ChipFamily &fam = family();
+	if (!jobs_.checker)
+		jobs_.checker.emplace(fam, config_.live_jobs, config_.zero_bits);
+	jobs_.checker->set_ticket_log2(ticket_log2_);
+	const NonceCheck c = jobs_.checker->check(reply);
+
 	NonceEvent ev{};
 	ev.when = clock_.now();
 	ev.nonce = reply.nonce;
-	const ReplyFields fields = decode_nonce_reply(fam, reply);
-	ev.job_id = fields.job_id;
-	ev.identity = {fields.core, fields.small_core,
-		       fields.address ? unsigned(*fields.address) : fields.range_value};
-	ev.position = position_of(fields);
-	const unsigned subid = fields.sub_id;
+	ev.job_id = c.fields.job_id;
+	ev.sub_id = c.fields.sub_id;
+	ev.excess_difficulty = reply.excess_difficulty;
+	ev.identity = {c.fields.core, c.fields.small_core,
+		       c.fields.address ? unsigned(*c.fields.address) : c.fields.range_value};
+	ev.position = position_of(c.fields);
+	ev.work_id = c.work_id.value_or(0);
+	ev.version = c.version.value_or(0);
+	ev.hash = c.hash;
+	ev.difficulty = c.difficulty;
+	ev.verdict = c.verdict;
+	// Stale and unknown-job nonces say nothing about the chip's work; the rest belong to
+	// a chip, and one that no chip owns is unattributed.
+	if (!ev.position && c.verdict != NonceVerdict::stale &&
+	    c.verdict != NonceVerdict::unknown_job)
+		ev.verdict = NonceVerdict::unattributed;
 
-	auto emit = [&](NonceVerdict v) {
-		ev.verdict = v;
-		if (ev.position) {
-			ChipStats &s = stats_[*ev.position];
-			switch (v) {
-			case NonceVerdict::valid:
-				++s.valid;
-				s.credited_hashes += std::ldexp(1.0, int(32 + ticket_log2_));
-				++s.per_core_valid[ev.identity.core];
-				break;
-			case NonceVerdict::hw_error:
-				++s.hw_errors;
-				break;
-			case NonceVerdict::duplicate:
-				++s.duplicates;
-				break;
-			case NonceVerdict::stale:
-				++s.stale;
-				break;
-			case NonceVerdict::unattributed:
-				break;
-			}
-		} else {
-			++chain_stats_.unattributed;
+	if (ev.position) {
+		ChipStats &s = stats_[*ev.position];
+		switch (ev.verdict) {
+		case NonceVerdict::valid:
+			++s.valid;
+			s.credited_hashes += std::ldexp(1.0, int(32 + ticket_log2_));
+			++s.per_core_valid[ev.identity.core];
+			++s.per_small_core_valid[{ev.identity.core, ev.identity.small_core}];
+			break;
+		case NonceVerdict::hw_error:
+			++s.hw_errors;
+			break;
+		case NonceVerdict::duplicate:
+			++s.duplicates;
+			break;
+		case NonceVerdict::stale:
+			++s.stale;
+			break;
+		case NonceVerdict::unknown_job:
+			++s.unknown_job;
+			break;
+		case NonceVerdict::unattributed:
+			break;
 		}
-		if (sink)
-			sink(ev);
-	};
-
-	LiveJob *job = nullptr;
-	for (auto &j : jobs_)
-		if (j.job_id == ev.job_id)
-			job = &j;
-	if (!job)
-		return emit(NonceVerdict::stale);
-	ev.work_id = job->work.id;
-
-	if (fam.job_format == JobFormat::midstates) {
-		if (subid >= job->versions.size())
-			return emit(ev.position ? NonceVerdict::hw_error : NonceVerdict::unattributed);
-		ev.version = job->versions[subid];
 	} else {
-		ev.version = rolled_version(job->work.version, job->work.version_mask,
-					    reply.version_bits.value_or(0));
+		++chain_stats_.unattributed;
 	}
-	ev.hash = sha256::sha256d_header(job->work.header(reply.nonce, ev.version));
-	ev.difficulty = hash_difficulty(ev.hash);
-	if (!ev.position)
-		return emit(NonceVerdict::unattributed);
-	if (hash_leading_zeros(ev.hash) < int(config_.zero_bits + ticket_log2_))
-		return emit(NonceVerdict::hw_error);
-	if (!job->seen.emplace(reply.nonce, ev.version).second)
-		return emit(NonceVerdict::duplicate);
-	emit(NonceVerdict::valid);
+	if (sink)
+		sink(ev);
 }
 
 } // namespace hashboard

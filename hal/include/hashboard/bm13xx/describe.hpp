@@ -45,6 +45,10 @@ struct FrameMeaning {
 // 11 bytes.
 struct DescribeState {
 	bool version_rolling = false;
+	// When set, replies are cut at this length and a good write to the family's
+	// version-rolling register (0xA4) sets it: 11 bytes with its enable bit (31), 9
+	// without (BM1366+ answer in 9 bytes until rolling is on). Unset: the family's length.
+	std::optional<std::size_t> reply_len;
 };
 
 // Decoded fields of a register value where the family table says what it holds:
@@ -92,6 +96,7 @@ struct ScanStats {
 struct ScanOptions {
 	const ChipFamily *family = nullptr; // required: reply length, names, layouts
 	std::optional<Direction> direction; // nullopt: frames of both directions
+	std::size_t reply_len = 0;          // 0: the family's (scan_stream follows the state's)
 };
 
 // Scans a whole stream. times, when not empty, holds one time per byte. A frame whose
