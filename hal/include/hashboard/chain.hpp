@@ -193,7 +193,7 @@ public:
 	// its share of the nonce space over its midstates.
 	Duration job_interval() const;
 	// Where each position's nonce counter starts (BM1370/68 range attribution).
-	const std::vector<std::uint32_t> &nonce_ranges() const { return range_start_; }
+	std::vector<std::uint32_t> nonce_ranges() const;
 
 	// Register access (hbctl regs, tests). read_register returns one value per chip
 	// that answered, keyed by address.
@@ -244,8 +244,6 @@ private:
 		     const std::function<bool()> &done);
 	void handle_nonce(const bm13xx::NonceReply &reply,
 			  const std::function<void(const NonceEvent &)> &sink);
-	std::optional<unsigned> position_of(std::uint8_t address) const;
-	std::optional<unsigned> position_of(const ReplyFields &fields) const;
 	void write_pll(std::optional<std::uint8_t> address, double mhz);
 
 	Transport &transport_;
@@ -264,7 +262,7 @@ private:
 	std::uint32_t version_mask_;
 	std::uint32_t hcn_ = 0;
 	bool hcn_written_ = false;
-	std::vector<std::uint32_t> range_start_; // per position
+	ChipLocator locator_; // which chip a nonce is from: addresses, 0x0C offsets
 	Duration tx_idle_at_{}; // when the last byte written leaves the host UART
 	std::uint8_t next_job_id_ = 0;
 	// The jobs the chips got (made at first use from config_); enumerate and power_down

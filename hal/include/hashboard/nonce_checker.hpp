@@ -100,7 +100,11 @@ private:
 // when 0x0C was not written. (Chain keeps its own position_of, fed by its bring-up.)
 class ChipLocator {
 public:
-	explicit ChipLocator(const ChipFamily &family);
+	// address_step: on address-field families a chip owns the addresses from its own up
+	// to the next chip's; past the last chip's + address_step nothing is a chip's (0:
+	// unbounded, when the spacing is not known, as in a capture replay).
+	explicit ChipLocator(const ChipFamily &family, unsigned address_step = 0);
+	ChipLocator() = default; // knows no chip: every nonce is unattributed
 	// The chip at chain position `position` has `address` (set-address order).
 	void add_chip(unsigned position, std::uint8_t address);
 	// A 0x0C write: to one chip, or to all (nullopt).
@@ -108,6 +112,9 @@ public:
 	std::optional<unsigned> position(const ReplyFields &fields) const;
 	// The address of the chip at a position (nullopt when none).
 	std::optional<std::uint8_t> address_of(unsigned position) const;
+	// Where a position's counter range starts (offset_range families): its 0x0C offset,
+	// or address << 8 before one is written.
+	std::optional<std::uint32_t> range_start(unsigned position) const;
 	std::size_t size() const { return chips_.size(); }
 
 private:
@@ -116,7 +123,10 @@ private:
 		std::uint8_t address;
 		std::optional<std::uint32_t> offset; // 0x0C with the enable bit
 	};
-	ChipAttribution attribution_;
+	std::uint32_t start_of(const Chip &c) const;
+
+	ChipAttribution attribution_ = ChipAttribution::address_field;
+	unsigned address_step_ = 0;
 	std::vector<Chip> chips_;
 };
 

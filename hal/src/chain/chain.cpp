@@ -108,30 +108,4 @@ void Chain::collect(Duration timeout, const std::function<void(const bm13xx::Chi
 	}
 }
 
-std::optional<unsigned> Chain::position_of(std::uint8_t address) const
-{
-	// A chip's counter runs on into the address bits below the next chip's address
-	// (BM1366: bit 17 is a counter bit on interval-2 chains, capture), so a chip owns
-	// every address from its own up to the next one.
-	const unsigned pos = address / config_.address_step;
-	if (pos >= chips_.size())
-		return std::nullopt;
-	return pos;
-}
-
-std::optional<unsigned> Chain::position_of(const ReplyFields &fields) const
-{
-	if (fields.address)
-		return position_of(*fields.address);
-	// Counter ranges: the chip whose range start is the highest not above the value.
-	std::optional<unsigned> best;
-	for (unsigned pos = 0; pos < range_start_.size() && pos < chips_.size(); ++pos) {
-		if (!chips_[pos].answered || range_start_[pos] > fields.range_value)
-			continue;
-		if (!best || range_start_[pos] >= range_start_[*best])
-			best = pos;
-	}
-	return best;
-}
-
 } // namespace hashboard

@@ -82,7 +82,7 @@ void Chain::handle_nonce(const bm13xx::NonceReply &reply,
 	ev.excess_difficulty = reply.excess_difficulty;
 	ev.identity = {c.fields.core, c.fields.small_core,
 		       c.fields.address ? unsigned(*c.fields.address) : c.fields.range_value};
-	ev.position = position_of(c.fields);
+	ev.position = locator_.position(c.fields);
 	ev.work_id = c.work_id.value_or(0);
 	ev.version = c.version.value_or(0);
 	ev.hash = c.hash;

@@ -46,9 +46,9 @@ ScanResult Chain::enumerate()
 	}
 	chip_freq_.assign(config_.expected_chips, fam.default_freq_mhz);
 	// Until 0x0C is written a BM1370 counts from its address << 8 (docs/protocol.md).
-	range_start_.clear();
+	locator_ = ChipLocator(fam, config_.address_step);
 	for (const auto &chip : chips_)
-		range_start_.push_back(std::uint32_t(chip.address) << 8);
+		locator_.add_chip(chip.position, chip.address);
 	scan_ = ScanResult{};
 	scan_.expected = config_.expected_chips;
 
@@ -69,6 +69,14 @@ ScanResult Chain::enumerate()
 	chain_stats_ = ChainStats{};
 	state_ = ChainState::enumerated;
 	return scan_;
+}
+
+std::vector<std::uint32_t> Chain::nonce_ranges() const
+{
+	std::vector<std::uint32_t> out;
+	for (const auto &chip : chips_)
+		out.push_back(locator_.range_start(chip.position).value_or(0));
+	return out;
 }
 
 ScanResult Chain::bring_up(const std::vector<double> &mhz,
@@ -289,7 +297,7 @@ void Chain::write_nonce_offsets()
 	for (auto &chip : chips_) {
 		const std::uint32_t v =
 			chip_nonce_offset_value(chip.position, unsigned(chips_.size()));
-		range_start_[chip.position] = v & 0xFFFF;
+		locator_.set_nonce_offset(chip.address, v);
 		if (!chip.answered)
 			continue;
 		write_register(chip.address, *fam.regs.chip_nonce_offset, v);

@@ -148,7 +148,25 @@ NonceCheck NonceChecker::check(const bm13xx::NonceReply &reply)
 	return c;
 }
 
-ChipLocator::ChipLocator(const ChipFamily &family) : attribution_(family.nonce.attribution) {}
+ChipLocator::ChipLocator(const ChipFamily &family, unsigned address_step)
+    : attribution_(family.nonce.attribution), address_step_(address_step)
+{
+}
+
+std::uint32_t ChipLocator::start_of(const Chip &c) const
+{
+	return attribution_ == ChipAttribution::address_field
+	           ? c.address
+	           : c.offset.value_or(std::uint32_t(c.address) << 8);
+}
+
+std::optional<std::uint32_t> ChipLocator::range_start(unsigned position) const
+{
+	for (const auto &c : chips_)
+		if (c.position == position)
+			return start_of(c);
+	return std::nullopt;
+}
 
 void ChipLocator::add_chip(unsigned position, std::uint8_t address)
 {
@@ -178,14 +196,15 @@ std::optional<unsigned> ChipLocator::position(const ReplyFields &fields) const
 	const Chip *best = nullptr;
 	std::uint32_t best_start = 0;
 	for (const auto &c : chips_) {
-		const std::uint32_t start = attribution_ == ChipAttribution::address_field
-		                                ? c.address
-		                                : c.offset.value_or(std::uint32_t(c.address) << 8);
+		const std::uint32_t start = start_of(c);
 		if (start <= value && (!best || start > best_start)) {
 			best = &c;
 			best_start = start;
 		}
 	}
+	if (best && attribution_ == ChipAttribution::address_field && address_step_ &&
+	    value >= best_start + address_step_)
+		return std::nullopt; // beyond the last chip's addresses: no chip's
 	return best ? std::optional(best->position) : std::nullopt;
 }
 
