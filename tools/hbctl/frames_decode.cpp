@@ -85,16 +85,11 @@ int run_decode(const DecodeOptions &o)
 
 	bm::ScanStats stats;
 	bm::DescribeState state;
-	std::vector<std::vector<bm::ScanItem>> per_stream;
+	const bm::ScannedCapture scanned = bm::scan_capture(capture, scan, state, stats);
+	const auto &per_stream = scanned.streams;
+	const std::uint64_t flagged = scanned.flagged;
+	const bool all_timed = scanned.all_timed;
 	std::vector<Tagged> items;
-	std::uint64_t flagged = 0;
-	bool all_timed = true;
-	for (const auto &stream : capture.streams) {
-		per_stream.push_back(
-		    bm::scan_stream(stream.bytes, stream.times, scan, state, stats));
-		flagged += stream.flagged;
-		all_timed = all_timed && stream.times.size() == stream.bytes.size();
-	}
 	for (std::size_t s = 0; s < per_stream.size(); ++s)
 		for (const auto &item : per_stream[s])
 			items.push_back({&item, &capture.streams[s]});

@@ -306,4 +306,16 @@ std::string format_item(const ScanItem &item, bool with_bytes)
 	return s;
 }
 
+ScannedCapture scan_capture(const Capture &capture, const ScanOptions &options,
+                            DescribeState &state, ScanStats &stats)
+{
+	ScannedCapture out;
+	for (const auto &stream : capture.streams) {
+		out.streams.push_back(scan_stream(stream.bytes, stream.times, options, state, stats));
+		out.flagged += stream.flagged;
+		out.all_timed = out.all_timed && stream.times.size() == stream.bytes.size();
+	}
+	return out;
+}
+
 } // namespace hashboard::bm13xx

@@ -9,6 +9,7 @@
 #include <hashboard/bringup_recipe.hpp>
 
 #include <array>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -40,6 +41,32 @@ RecipeStep chip_pass(std::vector<RegWrite> writes, Duration wait = {})
 		.chip_writes = std::move(writes)};
 }
 
+// What both BM1370 hosts write around the addresses (Bitaxe and S21 Pro captures): core
+// clock words, ticket, IO strength ...
+std::vector<RecipeStep> bm1370_core_setup()
+{
+	return {write(0x3C, 0x80008B00), write(0x3C, 0x8000800C), op(StepOp::ticket_mask),
+		write(0x58, 0x00011111)};
+}
+
+// ... each chip's soft reset, report enables, core words and core enable, then the
+// analog and core writes before the ramp.
+std::vector<RecipeStep> bm1370_chips_and_analog()
+{
+	return {chip_pass({{0xA8, 0x000701F0}, {0x18, 0xF000C100}, {0x3C, 0x80008B00},
+			   {0x3C, 0x8000800C}, {0x3C, 0x800082AA}}),
+		write(0xB9, 0x00004480), write(0x54, 0x00000002), write(0xB9, 0x00004480),
+		write(0x3C, 0x80008DEE)};
+}
+
+std::vector<RecipeStep> steps(std::initializer_list<std::vector<RecipeStep>> parts)
+{
+	std::vector<RecipeStep> out;
+	for (const auto &p : parts)
+		out.insert(out.end(), p.begin(), p.end());
+	return out;
+}
+
 // BM1370, ESP-Miner of June 2025 = the Bitaxe Gamma capture (mujina REFERENCE.md,
 // ESP-Miner 0d0643c bm1370.c).
 BringupRecipe bm1370_open_firmware()
@@ -54,31 +81,15 @@ BringupRecipe bm1370_open_firmware()
 		.address_every_slot = false,
 		.pace = {},
 		.baud_base = 0x11300000,
-		.steps = {
-			op(StepOp::version_rolling, 3),
-			op(StepOp::read_chip_ids),
-			op(StepOp::version_rolling),
-			write(0xA8, 0x00070000),
-			write(0x18, 0xF000C100),
-			op(StepOp::chain_inactive),
-			op(StepOp::set_addresses),
-			op(StepOp::probe_chips),
-			write(0x3C, 0x80008B00),
-			write(0x3C, 0x8000800C),
-			op(StepOp::ticket_mask),
-			write(0x58, 0x00011111),
-			chip_pass({{0xA8, 0x000701F0}, {0x18, 0xF000C100}, {0x3C, 0x80008B00},
-				   {0x3C, 0x8000800C}, {0x3C, 0x800082AA}}),
-			write(0xB9, 0x00004480),
-			write(0x54, 0x00000002),
-			write(0xB9, 0x00004480),
-			write(0x3C, 0x80008DEE),
-			op(StepOp::pll_ramp),
-			op(StepOp::nonce_offsets),
-			op(StepOp::hash_counting),
-			op(StepOp::baud, 1, 20ms),
-			op(StepOp::version_rolling),
-		},
+		.steps = steps({
+			{op(StepOp::version_rolling, 3), op(StepOp::read_chip_ids),
+			 op(StepOp::version_rolling), write(0xA8, 0x00070000), write(0x18, 0xF000C100),
+			 op(StepOp::chain_inactive), op(StepOp::set_addresses), op(StepOp::probe_chips)},
+			bm1370_core_setup(),
+			bm1370_chips_and_analog(),
+			{op(StepOp::pll_ramp), op(StepOp::nonce_offsets), op(StepOp::hash_counting),
+			 op(StepOp::baud, 1, 20ms), op(StepOp::version_rolling)},
+		}),
 	};
 }
 
@@ -95,32 +106,17 @@ BringupRecipe bm1370_factory()
 		.address_every_slot = true,
 		.pace = 10ms,
 		.baud_base = 0x01300000,
-		.steps = {
-			op(StepOp::version_rolling, 3),
-			op(StepOp::read_chip_ids),
-			write(0xA8, 0x00070000),
-			write(0x18, 0xF000C100),
-			op(StepOp::chain_inactive),
-			op(StepOp::set_addresses),
-			op(StepOp::probe_chips),
-			write(0x3C, 0x80008B00),
-			write(0x3C, 0x8000800C),
-			op(StepOp::ticket_mask),
-			write(0x58, 0x00011111),
-			domain_config(0x0001F111, {{0x68, 0x5AA55AA5}}, 130ms),
-			// The host waits ~60 ms for the write to drain before it switches.
-			op(StepOp::baud, 1, 60ms),
-			chip_pass({{0xA8, 0x000701F0}, {0x18, 0xF000C100}, {0x3C, 0x80008B00},
-				   {0x3C, 0x8000800C}, {0x3C, 0x800082AA}}),
-			write(0xB9, 0x00004480),
-			write(0x54, 0x00000002),
-			write(0xB9, 0x00004480),
-			write(0x3C, 0x80008DEE),
-			op(StepOp::pll_ramp),
-			op(StepOp::nonce_offsets),
-			op(StepOp::hash_counting),
-			op(StepOp::version_rolling),
-		},
+		.steps = steps({
+			{op(StepOp::version_rolling, 3), op(StepOp::read_chip_ids),
+			 write(0xA8, 0x00070000), write(0x18, 0xF000C100), op(StepOp::chain_inactive),
+			 op(StepOp::set_addresses), op(StepOp::probe_chips)},
+			bm1370_core_setup(),
+			// The host waits ~60 ms for the baud write to drain before it switches.
+			{domain_config(0x0001F111, {{0x68, 0x5AA55AA5}}, 130ms), op(StepOp::baud, 1, 60ms)},
+			bm1370_chips_and_analog(),
+			{op(StepOp::pll_ramp), op(StepOp::nonce_offsets), op(StepOp::hash_counting),
+			 op(StepOp::version_rolling)},
+		}),
 	};
 }
 

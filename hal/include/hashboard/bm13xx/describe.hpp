@@ -6,6 +6,7 @@
 // frames with a bad CRC and junk, without ever throwing on the bytes.
 #pragma once
 
+#include <hashboard/bm13xx/capture.hpp>
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/chip_family.hpp>
 
@@ -105,6 +106,15 @@ struct ScanOptions {
 std::vector<ScanItem> scan_stream(ByteSpan bytes, std::span<const double> times,
                                   const ScanOptions &options, DescribeState &state,
                                   ScanStats &stats);
+
+// Every stream of a capture, scanned in order with one state and one stats.
+struct ScannedCapture {
+	std::vector<std::vector<ScanItem>> streams; // one per capture stream
+	std::uint64_t flagged = 0;                  // bytes the analyser marked bad
+	bool all_timed = true;                      // every byte has a time
+};
+ScannedCapture scan_capture(const Capture &capture, const ScanOptions &options,
+                            DescribeState &state, ScanStats &stats);
 
 // "set_address addr=0x04", "nonce nonce=0x... job_id=8 ..."
 std::string format_meaning(const FrameMeaning &meaning);
