@@ -12,8 +12,10 @@
 
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/chip_family.hpp>
+#include <hashboard/sha256.hpp>
 #include <hashboard/bytes.hpp>
 
+#include <algorithm>
 #include <string>
 
 namespace bm = hashboard::bm13xx;
@@ -206,4 +208,53 @@ BOOST_AUTO_TEST_CASE(baud_values_decode_as_published)
 	BOOST_TEST(hashboard::baud_write(b97, 3125000)->value == 0x00006031u);
 	BOOST_TEST(hashboard::baud_write(b97, 115740)->value == 0x00007A31u);
 	BOOST_TEST(!hashboard::baud_write(b70, 6000000));
+}
+
+BOOST_AUTO_TEST_CASE(job_frames_are_rebuilt_byte_for_byte_from_their_inputs)
+{
+	const auto &frames = vectors().at("job_frames").as_array();
+	auto frame = [&](const char *id) -> const boost::json::object & {
+		for (const auto &f : frames)
+			if (f.at("id").as_string() == id)
+				return f.as_object();
+		BOOST_FAIL("no job frame " << id);
+		return frames.front().as_object();
+	};
+	// ESP-Miner's BM1397 verifier frame: midstate 0 from the published header's first
+	// 64 bytes, midstates 1-3 zero as published, numbers from the notify.
+	{
+		const auto &f = frame("esp_miner_bm1397_verifier");
+		const auto &in = f.at("inputs").as_object();
+		hashboard::sha256::Header h{};
+		const auto first64 = hashboard::from_hex(std::string(in.at("header_first_64_bytes").as_string()));
+		std::copy(first64.begin(), first64.end(), h.begin());
+		bm::MidstateJob job;
+		job.job_id = 0x04;
+		job.nbits = num(in.at("mining_notify").at("nbits"));
+		job.ntime = num(in.at("mining_notify").at("ntime"));
+		job.merkle_tail = hashboard::load_le32(
+			hashboard::from_hex(std::string(in.at("merkle_root_header_order").as_string())).data() + 28);
+		job.midstates = {hashboard::sha256::midstate(h), {}, {}, {}};
+		BOOST_TEST(hashboard::to_hex(bm::encode_job(job)) ==
+			   hashboard::to_hex(hashboard::from_hex(std::string(f.at("frame").as_string()))));
+	}
+	// ESP-Miner's captured BM1370 header job 0x18 from its decoded fields.
+	{
+		const auto &f = frame("esp_miner_capture_job18");
+		const auto &fields = f.at("fields").as_object();
+		bm::HeaderJob job;
+		job.job_id = std::uint8_t(num(fields.at("job_id_byte")));
+		job.nbits = num(fields.at("nbits"));
+		job.ntime = num(fields.at("ntime"));
+		job.version = num(fields.at("version"));
+		const auto merkle = hashboard::from_hex(
+			std::string(fields.at("merkle_root_header_order_derived").as_string()));
+		std::copy(merkle.begin(), merkle.end(), job.merkle_root.begin());
+		auto prev = hashboard::from_hex(
+			std::string(fields.at("prev_block_hash_display_derived").as_string()));
+		std::reverse(prev.begin(), prev.end()); // display order -> header order
+		std::copy(prev.begin(), prev.end(), job.prev_hash.begin());
+		BOOST_TEST(hashboard::to_hex(bm::encode_job(job)) ==
+			   hashboard::to_hex(hashboard::from_hex(std::string(f.at("frame").as_string()))));
+	}
 }
