@@ -391,3 +391,53 @@ BOOST_AUTO_TEST_CASE(repeated_nonces_are_duplicates_not_credit)
 	BOOST_TEST(dup == verdicts[NonceVerdict::duplicate]);
 	BOOST_TEST(valid == verdicts[NonceVerdict::valid]);
 }
+
+BOOST_AUTO_TEST_CASE(pool_version_mask_reaches_the_chips)
+{
+	// A pool granting a narrower mask: the chain rewrites 0xA4 before the job, so the
+	// chips roll only those bits and every nonce still checks out.
+	Rig rig("bm1370", 2);
+	BOOST_TEST_REQUIRE(rig.chain->enumerate().ok());
+	rig.chain->ramp_frequency(300);
+	SyntheticWorkSource src(3);
+	Work w = src.next();
+	w.version = 0x20000000;
+	w.version_mask = 0x00FFE000;
+	rig.chain->send_work(w);
+	BOOST_TEST(rig.chain->version_mask() == 0x00FFE000u);
+	std::map<NonceVerdict, unsigned> verdicts;
+	std::set<std::uint32_t> versions;
+	rig.chain->poll(2s, [&](const NonceEvent &e) {
+		++verdicts[e.verdict];
+		versions.insert(e.version);
+		BOOST_TEST((e.version & ~0x00FFE000u) == 0x20000000u);
+	});
+	BOOST_TEST(verdicts[NonceVerdict::valid] > 20u);
+	BOOST_TEST(verdicts[NonceVerdict::hw_error] == 0u);
+	BOOST_TEST(versions.size() > 5u);
+}
+
+BOOST_AUTO_TEST_CASE(job_pacing_follows_the_hash_counting_number)
+{
+	// BM1370: one epoch of the 0x10 the chain wrote; the S21 Pro's factory 0x1EB5 gives
+	// the published 1.29 s.
+	Rig b70("bm1370", 1);
+	b70.chain->enumerate();
+	b70.chain->ramp_frequency(525);
+	BOOST_TEST(b70.chain->hash_counting_number() ==
+		   hashboard::hash_counting_number(b70.chain->family(), 1, 525));
+	BOOST_TEST(to_seconds(b70.chain->job_interval()) ==
+		   to_seconds(hash_counting_epoch(b70.chain->family(), b70.chain->hash_counting_number())));
+	// 0x10 follows a frequency change.
+	b70.chain->ramp_frequency(400);
+	BOOST_TEST(b70.chain->hash_counting_number() ==
+		   hashboard::hash_counting_number(b70.chain->family(), 1, 400));
+	// BM1397 at 425 MHz: tens of milliseconds a job (one chip sweeps 2^32 nonces over 4
+	// midstates), not 1 ms.
+	Rig b97("bm1397", 1);
+	b97.chain->enumerate();
+	b97.chain->ramp_frequency(425);
+	const double s = to_seconds(b97.chain->job_interval());
+	BOOST_TEST(s > 0.03);
+	BOOST_TEST(s < 0.1);
+}
