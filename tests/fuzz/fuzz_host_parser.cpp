@@ -51,7 +51,17 @@ void check_stream(ByteSpan data)
 	for (const auto &f : whole_frames) {
 		const Bytes enc = encode(f);
 		frame_bytes += enc.size();
-		const auto hit = std::search(at, data.end(), enc.begin(), enc.end());
+		auto hit = std::search(at, data.end(), enc.begin(), enc.end());
+		if (hit == data.end() && std::holds_alternative<HeaderJob>(f)) {
+			// Factory firmware's LEN 0x36 header job: the same bytes but LEN and CRC16.
+			Bytes factory = enc;
+			factory[3] = 0x36;
+			const std::uint16_t crc =
+				crc16(ByteSpan(factory).subspan(2, factory.size() - 4));
+			factory[factory.size() - 2] = std::uint8_t(crc >> 8);
+			factory[factory.size() - 1] = std::uint8_t(crc);
+			hit = std::search(at, data.end(), factory.begin(), factory.end());
+		}
 		FUZZ_CHECK(hit != data.end());
 		at = hit + std::ptrdiff_t(enc.size());
 	}
