@@ -106,7 +106,50 @@ constexpr BaudRecipe kBaudBm1397{.reg = 0x18,
 // version mask >> 13 (mujina, ESP-Miner).
 constexpr std::uint32_t kVersionRollingBase = 0x90000000;
 
-const std::array<ChipFamily, 4> kFamilies{{
+// What BM1366, BM1368 and BM1370 share: header jobs with the version rolled by the chip,
+// 11-byte replies once 0xA4 is on, the 0x28 baud divisor, the minus-one PLL, four hash
+// domains, 0x10 written after the ramp (capture, firmware; docs/protocol.md).
+constexpr ChipFamily kHeaderJobFamily{
+	.name = "",
+	.chip_id = 0,
+	.cores = 0,
+	.small_cores = 0,
+	.small_cores_per_core = 0,
+	.domains = 4,
+	.reply_len = 11,
+	.job_format = JobFormat::header,
+	.max_midstates = 1,
+	.job_id_step = 0,
+	.first_job_id = 0,
+	.reply_job = {},
+	.nonce = {},
+	.regs = kBm1366Regs,
+	.pll = kPllBm1366,
+	.baud = kBaudBm1366,
+	.default_freq_mhz = 50.0,
+	.ramp_start_mhz = 56.25,
+	.nominal_freq_mhz = 0,
+	.version_rolling_base = kVersionRollingBase,
+	.hcn_errata_ticks = 0,
+	.writes_hash_counting = true,
+};
+
+// BM1368 and BM1370 (firmware treats them alike): 16 small cores a core, 4-bit job ids in
+// byte 5 [7:4], no chip field: counters from CHIP_NONCE_OFFSET (S21 Pro capture).
+constexpr ChipFamily kSixteenSmallCoreFamily = [] {
+	ChipFamily f = kHeaderJobFamily;
+	f.small_cores_per_core = 16;
+	f.job_id_step = 24;
+	f.first_job_id = 24;
+	f.reply_job = {.job_mask = 0xF0, .job_shift = 1, .sub_mask = 0x0F};
+	f.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 0, .small_core_bits = 0,
+		   .attribution = ChipAttribution::offset_range, .addr_shift = 0, .addr_bits = 0,
+		   .addr_drop = 0, .range_shift = 9, .range_bits = 16};
+	f.regs = kBm1370Regs;
+	return f;
+}();
+
+constexpr std::array<ChipFamily, 4> kFamilies{{
 	{
 		.name = "bm1397",
 		.chip_id = 0x1397,
@@ -134,90 +177,47 @@ const std::array<ChipFamily, 4> kFamilies{{
 		.hcn_errata_ticks = 0,
 		.writes_hash_counting = false,
 	},
-	{
-		.name = "bm1366",
-		.chip_id = 0x1366,
-		.cores = 112,
-		.small_cores = 894,
-		.small_cores_per_core = 8,
-		.domains = 4,
-		.reply_len = 11,
-		.job_format = JobFormat::header,
-		.max_midstates = 1,
-		.job_id_step = 8,
-		.first_job_id = 8,
-		.reply_job = {.job_mask = 0xF8, .job_shift = 0, .sub_mask = 0x07},
+	[] {
+		ChipFamily f = kHeaderJobFamily;
+		f.name = "bm1366";
+		f.chip_id = 0x1366;
+		f.cores = 112;
+		f.small_cores = 894;
+		f.small_cores_per_core = 8;
+		f.job_id_step = 8;
+		f.first_job_id = 8;
+		f.reply_job = {.job_mask = 0xF8, .job_shift = 0, .sub_mask = 0x07};
 		// With version rolling on (every host turns it on): address bits 7..1 in
 		// [24:18] (capture, 77..126-chip BM1362 chains).
-		.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 0,
-			  .small_core_bits = 0, .attribution = ChipAttribution::address_field,
-			  .addr_shift = 18, .addr_bits = 7, .addr_drop = 1, .range_shift = 0,
-			  .range_bits = 0},
-		.regs = kBm1366Regs,
-		.pll = kPllBm1366,
-		.baud = kBaudBm1366,
-		.default_freq_mhz = 50.0,
-		.ramp_start_mhz = 56.25,
-		.nominal_freq_mhz = 485.0,
-		.version_rolling_base = kVersionRollingBase,
-		.hcn_errata_ticks = 0,
-		.writes_hash_counting = true,
-	},
-	{
-		.name = "bm1368",
-		.chip_id = 0x1368,
-		.cores = 80,
-		.small_cores = 1276,
-		.small_cores_per_core = 16,
-		.domains = 4,
-		.reply_len = 11,
-		.job_format = JobFormat::header,
-		.max_midstates = 1,
-		.job_id_step = 24,
-		.first_job_id = 24,
-		.reply_job = {.job_mask = 0xF0, .job_shift = 1, .sub_mask = 0x0F},
-		.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 0,
-			  .small_core_bits = 0, .attribution = ChipAttribution::offset_range,
-			  .addr_shift = 0, .addr_bits = 0, .addr_drop = 0, .range_shift = 9,
-			  .range_bits = 16},
-		.regs = kBm1370Regs,
-		.pll = kPllBm1366,
-		.baud = kBaudBm1366,
-		.default_freq_mhz = 50.0,
-		.ramp_start_mhz = 56.25,
-		.nominal_freq_mhz = 490.0,
-		.version_rolling_base = kVersionRollingBase,
-		.hcn_errata_ticks = 0,
-		.writes_hash_counting = true,
-	},
-	{
-		.name = "bm1370",
-		.chip_id = 0x1370,
-		.cores = 128,
-		.small_cores = 2040,
-		.small_cores_per_core = 16,
-		.domains = 4,
-		.reply_len = 11,
-		.job_format = JobFormat::header,
-		.max_midstates = 1,
-		.job_id_step = 24,
-		.first_job_id = 24,
-		.reply_job = {.job_mask = 0xF0, .job_shift = 1, .sub_mask = 0x0F},
-		.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 0,
-			  .small_core_bits = 0, .attribution = ChipAttribution::offset_range,
-			  .addr_shift = 0, .addr_bits = 0, .addr_drop = 0, .range_shift = 9,
-			  .range_bits = 16},
-		.regs = kBm1370Regs,
-		.pll = kPllBm1370,
-		.baud = kBaudBm1366,
-		.default_freq_mhz = 50.0,
-		.ramp_start_mhz = 56.25,
-		.nominal_freq_mhz = 525.0,
-		.version_rolling_base = kVersionRollingBase,
+		f.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 0,
+			   .small_core_bits = 0, .attribution = ChipAttribution::address_field,
+			   .addr_shift = 18, .addr_bits = 7, .addr_drop = 1, .range_shift = 0,
+			   .range_bits = 0};
+		f.regs = kBm1366Regs;
+		f.nominal_freq_mhz = 485.0;
+		return f;
+	}(),
+	[] {
+		ChipFamily f = kSixteenSmallCoreFamily;
+		f.name = "bm1368";
+		f.chip_id = 0x1368;
+		f.cores = 80;
+		f.small_cores = 1276;
+		f.nominal_freq_mhz = 490.0;
+		return f;
+	}(),
+	[] {
+		ChipFamily f = kSixteenSmallCoreFamily;
+		f.name = "bm1370";
+		f.chip_id = 0x1370;
+		f.cores = 128;
+		f.small_cores = 2040;
+		f.pll = kPllBm1370;
+		f.nominal_freq_mhz = 525.0;
 		// "HW errata of 134 per clock cycle", twice (ESP-Miner).
-		.hcn_errata_ticks = 268,
-		.writes_hash_counting = true,
-	},
+		f.hcn_errata_ticks = 268;
+		return f;
+	}(),
 }};
 
 } // namespace
