@@ -184,6 +184,13 @@ std::uint32_t hash_counting_number(const ChipFamily &family, unsigned chips, dou
 // hash counting number (factory values: 0x1EB5 on BM1370 -> 1.29 s): job pacing.
 Duration hash_counting_epoch(const ChipFamily &family, std::uint32_t hcn);
 
+// The smallest ticket difficulty 2^k whose nonce replies fill at most `utilisation` of
+// the chip-to-host wire at `baud` when the chips hash `hashes_per_second` in all: a
+// difficulty-1 nonce per 2^32 hashes, reply_len bytes of 10 bits each. Nonces beyond
+// the wire's capacity would queue, arrive late and come back stale.
+unsigned ticket_log2_for_wire(const ChipFamily &family, double hashes_per_second, double baud,
+			      double utilisation);
+
 // CHIP_NONCE_OFFSET (0x0C) for chip `index` of `chips` on a multi-chip BM1370 chain:
 // bit 31 enable, low 16 bits the start of the chip's counter range (S21 Pro capture).
 std::uint32_t chip_nonce_offset_value(unsigned index, unsigned chips);

@@ -171,18 +171,12 @@ unsigned Board::auto_ticket_log2(const ChainSlot &slot) const
 {
 	if (slot.spec.ticket_log2)
 		return *slot.spec.ticket_log2;
-	// Replies should fill at most a quarter of the link: nonces beyond that queue up,
-	// arrive late and come back stale.
+	// Replies should fill at most a quarter of the link.
 	const ChipFamily &fam = *slot.spec.family;
 	double hashes = 0;
 	for (double mhz : slot.targets)
 		hashes += fam.hashes_per_second(mhz);
-	const double bits_per_nonce = double(fam.reply_len) * 10.0;
-	const double budget = 0.25 * double(slot.spec.baud);
-	unsigned k = 0;
-	while (k < 31 && hashes / std::ldexp(1.0, int(32 + k)) * bits_per_nonce > budget)
-		++k;
-	return k;
+	return ticket_log2_for_wire(fam, hashes, double(slot.spec.baud), 0.25);
 }
 
 void Board::start_chain(ChainTask &task, ChainBringUp &report)

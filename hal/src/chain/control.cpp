@@ -142,19 +142,12 @@ void Chain::set_ticket_difficulty_log2(unsigned k)
 
 unsigned Chain::ticket_log2_for_wire(double baud, double utilisation) const
 {
-	if (!(baud > 0) || !(utilisation > 0 && utilisation <= 1))
-		throw std::invalid_argument("ticket_log2_for_wire: baud > 0, 0 < utilisation <= 1");
 	double hashes_per_s = 0;
 	for (const auto &chip : chips_)
 		if (chip.answered)
 			hashes_per_s += family().hashes_per_second(
 				chip_freq_.empty() ? freq_mhz_ : chip_freq_[chip.position]);
-	// A difficulty-1 nonce per 2^32 hashes, each reply_len bytes of 10 bits on the wire.
-	const double bits_per_s = hashes_per_s / 4294967296.0 * double(family().reply_len) * 10.0;
-	unsigned k = 0;
-	while (k < 31 && bits_per_s / std::ldexp(1.0, int(k)) > baud * utilisation)
-		++k;
-	return k;
+	return hashboard::ticket_log2_for_wire(family(), hashes_per_s, baud, utilisation);
 }
 
 void Chain::set_baud(std::uint32_t baud)

@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cmath>
+#include <stdexcept>
 
 namespace hashboard {
 namespace {
@@ -96,6 +97,19 @@ Duration hash_counting_epoch(const ChipFamily &family, std::uint32_t hcn)
 	const double s = double(hcn) / kCrystalHz * 65536.0 /
 			 double(std::max(1u, family.small_cores_per_core));
 	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+}
+
+unsigned ticket_log2_for_wire(const ChipFamily &family, double hashes_per_second, double baud,
+			      double utilisation)
+{
+	if (!(baud > 0) || !(utilisation > 0 && utilisation <= 1) || !(hashes_per_second >= 0))
+		throw std::invalid_argument("ticket_log2_for_wire: hashes >= 0, baud > 0, "
+					    "0 < utilisation <= 1");
+	const double bits_per_s = hashes_per_second / 4294967296.0 * double(family.reply_len) * 10.0;
+	unsigned k = 0;
+	while (k < 31 && bits_per_s / std::ldexp(1.0, int(k)) > baud * utilisation)
+		++k;
+	return k;
 }
 
 std::uint32_t chip_nonce_offset_value(unsigned index, unsigned chips)
