@@ -162,10 +162,11 @@ void Chain::set_baud(std::uint32_t baud)
 	send(bm13xx::encode_write_register(true, 0, w->reg, w->value));
 	// Let everything queued leave the host UART at the old rate before switching (a
 	// per-chip ramp step on 160 chips is 150 ms of wire at 115200 Bd), then the
-	// driver's and a pty peer's latency: 20 ms (the S21 Pro host waits 60 ms,
-	// ESP-Miner switches at once).
+	// driver's and a pty peer's latency: 60 ms, as the S21 Pro's host waits (capture;
+	// ESP-Miner switches at once). A peer that reads the baud off a pty (hbsim) must
+	// have read the frame before the host's rate changes under it.
 	drain_tx();
-	clock_.sleep_for(std::chrono::milliseconds(20));
+	clock_.sleep_for(std::chrono::milliseconds(60));
 	// The host takes the chips' exact rate (1,041,667 Bd where ESP-Miner sets its UART
 	// to 1,000,000: 4 % apart, inside a UART's margin but with none left).
 	transport_.set_baud(std::uint32_t(std::lround(w->actual_baud)));
