@@ -95,7 +95,9 @@ std::size_t Server::host_room() const
 {
 	if (!chain_)
 		return std::numeric_limits<std::size_t>::max();
-	const Duration room = kMaxHostBacklog - (chain_->host_tx_done() - clock_.now());
+	const Duration backlog =
+	    std::max(chain_->host_tx_done() - clock_.now(), Duration::zero());
+	const Duration room = kMaxHostBacklog - backlog;
 	if (room <= Duration::zero())
 		return 0;
 	// Bytes the wire carries in that time (10 bits each), and at least one.
