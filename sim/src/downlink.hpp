@@ -33,6 +33,8 @@ public:
 	// The earliest pending arrival at or before t.
 	const Arrival *next_due(Duration t) const;
 	void pop() { pending_.pop_front(); }
+	// When the last byte written so far has left the host UART.
+	Duration tx_free() const { return tx_free_; }
 	// Reset: frames still on the wire and any partial frame are lost.
 	void clear();
 

@@ -158,7 +158,7 @@ void SimChain::Impl::hash_slice(Duration t)
 		            true);
 	if (uplink.dropped_frames() >= next_drop_report) {
 		if (log.enabled())
-			log.line(t, "uplink backlog: %llu nonce replies dropped so far",
+			log.line(t, "uplink backlog: %llu replies dropped so far",
 			         static_cast<unsigned long long>(uplink.dropped_frames()));
 		next_drop_report = uplink.dropped_frames() * 2;
 	}
@@ -314,6 +314,11 @@ void SimChain::host_write(Duration t, hashboard::ByteSpan data)
 	s.downlink.write(t, data, s.host_baud, !s.in_reset);
 	if (s.in_reset && s.log.enabled())
 		s.log.line(t, "host wrote %zu byte(s) into a chain held in reset", data.size());
+}
+
+Duration SimChain::host_tx_done() const
+{
+	return impl_->downlink.tx_free();
 }
 
 void SimChain::set_host_baud(Duration t, double baud)

@@ -9,9 +9,12 @@ namespace hbsim::detail {
 namespace {
 
 // How far behind the line may be before a chip drops a nonce: about 370 replies,
-// several seconds at the reset baud. Register replies are never dropped: the host is
-// waiting for them and there are few.
+// several seconds at the reset baud. Register replies are dropped only much further
+// behind: the host is waiting for them and there are few, unless it floods the chain
+// with broadcast reads (each answered by every chip, so the replies outrun the line
+// that carried the reads) and would otherwise grow the line without bound.
 constexpr std::size_t kBacklogBytes = 4096;
+constexpr std::size_t kReplyBacklogBytes = 16 * kBacklogBytes;
 // The host's receive buffer (a tty keeps 4 KiB, a kernel FIFO more); beyond this the
 // host was not reading, and new bytes are lost as on a real UART.
 constexpr std::size_t kHostBufferBytes = 1 << 20;
@@ -28,7 +31,8 @@ Uplink::Uplink(std::uint64_t seed, double bit_error_rate)
 
 bool Uplink::send(Duration t, hashboard::ByteSpan frame, double baud, bool droppable)
 {
-	if (droppable && line_free_ > byte_done(t, kBacklogBytes, baud)) {
+	const std::size_t limit = droppable ? kBacklogBytes : kReplyBacklogBytes;
+	if (line_free_ > byte_done(t, limit, baud)) {
 		++dropped_frames_;
 		return false;
 	}

@@ -27,7 +27,8 @@ public:
 
 	// Queues a frame that a chip talking at baud produced at t. A droppable frame (a
 	// nonce) is dropped when the line is so far behind that a real chip's small output
-	// FIFO would have overflowed; returns whether the frame was queued.
+	// FIFO would have overflowed, any frame when it is 16 times further behind (a host
+	// flooding broadcast reads); returns whether the frame was queued.
 	bool send(Duration t, hashboard::ByteSpan frame, double baud, bool droppable);
 	// Moves every byte complete by t into the host's receive buffer, decoded at
 	// host_baud. The caller guarantees host_baud held since the previous call.

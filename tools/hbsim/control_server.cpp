@@ -21,6 +21,10 @@ bool send_line(int fd, std::string line)
 	return n == static_cast<ssize_t>(line.size());
 }
 
+// Clients normally hold a connection for one request; this many at once is a client
+// that leaks them, and more are told so rather than left without an answer.
+constexpr std::size_t kMaxClients = 16;
+
 } // namespace
 
 void ControlServer::add_poll_fds(std::vector<pollfd> &fds) const
@@ -32,8 +36,14 @@ void ControlServer::add_poll_fds(std::vector<pollfd> &fds) const
 
 void ControlServer::service(const Handler &handle)
 {
-	while (UniqueFd fd = listener_.accept())
-		clients_.push_back(Client{std::move(fd), {}});
+	while (UniqueFd fd = listener_.accept()) {
+		if (clients_.size() < kMaxClients)
+			clients_.push_back(Client{std::move(fd), {}});
+		else
+			send_line(fd.get(), std::string(control_words::kErr) + " busy: " +
+			                        std::to_string(kMaxClients) +
+			                        " control clients connected; try again");
+	}
 	std::erase_if(clients_, [&](Client &c) { return !serve(c, handle); });
 }
 

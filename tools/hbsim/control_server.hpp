@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 //
 // The server side of the hbsim control socket (protocol: hal/src/transport/
-// hbsim_control.hpp): line requests in, one answer line out, any number of clients.
+// hbsim_control.hpp): line requests in, one answer line out, up to 16 clients at once (one more is answered
+// "err busy: ..." and closed).
 #pragma once
 
 #include "listen_socket.hpp"

@@ -30,6 +30,12 @@ public:
 	// Bytes to the host; returns how many it took (a full receive buffer drops the
 	// rest, like a UART overrun).
 	virtual std::size_t write(hashboard::ByteSpan data) = 0;
+	// While a host holds the port: what to poll for another one arriving, or -1 when
+	// none can be told apart (a pty's second opener shares the line unseen).
+	// host_present() turns such a host away with a one-line "busy" message.
+	virtual int waiting_fd() const { return -1; }
+	// Hosts turned away busy so far, for the log.
+	virtual std::uint64_t turned_away() const { return 0; }
 	// After the host left: the port is made ready for the next one.
 	virtual void host_left() = 0;
 	// "pty /dev/pts/3", for the log.

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -28,6 +29,11 @@ constexpr Duration kLagWarning = std::chrono::milliseconds(20);
 constexpr Duration kLagReportInterval = std::chrono::seconds(5);
 // Replies are 9 bytes until a BM1366+ chip's version rolling adds two.
 constexpr std::size_t kBaseReplyLen = 9;
+// Backpressure: hbsim takes the host's bytes no faster than its UART sends them,
+// keeping at most this much of its transmit backlog (100 ms: 1152 bytes at 115200 Bd,
+// a dozen jobs). Beyond it hbsim leaves the rest in the kernel's pty or socket buffer,
+// which fills, and the host's write blocks as on a real UART.
+constexpr Duration kMaxHostBacklog = std::chrono::milliseconds(100);
 
 timespec to_timespec(Duration d)
 {
@@ -77,8 +83,26 @@ void serve(std::span<Server *const> servers, int signal_fd)
 void Server::add_poll_fds(std::vector<pollfd> &fds) const
 {
 	control_.add_poll_fds(fds);
-	if (port_.poll_fd() >= 0)
+	// A host whose backlog is full is looked at again at the next tick (within 1 ms),
+	// not woken for: its input stays where it is.
+	if (port_.poll_fd() >= 0 && host_room() > 0)
 		fds.push_back({port_.poll_fd(), POLLIN, 0});
+	if (port_.waiting_fd() >= 0)
+		fds.push_back({port_.waiting_fd(), POLLIN, 0});
+}
+
+std::size_t Server::host_room() const
+{
+	if (!chain_)
+		return std::numeric_limits<std::size_t>::max();
+	const Duration backlog =
+	    std::max(chain_->host_tx_done() - clock_.now(), Duration::zero());
+	const Duration room = kMaxHostBacklog - backlog;
+	if (room <= Duration::zero())
+		return 0;
+	// Bytes the wire carries in that time (10 bits each), and at least one.
+	const double seconds = std::chrono::duration<double>(room).count();
+	return std::max<std::size_t>(1, static_cast<std::size_t>(seconds * host_baud_ / 10));
 }
 
 void Server::step()
@@ -116,6 +140,11 @@ void Server::tick()
 		now = clock_.now();
 	} else if (!present && chain_) {
 		power_off(now);
+	}
+	if (port_.turned_away() != turned_away_) {
+		turned_away_ = port_.turned_away();
+		log_.line(port_.describe() + ": busy, turned another host away (" +
+		          std::to_string(turned_away_) + " so far)");
 	}
 	if (!chain_)
 		return;
@@ -176,7 +205,11 @@ void Server::follow_baud(Duration now)
 void Server::move_bytes(Duration now)
 {
 	std::array<std::uint8_t, 4096> buf;
-	while (const std::size_t n = port_.read(buf)) {
+	std::size_t room;
+	while ((room = std::min(host_room(), buf.size())) > 0) {
+		const std::size_t n = port_.read(std::span(buf.data(), room));
+		if (n == 0)
+			break;
 		const hashboard::ByteSpan data(buf.data(), n);
 		if (frames_)
 			frames_->host_bytes(data);

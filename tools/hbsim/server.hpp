@@ -46,6 +46,8 @@ private:
 	void power_off(hashboard::Duration now);
 	void follow_baud(hashboard::Duration now);
 	void move_bytes(hashboard::Duration now);
+	// How many host bytes the chain takes now (backpressure; 0: leave them unread).
+	std::size_t host_room() const;
 	void report_lag(hashboard::Duration before);
 	std::string control(std::string_view request);
 
@@ -63,6 +65,7 @@ private:
 	double chip_baud_ = 0;
 	std::uint64_t overrun_bytes_ = 0;
 	std::uint64_t sessions_ = 0;
+	std::uint64_t turned_away_ = 0;
 	hashboard::Duration lag_reported_{-std::chrono::hours(1)};
 };
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "unix_port.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 
 namespace hbsim_tool {
 
@@ -12,9 +14,31 @@ bool UnixPort::host_present()
 {
 	if (gone_)
 		return false;
-	if (!client_)
+	if (!client_) {
 		client_ = listener_.accept();
-	return bool(client_);
+		return bool(client_);
+	}
+	// A host that hung up is gone even while hbsim holds back from reading it (its
+	// unread bytes would take the wire seconds to carry), and must not make the next
+	// host look like a second one.
+	pollfd p{client_.get(), 0, 0};
+	if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) {
+		gone_ = true;
+		return false;
+	}
+	turn_away_waiting();
+	return true;
+}
+
+void UnixPort::turn_away_waiting()
+{
+	const std::string line = "hbsim: busy: another host holds the chain on " +
+	                         listener_.path() + "; connect again when it has left\n";
+	while (UniqueFd fd = listener_.accept()) {
+		// A fresh socket's buffer takes the line whole; the close follows it.
+		(void)::send(fd.get(), line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+		++turned_away_;
+	}
 }
 
 std::size_t UnixPort::read(std::span<std::uint8_t> buf)

@@ -105,6 +105,9 @@ public:
 	// returns every chip to its power-on state.
 	void set_reset(Duration t, bool asserted);
 	void host_write(Duration t, hashboard::ByteSpan data);
+	// When the host UART will have sent the last byte written so far; at or before now
+	// when it is idle. A real-time host is fed no faster than this (hbsim's backpressure).
+	Duration host_tx_done() const;
 	// Host UART baud; bytes cross the wire intact only when both ends agree (within 5%).
 	void set_host_baud(Duration t, double baud);
 	// Runs hashing and the reply wire up to t. Times never go backwards.
