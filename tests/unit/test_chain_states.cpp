@@ -110,14 +110,14 @@ std::vector<Operation> operations()
 	    {"set_version_mask", any, {}, [](Rig &r) { r.chain->set_version_mask(0x1FFF0000); }},
 	    {"job_interval", addressed, {}, [](Rig &r) { (void)r.chain->job_interval(); }},
 	    {"read_register", addressed, {},
-	     [](Rig &r) { (void)r.chain->read_register(std::nullopt, 0x00); }},
+	     [](Rig &r) { BOOST_TEST(r.chain->read_register(std::nullopt, 0x00).size() == 2u); }},
 	    {"write_register", addressed, {},
 	     [](Rig &r) {
 		     r.chain->write_register(std::nullopt, r.chain->family().regs.ticket_mask,
 		                             bm13xx::ticket_mask_for_difficulty_log2(8));
 	     }},
 	    {"read_chip_counters", addressed, {},
-	     [](Rig &r) { (void)r.chain->read_chip_counters(); }},
+	     [](Rig &r) { BOOST_TEST(r.chain->read_chip_counters().size() == 2u); }},
 	    {"send_work", addressed, S::running, [](Rig &r) { r.chain->send_work(r.work.next()); }},
 	    {"poll", addressed, {}, [](Rig &r) { r.chain->poll(20ms, {}); }},
 	    {"ramp_down_and_reset", any, S::off, [](Rig &r) { r.chain->ramp_down_and_reset(); }},
