@@ -190,7 +190,8 @@ public:
 	// switch.
 	void set_baud(std::uint32_t baud);
 
-	// The pool's version mask, written to 0xA4 (BM1366+) when it changes.
+	// The pool's version mask, written to 0xA4 (BM1366+) when it changes; when the
+	// chain is off, kept for the next enumerate's version rolling write.
 	void set_version_mask(std::uint32_t mask);
 	std::uint32_t version_mask() const { return version_mask_; }
 	// What 0x10 holds (0 before it is written).
