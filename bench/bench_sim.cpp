@@ -78,7 +78,7 @@ struct SimResult {
 
 SimResult sim_rate(const hashboard::Clock &clock, unsigned chips)
 {
-	hbsim::ChainConfig c;
+	hbsim::SimChainConfig c;
 	c.family = "bm1366";
 	c.chips = chips;
 	c.zero_bits = kZeroBits;

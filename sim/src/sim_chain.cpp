@@ -30,7 +30,7 @@ constexpr unsigned kMaxChips = 256;
 // Longest span hashed in one go (see hash_until).
 constexpr Duration kHashSlice = std::chrono::milliseconds(100);
 
-ChainConfig checked(ChainConfig c)
+SimChainConfig checked(SimChainConfig c)
 {
 	detail::chip_model(c.family); // throws, naming the known chips
 	if (c.chips == 0 || c.chips > kMaxChips)
@@ -62,7 +62,7 @@ ChainConfig checked(ChainConfig c)
 } // namespace
 
 struct SimChain::Impl {
-	explicit Impl(ChainConfig c);
+	explicit Impl(SimChainConfig c);
 
 	void advance(Duration t);
 	void hash_until(Duration t);
@@ -87,7 +87,7 @@ struct SimChain::Impl {
 	std::vector<ChipView> views() const;
 	void log_setup() const;
 
-	ChainConfig config;
+	SimChainConfig config;
 	const detail::ChipModel &model;
 	detail::SimLog log;
 	std::vector<detail::SimChip> chips;
@@ -102,7 +102,7 @@ struct SimChain::Impl {
 	std::uint64_t next_drop_report = 1;
 };
 
-SimChain::Impl::Impl(ChainConfig c)
+SimChain::Impl::Impl(SimChainConfig c)
     : config(checked(std::move(c))), model(detail::chip_model(config.family)),
       reachable(config.faults.dead_chip.value_or(config.chips)),
       uplink(config.seed, config.faults.bit_error_rate),
@@ -275,12 +275,12 @@ void SimChain::Impl::log_setup() const
 		         config.faults.bit_error_rate);
 }
 
-void validate(const ChainConfig &config)
+void validate(const SimChainConfig &config)
 {
 	checked(config);
 }
 
-SimChain::SimChain(ChainConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+SimChain::SimChain(SimChainConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 
 SimChain::~SimChain() = default;
 
@@ -362,7 +362,7 @@ ChipView SimChain::chip(unsigned position) const
 	return impl_->chips[position].view();
 }
 
-const ChainConfig &SimChain::config() const
+const SimChainConfig &SimChain::config() const
 {
 	return impl_->config;
 }

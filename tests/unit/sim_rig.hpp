@@ -72,9 +72,9 @@ inline std::uint32_t pll_word(const sd::ChipModel &m, double mhz)
 	throw std::invalid_argument("no PLL word for that frequency");
 }
 
-inline hbsim::ChainConfig config(std::string_view family, unsigned chips, unsigned zero_bits = 8)
+inline hbsim::SimChainConfig config(std::string_view family, unsigned chips, unsigned zero_bits = 8)
 {
-	hbsim::ChainConfig c;
+	hbsim::SimChainConfig c;
 	c.family = std::string(family);
 	c.chips = chips;
 	c.zero_bits = zero_bits;
@@ -90,7 +90,7 @@ struct RxByte {
 
 class Rig {
 public:
-	explicit Rig(hbsim::ChainConfig c) : chain(std::move(c)), parser(9) {}
+	explicit Rig(hbsim::SimChainConfig c) : chain(std::move(c)), parser(9) {}
 
 	hbsim::SimChain chain;
 	Duration t{0};

@@ -221,6 +221,8 @@ BOOST_AUTO_TEST_CASE(send_work_before_enumerate_is_refused)
 	Rig rig("bm1366", 1);
 	SyntheticWorkSource src(1);
 	BOOST_CHECK_THROW(rig.chain->send_work(src.next()), std::logic_error);
+	// The state first (test_chain_states.cpp), then the arguments.
+	rig.chain->enumerate();
 	BOOST_CHECK_THROW(rig.chain->ramp_frequency(5000), std::invalid_argument);
 }
 

@@ -135,7 +135,7 @@ int run_mine(const MineOptions &o)
 	}
 	const double elapsed = hashboard::to_seconds(clock.now() - start);
 	const double mined_mhz = chain.frequency_mhz();
-	chain.power_down();
+	chain.ramp_down_and_reset();
 
 	// Totals and the nominal figure the chips should reach at this frequency.
 	std::uint64_t valid = 0, hw = 0, dup = 0, stale = 0;

@@ -21,9 +21,9 @@ void check_position(const char *option, const std::optional<unsigned> &k, unsign
 
 } // namespace
 
-hbsim::ChainConfig chain_config(const Options &opt)
+hbsim::SimChainConfig chain_config(const Options &opt)
 {
-	hbsim::ChainConfig c;
+	hbsim::SimChainConfig c;
 	c.family = opt.family;
 	c.chips = opt.chips;
 	c.zero_bits = opt.zero_bits.value_or(kDefaultZeroBits);

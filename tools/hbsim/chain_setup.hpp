@@ -11,12 +11,12 @@ namespace hbsim_tool {
 
 // The simulated chain the options describe; std::invalid_argument for a bad family or a
 // fault position past the end of the chain.
-hbsim::ChainConfig chain_config(const Options &opt);
+hbsim::SimChainConfig chain_config(const Options &opt);
 
 // One chain of a board file, as hbsim --board serves it.
 struct BoardChain {
 	unsigned id = 0;
-	hbsim::ChainConfig config;
+	hbsim::SimChainConfig config;
 };
 
 // Every chain of --board's file, built as the in-process twin builds them (family,

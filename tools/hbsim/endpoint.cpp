@@ -22,7 +22,7 @@ std::unique_ptr<HostPort> open_port(const LinkSpec &link, std::string &path)
 
 } // namespace
 
-Endpoint::Endpoint(hbsim::ChainConfig config, const LinkSpec &link, hashboard::Clock &clock,
+Endpoint::Endpoint(hbsim::SimChainConfig config, const LinkSpec &link, hashboard::Clock &clock,
                    std::string log_prefix, bool log_frames)
     : log_(clock, std::move(log_prefix)), pty_(link.pty), port_(open_port(link, link_)),
       control_(link.control_path)

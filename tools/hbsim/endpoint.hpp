@@ -26,7 +26,7 @@ struct LinkSpec {
 // board file.
 class Endpoint {
 public:
-	Endpoint(hbsim::ChainConfig config, const LinkSpec &link, hashboard::Clock &clock,
+	Endpoint(hbsim::SimChainConfig config, const LinkSpec &link, hashboard::Clock &clock,
 	         std::string log_prefix, bool log_frames);
 	Endpoint(const Endpoint &) = delete;
 	Endpoint &operator=(const Endpoint &) = delete;

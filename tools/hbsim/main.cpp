@@ -151,7 +151,7 @@ int stop_signals_fd()
 	return fd;
 }
 
-int serve_chain(const Options &opt, hbsim::ChainConfig config)
+int serve_chain(const Options &opt, hbsim::SimChainConfig config)
 {
 	const UniqueFd signals(stop_signals_fd());
 	hashboard::SteadyClock clock;
@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 	             "chain, or every chain of a board file"};
 	Options opt;
 	add_options(app, opt);
-	hbsim::ChainConfig config;
+	hbsim::SimChainConfig config;
 	std::vector<BoardChain> chains;
 	try {
 		app.parse(argc, argv);

@@ -48,7 +48,7 @@ std::string baud_text(double baud)
 
 } // namespace
 
-Server::Server(hbsim::ChainConfig config, HostPort &port, ControlServer &control,
+Server::Server(hbsim::SimChainConfig config, HostPort &port, ControlServer &control,
                hashboard::Clock &clock, const Log &log, bool log_frames)
     : config_(std::move(config)), port_(port), control_(control), clock_(clock), log_(log),
       log_frames_(log_frames)

@@ -26,7 +26,7 @@ namespace hbsim_tool {
 // next session.
 class Server {
 public:
-	Server(hbsim::ChainConfig config, HostPort &port, ControlServer &control,
+	Server(hbsim::SimChainConfig config, HostPort &port, ControlServer &control,
 	       hashboard::Clock &clock, const Log &log, bool log_frames);
 	~Server();
 
@@ -51,7 +51,7 @@ private:
 	void report_lag(hashboard::Duration before);
 	std::string control(std::string_view request);
 
-	const hbsim::ChainConfig config_;
+	const hbsim::SimChainConfig config_;
 	HostPort &port_;
 	ControlServer &control_;
 	hashboard::Clock &clock_;

@@ -2,7 +2,9 @@
 //
 // One chip chain behind one Transport: reset, enumeration with break localisation,
 // PLL ramps, ticket mask, baud switch, work dispatch, and nonce collection with SHA-256d
-// checking and per-chip/per-core attribution. docs/chain.md draws the state machine.
+// checking and per-chip/per-core attribution. docs/chain.md draws the state machine and
+// tables which operation each state allows: any other call throws std::logic_error
+// naming the operation and the state.
 #pragma once
 
 #include <hashboard/bm13xx/codec.hpp>
@@ -21,6 +23,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hashboard {
@@ -131,7 +134,11 @@ struct ChainStats {
 	bm13xx::ParserStats parser;
 };
 
+// off: not enumerated (power-on, or held in reset after ramp_down_and_reset); the host
+// knows no address. enumerated: the chips answered enumerate() and have addresses; they
+// take register writes, ramps and a baud switch. running: a job has gone out.
 enum class ChainState { off, enumerated, running };
+std::string_view chain_state_name(ChainState state);
 
 class Chain {
 public:
@@ -183,7 +190,8 @@ public:
 	// switch.
 	void set_baud(std::uint32_t baud);
 
-	// The pool's version mask, written to 0xA4 (BM1366+) when it changes.
+	// The pool's version mask, written to 0xA4 (BM1366+) when it changes; when the
+	// chain is off, kept for the next enumerate's version rolling write.
 	void set_version_mask(std::uint32_t mask);
 	std::uint32_t version_mask() const { return version_mask_; }
 	// What 0x10 holds (0 before it is written).
@@ -215,10 +223,43 @@ public:
 	const ChainStats &stats() const;
 	void reset_stats();
 
-	// Ramps down and holds the chips in reset (when the transport has a reset line).
-	void power_down();
+	// Ramps every PLL down to the family's reset frequency and holds the chips in reset
+	// (when the transport has a reset line): the chain is off again. It switches no
+	// power (the Board does). A no-op when the chain is off.
+	void ramp_down_and_reset();
 
 private:
+	// The operations whose valid states the table in states.cpp (docs/chain.md) gives.
+	enum class Operation {
+		enumerate,
+		bring_up,
+		finish_bring_up,
+		ramp_frequency,
+		ramp_chip_frequencies,
+		set_ticket_difficulty_log2,
+		ticket_log2_for_wire,
+		set_baud,
+		set_version_mask,
+		job_interval,
+		read_register,
+		write_register,
+		read_chip_counters,
+		send_work,
+		poll,
+		ramp_down_and_reset,
+	};
+	// Throws std::logic_error naming the operation, the states it needs and the state
+	// the chain is in, unless the table allows it in the present state.
+	void require(Operation op) const;
+	// Enumeration's steps (enumerate.cpp).
+	void begin_enumeration();
+	void locate_break();
+	// The operations without their guards, for the recipe steps that run them while
+	// the chain is still being enumerated (state off).
+	std::map<std::uint8_t, std::uint32_t> read_reg(std::optional<std::uint8_t> address,
+						       std::uint8_t reg);
+	void write_reg(std::optional<std::uint8_t> address, std::uint8_t reg, std::uint32_t value);
+	void switch_baud(std::uint32_t baud);
 	void reset_line();
 	void send(const Bytes &frame);
 	// Waits until every byte written so far has left the host UART.
@@ -265,8 +306,8 @@ private:
 	ChipLocator locator_; // which chip a nonce is from: addresses, 0x0C offsets
 	Duration tx_idle_at_{}; // when the last byte written leaves the host UART
 	std::uint8_t next_job_id_ = 0;
-	// The jobs the chips got (made at first use from config_); enumerate and power_down
-	// clear() it.
+	// The jobs the chips got (made at first use from config_); enumerate and
+	// ramp_down_and_reset clear() it.
 	struct JobTable {
 		std::optional<NonceChecker> checker;
 		void clear() { checker.reset(); }

@@ -264,7 +264,7 @@ void Board::power_down()
 		const std::string name = "chain " + std::to_string(slot.spec.id);
 		try {
 			task.progress(name + ": ramp down");
-			slot.chain->power_down();
+			slot.chain->ramp_down_and_reset();
 		} catch (const std::exception &e) {
 			task.log(name + ": ramp-down failed (" + e.what() + "); ramping down fast");
 			try {

@@ -26,9 +26,9 @@ std::vector<std::string> rails_of(const BoardConfig &config, unsigned chain_id)
 
 } // namespace
 
-hbsim::ChainConfig board_sim_chain_config(const BoardConfig &config, const ChainSpec &spec)
+hbsim::SimChainConfig board_sim_chain_config(const BoardConfig &config, const ChainSpec &spec)
 {
-	hbsim::ChainConfig c;
+	hbsim::SimChainConfig c;
 	c.family = std::string(spec.family->name);
 	c.chips = spec.chips;
 	c.zero_bits = config.sim.zero_bits;
@@ -201,7 +201,7 @@ SimDeviceFactory::~SimDeviceFactory() = default;
 ChainLink SimDeviceFactory::open_chain(const ChainSpec &spec, Clock &clock)
 {
 	Impl &s = *impl_;
-	hbsim::ChainConfig c = board_sim_chain_config(s.config, spec);
+	hbsim::SimChainConfig c = board_sim_chain_config(s.config, spec);
 	// The chain's clock, not the factory's: in a parallel phase it is the chain's own
 	// timeline, and the chips, their frequency history and the link's journal entries
 	// must all keep that time.

@@ -49,6 +49,7 @@ void Chain::write_pll(std::optional<std::uint8_t> address, double mhz)
 
 void Chain::ramp_frequency(double mhz, const std::function<void(double)> &progress)
 {
+	require(Operation::ramp_frequency);
 	check_range(family(), mhz);
 	ramp_chip_frequencies(std::vector<double>(chips_.size(), mhz), progress);
 }
@@ -56,6 +57,7 @@ void Chain::ramp_frequency(double mhz, const std::function<void(double)> &progre
 void Chain::ramp_chip_frequencies(const std::vector<double> &mhz,
 				  const std::function<void(double)> &progress)
 {
+	require(Operation::ramp_chip_frequencies);
 	ramp(mhz, progress);
 	// The hash counting number follows the frequency: at the old value a faster chip
 	// would leave part of each slice unsearched, a slower one overrun into the next.
@@ -65,8 +67,6 @@ void Chain::ramp_chip_frequencies(const std::vector<double> &mhz,
 
 void Chain::ramp(const std::vector<double> &mhz, const std::function<void(double)> &progress)
 {
-	if (state_ == ChainState::off)
-		throw std::logic_error("chain: frequency change before enumerate");
 	if (mhz.size() != chips_.size())
 		throw std::invalid_argument("need one frequency per chip position (" +
 					    std::to_string(chips_.size()) + "), got " +
@@ -122,11 +122,12 @@ void Chain::ramp(const std::vector<double> &mhz, const std::function<void(double
 
 void Chain::set_ticket_difficulty_log2(unsigned k)
 {
+	require(Operation::set_ticket_difficulty_log2);
 	if (k > 31)
 		throw std::invalid_argument("ticket difficulty must be 2^0..2^31");
 	const std::uint32_t mask = bm13xx::ticket_mask_for_difficulty_log2(k);
-	write_register(std::nullopt, family().regs.ticket_mask, mask);
-	const auto back = read_register(std::nullopt, family().regs.ticket_mask);
+	write_reg(std::nullopt, family().regs.ticket_mask, mask);
+	const auto back = read_reg(std::nullopt, family().regs.ticket_mask);
 	std::string bad;
 	for (const auto &chip : chips_) {
 		if (!chip.answered)
@@ -142,6 +143,7 @@ void Chain::set_ticket_difficulty_log2(unsigned k)
 
 unsigned Chain::ticket_log2_for_wire(double baud, double utilisation) const
 {
+	require(Operation::ticket_log2_for_wire);
 	double hashes_per_s = 0;
 	for (const auto &chip : chips_)
 		if (chip.answered)
@@ -151,6 +153,12 @@ unsigned Chain::ticket_log2_for_wire(double baud, double utilisation) const
 }
 
 void Chain::set_baud(std::uint32_t baud)
+{
+	require(Operation::set_baud);
+	switch_baud(baud);
+}
+
+void Chain::switch_baud(std::uint32_t baud)
 {
 	const ChipFamily &fam = family();
 	const auto w = baud_write(fam, baud, config_.baud_base ? config_.baud_base
@@ -177,6 +185,8 @@ void Chain::set_baud(std::uint32_t baud)
 
 void Chain::set_version_mask(std::uint32_t mask)
 {
+	require(Operation::set_version_mask);
+	// Off: kept for the next enumerate, whose version rolling write carries it.
 	if (mask == version_mask_)
 		return;
 	version_mask_ = mask;
@@ -186,6 +196,7 @@ void Chain::set_version_mask(std::uint32_t mask)
 
 Duration Chain::job_interval() const
 {
+	require(Operation::job_interval);
 	const ChipFamily &fam = family();
 	if (fam.job_format == JobFormat::header && hcn_ > 0)
 		return hash_counting_epoch(fam, hcn_);
@@ -199,6 +210,13 @@ Duration Chain::job_interval() const
 
 std::map<std::uint8_t, std::uint32_t> Chain::read_register(std::optional<std::uint8_t> address,
 							   std::uint8_t reg)
+{
+	require(Operation::read_register);
+	return read_reg(address, reg);
+}
+
+std::map<std::uint8_t, std::uint32_t> Chain::read_reg(std::optional<std::uint8_t> address,
+						      std::uint8_t reg)
 {
 	std::map<std::uint8_t, std::uint32_t> values;
 	send(bm13xx::encode_read_register(!address, address.value_or(0), reg));
@@ -228,11 +246,12 @@ std::map<std::uint8_t, std::uint32_t> Chain::read_register(std::optional<std::ui
 
 std::vector<ChipCounters> Chain::read_chip_counters()
 {
+	require(Operation::read_chip_counters);
 	const RegisterMap &regs = family().regs;
 	std::map<std::uint8_t, std::uint32_t> hashes;
 	if (regs.hash_counter_total)
-		hashes = read_register(std::nullopt, *regs.hash_counter_total);
-	const auto errors = read_register(std::nullopt, regs.nonce_error_counter);
+		hashes = read_reg(std::nullopt, *regs.hash_counter_total);
+	const auto errors = read_reg(std::nullopt, regs.nonce_error_counter);
 	std::vector<ChipCounters> out;
 	for (const auto &chip : chips_) {
 		if (!chip.answered)
@@ -251,11 +270,18 @@ std::vector<ChipCounters> Chain::read_chip_counters()
 void Chain::write_register(std::optional<std::uint8_t> address, std::uint8_t reg,
 			   std::uint32_t value)
 {
+	require(Operation::write_register);
+	write_reg(address, reg, value);
+}
+
+void Chain::write_reg(std::optional<std::uint8_t> address, std::uint8_t reg, std::uint32_t value)
+{
 	send(bm13xx::encode_write_register(!address, address.value_or(0), reg, value));
 }
 
-void Chain::power_down()
+void Chain::ramp_down_and_reset()
 {
+	require(Operation::ramp_down_and_reset);
 	if (state_ == ChainState::off)
 		return;
 	const double floor = family().default_freq_mhz;

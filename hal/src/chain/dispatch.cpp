@@ -11,8 +11,7 @@
 namespace hashboard {
 std::uint8_t Chain::send_work(const Work &work)
 {
-	if (state_ == ChainState::off)
-		throw std::logic_error("chain: send_work before enumerate");
+	require(Operation::send_work);
 	const ChipFamily &fam = family();
 	// The pool's version mask reaches the chips' 0xA4 before a job that rolls with it.
 	if (fam.regs.version_rolling && work.version_mask != version_mask_)
@@ -46,6 +45,7 @@ std::uint8_t Chain::send_work(const Work &work)
 
 void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)> &sink)
 {
+	require(Operation::poll);
 	const Duration deadline = clock_.now() + timeout;
 	std::array<std::uint8_t, 1024> buf;
 	for (;;) {

@@ -27,6 +27,19 @@ std::size_t Chain::ramp_step_index() const
 
 ScanResult Chain::enumerate()
 {
+	require(Operation::enumerate);
+	begin_enumeration();
+	run_steps(0, ramp_step_index(), nullptr, {});
+	locate_break();
+	stats_.assign(chips_.size(), ChipStats{});
+	chain_stats_ = ChainStats{};
+	state_ = ChainState::enumerated;
+	return scan_;
+}
+
+void Chain::begin_enumeration()
+{
+	// The chips are reset: nothing the host knew of them holds any more.
 	const ChipFamily &fam = family();
 	state_ = ChainState::off;
 	jobs_.clear();
@@ -51,9 +64,10 @@ ScanResult Chain::enumerate()
 		locator_.add_chip(chip.position, chip.address);
 	scan_ = ScanResult{};
 	scan_.expected = config_.expected_chips;
+}
 
-	run_steps(0, ramp_step_index(), nullptr, {});
-
+void Chain::locate_break()
+{
 	// The chain is cut after the last chip that answered when no chip beyond it did.
 	unsigned last_answer = 0;
 	for (const auto &chip : chips_)
@@ -65,10 +79,6 @@ ScanResult Chain::enumerate()
 		if (!chips_[pos].answered)
 			scan_.silent_positions.push_back(pos);
 	scan_.chips = chips_;
-	stats_.assign(chips_.size(), ChipStats{});
-	chain_stats_ = ChainStats{};
-	state_ = ChainState::enumerated;
-	return scan_;
 }
 
 std::vector<std::uint32_t> Chain::nonce_ranges() const
@@ -82,6 +92,7 @@ std::vector<std::uint32_t> Chain::nonce_ranges() const
 ScanResult Chain::bring_up(const std::vector<double> &mhz,
 			   const std::function<void(double)> &progress)
 {
+	require(Operation::bring_up);
 	if (mhz.size() != config_.expected_chips)
 		throw std::invalid_argument("bring_up: need one frequency per chip position (" +
 					    std::to_string(config_.expected_chips) + "), got " +
@@ -96,8 +107,7 @@ ScanResult Chain::bring_up(const std::vector<double> &mhz,
 void Chain::finish_bring_up(const std::vector<double> &mhz,
 			    const std::function<void(double)> &progress)
 {
-	if (state_ == ChainState::off)
-		throw std::logic_error("chain: finish_bring_up before enumerate");
+	require(Operation::finish_bring_up);
 	if (mhz.size() != chips_.size())
 		throw std::invalid_argument("finish_bring_up: need one frequency per chip position (" +
 					    std::to_string(chips_.size()) + "), got " +
@@ -139,7 +149,7 @@ void Chain::run_step(const RecipeStep &step, const std::vector<double> *mhz,
 		probe_chips();
 		break;
 	case StepOp::ticket_mask:
-		write_register(std::nullopt, fam.regs.ticket_mask,
+		write_reg(std::nullopt, fam.regs.ticket_mask,
 			       bm13xx::ticket_mask_for_difficulty_log2(config_.ticket_log2));
 		ticket_log2_ = config_.ticket_log2;
 		break;
@@ -148,7 +158,7 @@ void Chain::run_step(const RecipeStep &step, const std::vector<double> *mhz,
 			if (!chip.answered)
 				continue;
 			for (const auto &w : step.chip_writes) {
-				write_register(chip.address, w.reg, w.value);
+				write_reg(chip.address, w.reg, w.value);
 				clock_.sleep_for(recipe_->pace);
 			}
 			clock_.sleep_for(step.wait);
@@ -159,7 +169,7 @@ void Chain::run_step(const RecipeStep &step, const std::vector<double> *mhz,
 		break;
 	case StepOp::baud:
 		if (config_.baud && config_.baud != transport_.baud())
-			set_baud(config_.baud);
+			switch_baud(config_.baud);
 		break;
 	case StepOp::pll_ramp:
 		if (mhz)
@@ -269,20 +279,20 @@ void Chain::write_domain_config(const RecipeStep &step)
 	// at both ends of each domain (S21 Pro capture; order inside the step unpublished).
 	for (unsigned d = 0; d < domains; ++d) {
 		const unsigned last = std::min<unsigned>(unsigned(chips_.size()), (d + 1) * per) - 1;
-		write_register(chips_[last].address, 0x58, step.value);
+		write_reg(chips_[last].address, 0x58, step.value);
 		clock_.sleep_for(recipe_->pace);
 	}
 	for (const auto &w : step.chip_writes) {
-		write_register(std::nullopt, w.reg, w.value);
+		write_reg(std::nullopt, w.reg, w.value);
 		clock_.sleep_for(recipe_->pace);
 	}
 	for (unsigned d = 0; d < domains; ++d) {
 		const unsigned first = d * per;
 		const unsigned last = std::min<unsigned>(unsigned(chips_.size()), (d + 1) * per) - 1;
 		const std::uint32_t relay = uart_relay_value(d, domains, per);
-		write_register(chips_[first].address, 0x2C, relay);
+		write_reg(chips_[first].address, 0x2C, relay);
 		clock_.sleep_for(recipe_->pace);
-		write_register(chips_[last].address, 0x2C, relay);
+		write_reg(chips_[last].address, 0x2C, relay);
 		clock_.sleep_for(recipe_->pace);
 	}
 }
@@ -300,7 +310,7 @@ void Chain::write_nonce_offsets()
 		locator_.set_nonce_offset(chip.address, v);
 		if (!chip.answered)
 			continue;
-		write_register(chip.address, *fam.regs.chip_nonce_offset, v);
+		write_reg(chip.address, *fam.regs.chip_nonce_offset, v);
 		clock_.sleep_for(recipe_->pace);
 	}
 }
@@ -312,7 +322,7 @@ void Chain::write_hash_counting()
 		return;
 	hcn_ = config_.hash_counting.value_or(
 		hashboard::hash_counting_number(fam, config_.expected_chips, freq_mhz_));
-	write_register(std::nullopt, fam.regs.hash_counting, hcn_);
+	write_reg(std::nullopt, fam.regs.hash_counting, hcn_);
 	hcn_written_ = true;
 }
 

@@ -36,7 +36,7 @@ std::string format_real(double x)
 
 } // namespace
 
-SimTransport::SimTransport(hbsim::ChainConfig config, Clock &clock)
+SimTransport::SimTransport(hbsim::SimChainConfig config, Clock &clock)
     : clock_(clock), chain_(std::move(config)), baud_(kOpenBaud)
 {
 	chain_.set_host_baud(clock_.now(), baud_);
@@ -106,10 +106,10 @@ std::string SimTransport::describe() const
 	return s + " @" + std::to_string(baud_);
 }
 
-hbsim::ChainConfig sim_chain_config(const TransportUri &uri)
+hbsim::SimChainConfig sim_chain_config(const TransportUri &uri)
 {
 	const UriOptions options(uri, kSimOptions);
-	hbsim::ChainConfig config;
+	hbsim::SimChainConfig config;
 	const std::string family = uri.path.empty() ? std::string(kSimDefaultFamily) : uri.path;
 	try {
 		config.family = std::string(family_by_name(family).name);

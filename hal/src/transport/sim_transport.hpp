@@ -19,7 +19,7 @@ namespace hashboard::transport {
 // as fast as the CPU and deterministic; with a real clock it waits in real time.
 class SimTransport final : public Transport {
 public:
-	SimTransport(hbsim::ChainConfig config, Clock &clock);
+	SimTransport(hbsim::SimChainConfig config, Clock &clock);
 
 	void write(ByteSpan data) override;
 	std::size_t read(std::span<std::uint8_t> buf, Duration timeout) override;
@@ -48,7 +48,7 @@ inline constexpr std::array<std::string_view, 7> kSimOptions{"chips", "zero_bits
                                                              "mute",  "ber",       "flimit"};
 
 // Builds the chain configuration from a sim: URI (an empty family is bm1366).
-hbsim::ChainConfig sim_chain_config(const TransportUri &uri);
+hbsim::SimChainConfig sim_chain_config(const TransportUri &uri);
 std::unique_ptr<Transport> open_sim_transport(const TransportUri &uri, Clock &clock);
 
 } // namespace hashboard::transport

@@ -54,7 +54,7 @@ struct Faults {
 	double bit_error_rate = 0.0;       // per bit, on the chip->host wire
 };
 
-struct ChainConfig {
+struct SimChainConfig {
 	// The chip: "bm1397", "bm1366", "bm1368" or "bm1370". The simulator knows the chips
 	// from its own model (sim/src/chip_model.cpp), not from the HAL's family table.
 	std::string family;
@@ -74,7 +74,7 @@ struct ChainConfig {
 
 // Throws std::invalid_argument as SimChain's constructor does for a bad configuration
 // (an unknown chip name lists the known ones).
-void validate(const ChainConfig &config);
+void validate(const SimChainConfig &config);
 
 // What a test or hbsim's log can see of one chip.
 struct ChipView {
@@ -96,7 +96,7 @@ struct ChipView {
 
 class SimChain {
 public:
-	explicit SimChain(ChainConfig config);
+	explicit SimChain(SimChainConfig config);
 	~SimChain();
 	SimChain(const SimChain &) = delete;
 	SimChain &operator=(const SimChain &) = delete;
@@ -119,7 +119,7 @@ public:
 
 	std::size_t chip_count() const;
 	ChipView chip(unsigned position) const;
-	const ChainConfig &config() const;
+	const SimChainConfig &config() const;
 	// Nominal hashes the chips did (what real chips would have done).
 	double nominal_hashes() const;
 	void set_logger(std::function<void(const std::string &)> log);

@@ -23,7 +23,7 @@ namespace hashboard {
 // from [[chain]], difficulty, seed (chain N: seed + 7919 N), ambient temperature and
 // chain faults from [sim], voltage from the first rail that feeds it. The in-process
 // twin and hbsim --board build their chains from this one description.
-hbsim::ChainConfig board_sim_chain_config(const BoardConfig &config, const ChainSpec &spec);
+hbsim::SimChainConfig board_sim_chain_config(const BoardConfig &config, const ChainSpec &spec);
 
 // One change on a twin: "gpio:reset0 active", "regulator:core vout 1150 mV",
 // "regulator:core output on", "chain:0 powered", "chain:0 reset released".
