@@ -382,16 +382,38 @@ BoardConfig parse_board_config(std::string_view text, std::string source_name)
 	return config;
 }
 
+// Board files are a few KiB; the largest the schema allows is far below this.
+constexpr std::size_t kMaxBoardFileBytes = std::size_t(1) << 20;
+
 BoardConfig load_board_config(const std::filesystem::path &file)
 {
+	std::error_code ec;
+	if (std::filesystem::is_directory(file, ec))
+		throw BoardConfigError(file.string(), 0, 0, "",
+		                       "cannot read the board file: it is a directory");
 	std::ifstream in(file, std::ios::binary);
 	if (!in)
 		throw BoardConfigError(file.string(), 0, 0, "",
 		                       std::string("cannot read the board file: ") +
 		                           std::strerror(errno));
-	std::stringstream text;
-	text << in.rdbuf();
-	return parse_board_config(text.str(), file.string());
+	// Read in blocks and stopped past the limit: a device (/dev/zero) or a pipe has no
+	// size to ask, and would otherwise grow the string without bound.
+	std::string text;
+	char block[1 << 14];
+	while (in) {
+		in.read(block, sizeof block);
+		text.append(block, std::size_t(in.gcount()));
+		if (text.size() > kMaxBoardFileBytes)
+			throw BoardConfigError(file.string(), 0, 0, "",
+			                       "the board file is larger than " +
+			                           std::to_string(kMaxBoardFileBytes >> 10) +
+			                           " KiB; not a board file");
+	}
+	if (in.bad())
+		throw BoardConfigError(file.string(), 0, 0, "",
+		                       std::string("cannot read the board file: ") +
+		                           std::strerror(errno));
+	return parse_board_config(text, file.string());
 }
 
 } // namespace hashboard
