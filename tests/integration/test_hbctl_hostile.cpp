@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(virtual_time_simulator_refuses_real_hashing)
 {
 	// zero_bits 32 is hashing at the chips' full rate: hours of CPU per simulated second.
 	refused({"mine", "--zero-bits", "32"}, "--zero-bits");
-	refused({"mine", "--zero-bits", "21", "-t", "sim:bm1366?chips=1"}, "--zero-bits");
+	refused({"mine", "--zero-bits", "17", "-t", "sim:bm1366?chips=1"}, "--zero-bits");
 	refused({"mine", "-t", "sim:bm1366?chips=1&zero_bits=32"}, "zero_bits=32");
 	refused({"scan", "-t", "sim:bm1366?zero_bits=33"}, "zero_bits");
 
@@ -160,20 +160,36 @@ BOOST_AUTO_TEST_CASE(board_refuses_bad_numbers_naming_the_option)
 
 BOOST_AUTO_TEST_CASE(job_interval_below_the_wire_time_is_clamped)
 {
-	// 0.5 ms is less than a header job (88 bytes, 10 bits each) takes at 1 MBd; jobs that
-	// close would queue behind each other and the chips would answer replaced jobs.
-	const Run r = hbctl({"mine", "-n", "2", "--job-interval", "0.0005", "--seconds", "0.5",
-	                     "--json"});
-	BOOST_TEST_REQUIRE(r.status == 0);
-	BOOST_TEST(r.out.find("shorter than one job frame takes on the wire") != std::string::npos);
-	const auto brace = r.out.rfind("\n{");
-	const auto doc =
-	    boost::json::parse(r.out.substr(brace == std::string::npos ? 0 : brace + 1))
-	        .as_object();
-	const auto &total = doc.at("total").as_object();
-	BOOST_TEST(total.at("hw_errors").to_number<double>() == 0);
-	BOOST_TEST(total.at("stale").to_number<double>() == 0);
-	BOOST_TEST(total.at("valid").to_number<double>() > 0);
+	// A header job is 88 bytes of 10 bits: 7.6 ms at 115200 Bd, 0.28 ms at 3.125 MBd
+	// (a BM1397 job of 4 midstates, 152 bytes: 0.49 ms). Jobs closer than that would
+	// queue behind each other and the chips would answer jobs already replaced.
+	struct Case {
+		std::vector<std::string> args;
+		std::string floor;
+	};
+	for (const Case &c : {Case{{"--baud", "115200", "--job-interval", "0.0005"}, "0.007639"},
+	                      Case{{"--job-interval", "0.0001"}, "0.000282"},
+	                      Case{{"-f", "bm1397", "--job-interval", "0.0001"}, "0.000486"}}) {
+		std::vector<std::string> args{"mine", "-n", "2", "--seconds", "0.5", "--json"};
+		args.insert(args.end(), c.args.begin(), c.args.end());
+		const Run r = hbctl(args);
+		BOOST_TEST_REQUIRE(r.status == 0);
+		BOOST_TEST(r.out.find("shorter than one job frame takes on the wire") !=
+		           std::string::npos);
+		BOOST_TEST(r.out.find("using " + c.floor + " s") != std::string::npos, r.out);
+		const auto brace = r.out.rfind("\n{");
+		const auto doc =
+		    boost::json::parse(r.out.substr(brace == std::string::npos ? 0 : brace + 1))
+		        .as_object();
+		const auto &total = doc.at("total").as_object();
+		BOOST_TEST(total.at("hw_errors").to_number<double>() == 0);
+		BOOST_TEST(total.at("stale").to_number<double>() == 0);
+		BOOST_TEST(total.at("valid").to_number<double>() > 0);
+	}
+	// Above the floor nothing is said.
+	const Run ok = hbctl({"mine", "-n", "2", "--seconds", "0.2", "--job-interval", "0.0005"});
+	BOOST_TEST(ok.status == 0);
+	BOOST_TEST(ok.out.find("shorter than") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(every_file_read_is_bounded)

@@ -23,7 +23,7 @@ constexpr double kMaxRampStepMhz = 1000.0;
 constexpr double kMaxRampIntervalMs = 10000.0;
 // The simulator in virtual time computes 2^(zero_bits-32) of the nominal hashes: above
 // this a simulated second costs minutes of CPU (32 is hashing for real).
-constexpr unsigned kMaxVirtualZeroBits = 20;
+constexpr unsigned kMaxVirtualZeroBits = 16;
 
 // A finite number in [min, max] ("nan", "inf" and out-of-range values refused).
 CLI::Validator finite_range(double min, double max);
