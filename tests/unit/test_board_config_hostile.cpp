@@ -158,6 +158,28 @@ BOOST_AUTO_TEST_CASE(a_file_that_never_ends_is_refused_at_the_limit)
 	fs::remove_all(dir);
 }
 
+BOOST_AUTO_TEST_CASE(at_most_16_chains)
+{
+	std::string chains;
+	for (int i = 0; i < 17; ++i)
+		chains += "[[chain]]\nfamily = \"bm1366\"\nchips = 4\ntransport = \"sim\"\n";
+	std::string text = kBase;
+	const auto at = text.find("[[chain]]");
+	text.replace(at, text.find("[[regulator]]") - at, chains);
+	BOOST_TEST(parse_board_config(text.substr(0, text.rfind("[[chain]]")) +
+	                                  text.substr(text.find("[[regulator]]")),
+	                              "h.toml")
+	               .chains.size() == 16u);
+	try {
+		parse_board_config(text, "h.toml");
+		BOOST_ERROR("17 chains accepted");
+	} catch (const BoardConfigError &e) {
+		BOOST_TEST(e.key() == "chain[16]");
+		BOOST_TEST(e.line() == line_of(text, "[[regulator]]") - 4, e.what());
+		BOOST_TEST(e.message().find("at most 16") != std::string::npos);
+	}
+}
+
 BOOST_AUTO_TEST_CASE(seconds_convert_checked)
 {
 	BOOST_TEST(from_seconds(1.5).count() == 1500000000);

@@ -107,11 +107,21 @@ ChainSpec read_chain(TableReader &t, std::size_t index)
 	return c;
 }
 
+// Chains one board file may hold.
+constexpr std::size_t kMaxChains = 16;
+
 void read_chains(TableReader &root, BoardConfig &config, Sections &s)
 {
 	s.chains = root.table_array("chain");
 	if (s.chains.empty())
 		root.fail("chain", "a board needs at least one [[chain]]");
+	// A board file is one hashboard or one machine's few (3 or 4 on every machine this
+	// project knows); a larger bound would only let a typo build thousands of simulated
+	// chips.
+	if (s.chains.size() > kMaxChains)
+		s.chains[kMaxChains].fail_at(s.chains[kMaxChains].source(), s.chains[kMaxChains].path(),
+		                             "a board file has at most " +
+		                                 std::to_string(kMaxChains) + " [[chain]] tables");
 	for (std::size_t i = 0; i < s.chains.size(); ++i) {
 		config.chains.push_back(read_chain(s.chains[i], i));
 		for (std::size_t j = 0; j < i; ++j)
