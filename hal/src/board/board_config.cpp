@@ -118,10 +118,12 @@ void read_chains(TableReader &root, BoardConfig &config, Sections &s)
 	// A board file is one hashboard or one machine's few (3 or 4 on every machine this
 	// project knows); a larger bound would only let a typo build thousands of simulated
 	// chips.
-	if (s.chains.size() > kMaxChains)
-		s.chains[kMaxChains].fail_at(s.chains[kMaxChains].source(), s.chains[kMaxChains].path(),
-		                             "a board file has at most " +
-		                                 std::to_string(kMaxChains) + " [[chain]] tables");
+	if (s.chains.size() > kMaxChains) {
+		const TableReader &extra = s.chains[kMaxChains];
+		extra.fail_at(extra.source(), extra.path(),
+		              "a board file has at most " + std::to_string(kMaxChains) +
+		                  " [[chain]] tables");
+	}
 	for (std::size_t i = 0; i < s.chains.size(); ++i) {
 		config.chains.push_back(read_chain(s.chains[i], i));
 		for (std::size_t j = 0; j < i; ++j)
@@ -248,7 +250,7 @@ void read_limits(TableReader &root, BoardConfig &config, Sections &s)
 
 Duration seconds(double s)
 {
-	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+	return from_seconds(s, "board file duration"); // in range: the keys' bounds are finite
 }
 
 void read_safety(TableReader &root, BoardConfig &config)
