@@ -200,6 +200,16 @@ BOOST_AUTO_TEST_CASE(every_file_read_is_bounded)
 	refused({"board", "status", "--board", dir.path.string()}, "directory");
 	refused({"frames", "decode", dir.path.string()}, "directory");
 	refused({"frames", "replay", "-f", "bm1366", dir.path.string()}, "directory");
+
+	// hbsim reads board files through the same reader.
+	hbtest::Child sim({hbtest::hbsim_bin(), "--board", "/dev/zero", "--unix-dir",
+	                   dir.path.string()},
+	                  hbtest::Child::Stderr::capture);
+	const std::string out = sim.read_all(20s);
+	const int status = sim.wait(5s);
+	BOOST_TEST(status != -1);
+	BOOST_TEST(status != 0);
+	BOOST_TEST(out.find("larger than") != std::string::npos, out);
 }
 
 BOOST_AUTO_TEST_CASE(capture_times_must_be_finite)
