@@ -8,6 +8,7 @@
 #include <hashboard/board/board_config.hpp>
 #include <hashboard/clock.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <limits>
@@ -76,7 +77,9 @@ void fails_at(const std::string &from, const std::string &to, const std::string 
 			BOOST_ERROR("no error");
 		} catch (const BoardConfigError &e) {
 			BOOST_TEST(e.file() == "h.toml");
-			BOOST_TEST(e.line() == line_of(text, to), e.what());
+			// The bad value is on to's last line.
+			const unsigned line = line_of(text, to) + unsigned(std::count(to.begin(), to.end(), '\n'));
+			BOOST_TEST(e.line() == line, e.what());
 			BOOST_TEST(e.key() == key, e.what());
 			const std::string where = "h.toml:" + std::to_string(e.line()) + ":";
 			BOOST_TEST(std::string(e.what()).rfind(where, 0) == 0u, e.what());
