@@ -102,6 +102,43 @@ def hosts():
     write("host_parser", "bad_len_then_good", b"\x55\xAA\x21\x57" + flip(mid1, 30, 0) + inactive)
 
 
+def board_files():
+    """The shipped boards, and a few small files with the values the reader refuses."""
+    boards = os.path.join(HERE, "..", "..", "boards")
+    for name in sorted(os.listdir(boards)):
+        if name.endswith(".toml"):
+            with open(os.path.join(boards, name), "rb") as f:
+                write("board_config", name[:-5], f.read())
+    small = (b'name = "x"\n[[chain]]\nfamily = "bm1366"\nchips = 4\ntransport = "sim"\n'
+             b'[[regulator]]\nname = "r"\ntype = "sim"\nvout_min_mv = 1100\n'
+             b'vout_max_mv = 1400\ndefault_mv = 1200\n'
+             b'[limits]\ntemp_warn_c = 70\ntemp_trip_c = 85\n')
+    write("board_config", "small", small)
+    write("board_config", "nan_limit", small.replace(b"temp_trip_c = 85", b"temp_trip_c = nan"))
+    write("board_config", "inf_frequency", small + b"[safety]\nwatchdog_timeout_s = inf\n")
+    write("board_config", "huge_integer", small.replace(b"chips = 4", b"chips = 9223372036854775807"))
+    write("board_config", "sim_faults", small + b'[sim]\nzero_bits = 8\n[[sim.fault]]\n'
+          b'type = "dead_chip"\nchain = 0\nposition = 2\n')
+
+
+def uris():
+    for name, uri in [
+        ("sim_bare", "sim"),
+        ("sim_full", "sim:bm1366?chips=4&zero_bits=12&seed=1&dead=2&ber=1e-6&flimit=600"),
+        ("sim_hex", "sim:bm1370?chips=0x10&mute=0x3"),
+        ("sim_bad_numbers", "sim:bm1397?chips=-1&zero_bits=nan&ber=inf"),
+        ("sim_duplicate", "sim:bm1366?seed=1&seed=2"),
+        ("tty_reset", "tty:/dev/pts/5?reset=hbsim:/tmp/chain0.ctl"),
+        ("bare_path", "/dev/ttyS1"),
+        ("unix", "unix:/tmp/hbsim.sock"),
+        ("ftdi", "ftdi:0403:6015:FT1234?reset=cbus0"),
+        ("spidev", "spidev:/dev/spidev0.0?speed=1000000"),
+    ]:
+        write("transport_uri", name, uri.encode())
+
+
 if __name__ == "__main__":
     replies()
     hosts()
+    board_files()
+    uris()

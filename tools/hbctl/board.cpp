@@ -5,6 +5,7 @@
 #include "board_report.hpp"
 #include "commands.hpp"
 #include "linked_sim_devices.hpp"
+#include "validators.hpp"
 
 #include <hashboard/board/board.hpp>
 #include <hashboard/board/board_config.hpp>
@@ -116,10 +117,9 @@ double mine(Session &s, const BoardOptions &o, hashboard::SafetySupervisor &supe
 		board.chain(id).reset_stats();
 	const Duration interval = job_interval(board);
 	const Duration start = clock.now();
-	const Duration end =
-	    start + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.seconds));
-	const Duration report_every = std::chrono::duration_cast<Duration>(
-	    std::chrono::duration<double>(o.report_interval_s));
+	const Duration end = start + hashboard::from_seconds(o.seconds, "--seconds");
+	const Duration report_every =
+	    hashboard::from_seconds(o.report_interval_s, "--report-interval");
 	Duration next_job = start, next_tick = start + kTick, next_report = start + report_every;
 	if (!o.json)
 		std::fprintf(stderr, "mining %.1f s, a new job every %.3f s per chain\n", o.seconds,
@@ -174,8 +174,6 @@ void print(Board &board, const BoardSnapshot &snap, const BoardOptions &o)
 
 int run_board(const BoardOptions &o)
 {
-	if (!(o.seconds > 0))
-		throw std::invalid_argument("--seconds must be positive");
 	BoardConfig cfg = hashboard::load_board_config(o.file);
 	ChainOverrides overrides = o.overrides;
 	for (const auto &a : o.chain_transports)
@@ -190,6 +188,16 @@ int run_board(const BoardOptions &o)
 	if (o.freq_mhz)
 		for (const auto &c : cfg.chains)
 			check_frequency(cfg, c.id, *o.freq_mhz, "--freq");
+
+	// In virtual time the simulated chips compute 2^(zero_bits-32) of the nominal hashes
+	// (32: hashing for real): refused before anything is switched on.
+	if ((o.sim || (cfg.simulated() && !o.overrides.sim_devices)) &&
+	    cfg.sim.zero_bits > kMaxVirtualZeroBits)
+		throw std::invalid_argument(
+		    o.file + ": sim.zero_bits = " + std::to_string(cfg.sim.zero_bits) +
+		    ": the in-process simulator runs in virtual time and computes "
+		    "2^(zero_bits-32) of the nominal hashes; at most " +
+		    std::to_string(kMaxVirtualZeroBits) + " for a board run on it");
 
 	Session s = open_board(o, cfg);
 	Board &board = *s.board;
@@ -259,13 +267,14 @@ Runner add_board_command(CLI::App &app)
 	                "leading zero bits of a difficulty-1 nonce on the chains --chain-transport "
 	                "replaces (hbsim's --zero-bits; default: with --sim-devices the board's "
 	                "[sim] zero_bits, else each chain's zero_bits key)")
-	    ->check(CLI::Range(1, 32))
+	    ->transform(whole_range(1, 32))
 	    ->needs(chain_transport);
 	sim->excludes(sim_devices);
 	sim->excludes(chain_transport);
 	cmd->add_option("--freq", o->freq_mhz,
 	                "every chip's frequency in MHz (default: the "
-	                "board file's)");
+	                "board file's)")
+	    ->check(positive_up_to(10000));
 	cmd->add_option("--chip-freq", o->chip_freqs,
 	                "one chip's frequency: CHAIN:POS=MHZ "
 	                "(repeatable)");
@@ -274,14 +283,15 @@ Runner add_board_command(CLI::App &app)
 	    "a voltage domain's millivolts: NAME=MV, clamped to the limits (repeatable)");
 	cmd->add_option("--ramp-step", o->overrides.ramp_step_mhz,
 	                "PLL ramp step in MHz (default 6.25)")
-	    ->check(CLI::PositiveNumber);
+	    ->check(finite_range(kMinRampStepMhz, kMaxRampStepMhz));
 	cmd->add_option("--ramp-interval-ms", o->overrides.ramp_interval_ms,
 	                "time between PLL ramp steps (default 100)")
-	    ->check(CLI::NonNegativeNumber);
-	cmd->add_option("-s,--seconds", o->seconds, "how long to mine (board clock)");
+	    ->check(finite_range(0, kMaxRampIntervalMs));
+	cmd->add_option("-s,--seconds", o->seconds, "how long to mine (board clock, at most a day)")
+	    ->check(positive_up_to(kMaxRunSeconds));
 	cmd->add_option("--report-interval", o->report_interval_s,
 	                "seconds between progress lines while mining")
-	    ->check(CLI::PositiveNumber);
+	    ->check(finite_range(kMinReportSeconds, kMaxRunSeconds));
 	cmd->add_flag("--json", o->json, "print one JSON document instead of tables");
 	cmd->add_flag("!--no-chips", o->chips, "leave out the per-chip table");
 	return [o]() { return run_board(*o); };

@@ -119,8 +119,8 @@ void apply_chain_overrides(hashboard::BoardConfig &cfg, const ChainOverrides &o)
 		if (o.ramp_step_mhz)
 			c.ramp_step_mhz = *o.ramp_step_mhz;
 		if (o.ramp_interval_ms)
-			c.ramp_interval = std::chrono::duration_cast<hashboard::Duration>(
-			    std::chrono::duration<double, std::milli>(*o.ramp_interval_ms));
+			c.ramp_interval = hashboard::from_seconds(*o.ramp_interval_ms / 1000.0,
+			                                          "--ramp-interval-ms");
 	}
 }
 

@@ -3,6 +3,7 @@
 // the same code (codec encoders, encode_chain_job, JobBuilder) the chain uses.
 #include "frames.hpp"
 #include "reg_args.hpp"
+#include "validators.hpp"
 
 #include <hashboard/bm13xx/describe.hpp>
 #include <hashboard/chain_job.hpp>
@@ -290,7 +291,8 @@ Runner add_frames_encode(CLI::App &frames)
 	job->add_option("--extranonce1", o->extranonce1, "extranonce1 from mining.subscribe, hex");
 	job->add_option("--extranonce2", o->extranonce2, "extranonce2, hex");
 	job->add_option("--extranonce2-size", o->extranonce2_size,
-	                "extranonce2 size from mining.subscribe (default: --extranonce2's length)");
+	                "extranonce2 size from mining.subscribe (default: --extranonce2's length)")
+	    ->transform(whole_range(1, 32));
 	job->add_option("--version-mask", o->version_mask,
 	                "version-rolling mask, hex (default 1fffe000; 0 for none)");
 	add_common(job, *o);

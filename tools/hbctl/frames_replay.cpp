@@ -5,6 +5,7 @@
 #include "capture_input.hpp"
 #include "frames.hpp"
 #include "replay.hpp"
+#include "validators.hpp"
 
 #include <hashboard/bm13xx/capture.hpp>
 #include <hashboard/bm13xx/describe.hpp>
@@ -421,7 +422,8 @@ Runner add_frames_replay(CLI::App &frames)
 	                "chip family: byte 5 packing, reply length, nonce layout")
 	    ->required();
 	cmd->add_option("--live-jobs", o->live_jobs,
-	                "jobs the table keeps answerable (default: the chain's, 4)");
+	                "jobs the table keeps answerable (default: the chain's, 4)")
+	    ->transform(whole_range(1, 128));
 	cmd->add_flag("--json", o->json, "JSON lines: job and nonce objects, then a summary");
 	return [o]() { return run_replay(*o); };
 }

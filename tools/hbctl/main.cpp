@@ -9,12 +9,38 @@
 #include <stdexcept>
 #include <map>
 #include <string>
+#include <string_view>
+
+namespace {
+
+// Messages carry what the user or the input gave (paths, names, tokens): control
+// characters in them are shown escaped, so they cannot drive the terminal.
+std::string escaped(std::string_view s)
+{
+	std::string out;
+	for (const char c : s) {
+		const auto u = static_cast<unsigned char>(c);
+		if (c == '\n' || (u >= 0x20 && u != 0x7F)) {
+			out += c;
+		} else {
+			char buf[8];
+			std::snprintf(buf, sizeof buf, "\\x%02x", u);
+			out += buf;
+		}
+	}
+	return out;
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
 	CLI::App app{"hbctl: bring up, test and tune hashboard chip chains.\n"
 		     "Without --transport every command runs on the built-in simulated board."};
 	app.require_subcommand(1);
+	app.failure_message([](const CLI::App *a, const CLI::Error &e) {
+		return escaped(CLI::FailureMessage::simple(a, e));
+	});
 	const std::map<std::string, hbctl::Runner> commands{
 		{"scan", hbctl::add_scan_command(app)},
 		{"mine", hbctl::add_mine_command(app)},
@@ -33,13 +59,13 @@ int main(int argc, char **argv)
 		for (const auto *cmd : app.get_subcommands())
 			return commands.at(cmd->get_name())();
 	} catch (const std::invalid_argument &e) {
-		std::fprintf(stderr, "hbctl: %s\n", e.what());
+		std::fprintf(stderr, "hbctl: %s\n", escaped(e.what()).c_str());
 		return 2;
 	} catch (const hashboard::TransportError &e) {
-		std::fprintf(stderr, "hbctl: link error: %s\n", e.what());
+		std::fprintf(stderr, "hbctl: link error: %s\n", escaped(e.what()).c_str());
 		return 1;
 	} catch (const std::exception &e) {
-		std::fprintf(stderr, "hbctl: %s\n", e.what());
+		std::fprintf(stderr, "hbctl: %s\n", escaped(e.what()).c_str());
 		return 1;
 	}
 	return 2;

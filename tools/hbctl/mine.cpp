@@ -2,7 +2,10 @@
 // hbctl mine: bring a chain up, feed it synthetic work, check every nonce, report.
 #include "commands.hpp"
 #include "scan_json.hpp"
+#include "validators.hpp"
 
+#include <hashboard/chain_job.hpp>
+#include <hashboard/chip_family.hpp>
 #include <hashboard/work.hpp>
 
 #include <algorithm>
@@ -22,19 +25,24 @@ using std::chrono::milliseconds;
 struct MineOptions {
 	CommonOptions common;
 	double seconds = 10;
-	double freq_mhz = 0; // 0: the family's nominal
+	std::optional<double> freq_mhz; // unset: the family's nominal
 	unsigned ticket_log2 = 0;
-	std::uint32_t baud = 0; // 0: the family's maximum
-	double job_interval_s = 0; // 0: from the nonce space, at most 1 s
+	std::optional<std::uint32_t> baud; // unset: the family's maximum
+	std::optional<double> job_interval_s; // unset: from the nonce space, at most 1 s
 	double report_interval_s = 5;
 	double ramp_step_mhz = 6.25;
 	double ramp_interval_ms = 100;
 	bool quiet = false;
 };
 
-Duration seconds_to(double s)
+// The shortest job interval the wire carries: one job frame at the chain's baud (10 bits
+// a byte). Jobs any closer queue up behind each other, and the chips answer jobs that
+// were already replaced: hw errors and stale nonces on healthy chips.
+Duration job_wire_time(const hashboard::ChipFamily &fam, std::uint32_t baud, std::uint64_t seed)
 {
-	return duration_cast<Duration>(std::chrono::duration<double>(s));
+	hashboard::SyntheticWorkSource sample(seed);
+	const std::size_t bytes = hashboard::encode_chain_job(fam, sample.next(), 0).frame.size();
+	return hashboard::from_seconds(double(bytes) * 10.0 / double(baud), "job wire time");
 }
 
 double ghs(double hashes, double seconds)
@@ -63,16 +71,29 @@ void print_table(const hashboard::Chain &chain, const std::vector<ChipStats> &wi
 
 int run_mine(const MineOptions &o)
 {
-	if (!(o.seconds > 0))
-		throw std::invalid_argument("--seconds must be positive");
+	// The validators checked each number; these are the conversions, checked again.
+	const Duration run_time = hashboard::from_seconds(o.seconds, "--seconds");
+	const Duration report_interval = hashboard::from_seconds(o.report_interval_s,
+								 "--report-interval");
 	Session s = open_session(o.common, [&](hashboard::ChainConfig &cfg) {
 		cfg.ramp_step_mhz = o.ramp_step_mhz;
-		cfg.ramp_interval = seconds_to(o.ramp_interval_ms / 1000.0);
+		cfg.ramp_interval =
+			hashboard::from_seconds(o.ramp_interval_ms / 1000.0, "--ramp-interval-ms");
 	});
 	hashboard::Chain &chain = *s.chain;
 	hashboard::Clock &clock = *s.clock;
 	const auto &fam = chain.family();
 	const bool text = !o.common.json && !o.quiet;
+	// Refused before the chain is touched: a frequency the PLL cannot make, a baud the
+	// family cannot reach.
+	if (o.freq_mhz && !hashboard::pll_for_frequency(fam, *o.freq_mhz))
+		throw std::invalid_argument("--freq: " + std::to_string(*o.freq_mhz) +
+					    " MHz is outside the " + std::string(fam.name) +
+					    " PLL's range");
+	if (o.baud && *o.baud > fam.baud.max_baud)
+		throw std::invalid_argument("--baud: " + std::to_string(*o.baud) + " is above the " +
+					    std::string(fam.name) + " maximum " +
+					    std::to_string(fam.baud.max_baud));
 
 	const auto scan = chain.enumerate();
 	if (text) {
@@ -89,25 +110,33 @@ int run_mine(const MineOptions &o)
 		return 1;
 	}
 
-	const std::uint32_t baud = o.baud ? o.baud : fam.baud.max_baud;
+	const std::uint32_t baud = o.baud.value_or(fam.baud.max_baud);
 	if (baud != 115200)
 		chain.set_baud(baud);
 	chain.set_ticket_difficulty_log2(o.ticket_log2);
-	const double freq = o.freq_mhz > 0 ? o.freq_mhz : fam.nominal_freq_mhz;
+	const double freq = o.freq_mhz.value_or(fam.nominal_freq_mhz);
 	if (text)
 		std::printf("ramping PLLs %.2f -> %.2f MHz\n", chain.frequency_mhz(), freq);
 	chain.ramp_frequency(freq);
 
-	const Duration job_interval =
-		o.job_interval_s > 0 ? seconds_to(o.job_interval_s)
-				     : std::clamp(chain.job_interval(), Duration(milliseconds(1)),
-						  Duration(milliseconds(1000)));
-	const Duration report_interval = seconds_to(o.report_interval_s);
+	const Duration wire_floor = job_wire_time(fam, baud, o.common.seed);
+	Duration job_interval =
+		o.job_interval_s ? hashboard::from_seconds(*o.job_interval_s, "--job-interval")
+				 : std::clamp(chain.job_interval(), Duration(milliseconds(1)),
+					      Duration(milliseconds(1000)));
+	if (job_interval < wire_floor && o.job_interval_s) {
+		std::fprintf(stderr,
+			     "hbctl: --job-interval %.6f s is shorter than one job frame takes on "
+			     "the wire at %u Bd; using %.6f s\n",
+			     hashboard::to_seconds(job_interval), baud,
+			     hashboard::to_seconds(wire_floor));
+	}
+	job_interval = std::max(job_interval, wire_floor);
 	hashboard::SyntheticWorkSource work(o.common.seed);
 	chain.reset_stats();
 
 	const Duration start = clock.now();
-	const Duration end = start + seconds_to(o.seconds);
+	const Duration end = start + run_time;
 	Duration next_job = start;
 	Duration next_report = start + report_interval;
 	auto window = chain.chip_stats();
@@ -215,19 +244,23 @@ Runner add_mine_command(CLI::App &app)
 	auto *cmd = app.add_subcommand("mine", "bring a chain up and mine synthetic work, checking "
 					       "every nonce");
 	add_common_options(*cmd, o->common);
-	cmd->add_option("-s,--seconds", o->seconds, "how long to mine (clock time)");
-	cmd->add_option("--freq", o->freq_mhz, "chip frequency in MHz (default: family nominal)");
+	cmd->add_option("-s,--seconds", o->seconds, "how long to mine (clock time, at most a day)")
+		->check(positive_up_to(kMaxRunSeconds));
+	cmd->add_option("--freq", o->freq_mhz, "chip frequency in MHz (default: family nominal)")
+		->check(positive_up_to(10000));
 	cmd->add_option("--ticket-log2", o->ticket_log2, "ticket difficulty 2^k the chips report")
-		->check(CLI::Range(0, 31));
-	cmd->add_option("--baud", o->baud, "chain baud after bring-up (default: family maximum)");
+		->transform(whole_range(0, 31));
+	cmd->add_option("--baud", o->baud, "chain baud after bring-up (default: family maximum)")
+		->transform(whole_range(9600, 100000000));
 	cmd->add_option("--job-interval", o->job_interval_s, "seconds between jobs (default: "
-							     "from the nonce space, at most 1)");
+							     "from the nonce space, at most 1)")
+		->check(positive_up_to(kMaxRunSeconds));
 	cmd->add_option("--report-interval", o->report_interval_s, "seconds between live tables")
-		->check(CLI::PositiveNumber);
+		->check(finite_range(kMinReportSeconds, kMaxRunSeconds));
 	cmd->add_option("--ramp-step", o->ramp_step_mhz, "PLL ramp step in MHz")
-		->check(CLI::PositiveNumber);
+		->check(finite_range(kMinRampStepMhz, kMaxRampStepMhz));
 	cmd->add_option("--ramp-interval-ms", o->ramp_interval_ms, "time between ramp steps")
-		->check(CLI::NonNegativeNumber);
+		->check(finite_range(0, kMaxRampIntervalMs));
 	cmd->add_flag("-q,--quiet", o->quiet, "print only the summary");
 	return [o]() { return run_mine(*o); };
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "options.hpp"
+#include "validators.hpp"
 
 #include <hashboard/chip_family.hpp>
 
 #include <charconv>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -53,18 +55,20 @@ void add_common_options(CLI::App &cmd, CommonOptions &opt)
 		       "(default: sim; docs/transports.md)");
 	cmd.add_option("-f,--family", opt.family, "chip family: bm1397, bm1366, bm1368, bm1370");
 	cmd.add_option("-n,--chips", opt.chips, "chips the chain should have")
-		->check(CLI::Range(1, 256));
+		->transform(whole_range(1, 256));
 	cmd.add_option("--zero-bits", opt.zero_bits,
 		       "leading zero bits of a difficulty-1 chip nonce (32 on real chips; the "
-		       "simulator's setting otherwise)")
-		->check(CLI::Range(1, 64));
+		       "simulator's setting otherwise; at most " +
+			       std::to_string(kMaxVirtualZeroBits) + " on the in-process simulator)")
+		->transform(whole_range(1, 32));
 	cmd.add_option("--address-step", opt.address_step, "chip address spacing (0: 256/chips)")
-		->check(CLI::Range(0, 128));
+		->transform(whole_range(0, 128));
 	cmd.add_option("--bringup", opt.bringup,
 		       "bring-up recipe: open-firmware (ESP-Miner, Bitaxe-class) or factory "
 		       "(stock multi-chip boards)")
 		->check(CLI::IsMember({"open-firmware", "factory"}));
-	cmd.add_option("--seed", opt.seed, "simulator and synthetic work seed");
+	cmd.add_option("--seed", opt.seed, "simulator and synthetic work seed")
+		->transform(whole_range(0, std::numeric_limits<std::uint64_t>::max()));
 	cmd.add_flag("--json", opt.json, "print one JSON document instead of tables");
 }
 
@@ -116,6 +120,16 @@ Session open_session(const CommonOptions &opt,
 
 	s.uri = uri;
 	s.clock = hashboard::clock_for_transport(uri);
+	// In virtual time the simulator computes 2^(zero_bits-32) of the nominal hashes
+	// (hashing at 32 is real work): refused before it starts rather than left to run for
+	// hours.
+	if (s.clock->is_virtual() && zero_bits && *zero_bits > kMaxVirtualZeroBits)
+		throw std::invalid_argument(
+			std::string(opt.zero_bits ? "--zero-bits " : "zero_bits=") +
+			std::to_string(*zero_bits) + ": the in-process simulator runs in virtual "
+			"time and computes 2^(zero_bits-32) of the nominal hashes; at most " +
+			std::to_string(kMaxVirtualZeroBits) +
+			" (32 on real chips, or on hbsim in real time)");
 	s.transport = hashboard::open_transport(uri, *s.clock);
 	s.chain = std::make_unique<hashboard::Chain>(*s.transport, *s.clock, cfg);
 	return s;

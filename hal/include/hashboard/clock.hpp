@@ -2,7 +2,11 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 
 namespace hashboard {
 
@@ -53,6 +57,20 @@ private:
 inline double to_seconds(Duration d)
 {
 	return std::chrono::duration<double>(d).count();
+}
+
+// Seconds as a Duration, checked, for every conversion of a number someone typed or a
+// file gave: NaN, an infinity, a negative value or one past Duration's range (about 292
+// years) would otherwise convert to garbage (undefined behaviour), so they throw
+// std::invalid_argument naming `what`.
+inline Duration from_seconds(double seconds, std::string_view what = "duration")
+{
+	// Below the exact limit, so the product cannot round past it.
+	constexpr double kMax = 9.0e9;
+	if (!std::isfinite(seconds) || seconds < 0 || seconds > kMax)
+		throw std::invalid_argument(std::string(what) + ": " + std::to_string(seconds) +
+		                            " s is not a duration 0.." + std::to_string(kMax) + " s");
+	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 
 } // namespace hashboard

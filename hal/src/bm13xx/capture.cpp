@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <optional>
 #include <stdexcept>
 
@@ -48,6 +49,9 @@ std::string printable(std::string_view s)
 		out += (c >= 0x20 && c < 0x7F) ? c : '?';
 	return s.size() > kMax ? out + "..." : out;
 }
+
+// Distinct analyser names (UART lines) a Logic 2 CSV may hold.
+constexpr std::size_t kMaxCsvStreams = 16;
 
 [[noreturn]] void fail(std::size_t line, const std::string &what)
 {
@@ -174,7 +178,9 @@ std::optional<double> parse_time(std::string_view s)
 {
 	double v = 0;
 	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-	if (ec != std::errc() || p != s.data() + s.size())
+	// NaN and infinities parse, but are no time: they would sort nowhere and reach the
+	// JSON output as invalid numbers.
+	if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v))
 		return std::nullopt;
 	return v;
 }
@@ -272,6 +278,12 @@ Capture read_csv(std::string_view contents)
 		    std::find_if(cap.streams.begin(), cap.streams.end(),
 		                 [&](const CaptureStream &s) { return s.name == stream_name; });
 		if (it == cap.streams.end()) {
+			// An analyser line per name: a capture names a few (TX, RX). A name per
+			// row would make every row a stream and the search for it quadratic.
+			if (cap.streams.size() == kMaxCsvStreams)
+				fail(n + 1, "more than " + std::to_string(kMaxCsvStreams) +
+				                " analyser names in the 'name' column (one per UART "
+				                "line is expected)");
 			cap.streams.push_back(CaptureStream{stream_name, {}, {}, 0});
 			it = cap.streams.end() - 1;
 		}

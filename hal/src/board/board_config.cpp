@@ -107,11 +107,23 @@ ChainSpec read_chain(TableReader &t, std::size_t index)
 	return c;
 }
 
+// Chains one board file may hold.
+constexpr std::size_t kMaxChains = 16;
+
 void read_chains(TableReader &root, BoardConfig &config, Sections &s)
 {
 	s.chains = root.table_array("chain");
 	if (s.chains.empty())
 		root.fail("chain", "a board needs at least one [[chain]]");
+	// A board file is one hashboard or one machine's few (3 or 4 on every machine this
+	// project knows); a larger bound would only let a typo build thousands of simulated
+	// chips.
+	if (s.chains.size() > kMaxChains) {
+		const TableReader &extra = s.chains[kMaxChains];
+		extra.fail_at(extra.source(), extra.path(),
+		              "a board file has at most " + std::to_string(kMaxChains) +
+		                  " [[chain]] tables");
+	}
 	for (std::size_t i = 0; i < s.chains.size(); ++i) {
 		config.chains.push_back(read_chain(s.chains[i], i));
 		for (std::size_t j = 0; j < i; ++j)
@@ -238,7 +250,7 @@ void read_limits(TableReader &root, BoardConfig &config, Sections &s)
 
 Duration seconds(double s)
 {
-	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+	return from_seconds(s, "board file duration"); // in range: the keys' bounds are finite
 }
 
 void read_safety(TableReader &root, BoardConfig &config)
@@ -382,16 +394,38 @@ BoardConfig parse_board_config(std::string_view text, std::string source_name)
 	return config;
 }
 
+// Board files are a few KiB; the largest the schema allows is far below this.
+constexpr std::size_t kMaxBoardFileBytes = std::size_t(1) << 20;
+
 BoardConfig load_board_config(const std::filesystem::path &file)
 {
+	std::error_code ec;
+	if (std::filesystem::is_directory(file, ec))
+		throw BoardConfigError(file.string(), 0, 0, "",
+		                       "cannot read the board file: it is a directory");
 	std::ifstream in(file, std::ios::binary);
 	if (!in)
 		throw BoardConfigError(file.string(), 0, 0, "",
 		                       std::string("cannot read the board file: ") +
 		                           std::strerror(errno));
-	std::stringstream text;
-	text << in.rdbuf();
-	return parse_board_config(text.str(), file.string());
+	// Read in blocks and stopped past the limit: a device (/dev/zero) or a pipe has no
+	// size to ask, and would otherwise grow the string without bound.
+	std::string text;
+	char block[1 << 14];
+	while (in) {
+		in.read(block, sizeof block);
+		text.append(block, std::size_t(in.gcount()));
+		if (text.size() > kMaxBoardFileBytes)
+			throw BoardConfigError(file.string(), 0, 0, "",
+			                       "the board file is larger than " +
+			                           std::to_string(kMaxBoardFileBytes >> 10) +
+			                           " KiB; not a board file");
+	}
+	if (in.bad())
+		throw BoardConfigError(file.string(), 0, 0, "",
+		                       std::string("cannot read the board file: ") +
+		                           std::strerror(errno));
+	return parse_board_config(text, file.string());
 }
 
 } // namespace hashboard

@@ -59,6 +59,8 @@ public:
 
 	// Where a key's value is (the table when it is absent), for later semantic errors.
 	toml::source_region where(std::string_view key) const;
+	// Where the table itself is (its header).
+	toml::source_region source() const { return table_.source(); }
 
 private:
 	const toml::node *get(std::string_view key);

@@ -22,7 +22,7 @@ namespace {
 
 Duration seconds(double s)
 {
-	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+	return from_seconds(s, "board file duration"); // in range: the keys' bounds are finite
 }
 
 template <typename Spec> bool has_named(const std::vector<Spec> &specs, const std::string &name)

@@ -71,6 +71,21 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 			    f.type == SimFaultType::sensor_failure ||
 			    f.type == SimFaultType::regulator_fault)
 				pending.push_back(f);
+		// What each chain's power and each regulator's load depend on, found once: a
+		// link asks on every read and write, so a scan of every domain there made a
+		// board's cost grow with the square of its chains.
+		for (const auto &g : config.gpios)
+			if (g.role == GpioRole::power_enable)
+				power_enables.push_back(g.name);
+		for (const auto &chain : config.chains)
+			chain_rails[chain.id] = rails_of(config, chain.id);
+		for (const auto &d : config.domains)
+			for (const auto &r : d.chips)
+				regulator_chips[d.regulator].push_back({d.chain, r});
+		for (const auto &chain : config.chains)
+			if (std::none_of(config.domains.begin(), config.domains.end(),
+			                 [&](const DomainSpec &d) { return d.chain == chain.id; }))
+				shared_chains.emplace_back(chain.id, chain.chips);
 	}
 
 	const BoardConfig config;
@@ -86,17 +101,24 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 	std::vector<SimEvent> journal;
 	std::map<unsigned, std::vector<FrequencySample>> frequencies;
 	std::vector<SimFault> pending;
+	std::vector<std::string> power_enables;
+	std::map<unsigned, std::vector<std::string>> chain_rails;
+	std::map<std::string, std::vector<std::pair<unsigned, ChipRange>>, std::less<>>
+	    regulator_chips;
+	// Chains no domain names (id, chips): every regulator feeds them.
+	std::vector<std::pair<unsigned, unsigned>> shared_chains;
 
 	bool rails_up(unsigned chain_id) const override
 	{
 		std::lock_guard lock(mutex());
-		for (const auto &g : config.gpios)
-			if (g.role == GpioRole::power_enable) {
-				const auto it = gpios.find(g.name);
-				if (it == gpios.end() || !it->second->is_active())
-					return false;
-			}
-		for (const auto &name : rails_of(config, chain_id)) {
+		for (const auto &name : power_enables) {
+			const auto it = gpios.find(name);
+			if (it == gpios.end() || !it->second->is_active())
+				return false;
+		}
+		const auto rails = chain_rails.find(chain_id);
+		for (const auto &name :
+		     rails != chain_rails.end() ? rails->second : rails_of(config, chain_id)) {
 			const auto it = regulators.find(name);
 			if (it == regulators.end() || !it->second->status().power_good)
 				return false;
@@ -138,25 +160,15 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 			if (it != sims.end() && pos < it->second->chain().chip_count())
 				mhz_sum += it->second->chain().chip(pos).freq_mhz;
 		};
-		bool named = false;
-		for (const auto &d : config.domains) {
-			if (d.regulator != regulator)
-				continue;
-			named = true;
-			for (const auto &r : d.chips)
+		if (const auto it = regulator_chips.find(regulator); it != regulator_chips.end()) {
+			for (const auto &[chain_id, r] : it->second)
 				for (unsigned p = r.first; p <= r.last; ++p)
-					add_chip(d.chain, p);
-		}
-		if (!named) {
+					add_chip(chain_id, p);
+		} else {
 			// Chains without a domain share every regulator equally.
-			for (const auto &c : config.chains) {
-				if (std::any_of(
-				        config.domains.begin(), config.domains.end(),
-				        [&](const DomainSpec &d) { return d.chain == c.id; }))
-					continue;
-				for (unsigned p = 0; p < c.chips; ++p)
-					add_chip(c.id, p);
-			}
+			for (const auto &[id, chips] : shared_chains)
+				for (unsigned p = 0; p < chips; ++p)
+					add_chip(id, p);
 			mhz_sum /= double(std::max<std::size_t>(1, config.regulators.size()));
 		}
 		return config.sim.chip_w_per_mhz_v2 * mhz_sum * v;

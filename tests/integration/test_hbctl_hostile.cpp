@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+// hbctl against hostile or careless input (issue 7): every bad number is a usage error
+// (exit 2) naming its option, work that cannot finish in sane time is refused before it
+// starts, every file read is bounded, and what comes from the input cannot drive the
+// terminal. Each run has a time limit, so a hang fails the test instead of blocking it.
+#define BOOST_TEST_MODULE hbctl_hostile
+#include <boost/test/unit_test.hpp>
+
+#include "child_process.hpp"
+#include "hbtest.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Run {
+	int status = -1;
+	std::string out; // stdout and stderr together
+};
+
+// hbctl with args; fails the test (and kills it) when it runs past limit.
+Run hbctl(const std::vector<std::string> &args, hashboard::Duration limit = 60s)
+{
+	std::vector<std::string> full{hbtest::hbctl_bin()};
+	full.insert(full.end(), args.begin(), args.end());
+	hbtest::Child child(full, hbtest::Child::Stderr::capture);
+	Run r;
+	r.out = child.read_all(limit);
+	r.status = child.wait(5s);
+	std::string cmd;
+	for (const auto &a : args)
+		cmd += " " + a;
+	BOOST_TEST_MESSAGE("hbctl" << cmd << " -> " << r.status << "\n" << r.out);
+	BOOST_TEST(r.status != -1, "hbctl" << cmd << " did not finish in time");
+	return r;
+}
+
+// A usage error that names what is wrong.
+void refused(const std::vector<std::string> &args, const std::string &names,
+             hashboard::Duration limit = 30s)
+{
+	const Run r = hbctl(args, limit);
+	std::string cmd;
+	for (const auto &a : args)
+		cmd += " " + a;
+	BOOST_TEST(r.status == 2, "hbctl" << cmd << ": exit " << r.status << ", not 2");
+	BOOST_TEST(r.out.find(names) != std::string::npos,
+	           "hbctl" << cmd << ": message lacks '" << names << "':\n"
+	                   << r.out);
+}
+
+fs::path boards_dir()
+{
+	return fs::path(HB_VECTORS_DIR).parent_path().parent_path() / "boards";
+}
+
+struct TempDir {
+	fs::path path;
+	TempDir()
+	{
+		path = fs::temp_directory_path() / ("hb-hostile-" + std::to_string(::getpid()));
+		fs::create_directories(path);
+	}
+	~TempDir() { fs::remove_all(path); }
+	std::string write(const std::string &name, const std::string &text) const
+	{
+		const fs::path p = path / name;
+		std::ofstream(p, std::ios::binary) << text;
+		return p.string();
+	}
+};
+
+std::string slurp(const fs::path &p)
+{
+	std::ifstream in(p, std::ios::binary);
+	return {std::istreambuf_iterator<char>(in), {}};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(mine_refuses_bad_numbers_naming_the_option)
+{
+	// Durations: NaN, infinities, negatives, zero, and past what a duration holds.
+	for (const char *v : {"1e10", "inf", "-inf", "nan", "-1", "0", "1e400", "86401", "x"})
+		refused({"mine", "--seconds", v}, "--seconds");
+	for (const char *v : {"0", "nan", "inf", "-5", "1e6"})
+		refused({"mine", "--freq", v}, "--freq");
+	// A frequency the PLL cannot make is refused before the chain is touched.
+	refused({"mine", "--freq", "9999"}, "--freq");
+	for (const char *v : {"0", "-1", "1.5", "1e9"})
+		refused({"mine", "--baud", v}, "--baud");
+	refused({"mine", "--baud", "50000000"}, "--baud"); // above the family's maximum
+	for (const char *v : {"-1", "1.5", "18446744073709551616", "nan"})
+		refused({"mine", "--seed", v}, "--seed");
+	for (const char *v : {"0", "33", "64", "-1"})
+		refused({"mine", "--zero-bits", v}, "--zero-bits");
+	for (const char *v : {"0", "nan", "inf", "-0.5", "1e10"})
+		refused({"mine", "--job-interval", v}, "--job-interval");
+	for (const char *v : {"1e-9", "0", "nan", "inf"})
+		refused({"mine", "--report-interval", v}, "--report-interval");
+	for (const char *v : {"1e-9", "0", "nan", "inf", "-6.25"})
+		refused({"mine", "--ramp-step", v}, "--ramp-step");
+	for (const char *v : {"nan", "-1", "inf", "1e12"})
+		refused({"mine", "--ramp-interval-ms", v}, "--ramp-interval-ms");
+	for (const char *v : {"-1", "32", "nan"})
+		refused({"mine", "--ticket-log2", v}, "--ticket-log2");
+	for (const char *v : {"0", "257", "-1"})
+		refused({"scan", "--chips", v}, "--chips");
+	refused({"regs", "read", "chip_id", "--seed", "-1"}, "--seed");
+}
+
+BOOST_AUTO_TEST_CASE(virtual_time_simulator_refuses_real_hashing)
+{
+	// zero_bits 32 is hashing at the chips' full rate: hours of CPU per simulated second.
+	refused({"mine", "--zero-bits", "32"}, "--zero-bits");
+	refused({"mine", "--zero-bits", "17", "-t", "sim:bm1366?chips=1"}, "--zero-bits");
+	refused({"mine", "-t", "sim:bm1366?chips=1&zero_bits=32"}, "zero_bits=32");
+	refused({"scan", "-t", "sim:bm1366?zero_bits=33"}, "zero_bits");
+
+	TempDir dir;
+	std::string text = slurp(boards_dir() / "nano3-class-sim.toml");
+	const auto sim = text.find("[sim]");
+	BOOST_TEST_REQUIRE(sim != std::string::npos);
+	const auto zb = text.find("zero_bits", sim);
+	BOOST_TEST_REQUIRE(zb != std::string::npos);
+	text.replace(zb, text.find('\n', zb) - zb, "zero_bits = 32");
+	const std::string board = dir.write("zb32.toml", text);
+	refused({"board", "mine", "--board", board, "--seconds", "1"}, "sim.zero_bits = 32");
+}
+
+BOOST_AUTO_TEST_CASE(board_refuses_bad_numbers_naming_the_option)
+{
+	const std::string board = (boards_dir() / "nano3-class-sim.toml").string();
+	for (const char *v : {"1e-9", "0", "nan", "inf"})
+		refused({"board", "up", "--board", board, "--ramp-step", v}, "--ramp-step");
+	for (const char *v : {"nan", "-1", "inf"})
+		refused({"board", "up", "--board", board, "--ramp-interval-ms", v},
+		        "--ramp-interval-ms");
+	for (const char *v : {"1e10", "inf", "nan", "0", "-1"})
+		refused({"board", "mine", "--board", board, "--seconds", v}, "--seconds");
+	for (const char *v : {"1e-9", "nan"})
+		refused({"board", "mine", "--board", board, "--report-interval", v},
+		        "--report-interval");
+	for (const char *v : {"nan", "inf", "0", "-400"})
+		refused({"board", "up", "--board", board, "--freq", v}, "--freq");
+	refused({"board", "up", "--board", board, "--chip-freq", "0:0=nan"}, "--chip-freq");
+	refused({"board", "up", "--board", board, "--domain-voltage", "x=inf"},
+	        "--domain-voltage");
+}
+
+// The largest board the schema allows: 16 chains of 256 chips, one rail each.
+std::string largest_board(unsigned chains)
+{
+	std::string t = "name = \"largest\"\n";
+	for (unsigned i = 0; i < chains; ++i)
+		t += "[[chain]]\nid = " + std::to_string(i) +
+		     "\nfamily = \"bm1370\"\nchips = 256\ntransport = \"sim\"\nbaud = 1000000\n";
+	for (unsigned i = 0; i < chains; ++i) {
+		const std::string n = std::to_string(i);
+		t += "[[regulator]]\nname = \"rail" + n +
+		     "\"\ntype = \"sim\"\nvout_min_mv = 1100\nvout_max_mv = 1400\ndefault_mv = 1250\n";
+		t += "[[domain]]\nname = \"d" + n + "\"\nregulator = \"rail" + n + "\"\nchain = " + n +
+		     "\nchips = \"0-255\"\n";
+	}
+	return t + "[[sensor]]\nname = \"s\"\ntype = \"sim\"\n[[fan]]\nname = \"f\"\ntype = \"sim\"\n"
+	           "[[gpio]]\nname = \"reset\"\nrole = \"reset\"\nchip = \"sim\"\noffset = 0\n"
+	           "[limits]\ntemp_warn_c = 180\ntemp_trip_c = 195\n[sim]\nzero_bits = 4\n"
+	           "r_th_c_per_w = 0.0001\n";
+}
+
+BOOST_AUTO_TEST_CASE(the_largest_board_comes_up_in_linear_time)
+{
+	// 4096 simulated chips: about a second (it was still enumerating after 20 s at 256
+	// chains, when every link read scanned every domain).
+	TempDir dir;
+	const Run r = hbctl({"board", "up", "--board", dir.write("largest.toml", largest_board(16)),
+	                     "--no-chips", "--json"},
+	                    120s);
+	BOOST_TEST(r.status == 0);
+	refused({"board", "up", "--board", dir.write("too_large.toml", largest_board(17))},
+	        "at most 16");
+}
+
+BOOST_AUTO_TEST_CASE(job_interval_below_the_wire_time_is_clamped)
+{
+	// A header job is 88 bytes of 10 bits: 7.6 ms at 115200 Bd, 0.28 ms at 3.125 MBd
+	// (a BM1397 job of 4 midstates, 152 bytes: 0.49 ms). Jobs closer than that would
+	// queue behind each other and the chips would answer jobs already replaced.
+	struct Case {
+		std::vector<std::string> args;
+		std::string floor;
+	};
+	for (const Case &c : {Case{{"--baud", "115200", "--job-interval", "0.0005"}, "0.007639"},
+	                      Case{{"--job-interval", "0.0001"}, "0.000282"},
+	                      Case{{"-f", "bm1397", "--job-interval", "0.0001"}, "0.000486"}}) {
+		std::vector<std::string> args{"mine", "-n", "2", "--seconds", "0.5", "--json"};
+		args.insert(args.end(), c.args.begin(), c.args.end());
+		const Run r = hbctl(args);
+		BOOST_TEST_REQUIRE(r.status == 0);
+		BOOST_TEST(r.out.find("shorter than one job frame takes on the wire") !=
+		           std::string::npos);
+		BOOST_TEST(r.out.find("using " + c.floor + " s") != std::string::npos, r.out);
+		const auto brace = r.out.rfind("\n{");
+		const auto doc =
+		    boost::json::parse(r.out.substr(brace == std::string::npos ? 0 : brace + 1))
+		        .as_object();
+		const auto &total = doc.at("total").as_object();
+		BOOST_TEST(total.at("hw_errors").to_number<double>() == 0);
+		BOOST_TEST(total.at("stale").to_number<double>() == 0);
+		BOOST_TEST(total.at("valid").to_number<double>() > 0);
+	}
+	// Above the floor nothing is said.
+	const Run ok = hbctl({"mine", "-n", "2", "--seconds", "0.2", "--job-interval", "0.0005"});
+	BOOST_TEST(ok.status == 0);
+	BOOST_TEST(ok.out.find("shorter than") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(every_file_read_is_bounded)
+{
+	// A board file that never ends: refused at the size limit, not read forever.
+	refused({"board", "status", "--board", "/dev/zero"}, "larger than", 20s);
+	TempDir dir;
+	refused({"board", "status", "--board", dir.path.string()}, "directory");
+	refused({"frames", "decode", dir.path.string()}, "directory");
+	refused({"frames", "replay", "-f", "bm1366", dir.path.string()}, "directory");
+
+	// hbsim reads board files through the same reader.
+	hbtest::Child sim({hbtest::hbsim_bin(), "--board", "/dev/zero", "--unix-dir",
+	                   dir.path.string()},
+	                  hbtest::Child::Stderr::capture);
+	const std::string out = sim.read_all(20s);
+	const int status = sim.wait(5s);
+	BOOST_TEST(status != -1);
+	BOOST_TEST(status != 0);
+	BOOST_TEST(out.find("larger than") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(capture_times_must_be_finite)
+{
+	TempDir dir;
+	const std::string header = "name,type,start_time,duration,data\n";
+	for (const char *t : {"NaN", "nan", "inf", "-Infinity"}) {
+		const std::string csv = dir.write("t.csv", header + "TX,data,0.1,1e-5,0x55\n" +
+		                                               "TX,data," + t + ",1e-5,0xAA\n");
+		refused({"frames", "decode", csv, "--json"}, "capture line 3");
+	}
+	// Negative times are real (bytes before the analyser's trigger).
+	const std::string ok = dir.write("neg.csv", header + "TX,data,-0.5,1e-5,0x55\n");
+	BOOST_TEST(hbctl({"frames", "decode", ok}).status == 0);
+	// A name per row would make a stream per row.
+	std::string many = header;
+	for (int i = 0; i < 20; ++i)
+		many += "line" + std::to_string(i) + ",data,0." + std::to_string(i) + ",1e-5,0x55\n";
+	refused({"frames", "decode", dir.write("many.csv", many)}, "analyser names");
+}
+
+BOOST_AUTO_TEST_CASE(control_characters_are_escaped)
+{
+	const Run r = hbctl({"frames", "decode", "-f", "bm\x1b[2J\x07", "/dev/null"});
+	BOOST_TEST(r.status == 2);
+	BOOST_TEST(r.out.find('\x1b') == std::string::npos);
+	BOOST_TEST(r.out.find('\x07') == std::string::npos);
+	BOOST_TEST(r.out.find("\\x1b") != std::string::npos);
+	const Run p = hbctl({"mine", "--seconds", "1\x1b[2J"});
+	BOOST_TEST(p.status == 2);
+	BOOST_TEST(p.out.find('\x1b') == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(frames_options_are_checked)
+{
+	for (const char *v : {"0", "-1", "129"})
+		refused({"frames", "replay", "-f", "bm1366", "/dev/null", "--live-jobs", v},
+		        "--live-jobs");
+	refused({"frames", "encode", "job", "--job-id", "1", "--header", std::string(160, '0'),
+	         "--extranonce2-size", "-1"},
+	        "--extranonce2-size");
+}
