@@ -2,13 +2,31 @@
 // hbctl: bring-up, register access, tuning and manufacturing tests for hashboards.
 #include "commands.hpp"
 
-#include <hashboard/transport.hpp>
+#include <hashboard/error.hpp>
 
 #include <cstdio>
 #include <exception>
 #include <stdexcept>
 #include <map>
 #include <string>
+
+namespace {
+
+// What the message is prefixed with on stderr, so a log says which kind of failure.
+const char *error_kind(const std::exception &e)
+{
+	if (dynamic_cast<const hashboard::TransportError *>(&e))
+		return "link error: ";
+	if (dynamic_cast<const hashboard::DeviceError *>(&e))
+		return "device error: ";
+	if (dynamic_cast<const std::invalid_argument *>(&e))
+		return "";
+	if (dynamic_cast<const std::logic_error *>(&e))
+		return "internal error (a bug): ";
+	return "";
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -27,20 +45,19 @@ int main(int argc, char **argv)
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
 		// Usage errors exit 2 (docs/ARCHITECTURE.md), not with CLI11's own 100+ codes.
-		return app.exit(e) == 0 ? 0 : 2;
+		return app.exit(e) == 0 ? hashboard::kExitOk : hashboard::kExitUsage;
 	}
 	try {
 		for (const auto *cmd : app.get_subcommands())
 			return commands.at(cmd->get_name())();
-	} catch (const std::invalid_argument &e) {
-		std::fprintf(stderr, "hbctl: %s\n", e.what());
-		return 2;
-	} catch (const hashboard::TransportError &e) {
-		std::fprintf(stderr, "hbctl: link error: %s\n", e.what());
-		return 1;
 	} catch (const std::exception &e) {
-		std::fprintf(stderr, "hbctl: %s\n", e.what());
-		return 1;
+		// The exit code by the error's type: hashboard::exit_code_for (2 usage, 1
+		// operational, 74 device or link, 70 a bug; docs/ARCHITECTURE.md).
+		std::fprintf(stderr, "hbctl: %s%s\n", error_kind(e), e.what());
+		return hashboard::exit_code_for(e);
+	} catch (...) {
+		std::fprintf(stderr, "hbctl: unknown exception\n");
+		return hashboard::kExitSoftware;
 	}
-	return 2;
+	return hashboard::kExitUsage;
 }
