@@ -34,8 +34,8 @@ Run run(const char *tool, std::vector<std::string> args)
 	Run r;
 	r.out = child.read_all(60s);
 	r.status = child.wait(10s);
-	BOOST_TEST_MESSAGE(args[0] << " " << (args.size() > 1 ? args[1] : "") << " -> "
-	                           << r.status << "\n"
+	BOOST_TEST_MESSAGE(args[0] << " " << (args.size() > 1 ? args[1] : "") << " -> " << r.status
+	                           << "\n"
 	                           << r.out);
 	return r;
 }
@@ -111,7 +111,8 @@ BOOST_AUTO_TEST_CASE(hbctl_operational_failures_exit_1)
 	BOOST_TEST(scan.status == hashboard::kExitOperational);
 	BOOST_TEST(has(scan, "CHAIN BROKEN"), scan.out);
 	// The same chain under regs: an OperationalError ends the command.
-	const Run regs = hbctl({"regs", "read", "chip_id", "--transport", "sim:bm1366?chips=4&dead=0"});
+	const Run regs =
+	    hbctl({"regs", "read", "chip_id", "--transport", "sim:bm1366?chips=4&dead=0"});
 	BOOST_TEST(regs.status == hashboard::kExitOperational);
 	BOOST_TEST(has(regs, "no chip answered"), regs.out);
 }

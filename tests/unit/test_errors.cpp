@@ -41,7 +41,8 @@ BOOST_AUTO_TEST_CASE(hardware_errors_keep_errno_as_a_generic_error_code)
 	BOOST_TEST((t.code() == std::errc::no_such_file_or_directory));
 	BOOST_TEST(t.error_number() == ENOENT);
 	// what() is the message as given: nothing appended to a message that names it.
-	BOOST_TEST(std::string(t.what()) == "tty:/dev/ttyS9: cannot open: No such file or directory");
+	BOOST_TEST(std::string(t.what()) ==
+	           "tty:/dev/ttyS9: cannot open: No such file or directory");
 
 	const DeviceError d("/dev/i2c-1 addr 0x24: NAK", ENXIO);
 	BOOST_TEST((d.code() == std::errc::no_such_device_or_address));
@@ -78,7 +79,8 @@ BOOST_AUTO_TEST_CASE(a_tty_that_does_not_exist_is_a_transport_error_with_enoent)
 	} catch (const TransportError &e) {
 		BOOST_TEST(e.code().value() == ENOENT);
 		BOOST_TEST((e.code() == std::errc::no_such_file_or_directory));
-		BOOST_TEST(std::string(e.what()).find("/nonexistent/hbtest-tty") != std::string::npos,
+		BOOST_TEST(std::string(e.what()).find("/nonexistent/hbtest-tty") !=
+		               std::string::npos,
 		           e.what());
 	}
 }
@@ -90,7 +92,8 @@ BOOST_AUTO_TEST_CASE(a_missing_i2c_bus_is_a_device_error_with_enoent)
 		BOOST_FAIL("expected DeviceError");
 	} catch (const DeviceError &e) {
 		BOOST_TEST(e.code().value() == ENOENT);
-		BOOST_TEST(std::string(e.what()).find("/nonexistent/i2c-hbtest") != std::string::npos,
+		BOOST_TEST(std::string(e.what()).find("/nonexistent/i2c-hbtest") !=
+		               std::string::npos,
 		           e.what());
 	}
 }

@@ -54,7 +54,7 @@ Target open_target(const RegsOptions &o)
 	t.scan = t.session.chain->enumerate();
 	if (t.scan.found() == 0)
 		throw hashboard::OperationalError("no chip answered enumeration on " +
-		                         t.session.transport->describe());
+		                                  t.session.transport->describe());
 	return t;
 }
 

@@ -29,8 +29,7 @@ namespace hashboard {
 class HardwareError : public std::system_error {
 public:
 	explicit HardwareError(const std::string &what, int err = 0)
-		: std::system_error(std::error_code(err, std::generic_category()), what),
-		  message_(what)
+	    : std::system_error(std::error_code(err, std::generic_category()), what), message_(what)
 	{
 	}
 	const char *what() const noexcept override { return message_.what(); }

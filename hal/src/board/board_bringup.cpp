@@ -109,10 +109,10 @@ void Board::power_up()
 			const GpioSpec &g = config_.gpios[i];
 			if (g.role == GpioRole::plug_detect && !gpios_[i]->is_active())
 				throw OperationalError((g.chain
-				                              ? "chain " + std::to_string(*g.chain)
-				                              : std::string("the board")) +
-				                         " is not plugged in (plug_detect line '" +
-				                         g.name + "' is inactive)");
+				                            ? "chain " + std::to_string(*g.chain)
+				                            : std::string("the board")) +
+				                       " is not plugged in (plug_detect line '" +
+				                       g.name + "' is inactive)");
 		}
 	}
 	try {
@@ -145,8 +145,8 @@ void Board::power_up()
 					break;
 				if (clock_.now() >= deadline)
 					throw OperationalError("regulator " + spec.name +
-					                         ": no power good (" +
-					                         faults_text(st) + ")");
+					                       ": no power good (" +
+					                       faults_text(st) + ")");
 				clock_.sleep_for(kPowerGoodPoll);
 			}
 		}
