@@ -397,7 +397,7 @@ BOOST_AUTO_TEST_CASE(no_power_good_switches_everything_off_again)
 	try {
 		b.power_up();
 		BOOST_ERROR("power_up succeeded without power good");
-	} catch (const std::runtime_error &e) {
+	} catch (const OperationalError &e) {
 		BOOST_TEST(std::string(e.what()).find("r1") != std::string::npos, e.what());
 	}
 	BOOST_TEST((b.state() == BoardState::off));

@@ -2,7 +2,7 @@
 // hbctl: bring-up, register access, tuning and manufacturing tests for hashboards.
 #include "commands.hpp"
 
-#include <hashboard/transport.hpp>
+#include <hashboard/error.hpp>
 
 #include <cstdio>
 #include <exception>
@@ -33,6 +33,24 @@ std::string escaped(std::string_view s)
 
 } // namespace
 
+namespace {
+
+// What the message is prefixed with on stderr, so a log says which kind of failure.
+const char *error_kind(const std::exception &e)
+{
+	if (dynamic_cast<const hashboard::TransportError *>(&e))
+		return "link error: ";
+	if (dynamic_cast<const hashboard::DeviceError *>(&e))
+		return "device error: ";
+	if (dynamic_cast<const std::invalid_argument *>(&e))
+		return "";
+	if (dynamic_cast<const std::logic_error *>(&e))
+		return "internal error (a bug): ";
+	return "";
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
 	CLI::App app{"hbctl: bring up, test and tune hashboard chip chains.\n"
@@ -53,20 +71,19 @@ int main(int argc, char **argv)
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
 		// Usage errors exit 2 (docs/ARCHITECTURE.md), not with CLI11's own 100+ codes.
-		return app.exit(e) == 0 ? 0 : 2;
+		return app.exit(e) == 0 ? hashboard::kExitOk : hashboard::kExitUsage;
 	}
 	try {
 		for (const auto *cmd : app.get_subcommands())
 			return commands.at(cmd->get_name())();
-	} catch (const std::invalid_argument &e) {
-		std::fprintf(stderr, "hbctl: %s\n", escaped(e.what()).c_str());
-		return 2;
-	} catch (const hashboard::TransportError &e) {
-		std::fprintf(stderr, "hbctl: link error: %s\n", escaped(e.what()).c_str());
-		return 1;
 	} catch (const std::exception &e) {
-		std::fprintf(stderr, "hbctl: %s\n", escaped(e.what()).c_str());
-		return 1;
+		// The exit code by the error's type: hashboard::exit_code_for (2 usage, 1
+		// operational, 74 device or link, 70 a bug; docs/ARCHITECTURE.md).
+		std::fprintf(stderr, "hbctl: %s%s\n", error_kind(e), escaped(e.what()).c_str());
+		return hashboard::exit_code_for(e);
+	} catch (...) {
+		std::fprintf(stderr, "hbctl: unknown exception\n");
+		return hashboard::kExitSoftware;
 	}
-	return 2;
+	return hashboard::kExitUsage;
 }

@@ -53,8 +53,8 @@ Target open_target(const RegsOptions &o)
 		t.address = parse_address(o.chip);
 	t.scan = t.session.chain->enumerate();
 	if (t.scan.found() == 0)
-		throw std::runtime_error("no chip answered enumeration on " +
-		                         t.session.transport->describe());
+		throw hashboard::OperationalError("no chip answered enumeration on " +
+		                                  t.session.transport->describe());
 	return t;
 }
 

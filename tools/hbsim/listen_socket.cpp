@@ -9,14 +9,16 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 
 namespace hbsim_tool {
 
 namespace {
 
-std::runtime_error os_error(const std::string &what, int err)
+// what() is "<what>: <strerror(err)>"; code() keeps the errno.
+std::system_error os_error(const std::string &what, int err)
 {
-	return std::runtime_error(what + ": " + std::strerror(err));
+	return std::system_error(err, std::generic_category(), what);
 }
 
 sockaddr_un address_of(const std::string &path)
@@ -41,7 +43,7 @@ void remove_stale_socket(const std::string &path, const sockaddr_un &addr)
 	if (!probe)
 		throw os_error("socket", errno);
 	if (::connect(probe.get(), reinterpret_cast<const sockaddr *>(&addr), sizeof addr) == 0)
-		throw std::runtime_error("another process listens on " + path);
+		throw os_error("another process listens on " + path, EADDRINUSE);
 	if (errno == ECONNREFUSED)
 		::unlink(path.c_str());
 }

@@ -9,7 +9,7 @@ namespace hbsim_tool {
 
 // A non-blocking unix stream socket listening at path; the path is removed again when
 // the socket closes. A socket file left behind by a dead process is replaced; one that
-// a live process still listens on is an error (std::runtime_error).
+// a live process still listens on is an error (std::system_error, EADDRINUSE).
 class ListenSocket {
 public:
 	ListenSocket(std::string path, int backlog);

@@ -9,6 +9,7 @@
 #include "server.hpp"
 
 #include <hashboard/clock.hpp>
+#include <hashboard/error.hpp>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -21,14 +22,15 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <system_error>
 #include <vector>
 
 namespace {
 
 using namespace hbsim_tool;
 
-// Exit status for bad arguments, as the usual command-line tools use it.
-constexpr int kExitUsage = 2;
+// Exit codes: hashboard::exit_code_for (hashboard/error.hpp, docs/ARCHITECTURE.md).
+using hashboard::kExitUsage;
 
 void add_options(CLI::App &app, Options &opt)
 {
@@ -144,10 +146,10 @@ int stop_signals_fd()
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0)
-		throw std::runtime_error("sigprocmask failed");
+		throw std::system_error(errno, std::generic_category(), "sigprocmask");
 	const int fd = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
-		throw std::runtime_error("signalfd failed");
+		throw std::system_error(errno, std::generic_category(), "signalfd");
 	return fd;
 }
 
@@ -211,18 +213,20 @@ int main(int argc, char **argv)
 	} catch (const CLI::ParseError &e) {
 		app.exit(e);
 		return kExitUsage;
-	} catch (const std::invalid_argument &e) {
+	} catch (const std::exception &e) { // a bad family, board file or chain option: 2
 		std::cerr << "hbsim: " << e.what() << "\n";
-		return kExitUsage;
+		return hashboard::exit_code_for(e);
 	}
 	try {
 		return opt.board_file.empty() ? serve_chain(opt, std::move(config))
 		                              : serve_board(opt, std::move(chains));
-	} catch (const std::invalid_argument &e) { // e.g. a socket path that does not fit
-		std::cerr << "hbsim: " << e.what() << "\n";
-		return kExitUsage;
 	} catch (const std::exception &e) {
+		// A socket path that does not fit: 2; a pty, socket or poll that fails: 74,
+		// with its errno's text (std::system_error); a bug: 70.
 		std::cerr << "hbsim: " << e.what() << "\n";
-		return 1;
+		return hashboard::exit_code_for(e);
+	} catch (...) {
+		std::cerr << "hbsim: unknown exception\n";
+		return hashboard::kExitSoftware;
 	}
 }

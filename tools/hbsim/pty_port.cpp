@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 
 namespace hbsim_tool {
 
@@ -18,9 +19,10 @@ namespace {
 // What the host finds when it opens the slave: a raw line at the chips' reset rate.
 constexpr std::uint32_t kIdleBaud = 115200;
 
-std::runtime_error os_error(const std::string &what, int err)
+// what() is "<what>: <strerror(err)>"; code() keeps the errno.
+std::system_error os_error(const std::string &what, int err)
 {
-	return std::runtime_error(what + ": " + std::strerror(err));
+	return std::system_error(err, std::generic_category(), what);
 }
 
 } // namespace

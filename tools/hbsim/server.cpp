@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <system_error>
 #include <vector>
 
 namespace hbsim_tool {
@@ -70,7 +71,7 @@ void serve(std::span<Server *const> servers, int signal_fd)
 		}
 		const timespec ts = to_timespec(wait);
 		if (::ppoll(fds.data(), fds.size(), &ts, nullptr) < 0 && errno != EINTR)
-			throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+			throw std::system_error(errno, std::generic_category(), "poll");
 		if (fds[0].revents & POLLIN)
 			break;
 		for (Server *s : servers)

@@ -178,7 +178,7 @@ public:
 	const std::vector<double> &chip_frequencies_mhz() const { return chip_freq_; }
 
 	// Writes the ticket mask to all chips and reads it back from each answering chip;
-	// throws std::runtime_error naming the chips whose read-back differs.
+	// throws OperationalError naming the chips whose read-back differs.
 	void set_ticket_difficulty_log2(unsigned k);
 	unsigned ticket_difficulty_log2() const { return ticket_log2_; }
 	// The smallest ticket difficulty 2^k whose nonce replies fill at most `utilisation`

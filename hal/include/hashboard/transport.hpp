@@ -3,6 +3,7 @@
 
 #include <hashboard/bytes.hpp>
 #include <hashboard/clock.hpp>
+#include <hashboard/error.hpp> // TransportError
 
 #include <cstdint>
 #include <memory>
@@ -12,19 +13,6 @@
 #include <string_view>
 
 namespace hashboard {
-
-// A link failed (device gone, peer closed, I/O error). OS errors keep their errno.
-class TransportError : public std::runtime_error {
-public:
-	explicit TransportError(const std::string &what, int err = 0)
-		: std::runtime_error(what), errno_(err)
-	{
-	}
-	int error_number() const { return errno_; }
-
-private:
-	int errno_;
-};
 
 // One chip chain's byte link: a UART, the kernel's /dev/hashboardN, SPI, or the
 // simulator. Transports move bytes and own the chain's reset line where they have one;

@@ -108,11 +108,11 @@ void Board::power_up()
 		for (std::size_t i = 0; i < gpios_.size(); ++i) {
 			const GpioSpec &g = config_.gpios[i];
 			if (g.role == GpioRole::plug_detect && !gpios_[i]->is_active())
-				throw std::runtime_error((g.chain
-				                              ? "chain " + std::to_string(*g.chain)
-				                              : std::string("the board")) +
-				                         " is not plugged in (plug_detect line '" +
-				                         g.name + "' is inactive)");
+				throw OperationalError((g.chain
+				                            ? "chain " + std::to_string(*g.chain)
+				                            : std::string("the board")) +
+				                       " is not plugged in (plug_detect line '" +
+				                       g.name + "' is inactive)");
 		}
 	}
 	try {
@@ -144,9 +144,9 @@ void Board::power_up()
 				if (st.power_good && !st.faulted())
 					break;
 				if (clock_.now() >= deadline)
-					throw std::runtime_error("regulator " + spec.name +
-					                         ": no power good (" +
-					                         faults_text(st) + ")");
+					throw OperationalError("regulator " + spec.name +
+					                       ": no power good (" +
+					                       faults_text(st) + ")");
 				clock_.sleep_for(kPowerGoodPoll);
 			}
 		}
@@ -163,7 +163,7 @@ void Board::power_up()
 	}
 	BoardState expected = BoardState::off;
 	if (!state_.compare_exchange_strong(expected, BoardState::powered))
-		throw std::runtime_error("board " + config_.name + " tripped during power up");
+		throw OperationalError("board " + config_.name + " tripped during power up");
 	log("power good on every rail");
 }
 
@@ -246,7 +246,7 @@ const std::vector<ChainBringUp> &Board::start_chains()
 	}
 	BoardState expected = BoardState::powered;
 	if (!state_.compare_exchange_strong(expected, BoardState::enumerated))
-		throw std::runtime_error("board " + config_.name + " tripped during bring-up");
+		throw OperationalError("board " + config_.name + " tripped during bring-up");
 	return bring_up_;
 }
 

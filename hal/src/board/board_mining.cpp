@@ -32,8 +32,7 @@ void Board::send_work(const std::function<Work()> &next_work)
 		any = true;
 	}
 	if (!any)
-		throw std::runtime_error("board " + config_.name +
-		                         ": no chain has chips to mine on");
+		throw OperationalError("board " + config_.name + ": no chain has chips to mine on");
 	BoardState expected = BoardState::enumerated;
 	state_.compare_exchange_strong(expected, BoardState::mining);
 }

@@ -101,8 +101,8 @@ public:
 	// another chain of the phase has failed, so this one ends at its next step.
 	void progress(std::string_view what);
 
-	struct Stopped : std::runtime_error {
-		using std::runtime_error::runtime_error;
+	struct Stopped : OperationalError {
+		using OperationalError::OperationalError;
 	};
 
 private:

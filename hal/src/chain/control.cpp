@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // PLL ramps, ticket mask, baud switch and raw register access.
 #include <hashboard/chain.hpp>
+#include <hashboard/error.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -137,7 +138,7 @@ void Chain::set_ticket_difficulty_log2(unsigned k)
 			bad += (bad.empty() ? "" : ", ") + std::to_string(chip.position);
 	}
 	if (!bad.empty())
-		throw std::runtime_error("ticket mask read-back failed on chip(s) " + bad);
+		throw OperationalError("ticket mask read-back failed on chip(s) " + bad);
 	ticket_log2_ = k;
 }
 

@@ -151,7 +151,8 @@ public:
 	// off -> powered: plug detect checked, every reset asserted, power enable on, each
 	// regulator's VOUT set (clamped to the board's limits) then its output on and power
 	// good awaited, fans started. A failure leaves the board off (everything switched
-	// off again) and throws std::runtime_error naming the device.
+	// off again) and throws OperationalError naming the device (DeviceError when a device
+	// itself fails).
 	void power_up();
 	// powered -> enumerated: resets released (power is good), then every chain at once:
 	// enumerate (a break is reported, not thrown), baud switch, ticket mask, PLL ramp to

@@ -5,26 +5,14 @@
 // and a simulated twin; the Board, the safety supervisor and the tuner see only these.
 #pragma once
 
+#include <hashboard/error.hpp> // DeviceError
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace hashboard {
-
-// A device did not answer or answered nonsense (I2C NAK, missing sysfs file, bad value).
-// The safety supervisor treats a sensor that keeps throwing as lost.
-class DeviceError : public std::runtime_error {
-public:
-	explicit DeviceError(const std::string &what, int err = 0)
-		: std::runtime_error(what), errno_(err)
-	{
-	}
-	int error_number() const { return errno_; }
-
-private:
-	int errno_;
-};
 
 struct VoltageLimits {
 	double min_mv = 0;
