@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 	if (uri.scheme != "sim")
 		return 0;
 	try {
-		const hbsim::ChainConfig c = transport::sim_chain_config(uri);
+		const hbsim::SimChainConfig c = transport::sim_chain_config(uri);
 		FUZZ_CHECK(c.chips >= 1 && c.chips <= 256);
 		FUZZ_CHECK(c.zero_bits >= 1 && c.zero_bits <= 32);
 		FUZZ_CHECK(!c.faults.dead_chip || *c.faults.dead_chip < c.chips);

@@ -192,3 +192,34 @@ BOOST_AUTO_TEST_CASE(seconds_convert_checked)
 	                   std::numeric_limits<double>::infinity()})
 		BOOST_CHECK_THROW(from_seconds(bad, "x"), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_CASE(text_that_is_not_utf8_is_refused_with_its_line)
+{
+	// Found by the board-file fuzzer: a non-ASCII character after a number reached
+	// undefined behaviour inside toml++; it is refused before parsing, naming where.
+	const std::string text = "name = \"x\"\n[[regulator]]\naddress = 0x2\xC7\xB0\n";
+	try {
+		hashboard::parse_board_config(text, "bad.toml");
+		BOOST_FAIL("accepted text that is not UTF-8");
+	} catch (const hashboard::BoardConfigError &e) {
+		const std::string what = e.what();
+		BOOST_TEST(what.find("bad.toml:3") != std::string::npos, what);
+		BOOST_TEST(what.find("non-ASCII") != std::string::npos, what);
+	}
+	BOOST_CHECK_THROW(hashboard::parse_board_config("name = \"\xED\xA0\x80\"\n", "s.toml"),
+			  hashboard::BoardConfigError); // a surrogate
+	BOOST_CHECK_THROW(hashboard::parse_board_config("name = \"\xC0\xAF\"\n", "o.toml"),
+			  hashboard::BoardConfigError); // overlong
+	// Non-ASCII stays welcome where TOML allows it: strings and comments. This text has
+	// no [limits], so it fails later, on that and not on its characters.
+	try {
+		hashboard::parse_board_config(
+			"# Z\u00fcrich\nname = \"b\u00f6ard\"\ndescription = '''caf\u00e9 \"x\" '''\n"
+			"[[chain]]\nfamily = \"bm1366\"\nchips = 1\ntransport = \"sim\"\n",
+			"ok.toml");
+	} catch (const hashboard::BoardConfigError &e) {
+		const std::string what = e.what();
+		BOOST_TEST(what.find("non-ASCII") == std::string::npos, what);
+		BOOST_TEST(what.find("limits") != std::string::npos, what);
+	}
+}
