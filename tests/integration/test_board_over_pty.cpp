@@ -10,7 +10,7 @@
 #include "child_process.hpp"
 #include "hbtest.hpp"
 
-#include "../../hal/src/transport/hbsim_control.hpp"
+#include "transport/hbsim_control.hpp"
 
 #include <hashboard/board/board_config.hpp>
 

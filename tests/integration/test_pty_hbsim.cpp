@@ -8,7 +8,7 @@
 #include "child_process.hpp"
 #include "hbtest.hpp"
 
-#include "../../hal/src/transport/hbsim_control.hpp"
+#include "transport/hbsim_control.hpp"
 
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/chip_family.hpp>

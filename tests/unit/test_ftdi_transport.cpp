@@ -6,9 +6,9 @@
 
 #include "uri_expect.hpp"
 
-#include "../../hal/src/transport/ftdi_baud.hpp"
-#include "../../hal/src/transport/ftdi_settings.hpp"
-#include "../../hal/src/transport/uri.hpp"
+#include "transport/ftdi_baud.hpp"
+#include "transport/ftdi_settings.hpp"
+#include "transport/uri.hpp"
 
 #include <hashboard/transport.hpp>
 

@@ -7,8 +7,8 @@
 
 #include "uri_expect.hpp"
 
-#include "../../hal/src/transport/spidev_transport.hpp"
-#include "../../hal/src/transport/uri.hpp"
+#include "transport/spidev_transport.hpp"
+#include "transport/uri.hpp"
 
 #include <hashboard/transport.hpp>
 

@@ -16,7 +16,7 @@
 
 #include "transport_peers.hpp"
 
-#include "../../hal/src/transport/ftdi_transport.hpp"
+#include "transport/ftdi_transport.hpp"
 
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/chip_family.hpp>

@@ -7,7 +7,7 @@
 
 #include "transport_peers.hpp"
 
-#include "../../hal/src/transport/termios2.hpp"
+#include "transport/termios2.hpp"
 
 #include <hashboard/transport.hpp>
 

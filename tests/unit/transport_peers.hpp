@@ -3,7 +3,7 @@
 // scratch directory for sockets, and an echo peer that answers every byte with itself.
 #pragma once
 
-#include "../../hal/src/transport/unique_fd.hpp"
+#include "transport/unique_fd.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -4,9 +4,9 @@
 // words; they are internal to libhashboard (hal/src), so they are named by path here.
 #pragma once
 
-#include "../../hal/src/transport/hbsim_control.hpp"
-#include "../../hal/src/transport/termios2.hpp"
-#include "../../hal/src/transport/unique_fd.hpp"
+#include "transport/hbsim_control.hpp"
+#include "transport/termios2.hpp"
+#include "transport/unique_fd.hpp"
 
 namespace hbsim_tool {
 
