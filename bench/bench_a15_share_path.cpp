@@ -104,7 +104,7 @@ private:
 	std::vector<TapTransport::Read> log_;
 	VirtualClock &clock_;
 	std::size_t next_ = 0;
-	std::uint32_t baud_ = 115200;
+	std::uint32_t baud_ = kResetHostBaud;
 };
 
 ChainConfig chain_config()

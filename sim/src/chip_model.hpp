@@ -74,7 +74,8 @@ std::string known_chip_names();
 
 // ---- clocks -------------------------------------------------------------------------
 
-// The crystal every chip's UART and PLL start from.
+// The crystal every chip's UART and PLL start from. Stated here, not taken from the
+// core's wire.hpp: the chip's own reading, the independent check of the host's.
 inline constexpr double kCrystalHz = 25e6;
 
 struct PllFields {

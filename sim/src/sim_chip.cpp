@@ -15,8 +15,9 @@ constexpr std::uint32_t kRollingMask = 0xFFFF;
 constexpr unsigned kReportEnableShift = 28;
 constexpr unsigned kCoresPerReportBit = 32;
 
-constexpr std::size_t kShortReply = 9;
-constexpr std::size_t kLongReply = 11;
+// The reply lengths are the codec's (frame format, not a chip-side reading).
+using hashboard::bm13xx::kReplyLen;
+using hashboard::bm13xx::kRollingReplyLen;
 
 } // namespace
 
@@ -56,8 +57,8 @@ void SimChip::power_on(Duration t)
 std::size_t SimChip::reply_len() const
 {
 	return model_.has_long_replies() && (regs_[reg::version_rolling] & kRollingEnable)
-		   ? kLongReply
-		   : kShortReply;
+		   ? kRollingReplyLen
+		   : kReplyLen;
 }
 
 std::uint16_t SimChip::rolling_mask() const
@@ -249,7 +250,7 @@ void SimChip::hash_until(Duration t, std::vector<FoundNonce> &out)
 		reply.excess_difficulty =
 		    excess_difficulty(model_, hit.bits - double(zero_bits_), ticket_log2_);
 		reply.job_byte = result_header(model_, search_.job_id(), hit.sub);
-		if (len == kLongReply)
+		if (len == kRollingReplyLen)
 			reply.version_bits = hit.version_bits;
 		out.push_back({pace_.when(base + hit.offset), position_, reply, len});
 	};

@@ -48,7 +48,7 @@ void check(const BoardConfig &c)
 	FUZZ_CHECK(c.safety.watchdog_timeout.count() > 0);
 	FUZZ_CHECK(c.safety.fan_grace.count() >= 0);
 	FUZZ_CHECK(c.sim.zero_bits >= 1 && c.sim.zero_bits <= 32);
-	FUZZ_CHECK(c.sim.tau.count() > 0);
+	FUZZ_CHECK(c.sim.thermal.tau.count() > 0);
 	for (const auto &f : c.sim.faults)
 		FUZZ_CHECK(f.at.count() >= 0);
 	for (const auto &d : c.domains)

@@ -16,7 +16,7 @@ using namespace hashboard::bm13xx;
 
 namespace {
 
-constexpr std::size_t kMaxFrame = 2 + 0x96;
+constexpr std::size_t kMaxFrame = host_frame_size(kLenFourMidstates);
 
 Bytes encode(const HostFrame &frame)
 {

@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(bm1370_header_job_with_rolled_version_is_credited)
 	bm::RegisterReply chip_id{0x13700000, 0, 0};
 	std::string cap =
 	    hex_line(bm::encode_read_register(true, 0, 0)) +
-	    hex_line(bm::encode_reply(chip_id, 9)) +
+	    hex_line(bm::encode_reply(chip_id, bm::kReplyLen)) +
 	    hex_line(bm::encode_write_register(true, 0, 0xA4, 0x9000FFFF)) +
 	    hex_line(
 	        bm::encode_write_register(true, 0, 0x14, bm::ticket_mask_for_difficulty_log2(9))) +

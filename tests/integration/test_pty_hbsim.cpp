@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(codec_then_hbctl_on_one_hbsim)
 		// nothing decodes; back at theirs, they answer again.
 		t->set_baud(1'000'000);
 		BOOST_TEST(read_chip_ids(*t, family).empty());
-		t->set_baud(115200);
+		t->set_baud(kResetHostBaud);
 		BOOST_TEST(read_chip_ids(*t, family).size() == 4u);
 
 		// Held in reset, the chain is silent.

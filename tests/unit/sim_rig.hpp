@@ -33,6 +33,11 @@ using hashboard::Bytes;
 using hashboard::Duration;
 namespace bm = hashboard::bm13xx;
 namespace sd = hbsim::detail;
+// The host's side of the wire (the core's wire.hpp), which the simulated chips must meet.
+using hashboard::kBitsPerByte;
+using hashboard::kCrystalHz;
+using hashboard::kResetBaud;
+using hashboard::kResetHostBaud;
 
 // Register addresses and values open firmware writes (reference, captures).
 inline constexpr std::uint8_t kRegPll0 = 0x08;
@@ -48,7 +53,6 @@ inline constexpr std::uint32_t kRollingAll = 0x9000FFFF;   // capture
 inline constexpr std::uint32_t kReportAll = 0xF000C100;    // capture
 inline constexpr std::uint32_t kHashCountingS21Pro = 0x1EB5; // capture
 inline constexpr std::uint32_t kBm1397PllDivider = 0x0F0F0F00; // firmware
-inline constexpr double kResetBaud = 25e6 / (8.0 * 27.0);
 
 // A PLL0 word the chip decodes to exactly mhz (found with the simulator's decoder,
 // encoded as the reference says: BM1366+ post dividers minus one, BM1397 raw).
@@ -57,10 +61,10 @@ inline std::uint32_t pll_word(const sd::ChipModel &m, double mhz)
 	for (unsigned ref = 1; ref <= 2; ++ref)
 		for (unsigned p1 = 1; p1 <= 7; ++p1)
 			for (unsigned p2 = 1; p2 <= p1; ++p2) {
-				const double fb = mhz * ref * p1 * p2 / 25.0;
+				const double fb = mhz * ref * p1 * p2 / (kCrystalHz / 1e6);
 				if (fb != std::floor(fb) || fb < 1 || fb > 4095)
 					continue;
-				const double vco = 25.0 * fb / ref;
+				const double vco = kCrystalHz / 1e6 * fb / ref;
 				const std::uint32_t post =
 				    m.midstate_jobs() ? (p1 << 4 | p2) : ((p1 - 1) << 4 | (p2 - 1));
 				const std::uint32_t flag = vco >= 2400 && m.header_jobs() ? 0x50 : 0x40;
@@ -90,7 +94,7 @@ struct RxByte {
 
 class Rig {
 public:
-	explicit Rig(hbsim::SimChainConfig c) : chain(std::move(c)), parser(9) {}
+	explicit Rig(hbsim::SimChainConfig c) : chain(std::move(c)), parser(bm::kReplyLen) {}
 
 	hbsim::SimChain chain;
 	Duration t{0};
@@ -155,7 +159,7 @@ public:
 	{
 		if (model().header_jobs()) {
 			write(true, 0, kRegVersionRolling, kRollingAll);
-			parser.set_reply_len(11);
+			parser.set_reply_len(bm::kRollingReplyLen);
 		}
 		send(bm::encode_chain_inactive());
 		for (unsigned i = 0; i < chips; ++i)

@@ -120,7 +120,7 @@ private:
 	hashboard::VirtualClock &clock_;
 	std::uint16_t chip_id_;
 	unsigned chips_;
-	std::uint32_t baud_ = 115200;
+	std::uint32_t baud_ = hashboard::kResetHostBaud;
 	bool rolling_ = false;
 	bm::HostParser parser_;
 	std::deque<std::uint8_t> rx_;

@@ -206,7 +206,8 @@ BOOST_AUTO_TEST_CASE(baud_values_decode_as_published)
 	BOOST_TEST(hashboard::baud_write(b70, 1000000)->value == 0x11300200u);
 	BOOST_TEST(hashboard::baud_write(b70, 3125000, 0x01300000)->value == 0x01300000u);
 	BOOST_TEST(hashboard::baud_write(b97, 3125000)->value == 0x00006031u);
-	BOOST_TEST(hashboard::baud_write(b97, 115740)->value == 0x00007A31u);
+	BOOST_TEST(hashboard::baud_write(b97, std::uint32_t(hashboard::kResetBaud))->value ==
+	           0x00007A31u);
 	BOOST_TEST(!hashboard::baud_write(b70, 6000000));
 }
 

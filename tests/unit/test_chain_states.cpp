@@ -104,7 +104,7 @@ std::vector<Operation> operations()
 	    {"set_ticket_difficulty_log2", addressed, {},
 	     [](Rig &r) { r.chain->set_ticket_difficulty_log2(4); }},
 	    {"ticket_log2_for_wire", addressed, {},
-	     [](Rig &r) { (void)r.chain->ticket_log2_for_wire(115200); }},
+	     [](Rig &r) { (void)r.chain->ticket_log2_for_wire(kResetHostBaud); }},
 	    {"set_baud", addressed, {},
 	     [](Rig &r) { r.chain->set_baud(r.chain->family().baud.max_baud); }},
 	    {"set_version_mask", any, {}, [](Rig &r) { r.chain->set_version_mask(0x1FFF0000); }},

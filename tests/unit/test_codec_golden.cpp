@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(header_job_field_placement_block_100000)
 	BOOST_TEST(job.version == 1U);
 
 	const Bytes f = encode_job(job);
-	BOOST_TEST(f.size() == 2U + 0x56U);
+	BOOST_TEST(f.size() == kHeaderJobSize);
 	BOOST_TEST(slice(f, 0, 4) == hex("55 AA 21 56"));
 	BOOST_TEST(f[4] == 0x18);
 	BOOST_TEST(f[5] == 0x01);
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(midstate_job_field_placement_block_100000)
 	job.midstates.push_back(state_from_hex(blk.midstate_hex));
 
 	const Bytes f1 = encode_job(job);
-	BOOST_TEST(f1.size() == 2U + 0x36U);
+	BOOST_TEST(f1.size() == host_frame_size(kLenOneMidstate));
 	BOOST_TEST(slice(f1, 0, 6) == hex("55 AA 21 36 04 01"));
 	BOOST_TEST(slice(f1, 6, 4) == hex("04 03 02 01"));
 	BOOST_TEST(slice(f1, 10, 4) == slice(tail12, 8, 4)); // nbits
@@ -203,7 +203,7 @@ BOOST_AUTO_TEST_CASE(midstate_job_field_placement_block_100000)
 	job.midstates.push_back({});
 	job.midstates.push_back(state_from_hex(std::string(64, 'f')));
 	const Bytes f4 = encode_job(job);
-	BOOST_TEST(f4.size() == 2U + 0x96U);
+	BOOST_TEST(f4.size() == host_frame_size(kLenFourMidstates));
 	BOOST_TEST(f4[3] == 0x96);
 	BOOST_TEST(f4[5] == 0x04);
 	BOOST_TEST(slice(f4, 22, 32) == reversed);
@@ -294,7 +294,7 @@ BOOST_AUTO_TEST_CASE(every_host_frame_type_round_trips_through_host_parser)
 BOOST_AUTO_TEST_CASE(golden_reply_decodes_to_bm1397_chip_id)
 {
 	const Bytes golden = hex("AA 55 13 97 18 00 00 00 06");
-	ReplyParser parser(9);
+	ReplyParser parser(kReplyLen);
 	std::vector<ChipFrame> out;
 	parser.feed(golden, [&](const ChipFrame &f) { out.push_back(f); });
 	BOOST_TEST_REQUIRE(out.size() == 1U);
@@ -305,22 +305,23 @@ BOOST_AUTO_TEST_CASE(golden_reply_decodes_to_bm1397_chip_id)
 	BOOST_TEST((reg->value & 0xFF) == 0x00U);
 	BOOST_TEST(reg->chip == 0x00);
 	BOOST_TEST(reg->reg == 0x00);
-	BOOST_TEST(encode_reply(*reg, 9) == golden);
+	BOOST_TEST(encode_reply(*reg, kReplyLen) == golden);
 }
 
 BOOST_AUTO_TEST_CASE(reply_encodings)
 {
-	const Bytes r11 = encode_reply(RegisterReply{0x13661234, 0x04, 0x00}, 11);
+	const Bytes r11 = encode_reply(RegisterReply{0x13661234, 0x04, 0x00}, kRollingReplyLen);
 	BOOST_TEST(slice(r11, 0, 10) == hex("AA 55 13 66 12 34 04 00 00 00"));
 	BOOST_TEST((r11[10] & 0xE0) == 0x00);
 	BOOST_TEST(crc5(ByteSpan(r11).subspan(2)) == 0);
 
-	const Bytes n9 = encode_reply(NonceReply{0x10572b0f, 0x03, 0x1B, std::nullopt}, 9);
+	const Bytes n9 = encode_reply(NonceReply{0x10572b0f, 0x03, 0x1B, std::nullopt}, kReplyLen);
 	BOOST_TEST(slice(n9, 0, 8) == hex("AA 55 0f 2b 57 10 03 1B"));
 	BOOST_TEST((n9[8] & 0xE0) == 0x80);
 	BOOST_TEST(crc5(ByteSpan(n9).subspan(2)) == 0);
 
-	const Bytes n11 = encode_reply(NonceReply{0x10572b0f, 0x00, 0x18, 0x1234}, 11);
+	const Bytes n11 =
+	    encode_reply(NonceReply{0x10572b0f, 0x00, 0x18, 0x1234}, kRollingReplyLen);
 	BOOST_TEST(slice(n11, 0, 10) == hex("AA 55 0f 2b 57 10 00 18 12 34"));
 	BOOST_TEST((n11[10] & 0xE0) == 0x80);
 	BOOST_TEST(crc5(ByteSpan(n11).subspan(2)) == 0);
@@ -332,11 +333,12 @@ BOOST_AUTO_TEST_CASE(reply_encoder_rejects_bad_arguments)
 		BOOST_CHECK_THROW(encode_reply(RegisterReply{}, len), std::invalid_argument);
 		BOOST_CHECK_THROW(encode_reply(NonceReply{}, len), std::invalid_argument);
 	}
-	BOOST_CHECK_THROW(encode_reply(NonceReply{1, 2, 3, std::nullopt}, 11),
+	BOOST_CHECK_THROW(encode_reply(NonceReply{1, 2, 3, std::nullopt}, kRollingReplyLen),
 			  std::invalid_argument);
-	BOOST_CHECK_THROW(encode_reply(NonceReply{1, 2, 3, 0x0004}, 9), std::invalid_argument);
+	BOOST_CHECK_THROW(encode_reply(NonceReply{1, 2, 3, 0x0004}, kReplyLen),
+	                  std::invalid_argument);
 	BOOST_CHECK_THROW(ReplyParser(10), std::invalid_argument);
-	ReplyParser p(9);
+	ReplyParser p(kReplyLen);
 	BOOST_CHECK_THROW(p.set_reply_len(7), std::invalid_argument);
 	BOOST_TEST(p.reply_len() == 9U);
 }

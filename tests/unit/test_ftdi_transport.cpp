@@ -10,6 +10,7 @@
 #include "transport/ftdi_settings.hpp"
 #include "transport/uri.hpp"
 
+#include <hashboard/bm13xx/wire.hpp>
 #include <hashboard/transport.hpp>
 
 #include <cmath>
@@ -36,7 +37,7 @@ BOOST_AUTO_TEST_CASE(ids_and_serial_come_from_the_path)
 	BOOST_TEST(s.vid == 0x0403);
 	BOOST_TEST(s.pid == 0x6015);
 	BOOST_TEST(!s.serial.has_value());
-	BOOST_TEST(s.baud == 115200u);
+	BOOST_TEST(s.baud == kResetHostBaud);
 	BOOST_TEST(!s.reset.has_value());
 	BOOST_TEST(!s.power.has_value());
 	BOOST_TEST(s.device() == "0403:6015");

@@ -330,7 +330,7 @@ BOOST_AUTO_TEST_CASE(captured_replies_decode_and_attribute)
 			const auto &e = entry("nonce_replies", id);
 			const auto &d = e.at("decoded").as_object();
 			std::optional<bm13xx::NonceReply> r;
-			bm13xx::ReplyParser p(11);
+			bm13xx::ReplyParser p(bm13xx::kRollingReplyLen);
 			p.feed(from_hex(str(e.at("frame"))), [&](const bm13xx::ChipFrame &f) {
 				r = std::get<bm13xx::NonceReply>(f);
 			});
@@ -350,7 +350,7 @@ BOOST_AUTO_TEST_CASE(captured_replies_decode_and_attribute)
 	for (unsigned i = 0; i < 126; ++i)
 		s19.add_chip(i, std::uint8_t(2 * i));
 	const auto &e = entry("nonce_replies", "mujina_bm1362_s19jpro_example");
-	bm13xx::ReplyParser p(11);
+	bm13xx::ReplyParser p(bm13xx::kRollingReplyLen);
 	p.feed(from_hex(str(e.at("frame"))), [&](const bm13xx::ChipFrame &fr) {
 		const ReplyFields f = decode_nonce_reply(bm1366, std::get<bm13xx::NonceReply>(fr));
 		BOOST_TEST(f.job_id == 0u);

@@ -66,7 +66,7 @@ ChipFrame random_frame(std::mt19937 &rng, std::size_t len, bool safe_bytes = fal
 	};
 	if (rng() % 2) {
 		NonceReply n{word(), byte(), byte(), std::nullopt};
-		if (len == 11)
+		if (len == kRollingReplyLen)
 			n.version_bits = std::uint16_t(byte() << 8 | byte());
 		return n;
 	}
@@ -100,14 +100,16 @@ Bytes clean_garbage(std::mt19937 &rng, std::size_t n)
 BOOST_AUTO_TEST_CASE(round_trips_9_and_11_byte_replies)
 {
 	std::mt19937 rng(11);
-	for (std::size_t len : {9U, 11U}) {
+	for (std::size_t len : {kReplyLen, kRollingReplyLen}) {
 		std::vector<ChipFrame> frames = {
 			RegisterReply{0x13971800, 0x00, 0x00},
 			RegisterReply{0xFFFFFFFF, 0xFC, 0xA4},
 			NonceReply{0x10572b0f, 0x03, 0x7F,
-				   len == 11 ? std::optional<std::uint16_t>(0xFFFF) : std::nullopt},
+				   len == kRollingReplyLen ? std::optional<std::uint16_t>(0xFFFF)
+							    : std::nullopt},
 			NonceReply{0, 0, 0,
-				   len == 11 ? std::optional<std::uint16_t>(0) : std::nullopt},
+				   len == kRollingReplyLen ? std::optional<std::uint16_t>(0)
+							    : std::nullopt},
 		};
 		for (int i = 0; i < 200; ++i)
 			frames.push_back(random_frame(rng, len));
@@ -125,7 +127,7 @@ BOOST_AUTO_TEST_CASE(round_trips_9_and_11_byte_replies)
 BOOST_AUTO_TEST_CASE(every_chunking_gives_the_same_frames)
 {
 	std::mt19937 rng(3);
-	for (std::size_t len : {9U, 11U}) {
+	for (std::size_t len : {kReplyLen, kRollingReplyLen}) {
 		std::vector<ChipFrame> frames;
 		for (int i = 0; i < 3; ++i)
 			frames.push_back(random_frame(rng, len));
@@ -162,13 +164,13 @@ BOOST_AUTO_TEST_CASE(random_splits_of_a_long_stream)
 	std::mt19937 rng(12345);
 	std::vector<ChipFrame> frames;
 	for (int i = 0; i < 2000; ++i)
-		frames.push_back(random_frame(rng, 11));
-	const Bytes stream = concat(frames, 11);
+		frames.push_back(random_frame(rng, kRollingReplyLen));
+	const Bytes stream = concat(frames, kRollingReplyLen);
 	for (int round = 0; round < 20; ++round) {
 		std::vector<std::size_t> cuts;
 		for (std::size_t at = 0; (at += 1 + rng() % 40) < stream.size();)
 			cuts.push_back(at);
-		ReplyParser p(11);
+		ReplyParser p(kRollingReplyLen);
 		const Frames out = feed_split(p, stream, cuts);
 		BOOST_TEST_REQUIRE(out.size() == frames.size());
 		BOOST_TEST((out == frames));
@@ -182,7 +184,7 @@ BOOST_AUTO_TEST_CASE(garbage_before_and_between_frames_is_counted_exactly)
 	const ChipFrame a = RegisterReply{0x13971800, 0x00, 0x00};
 	const ChipFrame b = NonceReply{0xCAFEBABE, 0x01, 0x12, std::nullopt};
 	Bytes stream = clean_garbage(rng, 17);
-	Bytes fa = encode(a, 9), fb = encode(b, 9);
+	Bytes fa = encode(a, kReplyLen), fb = encode(b, kReplyLen);
 	stream.insert(stream.end(), fa.begin(), fa.end());
 	const Bytes mid = clean_garbage(rng, 5);
 	stream.insert(stream.end(), mid.begin(), mid.end());
@@ -192,7 +194,7 @@ BOOST_AUTO_TEST_CASE(garbage_before_and_between_frames_is_counted_exactly)
 	stream.insert(stream.end(), fb.begin(), fb.end());
 	stream.push_back(0xAA); // a trailing first preamble byte waits for its partner
 
-	ReplyParser p(9);
+	ReplyParser p(kReplyLen);
 	const Frames out = feed_all(p, stream);
 	BOOST_TEST_REQUIRE(out.size() == 2U);
 	BOOST_TEST((out[0] == a));
@@ -211,12 +213,12 @@ BOOST_AUTO_TEST_CASE(a_flipped_bit_drops_only_that_frame)
 		RegisterReply{0x01020304, 0x05, 0x06},
 		NonceReply{0x11223344, 0x02, 0x18, std::nullopt},
 	};
-	const Bytes clean = concat(frames, 9);
+	const Bytes clean = concat(frames, kReplyLen);
 	// Every bit after the preamble of the middle frame.
 	for (std::size_t bit = 2 * 8; bit < 9 * 8; ++bit) {
 		Bytes stream = clean;
 		stream[9 + bit / 8] ^= std::uint8_t(0x80 >> (bit % 8));
-		ReplyParser p(9);
+		ReplyParser p(kReplyLen);
 		const Frames out = feed_all(p, stream);
 		BOOST_TEST_REQUIRE(out.size() == 2U, "bit " << bit);
 		BOOST_TEST((out[0] == frames[0]));
@@ -228,7 +230,7 @@ BOOST_AUTO_TEST_CASE(a_flipped_bit_drops_only_that_frame)
 	for (std::size_t bit = 0; bit < 16; ++bit) {
 		Bytes stream = clean;
 		stream[9 + bit / 8] ^= std::uint8_t(0x80 >> (bit % 8));
-		ReplyParser p(9);
+		ReplyParser p(kReplyLen);
 		const Frames out = feed_all(p, stream);
 		BOOST_TEST_REQUIRE(out.size() == 2U);
 		BOOST_TEST(p.stats().crc_errors == 0U);
@@ -239,7 +241,7 @@ BOOST_AUTO_TEST_CASE(a_flipped_bit_drops_only_that_frame)
 BOOST_AUTO_TEST_CASE(a_real_preamble_inside_a_bad_frame_is_found)
 {
 	const ChipFrame real = NonceReply{0x0BADF00D, 0x00, 0x24, std::nullopt};
-	const Bytes fr = encode(real, 9);
+	const Bytes fr = encode(real, kReplyLen);
 	for (const Bytes &fake : {Bytes{0xAA, 0x55, 0x01, 0x02}, Bytes{0xAA, 0x55},
 				  Bytes{0xAA, 0x55, 0x13, 0x97, 0x18, 0x00, 0x00}}) {
 		Bytes stream = fake;
@@ -250,7 +252,7 @@ BOOST_AUTO_TEST_CASE(a_real_preamble_inside_a_bad_frame_is_found)
 			std::vector<std::size_t> cuts;
 			for (std::size_t at = chunk; at < stream.size(); at += chunk)
 				cuts.push_back(at);
-			ReplyParser p(9);
+			ReplyParser p(kReplyLen);
 			const Frames out = feed_split(p, stream, cuts);
 			BOOST_TEST_REQUIRE(out.size() == 1U);
 			BOOST_TEST((out[0] == real));
@@ -265,7 +267,7 @@ BOOST_AUTO_TEST_CASE(a_real_preamble_inside_a_bad_frame_is_found)
 BOOST_AUTO_TEST_CASE(long_stream_recovers_every_frame_not_hit_by_errors)
 {
 	std::mt19937 rng(2024);
-	for (std::size_t len : {9U, 11U}) {
+	for (std::size_t len : {kReplyLen, kRollingReplyLen}) {
 		Bytes stream;
 		std::vector<ChipFrame> expect;
 		std::uint64_t junk = 0, crc_hits = 0;
@@ -312,11 +314,11 @@ BOOST_AUTO_TEST_CASE(long_stream_with_unconstrained_garbage)
 		if (i % 50 == 0)
 			g.insert(g.end(), {0xAA, 0x55}); // a fake preamble right before a frame
 		stream.insert(stream.end(), g.begin(), g.end());
-		sent.push_back(random_frame(rng, 9));
-		const Bytes b = encode(sent.back(), 9);
+		sent.push_back(random_frame(rng, kReplyLen));
+		const Bytes b = encode(sent.back(), kReplyLen);
 		stream.insert(stream.end(), b.begin(), b.end());
 	}
-	ReplyParser p(9);
+	ReplyParser p(kReplyLen);
 	const Frames out = feed_all(p, stream);
 	// The sent frames must appear in order within what came out; a lost one is
 	// skipped, and a false frame may sit between two real ones.
@@ -338,7 +340,7 @@ BOOST_AUTO_TEST_CASE(long_stream_with_unconstrained_garbage)
 BOOST_AUTO_TEST_CASE(memory_stays_bounded_on_endless_garbage)
 {
 	std::mt19937 rng(8);
-	for (std::size_t len : {9U, 11U}) {
+	for (std::size_t len : {kReplyLen, kRollingReplyLen}) {
 		ReplyParser p(len);
 		std::uint64_t fed = 0;
 		const auto sink = [](const ChipFrame &) {};
@@ -367,15 +369,15 @@ BOOST_AUTO_TEST_CASE(memory_stays_bounded_on_endless_garbage)
 
 BOOST_AUTO_TEST_CASE(reset_and_reply_length_change)
 {
-	const Bytes f9 = encode_reply(RegisterReply{0x13661234, 1, 2}, 9);
-	const Bytes f11 = encode_reply(NonceReply{7, 0, 0x18, 0x0040}, 11);
-	ReplyParser p(9);
+	const Bytes f9 = encode_reply(RegisterReply{0x13661234, 1, 2}, kReplyLen);
+	const Bytes f11 = encode_reply(NonceReply{7, 0, 0x18, 0x0040}, kRollingReplyLen);
+	ReplyParser p(kReplyLen);
 	Frames out;
 	const auto sink = [&](const ChipFrame &f) { out.push_back(f); };
 	p.feed(ByteSpan(f9).first(5), sink); // partial frame, then a reset (baud change)
 	p.reset();
 	BOOST_TEST(p.stats().junk_bytes == 5U);
-	p.set_reply_len(11);
+	p.set_reply_len(kRollingReplyLen);
 	p.feed(f11, sink);
 	BOOST_TEST_REQUIRE(out.size() == 1U);
 	BOOST_TEST((out[0] == ChipFrame{NonceReply{7, 0, 0x18, 0x0040}}));
@@ -383,9 +385,9 @@ BOOST_AUTO_TEST_CASE(reset_and_reply_length_change)
 
 BOOST_AUTO_TEST_CASE(a_throwing_sink_does_not_make_frames_come_out_twice)
 {
-	const Bytes a = encode_reply(RegisterReply{1, 0, 0}, 9);
-	const Bytes b = encode_reply(RegisterReply{2, 0, 0}, 9);
-	ReplyParser p(9);
+	const Bytes a = encode_reply(RegisterReply{1, 0, 0}, kReplyLen);
+	const Bytes b = encode_reply(RegisterReply{2, 0, 0}, kReplyLen);
+	ReplyParser p(kReplyLen);
 	Frames out;
 	BOOST_CHECK_THROW(p.feed(a, [](const ChipFrame &) { throw std::runtime_error("sink"); }),
 			  std::runtime_error);

@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(reply_bytes_arrive_one_by_one_at_the_uart_rate)
 	const Bytes frame = bm::encode_read_register(true, 0, kChipIdReg);
 	rig.send(frame);
 	BOOST_TEST(!rig.chain.next_rx_time()); // the frame has not reached the chip yet
-	const double byte_ns = 10e9 / kResetBaud;
+	const double byte_ns = kBitsPerByte * 1e9 / kResetBaud;
 	const auto arrived = Duration(std::llround(frame.size() * byte_ns));
 	rig.chain.advance_to(arrived);
 	const auto first = rig.chain.next_rx_time();
@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(enumeration_numbers_chips_in_chain_order)
 	constexpr unsigned kChips = 12;
 	Rig rig(config("bm1366", kChips));
 	rig.write(true, 0, kRegVersionRolling, kRollingAll);
-	rig.parser.set_reply_len(11);
+	rig.parser.set_reply_len(bm::kRollingReplyLen);
 	const auto all = rig.read(true, 0, kChipIdReg);
 	BOOST_TEST(all.size() == kChips);
 	for (const auto &r : all) {
@@ -189,7 +189,7 @@ BOOST_AUTO_TEST_CASE(version_rolling_register_lengthens_replies)
 	BOOST_TEST(rig.registers().size() == 2u);
 	rig.write(true, 0, kRegVersionRolling, kRollingAll);
 	BOOST_TEST(rig.chain.chip(1).version_rolling);
-	rig.parser.set_reply_len(11);
+	rig.parser.set_reply_len(bm::kRollingReplyLen);
 	rig.raw.clear();
 	BOOST_TEST(rig.read(true, 0, kChipIdReg).size() == 2u);
 	BOOST_TEST(rig.raw.size() == 22u);
@@ -222,7 +222,7 @@ BOOST_AUTO_TEST_CASE(baud_mismatch_is_garbage_and_a_baud_write_then_matching_hos
 		BOOST_TEST(rig.chain.chip(i).frames_dropped == 1u);
 
 	// 115200 is within 5% of the chips' 115740: fine.
-	rig.chain.set_host_baud(rig.t, 115200);
+	rig.chain.set_host_baud(rig.t, kResetHostBaud);
 	BOOST_TEST(rig.read(true, 0, kChipIdReg).size() == 4u);
 
 	// Raise the chips, then the host: BM1397 0x18 = 0x00006131 is BT8D 1, 1,562,500 Bd
@@ -242,7 +242,7 @@ BOOST_AUTO_TEST_CASE(baud_mismatch_is_garbage_and_a_baud_write_then_matching_hos
 	const auto before = rig.parser.stats();
 	rig.send(bm::encode_read_register(true, 0, kChipIdReg));
 	rig.run(50us); // the 7-byte frame is in; the 36 reply bytes are on their way
-	rig.chain.set_host_baud(rig.t, 115200);
+	rig.chain.set_host_baud(rig.t, kResetHostBaud);
 	rig.run(50ms);
 	BOOST_TEST(rig.registers().empty());
 	BOOST_TEST(rig.raw.size() == 36u); // as many bytes, none of them right
@@ -260,7 +260,7 @@ BOOST_AUTO_TEST_CASE(bm1366_baud_moves_with_0x28_and_not_with_0x18)
 	// Capture (Bitaxe): 0x28 = 0x11300200 is BT8D 2, 25 MHz / 24 = 1,041,667 Bd; the host
 	// runs at 1,000,000 (4.2 % off) and the link holds.
 	rig.write(true, 0, kRegUartBaud, 0x11300200);
-	BOOST_TEST(rig.chain.chip(0).baud == 25e6 / 24);
+	BOOST_TEST(rig.chain.chip(0).baud == kCrystalHz / 24);
 	rig.chain.set_host_baud(rig.t, 1'000'000);
 	BOOST_TEST(rig.read(true, 0, kChipIdReg).size() == 2u);
 }
@@ -297,7 +297,7 @@ BOOST_AUTO_TEST_CASE(reset_returns_every_chip_to_power_on)
 
 	rig.chain.set_reset(rig.t, true);
 	// Held in reset: deaf and silent.
-	rig.chain.set_host_baud(rig.t, 115200);
+	rig.chain.set_host_baud(rig.t, kResetHostBaud);
 	rig.raw.clear();
 	rig.send(bm::encode_read_register(true, 0, kChipIdReg));
 	rig.run(100ms);
@@ -317,7 +317,7 @@ BOOST_AUTO_TEST_CASE(reset_returns_every_chip_to_power_on)
 		BOOST_TEST(!v.version_rolling);
 	}
 	rig.raw.clear();
-	rig.parser.set_reply_len(9);
+	rig.parser.set_reply_len(bm::kReplyLen);
 	const auto all = rig.read(true, 0, kChipIdReg);
 	BOOST_TEST(all.size() == 3u);
 	BOOST_TEST(rig.raw.size() == 27u); // 9-byte replies: version rolling is off again

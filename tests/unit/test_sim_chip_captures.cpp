@@ -97,7 +97,7 @@ Mined check_nonces(const Rig &rig, const bm::HeaderJob &job, unsigned ticket_log
 BOOST_AUTO_TEST_CASE(bitaxe_gamma_bring_up_replays_and_mines)
 {
 	Rig rig(config("bm1370", 1, kZeroBits));
-	rig.parser.set_reply_len(11); // the captures enable rolling first
+	rig.parser.set_reply_len(bm::kRollingReplyLen); // the captures enable rolling first
 	bool saw_chip_id = false;
 	for (const auto &step : steps("BM1370_bitaxe_gamma_single_chip")) {
 		const std::string op(step.at("op").as_string());
@@ -162,7 +162,7 @@ BOOST_AUTO_TEST_CASE(s21_pro_bring_up_replays_and_each_chip_mines_its_offset_ran
 {
 	constexpr unsigned kChips = 65;
 	Rig rig(config("bm1370", kChips, kZeroBits));
-	rig.parser.set_reply_len(11); // the captures enable rolling first
+	rig.parser.set_reply_len(bm::kRollingReplyLen); // the captures enable rolling first
 	std::vector<std::uint8_t> addresses;
 	std::vector<std::uint32_t> offsets;
 	bm::HeaderJob job = header_job(0x28, block_header());

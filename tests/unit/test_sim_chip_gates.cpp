@@ -19,7 +19,7 @@ constexpr unsigned kZeroBits = 8;
 void bring_up_without_gates(Rig &rig)
 {
 	rig.write(true, 0, kRegVersionRolling, kRollingAll);
-	rig.parser.set_reply_len(11);
+	rig.parser.set_reply_len(bm::kRollingReplyLen);
 	rig.send(bm::encode_chain_inactive());
 	rig.send(bm::encode_set_address(0));
 	rig.run(10ms);
@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(bm1366_gates_too_and_bm1397_needs_none)
 {
 	Rig b66(config("bm1366", 1, kZeroBits));
 	b66.write(true, 0, kRegVersionRolling, kRollingAll);
-	b66.parser.set_reply_len(11);
+	b66.parser.set_reply_len(bm::kRollingReplyLen);
 	b66.set_frequency(400);
 	b66.send(bm::encode_job(header_job(0x08, block_header())));
 	b66.run(2s);

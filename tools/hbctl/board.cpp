@@ -12,6 +12,7 @@
 #include <hashboard/board/safety.hpp>
 #include <hashboard/board/sim_board.hpp>
 #include <hashboard/work.hpp>
+#include <hbsim/sim_chain.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -112,7 +113,8 @@ double mine(Session &s, const BoardOptions &o, hashboard::SafetySupervisor &supe
 {
 	Board &board = *s.board;
 	hashboard::Clock &clock = *s.clock;
-	hashboard::SyntheticWorkSource work(board.config().sim.seed);
+	hashboard::SyntheticWorkSource work(
+	    board.config().sim.seed.value_or(hbsim::SimChainConfig{}.seed));
 	for (unsigned id : board.chain_ids())
 		board.chain(id).reset_stats();
 	const Duration interval = job_interval(board);

@@ -35,14 +35,14 @@ struct MineOptions {
 	bool quiet = false;
 };
 
-// The shortest job interval the wire carries: one job frame at the chain's baud (10 bits
-// a byte). Jobs any closer queue up behind each other, and the chips answer jobs that
-// were already replaced: hw errors and stale nonces on healthy chips.
+// The shortest job interval the wire carries: one job frame at the chain's baud. Jobs
+// any closer queue up behind each other, and the chips answer jobs that were already
+// replaced: hw errors and stale nonces on healthy chips.
 Duration job_wire_time(const hashboard::ChipFamily &fam, std::uint32_t baud, std::uint64_t seed)
 {
 	hashboard::SyntheticWorkSource sample(seed);
 	const std::size_t bytes = hashboard::encode_chain_job(fam, sample.next(), 0).frame.size();
-	return hashboard::from_seconds(double(bytes) * 10.0 / double(baud), "job wire time");
+	return hashboard::wire_time(bytes, double(baud));
 }
 
 double ghs(double hashes, double seconds)
@@ -111,7 +111,7 @@ int run_mine(const MineOptions &o)
 	}
 
 	const std::uint32_t baud = o.baud.value_or(fam.baud.max_baud);
-	if (baud != 115200)
+	if (baud != hashboard::kResetHostBaud)
 		chain.set_baud(baud);
 	chain.set_ticket_difficulty_log2(o.ticket_log2);
 	const double freq = o.freq_mhz.value_or(fam.nominal_freq_mhz);

@@ -2,50 +2,17 @@
 #include "options.hpp"
 #include "validators.hpp"
 
-#include <hashboard/chip_family.hpp>
+#include "transport/sim_transport.hpp"
+#include "transport/uri.hpp"
 
-#include <charconv>
+#include <hashboard/chip_family.hpp>
+#include <hashboard/target.hpp>
+#include <hbsim/sim_chain.hpp>
+
 #include <limits>
-#include <map>
 #include <stdexcept>
 
 namespace hbctl {
-namespace {
-
-// The simulator's own default; real chips report at 32 zero bits.
-constexpr unsigned kSimZeroBits = 12;
-constexpr unsigned kSimChips = 4;
-
-std::map<std::string, std::string> sim_query(const std::string &uri, std::string &family)
-{
-	std::map<std::string, std::string> q;
-	const std::string body = uri.substr(4);
-	const auto qpos = body.find('?');
-	family = body.substr(0, qpos);
-	if (qpos == std::string::npos)
-		return q;
-	std::string rest = body.substr(qpos + 1);
-	while (!rest.empty()) {
-		const auto amp = rest.find('&');
-		const std::string kv = rest.substr(0, amp);
-		const auto eq = kv.find('=');
-		if (eq != std::string::npos)
-			q[kv.substr(0, eq)] = kv.substr(eq + 1);
-		rest = amp == std::string::npos ? "" : rest.substr(amp + 1);
-	}
-	return q;
-}
-
-unsigned to_unsigned(const std::string &s, const char *what)
-{
-	unsigned v = 0;
-	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-	if (ec != std::errc() || p != s.data() + s.size())
-		throw std::invalid_argument(std::string("bad ") + what + " '" + s + "' in transport URI");
-	return v;
-}
-
-} // namespace
 
 void add_common_options(CLI::App &cmd, CommonOptions &opt)
 {
@@ -60,7 +27,7 @@ void add_common_options(CLI::App &cmd, CommonOptions &opt)
 		       "leading zero bits of a difficulty-1 chip nonce (32 on real chips; the "
 		       "simulator's setting otherwise; at most " +
 			       std::to_string(kMaxVirtualZeroBits) + " on the in-process simulator)")
-		->transform(whole_range(1, 32));
+		->transform(whole_range(1, hashboard::kRealChipZeroBits));
 	cmd.add_option("--address-step", opt.address_step, "chip address spacing (0: 256/chips)")
 		->transform(whole_range(0, 128));
 	cmd.add_option("--bringup", opt.bringup,
@@ -82,27 +49,26 @@ Session open_session(const CommonOptions &opt,
 	std::string uri = opt.transport;
 
 	if (uri == "sim") {
+		// The built-in chain: the simulator's defaults, with what the options say.
+		const hbsim::SimChainConfig defaults;
+		uri = "sim:" + (family.empty() ? defaults.family : family) +
+		      "?chips=" + std::to_string(chips ? chips : defaults.chips) +
+		      "&zero_bits=" + std::to_string(zero_bits.value_or(defaults.zero_bits)) +
+		      "&seed=" + std::to_string(opt.seed);
+	}
+	namespace transport = hashboard::transport;
+	if (const auto parsed = transport::parse_transport_uri(uri); parsed.scheme == "sim") {
+		// The HAL's own reading of the URI, so hbctl and the transport agree on it.
+		const hbsim::SimChainConfig sim = transport::sim_chain_config(parsed);
 		if (family.empty())
-			family = "bm1366";
-		if (!chips)
-			chips = kSimChips;
-		if (!zero_bits)
-			zero_bits = kSimZeroBits;
-		uri = "sim:" + family + "?chips=" + std::to_string(chips) +
-		      "&zero_bits=" + std::to_string(*zero_bits) + "&seed=" + std::to_string(opt.seed);
-	} else if (uri.rfind("sim:", 0) == 0) {
-		std::string uri_family;
-		const auto q = sim_query(uri, uri_family);
-		if (family.empty())
-			family = uri_family;
-		else if (family != uri_family)
+			family = sim.family;
+		else if (family != sim.family)
 			throw std::invalid_argument("--family " + family +
-						    " contradicts the transport's " + uri_family);
+						    " contradicts the transport's " + sim.family);
 		if (!chips)
-			chips = q.count("chips") ? to_unsigned(q.at("chips"), "chips") : kSimChips;
+			chips = sim.chips;
 		if (!zero_bits)
-			zero_bits = q.count("zero_bits") ? to_unsigned(q.at("zero_bits"), "zero_bits")
-							 : kSimZeroBits;
+			zero_bits = sim.zero_bits;
 	}
 	if (family.empty())
 		family = "bm1366";
@@ -114,7 +80,7 @@ Session open_session(const CommonOptions &opt,
 	cfg.expected_chips = chips;
 	cfg.address_step = opt.address_step;
 	cfg.style = hashboard::bringup_style_by_name(opt.bringup);
-	cfg.zero_bits = zero_bits.value_or(32);
+	cfg.zero_bits = zero_bits.value_or(hashboard::kRealChipZeroBits);
 	if (tune)
 		tune(cfg);
 

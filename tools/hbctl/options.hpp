@@ -5,6 +5,7 @@
 #include <hashboard/chain.hpp>
 #include <hashboard/clock.hpp>
 #include <hashboard/transport.hpp>
+#include <hbsim/sim_chain.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -22,7 +23,7 @@ struct CommonOptions {
 	unsigned address_step = 0;
 	std::string bringup = "open-firmware"; // whose bring-up recipe (docs/protocol.md)
 	bool json = false;
-	std::uint64_t seed = 1;
+	std::uint64_t seed = hbsim::SimChainConfig{}.seed;
 };
 
 void add_common_options(CLI::App &cmd, CommonOptions &opt);

@@ -26,8 +26,8 @@ hbsim::SimChainConfig chain_config(const Options &opt)
 	hbsim::SimChainConfig c;
 	c.family = opt.family;
 	c.chips = opt.chips;
-	c.zero_bits = opt.zero_bits.value_or(kDefaultZeroBits);
-	c.seed = opt.seed.value_or(kDefaultSeed);
+	c.zero_bits = opt.zero_bits.value_or(c.zero_bits);
+	c.seed = opt.seed.value_or(c.seed);
 	check_position("--dead-chip", opt.dead_chip, opt.chips);
 	check_position("--mute-chip", opt.mute_chip, opt.chips);
 	c.faults.dead_chip = opt.dead_chip;

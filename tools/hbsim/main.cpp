@@ -10,6 +10,7 @@
 
 #include <hashboard/clock.hpp>
 #include <hashboard/error.hpp>
+#include <hashboard/target.hpp>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -59,11 +60,13 @@ void add_options(CLI::App &app, Options &opt)
 	app.add_option("--zero-bits", opt.zero_bits,
 	               "leading zero bits of a difficulty-1 nonce (32 on real chips; fewer "
 	               "hash less for the same nonce rate; default: the board's [sim] "
-	               "zero_bits, else 12)")
-	    ->check(CLI::Range(1, 32));
+	               "zero_bits, else " +
+	                   std::to_string(kDefaults.zero_bits) + ")")
+	    ->check(CLI::Range(1u, hashboard::kRealChipZeroBits));
 	app.add_option("--seed", opt.seed,
-	               "simulator seed (default: the board's [sim] seed, else 1; a board's "
-	               "chain N uses seed + 7919 N)");
+	               "simulator seed (default: the board's [sim] seed, else " +
+	                   std::to_string(kDefaults.seed) +
+	                   "; a board's chain N uses seed + 7919 N)");
 	auto *link = app.add_option_group("link", "where the host connects (one of)");
 	link->add_flag("--pty", opt.pty, "serve on a new pty (one per chain); prints its path");
 	auto *unix_path =

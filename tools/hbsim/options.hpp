@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <hbsim/sim_chain.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 
 namespace hbsim_tool {
 
-// Leading zero bits when neither --zero-bits nor a board file says.
-inline constexpr unsigned kDefaultZeroBits = 12;
-inline constexpr std::uint64_t kDefaultSeed = 1;
+// What hbsim serves when no option says otherwise: the simulator's default chain.
+inline const hbsim::SimChainConfig kDefaults{};
 
 struct Options {
-	std::string family = "bm1366";
-	unsigned chips = 4;
-	std::optional<unsigned> zero_bits; // unset: the board's [sim] zero_bits, or 12
-	std::optional<std::uint64_t> seed; // unset: the board's [sim] seed, or 1
+	std::string family = kDefaults.family;
+	unsigned chips = kDefaults.chips;
+	std::optional<unsigned> zero_bits; // unset: the board's [sim] zero_bits, or kDefaults'
+	std::optional<std::uint64_t> seed; // unset: the board's [sim] seed, or kDefaults'
 	std::optional<unsigned> dead_chip;
 	std::optional<unsigned> mute_chip;
 	double bit_error_rate = 0;

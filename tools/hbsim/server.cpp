@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server.hpp"
 
+#include <hashboard/bm13xx/wire.hpp>
+
 #include <poll.h>
 
 #include <algorithm>
@@ -28,19 +30,11 @@ constexpr Duration kIdleTick = std::chrono::milliseconds(5);
 // A hashing step that takes this long has kept every host byte waiting for as long.
 constexpr Duration kLagWarning = std::chrono::milliseconds(20);
 constexpr Duration kLagReportInterval = std::chrono::seconds(5);
-// Replies are 9 bytes until a BM1366+ chip's version rolling adds two.
-constexpr std::size_t kBaseReplyLen = 9;
 // Backpressure: hbsim takes the host's bytes no faster than its UART sends them,
 // keeping at most this much of its transmit backlog (100 ms: 1152 bytes at 115200 Bd,
 // a dozen jobs). Beyond it hbsim leaves the rest in the kernel's pty or socket buffer,
 // which fills, and the host's write blocks as on a real UART.
 constexpr Duration kMaxHostBacklog = std::chrono::milliseconds(100);
-
-timespec to_timespec(Duration d)
-{
-	const auto s = std::chrono::duration_cast<std::chrono::seconds>(d);
-	return timespec{static_cast<time_t>(s.count()), static_cast<long>((d - s).count())};
-}
 
 std::string baud_text(double baud)
 {
@@ -69,7 +63,7 @@ void serve(std::span<Server *const> servers, int signal_fd)
 			s->add_poll_fds(fds);
 			wait = std::min(wait, s->poll_timeout());
 		}
-		const timespec ts = to_timespec(wait);
+		const timespec ts = hashboard::transport::to_timespec(wait);
 		if (::ppoll(fds.data(), fds.size(), &ts, nullptr) < 0 && errno != EINTR)
 			throw std::system_error(errno, std::generic_category(), "poll");
 		if (fds[0].revents & POLLIN)
@@ -101,9 +95,10 @@ std::size_t Server::host_room() const
 	const Duration room = kMaxHostBacklog - backlog;
 	if (room <= Duration::zero())
 		return 0;
-	// Bytes the wire carries in that time (10 bits each), and at least one.
+	// Bytes the wire carries in that time, and at least one.
 	const double seconds = std::chrono::duration<double>(room).count();
-	return std::max<std::size_t>(1, static_cast<std::size_t>(seconds * host_baud_ / 10));
+	return std::max<std::size_t>(
+	    1, static_cast<std::size_t>(seconds * host_baud_ / hashboard::kBitsPerByte));
 }
 
 void Server::step()
@@ -158,7 +153,8 @@ void Server::power_on(Duration now)
 	chain_ = std::make_unique<hbsim::SimChain>(config_);
 	if (log_frames_) {
 		chain_->set_logger([this](const std::string &line) { log_.raw(line); });
-		frames_.emplace(log_, kBaseReplyLen);
+		// Replies are short until a BM1366+ chip's version rolling makes them long.
+		frames_.emplace(log_, hashboard::bm13xx::kReplyLen);
 	}
 	++sessions_;
 	host_baud_ = 0;

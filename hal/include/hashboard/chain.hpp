@@ -12,6 +12,7 @@
 #include <hashboard/chip_family.hpp>
 #include <hashboard/clock.hpp>
 #include <hashboard/nonce_checker.hpp>
+#include <hashboard/target.hpp>
 #include <hashboard/transport.hpp>
 #include <hashboard/work.hpp>
 
@@ -53,7 +54,7 @@ struct ChainConfig {
 	std::uint32_t version_mask = 0x1FFFE000;
 	// Leading zero bits of a ticket-difficulty-1 nonce: 32 on real chips, fewer on a
 	// simulator that scales its work down (the hbsim zero_bits setting).
-	unsigned zero_bits = 32;
+	unsigned zero_bits = kRealChipZeroBits;
 	Duration reply_timeout = std::chrono::milliseconds(100);
 	Duration reset_hold = std::chrono::milliseconds(100);
 	Duration reset_settle = std::chrono::milliseconds(100);

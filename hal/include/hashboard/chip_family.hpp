@@ -9,6 +9,7 @@
 #pragma once
 
 #include <hashboard/bm13xx/codec.hpp>
+#include <hashboard/bm13xx/wire.hpp>
 #include <hashboard/clock.hpp>
 
 #include <cstdint>
@@ -20,13 +21,6 @@
 #include <vector>
 
 namespace hashboard {
-
-// The crystal every BM13xx chain runs from: PLL reference, UART clock, 0x10's tick.
-inline constexpr double kCrystalHz = 25e6;
-// Reset baud: 25 MHz / (8 x (26 + 1)).
-inline constexpr double kResetBaud = kCrystalHz / (8.0 * 27.0);
-// The host UART setting closest to the reset baud that every UART offers.
-inline constexpr std::uint32_t kResetHostBaud = 115200;
 
 enum class JobFormat {
 	midstates, // BM1397: host sends 1 or 4 midstates, reply low bits = midstate index
@@ -117,7 +111,7 @@ struct ChipFamily {
 	unsigned small_cores;      // total hashing units: hashes per clock
 	unsigned small_cores_per_core;
 	unsigned domains;          // hash-counter domains on the die
-	std::size_t reply_len;     // 9, or 11 with version rolling
+	std::size_t reply_len;     // bm13xx::kReplyLen, or kRollingReplyLen with version rolling
 	JobFormat job_format;
 	unsigned max_midstates;    // BM1397 4; header jobs 1
 	unsigned job_id_step;      // job ids advance by this, mod 128

@@ -9,6 +9,7 @@
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/chip_family.hpp>
 #include <hashboard/sha256.hpp>
+#include <hashboard/target.hpp>
 
 #include <bitset>
 #include <cstdint>
@@ -66,7 +67,7 @@ struct NonceCheck {
 class NonceChecker {
 public:
 	explicit NonceChecker(const ChipFamily &family, unsigned live_jobs = 4,
-	                      unsigned zero_bits = 32);
+	                      unsigned zero_bits = kRealChipZeroBits);
 
 	void add_job(SentJob job);
 	// The nonce threshold: below 2^(zero_bits + k) hashes a nonce is a hardware error.

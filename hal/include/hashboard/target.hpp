@@ -9,6 +9,11 @@
 
 namespace hashboard {
 
+// The leading zero bits of a hash that a real chip reports as a nonce at ticket
+// difficulty 1 (one nonce per 2^32 hashes): the `zero_bits` of a chain of real chips.
+// The simulator's chips may report at fewer, hashing less for the same nonce rate.
+inline constexpr unsigned kRealChipZeroBits = 32;
+
 // A 256-bit unsigned number, little-endian 32-bit limbs (w[0] least significant).
 // Hashes compare as Bitcoin does: the 32 SHA-256d output bytes read as a little-endian
 // number.

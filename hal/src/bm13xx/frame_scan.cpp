@@ -31,12 +31,13 @@ struct Candidate {
 
 bool is_command_len(std::uint8_t len)
 {
-	return len == 5 || len == 9;
+	return len == kLenCommand || len == kLenWriteRegister;
 }
 
 bool is_host_len(std::uint8_t len)
 {
-	return is_command_len(len) || len == 0x36 || len == 0x56 || len == 0x96;
+	return is_command_len(len) || len == kLenOneMidstate || len == kLenHeaderJob ||
+	       len == kLenFourMidstates;
 }
 
 bool host_crc_ok(ByteSpan frame)
@@ -57,7 +58,7 @@ std::optional<Candidate> host_at(ByteSpan b, std::size_t pos)
 	const std::uint8_t len = b[pos + 3];
 	if (!is_host_len(len))
 		return std::nullopt;
-	const std::size_t total = 2 + std::size_t(len);
+	const std::size_t total = host_frame_size(len);
 	if (pos + total > b.size())
 		return Candidate{Direction::tx, b.size() - pos, State::incomplete};
 	return Candidate{Direction::tx, total,
@@ -119,7 +120,7 @@ void follow_reply_len(const ChipFamily &family, const HostFrame &f, DescribeStat
 	if (!state.reply_len || !w || !family.regs.version_rolling ||
 	    w->reg != *family.regs.version_rolling)
 		return;
-	state.reply_len = w->value & 0x80000000u ? family.reply_len : std::size_t(9);
+	state.reply_len = w->value & 0x80000000u ? family.reply_len : kReplyLen;
 }
 
 // Good frames: the codec's own parser decides (so "frame" means what the HAL accepts).

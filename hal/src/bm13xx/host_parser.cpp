@@ -22,15 +22,6 @@ namespace {
 constexpr std::size_t kHeadLen = 4; // preamble, HDR, LEN
 
 constexpr std::uint8_t kJobHdr = kTypeJob | std::uint8_t(Command::write_register);
-constexpr std::uint8_t kLenCommand = 5;       // set address, read, chain inactive
-constexpr std::uint8_t kLenWrite = 9;
-constexpr std::uint8_t kLenOneMidstate = 0x36;
-constexpr std::uint8_t kLenFourMidstates = 0x96;
-constexpr std::uint8_t kLenHeaderJob = 0x56;
-// Factory firmware (S21 Pro, S19j Pro captures) sends header jobs of the same 88 bytes
-// with LEN 0x36, and the chips take them: a header job's size is fixed by its format,
-// not by LEN (docs/protocol.md, "Job frames").
-constexpr std::uint8_t kLenFactoryHeaderJob = 0x36;
 constexpr std::uint8_t kMaxJobId = 0x7F;
 
 enum class Kind { set_address, write, read, inactive, midstate_job, header_job };
@@ -47,7 +38,7 @@ std::optional<Kind> classify(std::uint8_t hdr, std::uint8_t len)
 		return len == kLenCommand ? std::optional(Kind::set_address) : std::nullopt;
 	case cmd_hdr(Command::write_register, false):
 	case cmd_hdr(Command::write_register, true):
-		return len == kLenWrite ? std::optional(Kind::write) : std::nullopt;
+		return len == kLenWriteRegister ? std::optional(Kind::write) : std::nullopt;
 	case cmd_hdr(Command::read_register, false):
 	case cmd_hdr(Command::read_register, true):
 		return len == kLenCommand ? std::optional(Kind::read) : std::nullopt;
@@ -152,58 +143,29 @@ void HostParser::reset()
 
 void HostParser::feed(ByteSpan data, const std::function<void(const HostFrame &)> &sink)
 {
-	std::vector<HostFrame> done;
-	while (!data.empty()) {
-		const std::size_t take = std::min(data.size(), detail::kFeedBlock);
-		buf_.insert(buf_.end(), data.begin(), data.begin() + std::ptrdiff_t(take));
-		data = data.subspan(take);
-
-		std::size_t pos = 0;
-		for (;;) {
-			const std::size_t start = detail::find_preamble(buf_, pos, kCmdPreamble);
-			stats_.junk_bytes += start - pos;
-			pos = start;
-			const std::size_t avail = buf_.size() - pos;
-			if (avail < kHeadLen)
-				break;
-			const std::uint8_t *frame = buf_.data() + pos;
-			const std::uint8_t hdr = frame[2];
-			const std::uint8_t len = frame[3];
+	detail::feed_frames<HostFrame>(
+		buf_, stats_, data, kCmdPreamble,
+		[](ByteSpan b) -> detail::Judged<HostFrame> {
+			using detail::Verdict;
+			if (b.size() < kHeadLen)
+				return {Verdict::incomplete};
+			const std::uint8_t hdr = b[2];
+			const std::uint8_t len = b[3];
 			const auto kind = classify(hdr, len);
-			if (!kind) {
-				++stats_.bad_frames;
-				++stats_.junk_bytes;
-				++pos;
-				continue;
-			}
+			if (!kind)
+				return {Verdict::bad_frame};
 			const std::size_t total =
-				2 + std::size_t(*kind == Kind::header_job ? kLenHeaderJob : len);
-			if (avail < total)
-				break;
-			if (!crc_ok(*kind, frame, total)) {
-				++stats_.crc_errors;
-				++stats_.junk_bytes;
-				++pos;
-				continue;
-			}
-			auto decoded = decode(*kind, hdr, len, frame + kHeadLen);
-			if (!decoded) {
-				++stats_.bad_frames;
-				++stats_.junk_bytes;
-				++pos;
-				continue;
-			}
-			done.push_back(std::move(*decoded));
-			++stats_.frames;
-			pos += total;
-		}
-		buf_.erase(buf_.begin(), buf_.begin() + std::ptrdiff_t(pos));
-
-		// Delivered once the parser's state is consistent (see reply_parser.cpp).
-		for (const auto &frame : done)
-			sink(frame);
-		done.clear();
-	}
+				host_frame_size(*kind == Kind::header_job ? kLenHeaderJob : len);
+			if (b.size() < total)
+				return {Verdict::incomplete};
+			if (!crc_ok(*kind, b.data(), total))
+				return {Verdict::crc_error};
+			auto decoded = decode(*kind, hdr, len, b.data() + kHeadLen);
+			if (!decoded)
+				return {Verdict::bad_frame};
+			return {Verdict::frame, total, std::move(decoded)};
+		},
+		sink);
 }
 
 } // namespace hashboard::bm13xx

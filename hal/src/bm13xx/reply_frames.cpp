@@ -6,20 +6,16 @@
 
 #include <hashboard/bm13xx/codec.hpp>
 
+#include "reply_layout.hpp"
+
 #include <stdexcept>
 #include <string>
 
 namespace hashboard::bm13xx {
 namespace {
 
-constexpr std::uint8_t kNonceFlag = 0x80;
-
-void check_reply_len(std::size_t reply_len)
-{
-	if (reply_len != 9 && reply_len != 11)
-		throw std::invalid_argument("reply length must be 9 or 11, not " +
-					    std::to_string(reply_len));
-}
+using detail::check_reply_len;
+using detail::kNonceFlag;
 
 // payload: the bytes between preamble and LAST; flags: LAST's top three bits.
 Bytes finish_reply(const std::uint8_t *payload, std::size_t len, std::uint8_t flags)
@@ -50,7 +46,7 @@ Bytes encode_reply(const RegisterReply &reply, std::size_t reply_len)
 Bytes encode_reply(const NonceReply &reply, std::size_t reply_len)
 {
 	check_reply_len(reply_len);
-	const bool long_reply = reply_len == 11;
+	const bool long_reply = reply_len == kRollingReplyLen;
 	if (long_reply != reply.version_bits.has_value())
 		throw std::invalid_argument(long_reply
 			? "an 11-byte nonce reply needs version bits"

@@ -14,6 +14,7 @@
 #include <hashboard/bm13xx/codec.hpp>
 
 #include "preamble_scan.hpp"
+#include "reply_layout.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -23,14 +24,8 @@
 namespace hashboard::bm13xx {
 namespace {
 
-constexpr std::uint8_t kNonceFlag = 0x80;
-
-void check_reply_len(std::size_t reply_len)
-{
-	if (reply_len != 9 && reply_len != 11)
-		throw std::invalid_argument("reply length must be 9 or 11, not " +
-					    std::to_string(reply_len));
-}
+using detail::check_reply_len;
+using detail::kNonceFlag;
 
 ChipFrame decode_reply(const std::uint8_t *frame, std::size_t len)
 {
@@ -40,7 +35,7 @@ ChipFrame decode_reply(const std::uint8_t *frame, std::size_t len)
 		nonce.nonce = load_le32(payload);
 		nonce.excess_difficulty = payload[4];
 		nonce.job_byte = payload[5];
-		if (len == 11)
+		if (len == kRollingReplyLen)
 			nonce.version_bits = std::uint16_t(payload[6] << 8 | payload[7]);
 		return nonce;
 	}
@@ -68,37 +63,17 @@ void ReplyParser::reset()
 
 void ReplyParser::feed(ByteSpan data, const std::function<void(const ChipFrame &)> &sink)
 {
-	std::vector<ChipFrame> done;
-	while (!data.empty()) {
-		const std::size_t take = std::min(data.size(), detail::kFeedBlock);
-		buf_.insert(buf_.end(), data.begin(), data.begin() + std::ptrdiff_t(take));
-		data = data.subspan(take);
-
-		std::size_t pos = 0;
-		for (;;) {
-			const std::size_t start = detail::find_preamble(buf_, pos, kReplyPreamble);
-			stats_.junk_bytes += start - pos;
-			pos = start;
-			if (buf_.size() - pos < reply_len_)
-				break;
-			if (crc5(ByteSpan(buf_).subspan(pos + 2, reply_len_ - 2)) != 0) {
-				++stats_.crc_errors;
-				++stats_.junk_bytes;
-				++pos;
-				continue;
-			}
-			done.push_back(decode_reply(buf_.data() + pos, reply_len_));
-			++stats_.frames;
-			pos += reply_len_;
-		}
-		buf_.erase(buf_.begin(), buf_.begin() + std::ptrdiff_t(pos));
-
-		// Delivered only once the parser's state is consistent, so a sink may call
-		// reset() or set_reply_len(), or throw, without frames coming out twice.
-		for (const auto &frame : done)
-			sink(frame);
-		done.clear();
-	}
+	detail::feed_frames<ChipFrame>(
+		buf_, stats_, data, kReplyPreamble,
+		[len = reply_len_](ByteSpan b) -> detail::Judged<ChipFrame> {
+			using detail::Verdict;
+			if (b.size() < len)
+				return {Verdict::incomplete};
+			if (crc5(b.subspan(2, len - 2)) != 0)
+				return {Verdict::crc_error};
+			return {Verdict::frame, len, decode_reply(b.data(), len)};
+		},
+		sink);
 }
 
 } // namespace hashboard::bm13xx

@@ -3,6 +3,7 @@
 // readings. Bring-up and bring-down are in board_bringup.cpp, mining in board_mining.cpp.
 #include "board_slot.hpp"
 
+#include <hashboard/bm13xx/wire.hpp>
 #include <hashboard/board/fan_pid.hpp>
 
 #include <algorithm>
@@ -78,7 +79,7 @@ Board::Board(BoardConfig config, Clock &clock, std::shared_ptr<DeviceFactory> de
 		cc.ramp_interval = spec.ramp_interval;
 		slot->targets.assign(spec.chips, spec.frequency_mhz);
 		cc.ticket_log2 = auto_ticket_log2(*slot);
-		if (spec.baud > std::uint32_t(kResetBaud * 1.05))
+		if (spec.baud > std::uint32_t(kResetBaud * (1 + kBaudTolerance)))
 			cc.baud = spec.baud;
 		slot->chain = std::make_unique<Chain>(*slot->view, *slot->clock, cc);
 		slot->reset_gpio = gpio(GpioRole::reset, spec.id);

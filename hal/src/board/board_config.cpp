@@ -102,7 +102,8 @@ ChainSpec read_chain(TableReader &t, std::size_t index)
 		                            std::string(c.family->name) + "'s PLL range");
 	if (auto k = t.optional_integer("ticket_log2", 0, 31))
 		c.ticket_log2 = unsigned(*k);
-	c.zero_bits = unsigned(t.optional_integer("zero_bits", 1, 32).value_or(32));
+	c.zero_bits = unsigned(
+	    t.optional_integer("zero_bits", 1, kRealChipZeroBits).value_or(kRealChipZeroBits));
 	t.finish();
 	return c;
 }

@@ -102,14 +102,14 @@ void read_sim(TableReader &root, BoardConfig &config, Sections &s)
 	if (!t)
 		return;
 	SimSpec &sim = config.sim;
-	sim.zero_bits = unsigned(t->optional_integer("zero_bits", 1, 32).value_or(sim.zero_bits));
-	sim.seed =
-	    std::uint64_t(t->optional_integer("seed", 0, std::numeric_limits<std::int64_t>::max())
-	                      .value_or(std::int64_t(sim.seed)));
-	sim.ambient_c = t->optional_number("ambient_c", -40, 80).value_or(sim.ambient_c);
-	sim.r_th_c_per_w = t->optional_number("r_th_c_per_w", 0, 100).value_or(sim.r_th_c_per_w);
+	sim.zero_bits = unsigned(t->optional_integer("zero_bits", 1, kRealChipZeroBits).value_or(sim.zero_bits));
+	if (auto seed = t->optional_integer("seed", 0, std::numeric_limits<std::int64_t>::max()))
+		sim.seed = std::uint64_t(*seed);
+	SimThermal &th = sim.thermal;
+	th.ambient_c = t->optional_number("ambient_c", -40, 80).value_or(th.ambient_c);
+	th.r_th_c_per_w = t->optional_number("r_th_c_per_w", 0, 100).value_or(th.r_th_c_per_w);
 	if (auto tau = t->optional_number("tau_s", 0.001, 3600))
-		sim.tau = seconds(*tau);
+		th.tau = seconds(*tau);
 	sim.chip_w_per_mhz_v2 =
 	    t->optional_number("chip_w_per_mhz_v2", 0, 1).value_or(sim.chip_w_per_mhz_v2);
 	sim.vin_v = t->optional_number("vin_v", 0.1, 100).value_or(sim.vin_v);

@@ -33,8 +33,8 @@ hbsim::SimChainConfig board_sim_chain_config(const BoardConfig &config, const Ch
 	c.chips = spec.chips;
 	c.zero_bits = config.sim.zero_bits;
 	// Each chain its own process variation and its own nonces.
-	c.seed = config.sim.seed + 7919 * std::uint64_t(spec.id);
-	c.temperature_c = config.sim.ambient_c;
+	c.seed = config.sim.seed.value_or(c.seed) + 7919 * std::uint64_t(spec.id);
+	c.temperature_c = config.sim.thermal.ambient_c;
 	if (const auto rails = rails_of(config, spec.id); !rails.empty())
 		c.voltage_mv = config.regulator(rails.front()).default_mv;
 	for (const auto &f : config.sim.faults) {
@@ -64,7 +64,7 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 	Impl(const BoardConfig &c, const Clock &clk)
 	    : config(c), clock(clk), created(clk.now()),
 	      thermal(std::make_shared<SimThermalModel>(
-	          clk, SimThermalModel::Params{c.sim.ambient_c, c.sim.r_th_c_per_w, c.sim.tau}))
+	          clk, c.sim.thermal))
 	{
 		for (const auto &f : config.sim.faults)
 			if (f.type == SimFaultType::fan_stall ||

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Chain plumbing shared by enumeration, control and work: framing in and out.
+#include <hashboard/bm13xx/wire.hpp>
 #include <hashboard/chain.hpp>
 
 #include <string>
@@ -89,9 +90,7 @@ void Chain::drain_tx()
 
 Duration Chain::wire_time(std::size_t bytes) const
 {
-	// 10 bits a byte on a UART (start, 8 data, stop).
-	return std::chrono::duration_cast<Duration>(
-		std::chrono::duration<double>(double(bytes) * 10.0 / double(transport_.baud())));
+	return hashboard::wire_time(bytes, double(transport_.baud()));
 }
 
 void Chain::collect(Duration timeout, const std::function<void(const bm13xx::ChipFrame &)> &sink,

@@ -47,7 +47,7 @@ void Chain::begin_enumeration()
 	transport_.set_baud(kResetHostBaud);
 	transport_.flush_input();
 	parser_.reset();
-	parser_.set_reply_len(9);
+	parser_.set_reply_len(bm13xx::kReplyLen);
 	freq_mhz_ = fam.default_freq_mhz;
 	ticket_log2_ = 0;
 	hcn_ = 0;

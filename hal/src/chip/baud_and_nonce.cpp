@@ -10,12 +10,6 @@
 namespace hashboard {
 namespace {
 
-// A UART byte of 10 bits survives up to about half a bit of drift over the frame, a
-// little under 5 % between the two ends; the Bitaxe runs its host at 1,000,000 Bd
-// against the chips' 1,041,667 (4.2 %, capture), so the host is set to the chips'
-// exact rate wherever the UART can do it.
-constexpr double kBaudTolerance = 0.05;
-
 std::uint32_t field_mask(unsigned bits)
 {
 	return bits >= 32 ? 0xFFFFFFFFu : (1u << bits) - 1;
@@ -105,7 +99,8 @@ unsigned ticket_log2_for_wire(const ChipFamily &family, double hashes_per_second
 	if (!(baud > 0) || !(utilisation > 0 && utilisation <= 1) || !(hashes_per_second >= 0))
 		throw std::invalid_argument("ticket_log2_for_wire: hashes >= 0, baud > 0, "
 					    "0 < utilisation <= 1");
-	const double bits_per_s = hashes_per_second / 4294967296.0 * double(family.reply_len) * 10.0;
+	const double bits_per_s =
+		hashes_per_second / 4294967296.0 * double(family.reply_len) * kBitsPerByte;
 	unsigned k = 0;
 	while (k < 31 && bits_per_s / std::ldexp(1.0, int(k)) > baud * utilisation)
 		++k;

@@ -52,7 +52,7 @@ std::optional<FtdiRate> ftdi_rate_within_tolerance(std::uint32_t requested, bool
 {
 	const FtdiRate rate =
 	    nearest_ftdi_rate(requested, ftdi_clock_for(requested, high_speed_chip));
-	if (std::abs(rate.error(requested)) > kFtdiBaudTolerance)
+	if (std::abs(rate.error(requested)) > kHostDivisorTolerance)
 		return std::nullopt;
 	return rate;
 }

@@ -4,10 +4,11 @@
 // reference clock divided by n + k/8, with n from 2 to 16383 and k from 0 to 7, plus two
 // special divisors, 0 (the reference itself) and 1 (two thirds of it). The reference is
 // 3 MHz on the FT232R, FT230X and older parts; the H series (FT232H, FT2232H, FT4232H)
-// also have a 12 MHz one for every rate above about 732 Bd. A UART link works when both
-// ends are within about 3 % of each other, so a rate the divisor misses by more is
-// refused rather than set.
+// also have a 12 MHz one for every rate above about 732 Bd. A rate the divisor misses by
+// more than kHostDivisorTolerance (FTDI's own 3 %) is refused rather than set.
 #pragma once
+
+#include <hashboard/bm13xx/wire.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -16,7 +17,6 @@ namespace hashboard::transport {
 
 inline constexpr std::uint32_t kFtdiClassicClockHz = 3'000'000;
 inline constexpr std::uint32_t kFtdiHighSpeedClockHz = 12'000'000;
-inline constexpr double kFtdiBaudTolerance = 0.03;
 
 struct FtdiRate {
 	double actual;            // what the chosen divisor makes
@@ -37,7 +37,8 @@ FtdiRate nearest_ftdi_rate(std::uint32_t requested, std::uint32_t clock_hz);
 // The reference clock libftdi uses for this request on a chip of that class.
 std::uint32_t ftdi_clock_for(std::uint32_t requested, bool high_speed_chip);
 
-// The rate the chip makes for the request, or nothing when that is more than 3 % off.
+// The rate the chip makes for the request, or nothing when that is more than
+// kHostDivisorTolerance off.
 std::optional<FtdiRate> ftdi_rate_within_tolerance(std::uint32_t requested, bool high_speed_chip);
 
 } // namespace hashboard::transport

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "ftdi_settings.hpp"
 
-#include "link_defaults.hpp"
+#include <hashboard/bm13xx/wire.hpp>
 
 #include <charconv>
 #include <cstdio>
@@ -101,7 +101,7 @@ FtdiSettings ftdi_settings(const TransportUri &uri)
 		s.serial = std::string(path.substr(second + 1));
 	}
 	s.baud = static_cast<std::uint32_t>(
-	    options.unsigned_value("baud", 1, kFtdiMaxBaud).value_or(kOpenBaud));
+	    options.unsigned_value("baud", 1, kFtdiMaxBaud).value_or(kResetHostBaud));
 	s.reset = line_option(uri, options, "reset", "reset_active_low");
 	s.power = line_option(uri, options, "power", "power_active_low");
 	if (s.reset && s.power && s.reset->same_pin(*s.power))

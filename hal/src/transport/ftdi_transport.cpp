@@ -148,12 +148,13 @@ void FtdiTransport::set_baud(std::uint32_t baud)
 	if (!rate) {
 		const double nearest =
 		    nearest_ftdi_rate(baud, ftdi_clock_for(baud, high_speed_chip_)).actual;
-		char detail[96];
+		char detail[128];
 		std::snprintf(detail, sizeof detail,
-		              "the nearest rate this chip makes is %.0f Bd (%+.1f %%)", nearest,
-		              (nearest / baud - 1.0) * 100);
+		              " Bd within %.0f %%: the nearest rate this chip makes is %.0f Bd "
+		              "(%+.1f %%)",
+		              kHostDivisorTolerance * 100, nearest, (nearest / baud - 1.0) * 100);
 		throw std::invalid_argument(link() + ": cannot run at " + std::to_string(baud) +
-		                            " Bd within 3 %: " + detail);
+		                            detail);
 	}
 	ftdi_context *ctx = device_.get();
 	// libftdi multiplies the rate by 4 whenever a bit-bang mode is on, as asynchronous

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "sim_transport.hpp"
 
-#include "link_defaults.hpp"
+#include <hashboard/bm13xx/wire.hpp>
 
 #include <hashboard/chip_family.hpp>
+#include <hashboard/target.hpp>
 
 #include <algorithm>
 #include <array>
@@ -37,7 +38,7 @@ std::string format_real(double x)
 } // namespace
 
 SimTransport::SimTransport(hbsim::SimChainConfig config, Clock &clock)
-    : clock_(clock), chain_(std::move(config)), baud_(kOpenBaud)
+    : clock_(clock), chain_(std::move(config)), baud_(kResetHostBaud)
 {
 	chain_.set_host_baud(clock_.now(), baud_);
 }
@@ -110,7 +111,7 @@ hbsim::SimChainConfig sim_chain_config(const TransportUri &uri)
 {
 	const UriOptions options(uri, kSimOptions);
 	hbsim::SimChainConfig config;
-	const std::string family = uri.path.empty() ? std::string(kSimDefaultFamily) : uri.path;
+	const std::string family = uri.path.empty() ? config.family : uri.path;
 	try {
 		config.family = std::string(family_by_name(family).name);
 	} catch (const std::invalid_argument &e) {
@@ -118,11 +119,11 @@ hbsim::SimChainConfig sim_chain_config(const TransportUri &uri)
 	}
 	// Chip addresses are one byte, so a chain holds at most 256 chips.
 	config.chips = static_cast<unsigned>(
-	    options.unsigned_value("chips", 1, 256).value_or(kSimDefaultChips));
+	    options.unsigned_value("chips", 1, 256).value_or(config.chips));
 	config.zero_bits = static_cast<unsigned>(
-	    options.unsigned_value("zero_bits", 1, 32).value_or(kSimDefaultZeroBits));
+	    options.unsigned_value("zero_bits", 1, kRealChipZeroBits).value_or(config.zero_bits));
 	config.seed = options.unsigned_value("seed", 0, std::numeric_limits<std::uint64_t>::max())
-	                  .value_or(1);
+	                  .value_or(config.seed);
 	if (auto k = options.unsigned_value("dead", 0, config.chips - 1))
 		config.faults.dead_chip = static_cast<unsigned>(*k);
 	if (auto k = options.unsigned_value("mute", 0, config.chips - 1))

@@ -40,14 +40,11 @@ private:
 	std::uint32_t baud_;
 };
 
-inline constexpr std::string_view kSimDefaultFamily = "bm1366";
-inline constexpr unsigned kSimDefaultChips = 4;
-// Cheap enough for tests, still 4096 SHA-256d per reported nonce.
-inline constexpr unsigned kSimDefaultZeroBits = 12;
 inline constexpr std::array<std::string_view, 7> kSimOptions{"chips", "zero_bits", "seed",  "dead",
                                                              "mute",  "ber",       "flimit"};
 
-// Builds the chain configuration from a sim: URI (an empty family is bm1366).
+// Builds the chain configuration from a sim: URI; what it leaves out is the simulator's
+// default (hbsim::SimChainConfig{}).
 hbsim::SimChainConfig sim_chain_config(const TransportUri &uri);
 std::unique_ptr<Transport> open_sim_transport(const TransportUri &uri, Clock &clock);
 

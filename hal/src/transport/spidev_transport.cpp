@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "spidev_transport.hpp"
 
-#include "link_defaults.hpp"
 #include "poll_loop.hpp"
+
+#include <hashboard/bm13xx/wire.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -29,7 +30,7 @@ std::string hex_byte(std::uint8_t b)
 SpidevTransport::SpidevTransport(std::string path, std::unique_ptr<SpiBus> bus,
                                  const SpidevSettings &settings, Clock &clock)
     : path_(std::move(path)), bus_(std::move(bus)), settings_(settings), clock_(clock),
-      baud_(kOpenBaud), speed_hz_(settings.bus.speed_hz),
+      baud_(kResetHostBaud), speed_hz_(settings.bus.speed_hz),
       poll_tx_(settings.poll_chunk, settings.filler), idle_run_(kIdleHold)
 {
 }
@@ -129,7 +130,7 @@ SpidevSettings spidev_settings(const TransportUri &uri)
 		                            "': speed= and follow_baud=1 both set the SPI clock; "
 		                            "give one");
 	s.bus.speed_hz = static_cast<std::uint32_t>(
-	    speed.value_or(s.follow_baud ? kOpenBaud : kSpidevDefaultSpeedHz));
+	    speed.value_or(s.follow_baud ? kResetHostBaud : kSpidevDefaultSpeedHz));
 	s.bus.mode = static_cast<std::uint8_t>(options.unsigned_value("mode", 0, 3).value_or(0));
 	s.bus.bits_per_word =
 	    static_cast<std::uint8_t>(options.unsigned_value("bits", 1, 8).value_or(8));

@@ -4,6 +4,7 @@
 #include "spi_bus.hpp"
 #include "uri.hpp"
 
+#include <hashboard/bm13xx/wire.hpp>
 #include <hashboard/transport.hpp>
 
 #include <array>
@@ -53,8 +54,9 @@ public:
 	void flush_input() override;
 	std::string describe() const override;
 
-	// Longer than any BM13xx reply (11 bytes), so no stretch inside one is cut.
+	// Longer than any BM13xx reply, so no stretch inside one is cut.
 	static constexpr std::size_t kIdleHold = 32;
+	static_assert(kIdleHold > bm13xx::kRollingReplyLen);
 
 private:
 	std::string link() const { return "spidev " + path_; }

@@ -54,15 +54,19 @@ struct Faults {
 	double bit_error_rate = 0.0;       // per bit, on the chip->host wire
 };
 
+// The defaults are the simulator's default chain, the one place its defaults are
+// stated: a bare sim: URI, hbctl's built-in chain and hbsim without options all start
+// from SimChainConfig{} (docs/simulator.md).
 struct SimChainConfig {
 	// The chip: "bm1397", "bm1366", "bm1368" or "bm1370". The simulator knows the chips
 	// from its own model (sim/src/chip_model.cpp), not from the HAL's family table.
-	std::string family;
-	unsigned chips = 1;
+	std::string family = "bm1366";
+	unsigned chips = 4;
 	// Leading zero bits a nonce needs before a chip reports it (ticket mask difficulty
 	// 1). Real chips: 32. Below 32 the chips compute 2^(zero_bits-32) of the nominal
-	// hashes, so nonces arrive at the real chip's rate, each one honestly found.
-	unsigned zero_bits = 32;
+	// hashes, so nonces arrive at the real chip's rate, each one honestly found. The
+	// default is cheap enough for tests and demos, still 4096 SHA-256d a nonce.
+	unsigned zero_bits = 12;
 	std::uint64_t seed = 1;
 	double freq_limit_mhz = 0; // 0: the chip's nominal frequency * 1.15
 	double error_slope = 4.0;

@@ -4,6 +4,7 @@
 // the tests share. docs/protocol.md gives the facts and their sources.
 #pragma once
 
+#include <hashboard/bm13xx/wire.hpp>
 #include <hashboard/bytes.hpp>
 
 #include <array>

@@ -35,7 +35,7 @@ class FanPid;
 // A chain's link as a factory makes it, with the nonce difficulty its chips report at.
 struct ChainLink {
 	std::unique_ptr<Transport> transport;
-	unsigned zero_bits = 32; // real chips; the simulator's [sim] zero_bits otherwise
+	unsigned zero_bits = kRealChipZeroBits; // the simulator's [sim] zero_bits otherwise
 };
 
 // Makes a board's chain links and devices from their specs: real Linux devices, the

@@ -10,6 +10,7 @@
 #include <hashboard/bringup_recipe.hpp>
 #include <hashboard/chip_family.hpp>
 #include <hashboard/clock.hpp>
+#include <hashboard/target.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -61,7 +62,7 @@ struct ChainSpec {
 	std::optional<unsigned> ticket_log2; // unset: chosen from the expected nonce rate
 	// Leading zero bits of a difficulty-1 nonce: 32 on real chips; an hbsim behind a
 	// tty: or unix: link needs its own setting here. In-process sim chains use [sim].
-	unsigned zero_bits = 32;
+	unsigned zero_bits = kRealChipZeroBits;
 	// PLL ramp step and pace (Chain's defaults). Not board-file keys: tools set them
 	// (hbctl board --ramp-step, --ramp-interval-ms) where a real-time run cannot
 	// afford the careful default.
@@ -175,13 +176,23 @@ struct SimFault {
 	Duration at{0};        // device faults: clock time after the board was built
 };
 
+// The simulated board's air and heat path: the [sim] keys' defaults, and the thermal
+// twin's (SimThermalModel::Params).
+struct SimThermal {
+	double ambient_c = 25;
+	double r_th_c_per_w = 0.12; // board-to-air at full airflow
+	Duration tau = std::chrono::seconds(20);
+};
+
 // How the simulator builds this board (used with --sim, and for sim-only boards).
 struct SimSpec {
+	// Below the simulator's own default on purpose: a board of hundreds of simulated
+	// chips stays cheap (docs/board-files.md).
 	unsigned zero_bits = 10;
-	std::uint64_t seed = 1;
-	double ambient_c = 25;
-	double r_th_c_per_w = 0.12;
-	Duration tau = std::chrono::seconds(20);
+	// Unset: the simulator's default seed (hbsim::SimChainConfig); the simulator's
+	// types stay out of the HAL's public headers, so the fact is read where they meet.
+	std::optional<std::uint64_t> seed;
+	SimThermal thermal;
 	double chip_w_per_mhz_v2 = 0.017; // P = k * f * V^2 per chip
 	double vin_v = 12;
 	std::vector<SimFault> faults;

@@ -4,6 +4,7 @@
 // simulated board can be brought up, cooled, overheated and faulted in virtual time.
 #pragma once
 
+#include <hashboard/board/board_config.hpp>
 #include <hashboard/board/devices.hpp>
 #include <hashboard/clock.hpp>
 
@@ -21,11 +22,7 @@ namespace hashboard {
 // first-order lag (time constant tau). Evaluated lazily from the injected clock.
 class SimThermalModel {
 public:
-	struct Params {
-		double ambient_c = 25.0;
-		double r_th_c_per_w = 0.12; // board-to-air at full airflow
-		Duration tau = std::chrono::seconds(20);
-	};
+	using Params = SimThermal;
 	SimThermalModel(const Clock &clock, Params params);
 
 	double temperature_c();
