@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // hbsim under a host that misbehaves: one that floods the chain with frames faster than
 // the wire carries them (hbsim reads it no faster, so its memory stays bounded and the
-// host's writes block), and a second host on a chain already in use (told it is busy).
+// host's writes block), and a second host on a chain already in use (told it is busy,
+// and the HAL's unix: transport says so).
 #define BOOST_TEST_MODULE hbsim_backpressure
 #include <boost/test/unit_test.hpp>
 
@@ -11,6 +12,7 @@
 #include "transport/hbsim_control.hpp"
 
 #include <hashboard/bm13xx/codec.hpp>
+#include <hashboard/chain.hpp>
 #include <hashboard/chip_family.hpp>
 #include <hashboard/transport.hpp>
 
@@ -27,6 +29,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -223,6 +226,61 @@ BOOST_AUTO_TEST_CASE(a_second_host_is_told_the_chain_is_busy)
 	BOOST_TEST(host_seen(sim.control, false));
 	const auto next = open_transport(sim.uri(), clock);
 	BOOST_TEST(read_chip_ids(*next, family).size() == 4u);
+}
+
+// The HAL's side of the same: a host on the unix: transport learns that the chain is in
+// use, in hbsim's words, whatever it does first; not that the link broke.
+BOOST_AUTO_TEST_CASE(the_unix_transport_reports_a_busy_chain)
+{
+	Hbsim sim;
+	const auto &family = family_by_name("bm1366");
+	SteadyClock clock;
+	const auto first = open_transport(sim.uri(), clock);
+	BOOST_TEST(host_seen(sim.control, true));
+
+	auto busy = [&](const std::function<void(Transport &)> &op, const char *what) {
+		const auto second = open_transport("unix:" + sim.link, clock);
+		try {
+			op(*second);
+			BOOST_ERROR(what << ": a busy chain went unreported");
+		} catch (const TransportError &e) {
+			const std::string msg = e.what();
+			BOOST_TEST(e.error_number() == EBUSY, what << ": " << msg);
+			BOOST_TEST(msg.starts_with("unix socket " + sim.link + ": hbsim: busy: "),
+			           what << ": " << msg);
+			BOOST_TEST(msg.find("another host holds the chain") != std::string::npos, msg);
+			// Said once, the link stays busy: no later call reads as a cut chain.
+			std::array<std::uint8_t, 16> buf;
+			BOOST_CHECK_EXCEPTION(second->read(buf, 10ms), TransportError,
+			                      [](const TransportError &again) {
+				                      return again.error_number() == EBUSY;
+			                      });
+		}
+	};
+	std::array<std::uint8_t, 64> buf;
+	busy([&](Transport &t) { t.read(buf, 2s); }, "read");
+	busy([&](Transport &t) {
+		clock.sleep_for(100ms); // hbsim has turned it away by now
+		t.flush_input();
+	}, "flush_input");
+	busy([&](Transport &t) {
+		clock.sleep_for(100ms); // closed: the write fails, or the read after it
+		t.write(bm::encode_read_register(true, 0, family.regs.chip_id));
+		t.read(buf, 2s);
+	}, "write");
+	// What a Chain makes of it: the same error from its first step.
+	{
+		const auto second = open_transport("unix:" + sim.link, clock);
+		ChainConfig cfg;
+		cfg.family = &family;
+		cfg.expected_chips = 4;
+		Chain chain(*second, clock, cfg);
+		BOOST_CHECK_EXCEPTION(chain.enumerate(), TransportError, [](const TransportError &e) {
+			return e.error_number() == EBUSY;
+		});
+	}
+	// The host that holds the chain is not disturbed.
+	BOOST_TEST(read_chip_ids(*first, family).size() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(control_clients_beyond_the_limit_are_told_busy)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "transport/unique_fd.hpp"
+#include "transport/unix_socket.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -55,15 +56,10 @@ struct TempDir {
 	TempDir &operator=(const TempDir &) = delete;
 };
 
+// The HAL's own listening socket (what hbsim listens with); the test unlinks the path.
 inline UniqueFd listen_unix(const std::string &path)
 {
-	UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-	sockaddr_un addr{};
-	addr.sun_family = AF_UNIX;
-	std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-	BOOST_TEST_REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
-	BOOST_TEST_REQUIRE(::listen(fd.get(), 4) == 0);
-	return fd;
+	return hashboard::transport::listen_unix_stream(path, 4);
 }
 
 // Writes every byte back to where it came from, on its own thread, until stopped or the

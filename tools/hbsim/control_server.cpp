@@ -17,8 +17,10 @@ namespace {
 bool send_line(int fd, std::string line)
 {
 	line += '\n';
-	const ssize_t n = ::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-	return n == static_cast<ssize_t>(line.size());
+	const auto bytes = hashboard::ByteSpan(reinterpret_cast<const std::uint8_t *>(line.data()),
+	                                       line.size());
+	return hashboard::transport::write_now(fd, bytes, hashboard::transport::FdKind::socket)
+	           .bytes == line.size();
 }
 
 // Clients normally hold a connection for one request; this many at once is a client
@@ -49,17 +51,12 @@ void ControlServer::service(const Handler &handle)
 
 bool ControlServer::serve(Client &client, const Handler &handle)
 {
-	std::array<char, control_words::kMaxLine> buf;
+	std::array<std::uint8_t, control_words::kMaxLine> buf;
 	for (;;) {
-		const ssize_t n = ::read(client.fd.get(), buf.data(), buf.size());
-		if (n == 0)
-			return false;
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN || errno == EWOULDBLOCK;
-		}
-		client.pending.append(buf.data(), static_cast<std::size_t>(n));
+		const auto a = hashboard::transport::read_now(client.fd.get(), buf);
+		if (!a.bytes)
+			return a.would_block();
+		client.pending.append(reinterpret_cast<const char *>(buf.data()), a.bytes);
 		std::size_t newline;
 		while ((newline = client.pending.find('\n')) != std::string::npos) {
 			if (newline >= control_words::kMaxLine)

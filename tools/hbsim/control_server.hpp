@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 //
 // The server side of the hbsim control socket (protocol: hal/src/transport/
-// hbsim_control.hpp): line requests in, one answer line out, up to 16 clients at once (one more is answered
-// "err busy: ..." and closed).
+// hbsim_control.hpp): line requests in, one answer line out, up to 16 clients at once
+// (one more is answered "err busy: ..." and closed).
 #pragma once
 
-#include "listen_socket.hpp"
+#include "hal_internal.hpp"
 
 #include <poll.h>
 
@@ -36,7 +36,7 @@ private:
 	// False when the client is finished with (closed, failed, or misbehaved).
 	bool serve(Client &client, const Handler &handle);
 
-	ListenSocket listener_;
+	UnixListener listener_;
 	std::vector<Client> clients_;
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "pty_port.hpp"
 
+#include <hashboard/bm13xx/wire.hpp>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -16,8 +18,8 @@ namespace hbsim_tool {
 
 namespace {
 
-// What the host finds when it opens the slave: a raw line at the chips' reset rate.
-constexpr std::uint32_t kIdleBaud = 115200;
+// What the host finds when it opens the slave: a raw line at the rate a host opens at.
+constexpr std::uint32_t kIdleBaud = hashboard::kResetHostBaud;
 
 // what() is "<what>: <strerror(err)>"; code() keeps the errno.
 std::system_error os_error(const std::string &what, int err)
@@ -65,32 +67,20 @@ std::optional<std::uint32_t> PtyPort::host_baud() const
 
 std::size_t PtyPort::read(std::span<std::uint8_t> buf)
 {
-	for (;;) {
-		const ssize_t n = ::read(master_.get(), buf.data(), buf.size());
-		if (n > 0)
-			return static_cast<std::size_t>(n);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		// EIO: the host closed the slave.
+	const auto a = hashboard::transport::read_now(master_.get(), buf);
+	// EIO: the host closed the slave.
+	if (a.closed || a.error)
 		present_ = false;
-		return 0;
-	}
+	return a.bytes;
 }
 
 std::size_t PtyPort::write(hashboard::ByteSpan data)
 {
-	for (;;) {
-		const ssize_t n = ::write(master_.get(), data.data(), data.size());
-		if (n >= 0)
-			return static_cast<std::size_t>(n);
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			present_ = false;
-		return 0;
-	}
+	const auto a = hashboard::transport::write_now(master_.get(), data,
+	                                               hashboard::transport::FdKind::device);
+	if (a.error)
+		present_ = false;
+	return a.bytes;
 }
 
 void PtyPort::host_left()

@@ -32,8 +32,9 @@ bool UnixPort::host_present()
 
 void UnixPort::turn_away_waiting()
 {
-	const std::string line = "hbsim: busy: another host holds the chain on " +
-	                         listener_.path() + "; connect again when it has left\n";
+	const std::string line = std::string(control_words::kBusyPrefix) +
+	                         "another host holds the chain on " + listener_.path() +
+	                         "; connect again when it has left\n";
 	while (UniqueFd fd = listener_.accept()) {
 		// A fresh socket's buffer takes the line whole; the close follows it.
 		(void)::send(fd.get(), line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -45,30 +46,20 @@ std::size_t UnixPort::read(std::span<std::uint8_t> buf)
 {
 	if (!client_ || gone_)
 		return 0;
-	for (;;) {
-		const ssize_t n = ::read(client_.get(), buf.data(), buf.size());
-		if (n > 0)
-			return static_cast<std::size_t>(n);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		gone_ = true;
-		return 0;
-	}
+	const auto a = hashboard::transport::read_now(client_.get(), buf);
+	gone_ = a.closed || a.error;
+	return a.bytes;
 }
 
 std::size_t UnixPort::write(hashboard::ByteSpan data)
 {
 	if (!client_ || gone_)
 		return 0;
-	const ssize_t n =
-	    ::send(client_.get(), data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (n >= 0)
-		return static_cast<std::size_t>(n);
-	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-		gone_ = true;
-	return 0;
+	// The client socket is non-blocking (accept4), so a full buffer takes nothing.
+	const auto a = hashboard::transport::write_now(client_.get(), data,
+	                                               hashboard::transport::FdKind::socket);
+	gone_ = a.error != 0;
+	return a.bytes;
 }
 
 } // namespace hbsim_tool

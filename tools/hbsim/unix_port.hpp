@@ -2,7 +2,7 @@
 #pragma once
 
 #include "host_port.hpp"
-#include "listen_socket.hpp"
+#include "hal_internal.hpp"
 
 #include <string>
 
@@ -34,7 +34,7 @@ public:
 private:
 	void turn_away_waiting();
 
-	ListenSocket listener_;
+	UnixListener listener_;
 	UniqueFd client_;
 	bool gone_ = false; // the client closed; host_present() reports it once
 	std::uint64_t turned_away_ = 0;

@@ -12,7 +12,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 
 namespace hashboard::transport {
 
@@ -22,11 +21,8 @@ namespace {
 // this long is stuck, and blocking the caller forever would hide that.
 constexpr int kWriteStallMs = 5000;
 
-timespec to_timespec(Duration d)
-{
-	const auto s = std::chrono::duration_cast<std::chrono::seconds>(d);
-	return timespec{static_cast<time_t>(s.count()), static_cast<long>((d - s).count())};
-}
+constexpr std::string_view kEndOfFile = "peer closed the link (end of file)";
+constexpr std::string_view kHungUp = "peer hung up";
 
 std::string prefixed(std::string_view link, std::string_view what)
 {
@@ -36,6 +32,17 @@ std::string prefixed(std::string_view link, std::string_view what)
 	return s;
 }
 
+IoAttempt attempt_result(ssize_t n)
+{
+	if (n > 0)
+		return {.bytes = static_cast<std::size_t>(n)};
+	if (n == 0)
+		return {.closed = true};
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return {};
+	return {.error = errno};
+}
+
 } // namespace
 
 void throw_os_error(const std::string &what, int err)
@@ -43,30 +50,57 @@ void throw_os_error(const std::string &what, int err)
 	throw TransportError(what + ": " + std::strerror(err), err);
 }
 
-std::size_t read_with_timeout(int fd, std::span<std::uint8_t> buf, Duration timeout,
-                              const Clock &clock, std::string_view link)
+timespec to_timespec(Duration d)
+{
+	const auto s = std::chrono::duration_cast<std::chrono::seconds>(d);
+	return timespec{static_cast<time_t>(s.count()), static_cast<long>((d - s).count())};
+}
+
+IoAttempt read_now(int fd, std::span<std::uint8_t> buf)
+{
+	for (;;) {
+		const ssize_t n = ::read(fd, buf.data(), buf.size());
+		if (n < 0 && errno == EINTR)
+			continue;
+		return attempt_result(n);
+	}
+}
+
+IoAttempt write_now(int fd, ByteSpan data, FdKind kind)
+{
+	for (;;) {
+		const ssize_t n = kind == FdKind::socket
+		                      ? ::send(fd, data.data(), data.size(), MSG_NOSIGNAL)
+		                      : ::write(fd, data.data(), data.size());
+		if (n < 0 && errno == EINTR)
+			continue;
+		// A write that moved nothing is no end of file: the device is full.
+		return n == 0 ? IoAttempt{} : attempt_result(n);
+	}
+}
+
+Received read_or_end(int fd, std::span<std::uint8_t> buf, Duration timeout, const Clock &clock,
+                     std::string_view link)
 {
 	if (buf.empty())
-		return 0;
+		return {};
 	const Duration start = clock.now();
 	const Duration wait = std::max(timeout, Duration::zero());
 	bool hangup = false;
 	for (;;) {
-		const ssize_t n = ::read(fd, buf.data(), buf.size());
-		if (n > 0)
-			return static_cast<std::size_t>(n);
-		if (n == 0)
-			throw TransportError(prefixed(link, "peer closed the link (end of file)"));
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			throw_os_error(prefixed(link, "read"), errno);
+		const IoAttempt a = read_now(fd, buf);
+		if (a.bytes)
+			return {a.bytes, {}};
+		if (a.closed)
+			return {0, kEndOfFile};
+		if (a.error)
+			throw_os_error(prefixed(link, "read"), a.error);
 		if (hangup)
-			throw TransportError(prefixed(link, "peer hung up"));
+			return {0, kHungUp};
 
 		const Duration left = wait - (clock.now() - start);
 		if (left <= Duration::zero())
-			return 0;
+			return {};
 		pollfd p{fd, POLLIN, 0};
 		const timespec ts = to_timespec(left);
 		const int r = ::ppoll(&p, 1, &ts, nullptr);
@@ -76,7 +110,7 @@ std::size_t read_with_timeout(int fd, std::span<std::uint8_t> buf, Duration time
 			throw_os_error(prefixed(link, "poll"), errno);
 		}
 		if (r == 0)
-			return 0;
+			return {};
 		if (p.revents & POLLNVAL)
 			throw TransportError(prefixed(link, "descriptor is not open"), EBADF);
 		// Data can still be queued behind a hangup: the next read drains it first and
@@ -85,22 +119,25 @@ std::size_t read_with_timeout(int fd, std::span<std::uint8_t> buf, Duration time
 	}
 }
 
+std::size_t read_with_timeout(int fd, std::span<std::uint8_t> buf, Duration timeout,
+                              const Clock &clock, std::string_view link)
+{
+	const Received r = read_or_end(fd, buf, timeout, clock, link);
+	if (!r.ended.empty())
+		throw TransportError(prefixed(link, r.ended));
+	return r.bytes;
+}
+
 void write_all(int fd, ByteSpan data, FdKind kind, std::string_view link)
 {
-	std::size_t done = 0;
-	while (done < data.size()) {
-		const std::uint8_t *p = data.data() + done;
-		const std::size_t len = data.size() - done;
-		const ssize_t n =
-		    kind == FdKind::socket ? ::send(fd, p, len, MSG_NOSIGNAL) : ::write(fd, p, len);
-		if (n > 0) {
-			done += static_cast<std::size_t>(n);
+	while (!data.empty()) {
+		const IoAttempt a = write_now(fd, data, kind);
+		if (a.bytes) {
+			data = data.subspan(a.bytes);
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			throw_os_error(prefixed(link, "write"), errno);
+		if (a.error)
+			throw_os_error(prefixed(link, "write"), a.error);
 		pollfd pfd{fd, POLLOUT, 0};
 		const int r = ::poll(&pfd, 1, kWriteStallMs);
 		if (r < 0) {
@@ -120,16 +157,14 @@ void drain_input(int fd, std::string_view link)
 {
 	std::array<std::uint8_t, 4096> scratch;
 	for (;;) {
-		const ssize_t n = ::read(fd, scratch.data(), scratch.size());
-		if (n > 0)
+		const IoAttempt a = read_now(fd, scratch);
+		if (a.bytes)
 			continue;
-		if (n == 0)
-			throw TransportError(prefixed(link, "peer closed the link (end of file)"));
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return;
-		throw_os_error(prefixed(link, "read"), errno);
+		if (a.closed)
+			throw TransportError(prefixed(link, kEndOfFile));
+		if (a.error)
+			throw_os_error(prefixed(link, "read"), a.error);
+		return;
 	}
 }
 

@@ -24,6 +24,10 @@ namespace hashboard::transport {
 
 namespace hbsim_control {
 inline constexpr std::size_t kMaxLine = 256;
+// A chain's data socket that another host holds answers a new connection with one line,
+// "hbsim: busy: <why>\n", and closes it, so the host can tell a chain in use from a cut
+// one (silence). The unix: transport reports it as a TransportError (EBUSY).
+inline constexpr std::string_view kBusyPrefix = "hbsim: busy: ";
 inline constexpr std::string_view kResetAssert = "reset 1";
 inline constexpr std::string_view kResetRelease = "reset 0";
 inline constexpr std::string_view kStatus = "status";

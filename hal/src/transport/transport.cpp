@@ -31,8 +31,8 @@ struct Scheme {
 
 constexpr std::array<Scheme, 5> kSchemes{{
     {"sim", true, kSimOptions, open_sim_transport},
-    {"tty", false, kTtyOptions, open_tty_transport},
-    {"unix", false, kUnixOptions, open_unix_transport},
+    {"tty", false, kStreamOptions, open_tty_transport},
+    {"unix", false, kStreamOptions, open_unix_transport},
     {"ftdi", false, kFtdiOptions, open_ftdi_transport},
     {"spidev", false, kSpidevOptions, open_spidev_transport},
 }};

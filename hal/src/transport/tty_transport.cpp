@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "tty_transport.hpp"
 
-#include "fd_io.hpp"
-#include "link_defaults.hpp"
 #include "termios2.hpp"
+
+#include <hashboard/bm13xx/wire.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include <cerrno>
-#include <stdexcept>
 
 namespace hashboard::transport {
 
@@ -26,96 +25,83 @@ bool is_pty_slave(int fd)
 	return major_number >= 136 && major_number <= 143;
 }
 
+StreamTransport::Link tty_link(std::string path)
+{
+	return {"tty", std::move(path), "tty", FdKind::device};
+}
+
 } // namespace
+
+// The device, locked, raw at the reset baud, before the stream core takes it over.
+struct TtyTransport::Opened {
+	std::string path;
+	UniqueFd fd;
+	bool tiocexcl = false;
+
+	explicit Opened(std::string p) : path(std::move(p))
+	{
+		const std::string link = "tty " + path;
+		fd.reset(::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+		if (!fd)
+			throw_os_error("cannot open " + link, errno);
+
+		// Two locks, because neither covers every case. flock() keeps out every program
+		// that asks (pyserial, minicom, another hbctl) and dies with its holder.
+		// TIOCEXCL keeps out programs that do not ask, but on a pty it outlives the
+		// process (the pair lives as long as the master), so a killed host would lock
+		// hbsim's pty for good for non-root users: ptys get only the flock.
+		lock_exclusive(fd.get(), link);
+		if (!is_pty_slave(fd.get())) {
+			if (int err = termios2::set_exclusive(fd.get(), true))
+				throw_os_error(link + ": TIOCEXCL", err);
+			tiocexcl = true;
+		}
+		if (int err = termios2::make_raw(fd.get(), kResetHostBaud))
+			throw_os_error(link + ": cannot set raw 8N1 at " +
+			                   std::to_string(kResetHostBaud) + " Bd",
+			               err);
+		// Whatever sat in the queues from before belongs to someone else's session.
+		if (int err = termios2::flush_input_and_output(fd.get()))
+			throw_os_error(link + ": flush", err);
+	}
+};
 
 TtyTransport::TtyTransport(std::string path, std::optional<std::string> reset_socket,
                            const Clock &clock)
-    : path_(std::move(path)), clock_(clock), baud_(kOpenBaud)
+    : TtyTransport(Opened(std::move(path)), std::move(reset_socket), clock)
 {
-	fd_.reset(::open(path_.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
-	if (!fd_)
-		throw_os_error("cannot open " + link(), errno);
+}
 
-	// Two locks, because neither covers every case. flock() keeps out every program
-	// that asks (pyserial, minicom, another hbctl) and dies with its holder. TIOCEXCL
-	// keeps out programs that do not ask, but on a pty it outlives the process (the
-	// pair lives as long as the master), so a killed host would lock hbsim's pty for
-	// good for non-root users: ptys get only the flock.
-	lock_exclusive(fd_.get(), link());
-	if (!is_pty_slave(fd_.get())) {
-		if (int err = termios2::set_exclusive(fd_.get(), true))
-			throw_os_error(link() + ": TIOCEXCL", err);
-		tiocexcl_ = true;
-	}
-	if (int err = termios2::make_raw(fd_.get(), baud_))
-		throw_os_error(link() + ": cannot set raw 8N1 at " + std::to_string(baud_) + " Bd",
-		               err);
-	// Whatever sat in the queues from before belongs to someone else's session.
-	if (int err = termios2::flush_input_and_output(fd_.get()))
-		throw_os_error(link() + ": flush", err);
-
-	if (reset_socket) {
-		reset_.emplace(std::move(*reset_socket), clock_);
-		// Fail at open, not at the first reset, when the control socket is wrong.
-		reset_->status();
-	}
+TtyTransport::TtyTransport(Opened opened, std::optional<std::string> reset_socket,
+                           const Clock &clock)
+    : StreamTransport(tty_link(std::move(opened.path)), std::move(opened.fd),
+                      std::move(reset_socket), clock),
+      tiocexcl_(opened.tiocexcl)
+{
 }
 
 TtyTransport::~TtyTransport()
 {
 	if (tiocexcl_)
-		termios2::set_exclusive(fd_.get(), false);
+		termios2::set_exclusive(fd(), false);
 }
 
-void TtyTransport::write(ByteSpan data)
+void TtyTransport::apply_baud(std::uint32_t baud)
 {
-	write_all(fd_.get(), data, FdKind::device, link());
-}
-
-std::size_t TtyTransport::read(std::span<std::uint8_t> buf, Duration timeout)
-{
-	return read_with_timeout(fd_.get(), buf, timeout, clock_, link());
-}
-
-void TtyTransport::set_baud(std::uint32_t baud)
-{
-	if (baud == 0)
-		throw std::invalid_argument(link() + ": baud must be above 0");
-	if (int err = termios2::set_baud(fd_.get(), baud))
+	if (int err = termios2::set_baud(fd(), baud))
 		throw_os_error(link() + ": cannot set " + std::to_string(baud) + " Bd", err);
-	baud_ = baud;
 }
 
 void TtyTransport::flush_input()
 {
-	if (int err = termios2::flush_input(fd_.get()))
+	if (int err = termios2::flush_input(fd()))
 		throw_os_error(link() + ": flush", err);
-}
-
-void TtyTransport::set_reset(bool asserted)
-{
-	if (!reset_)
-		return Transport::set_reset(asserted);
-	reset_->set_reset(asserted);
-}
-
-std::string TtyTransport::describe() const
-{
-	std::string s = "tty:" + path_ + " @" + std::to_string(baud_);
-	if (reset_)
-		s += " reset=hbsim:" + reset_->socket_path();
-	return s;
 }
 
 std::unique_ptr<Transport> open_tty_transport(const TransportUri &uri, Clock &clock)
 {
-	const UriOptions options(uri, kTtyOptions);
-	if (uri.path.empty())
-		throw std::invalid_argument("transport URI '" + uri.text +
-		                            "': tty: needs a device path, e.g. tty:/dev/ttyS1");
-	auto reset_socket = options.hbsim_reset_socket();
-	require_real_time(uri, clock);
-	return std::make_unique<TtyTransport>(uri.path, std::move(reset_socket), clock);
+	auto s = parse_stream_uri(uri, "a device path, e.g. tty:/dev/ttyS1", clock);
+	return std::make_unique<TtyTransport>(std::move(s.path), std::move(s.reset_socket), clock);
 }
 
 } // namespace hashboard::transport
