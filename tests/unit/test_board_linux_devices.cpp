@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The kernel-facing devices: i2c-dev and libgpiod. Their error paths run everywhere;
-// what needs a real adapter or GPIO chip runs where one exists and says so when not
-// (CI has neither). Nothing here drives a real line: only gpio-mockup/gpio-sim chips.
+// what needs a real adapter or GPIO chip runs where one exists and is reported skipped
+// when not (CI has neither; hardware_cases.hpp). Nothing here drives a real line: only gpio-mockup/gpio-sim chips.
 #define BOOST_TEST_MODULE board_linux_devices
 #include <boost/test/unit_test.hpp>
+
+#include "hardware_cases.hpp"
 
 #include <hashboard/board/gpiod_line.hpp>
 #include <hashboard/board/i2c.hpp>
@@ -73,23 +75,36 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_an_adapter_is_refused)
 	}
 }
 
+namespace {
+
+// Why there is no adapter to test, or nothing when there is one.
+std::optional<std::string> no_usable_i2c_adapter()
+{
+	const auto dev = first_dev("i2c-");
+	if (!dev)
+		return "no /dev/i2c-* adapter on this machine";
+	if (::access(dev->c_str(), R_OK | W_OK) != 0)
+		return *dev + " is not accessible to this user";
+	return std::nullopt;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(i2c_adapter, *boost::unit_test::label(hbtest::kHardwareLabel) *
+                                       boost::unit_test::precondition(
+                                           hbtest::needs_device(no_usable_i2c_adapter)))
+
 BOOST_AUTO_TEST_CASE(a_real_adapter_opens_when_there_is_one)
 {
 	const auto dev = first_dev("i2c-");
-	if (!dev) {
-		BOOST_TEST_MESSAGE("skipped: no /dev/i2c-* adapter on this machine");
-		return;
-	}
-	if (::access(dev->c_str(), R_OK | W_OK) != 0) {
-		BOOST_TEST_MESSAGE("skipped: " << *dev << " is not accessible to this user");
-		return;
-	}
 	LinuxI2cBus bus(*dev);
 	BOOST_TEST(bus.name() == *dev);
 	BOOST_TEST(bus.functionality() != 0u);
 	// An address out of the 7-bit range is refused before anything reaches the bus.
 	BOOST_CHECK_THROW(bus.read_byte(0x80, 0x00), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(a_missing_gpio_chip_names_the_chip)
 {
@@ -109,14 +124,25 @@ BOOST_AUTO_TEST_CASE(a_missing_gpio_chip_names_the_chip)
 	}
 }
 
+namespace {
+
+std::optional<std::string> no_simulated_gpio_chip()
+{
+	if (simulated_gpio_chip())
+		return std::nullopt;
+	return "no gpio-mockup or gpio-sim chip (modprobe gpio-mockup gpio_mockup_ranges=-1,8 "
+	       "to run this)";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(gpio_chip, *boost::unit_test::label(hbtest::kHardwareLabel) *
+                                     boost::unit_test::precondition(
+                                         hbtest::needs_device(no_simulated_gpio_chip)))
+
 BOOST_AUTO_TEST_CASE(lines_on_a_simulated_chip)
 {
 	const auto chip = simulated_gpio_chip();
-	if (!chip) {
-		BOOST_TEST_MESSAGE("skipped: no gpio-mockup or gpio-sim chip (modprobe gpio-mockup "
-				   "gpio_mockup_ranges=-1,8 to run this)");
-		return;
-	}
 	{
 		GpiodLine reset("reset", {.chip = *chip, .offset = 1, .active_low = true,
 					  .initial_active = true});
@@ -135,3 +161,5 @@ BOOST_AUTO_TEST_CASE(lines_on_a_simulated_chip)
 	GpiodLine again("again", {.chip = *chip, .offset = 1});
 	BOOST_TEST(again.name() == "again");
 }
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -2,18 +2,20 @@
 // One set of checks that every transport passes, run against each one that can be opened
 // here: sim: in virtual time, tty: on a pty whose far end echoes, unix: against a socket
 // the test listens on and echoes from, and ftdi:/spidev: when such a device is present.
-// Each check is one data-driven test case over the fixture table; a new transport is
-// one more entry in fixtures().
+// Each scheme is a test suite with one case a check; a new transport is one more entry
+// in fixtures().
 //
 // Hardware: checks that send bytes run on ftdi:/spidev: only with a loopback jumper,
 // declared by HB_TEST_FTDI_LOOPBACK=1 (TX to RX) or HB_TEST_SPIDEV_LOOPBACK=1 (MOSI to
 // MISO): without it the test does not know what is wired to the device and sends
-// nothing but the SPI filler.
+// nothing but the SPI filler. Without a device their suites are reported skipped (their
+// own ctest entries, transport_conformance.ftdi and .spidev).
 #define BOOST_TEST_MODULE transport_conformance
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "hardware_cases.hpp"
 #include "transport_peers.hpp"
 
 #include "transport/ftdi_transport.hpp"
@@ -69,12 +71,15 @@ public:
 
 struct Fixture {
 	std::string name; // the scheme
-	// Opens a rig, or prints why there is none here and returns null.
+	// Opens a rig; null when a device that was there cannot be used after all.
 	std::function<std::unique_ptr<Rig>()> open;
 	// URIs of this scheme with bad options: std::invalid_argument, no device needed.
 	std::vector<std::string> bad_uris;
 	// A URI that must be refused on a virtual clock (real-time schemes).
 	std::string real_time_uri;
+	// Schemes on hardware: why there is no usable device here, or nothing when there is.
+	// Their checks are a ctest entry of their own, skipped without the device.
+	std::function<std::optional<std::string>()> missing{};
 };
 
 std::ostream &operator<<(std::ostream &os, const Fixture &f)
@@ -264,60 +269,83 @@ private:
 	bool loopback_;
 };
 
-// A device this user may not use (permissions, held by another process) is a skip.
-std::unique_ptr<Rig> open_hardware(const std::string &uri, bool loopback)
+// A device this user may not use (permissions, held by another process): null, and why.
+std::unique_ptr<Rig> open_hardware(const std::string &uri, bool loopback, std::string *why = nullptr)
 {
 	try {
 		return std::make_unique<HardwareRig>(uri, loopback);
 	} catch (const TransportError &e) {
 		if (e.error_number() != EACCES && e.error_number() != EBUSY)
 			throw;
-		BOOST_TEST_MESSAGE(uri << ": present but not usable here (" << e.what()
-		                       << "), skipped");
+		if (why)
+			*why = uri + ": present but not usable here (" + e.what() + ")";
 		return nullptr;
 	}
 }
 
-std::unique_ptr<Rig> open_ftdi_rig()
+struct FoundDevice {
+	std::optional<std::string> uri; // the first usable one
+	std::string why_not;            // when there is none
+};
+
+FoundDevice find_ftdi()
 {
 	constexpr std::array<std::uint16_t, 3> kProducts{0x6001, 0x6015, 0x6014};
 	std::vector<transport::FtdiDeviceInfo> found;
 	try {
 		found = transport::find_ftdi_devices(kProducts);
 	} catch (const TransportError &e) {
-		BOOST_TEST_MESSAGE("ftdi: cannot list USB devices (" << e.what() << "), skipped");
-		return nullptr;
+		return {std::nullopt, std::string("ftdi: cannot list USB devices (") + e.what() + ")"};
 	}
-	if (found.empty()) {
-		BOOST_TEST_MESSAGE("ftdi: no FTDI device found (0403:6001/6014/6015), skipped");
-		return nullptr;
-	}
-	const bool loopback = env_flag("HB_TEST_FTDI_LOOPBACK");
-	BOOST_TEST_MESSAGE("ftdi: testing " << found.front().uri()
-	                                    << (loopback ? " with a TX-RX loopback"
-	                                                 : " (no HB_TEST_FTDI_LOOPBACK=1: "
-	                                                   "nothing is sent)"));
-	return open_hardware(found.front().uri(), loopback);
+	if (found.empty())
+		return {std::nullopt, "ftdi: no FTDI device found (0403:6001/6014/6015)"};
+	return {found.front().uri(), {}};
 }
 
-std::unique_ptr<Rig> open_spidev_rig()
+FoundDevice find_spidev()
 {
 	std::vector<std::string> devices;
 	std::error_code ec;
 	for (const auto &entry : std::filesystem::directory_iterator("/dev", ec))
 		if (entry.path().filename().string().starts_with("spidev"))
 			devices.push_back(entry.path().string());
-	if (devices.empty()) {
-		BOOST_TEST_MESSAGE("spidev: no /dev/spidev* device found, skipped");
-		return nullptr;
-	}
+	if (devices.empty())
+		return {std::nullopt, "spidev: no /dev/spidev* device found"};
 	std::sort(devices.begin(), devices.end());
+	return {"spidev:" + devices.front(), {}};
+}
+
+// Why the device cannot be tested here: none found, or found and not usable.
+std::optional<std::string> missing(const FoundDevice &device)
+{
+	if (!device.uri)
+		return device.why_not;
+	std::string why;
+	if (!open_hardware(*device.uri, false, &why))
+		return why;
+	return std::nullopt;
+}
+
+std::unique_ptr<Rig> open_ftdi_rig()
+{
+	const auto uri = find_ftdi().uri.value();
+	const bool loopback = env_flag("HB_TEST_FTDI_LOOPBACK");
+	BOOST_TEST_MESSAGE("ftdi: testing " << uri
+	                                    << (loopback ? " with a TX-RX loopback"
+	                                                 : " (no HB_TEST_FTDI_LOOPBACK=1: "
+	                                                   "nothing is sent)"));
+	return open_hardware(uri, loopback);
+}
+
+std::unique_ptr<Rig> open_spidev_rig()
+{
+	const auto uri = find_spidev().uri.value();
 	const bool loopback = env_flag("HB_TEST_SPIDEV_LOOPBACK");
-	BOOST_TEST_MESSAGE("spidev: testing " << devices.front()
+	BOOST_TEST_MESSAGE("spidev: testing " << uri
 	                                      << (loopback ? " with a MOSI-MISO loopback"
 	                                                   : " (no HB_TEST_SPIDEV_LOOPBACK=1: "
 	                                                     "only the filler is clocked out)"));
-	return open_hardware("spidev:" + devices.front(), loopback);
+	return open_hardware(uri, loopback);
 }
 
 const std::vector<Fixture> &fixtures()
@@ -341,13 +369,15 @@ const std::vector<Fixture> &fixtures()
 	     {"ftdi:", "ftdi:0403", "ftdi:xyz:6015", "ftdi:0403:6015:", "ftdi:0403:6015?baud=0",
 	      "ftdi:0403:6015?reset=cbus4", "ftdi:0403:6015?reset=cbus0&power=cbus0",
 	      "ftdi:0403:6015?reset_active_low=1", "ftdi:0403:6015?speed=1000"},
-	     "ftdi:0403:6015"},
+	     "ftdi:0403:6015",
+	     [] { return missing(find_ftdi()); }},
 	    {"spidev",
 	     open_spidev_rig,
 	     {"spidev:", "spidev:/dev/spidev0.0?mode=4", "spidev:/dev/spidev0.0?bits=9",
 	      "spidev:/dev/spidev0.0?speed=1000&follow_baud=1", "spidev:/dev/spidev0.0?baud=9600",
 	      "spidev:/dev/spidev0.0?poll_chunk=0"},
-	     "spidev:/dev/spidev0.0"},
+	     "spidev:/dev/spidev0.0",
+	     [] { return missing(find_spidev()); }},
 	};
 	return table;
 }
@@ -372,9 +402,7 @@ std::optional<Talking> open_talking(const Fixture &fixture)
 	return Talking{std::move(rig), std::move(*e)};
 }
 
-} // namespace
-
-BOOST_DATA_TEST_CASE(describe_names_the_scheme, bdata::make(fixtures()), fixture)
+void describe_names_the_scheme(const Fixture &fixture)
 {
 	const auto rig = fixture.open();
 	if (!rig)
@@ -384,7 +412,7 @@ BOOST_DATA_TEST_CASE(describe_names_the_scheme, bdata::make(fixtures()), fixture
 	BOOST_TEST(d.starts_with(fixture.name + ":"), d);
 }
 
-BOOST_DATA_TEST_CASE(round_trip_of_arbitrary_bytes, bdata::make(fixtures()), fixture)
+void round_trip_of_arbitrary_bytes(const Fixture &fixture)
 {
 	const auto rig = fixture.open();
 	if (!rig)
@@ -400,7 +428,7 @@ BOOST_DATA_TEST_CASE(round_trip_of_arbitrary_bytes, bdata::make(fixtures()), fix
 	           boost::test_tools::per_element());
 }
 
-BOOST_DATA_TEST_CASE(partial_reads_assemble_the_stream, bdata::make(fixtures()), fixture)
+void partial_reads_assemble_the_stream(const Fixture &fixture)
 {
 	const auto talking = open_talking(fixture);
 	if (!talking)
@@ -415,7 +443,7 @@ BOOST_DATA_TEST_CASE(partial_reads_assemble_the_stream, bdata::make(fixtures()),
 	BOOST_TEST(got == e.reply, boost::test_tools::per_element());
 }
 
-BOOST_DATA_TEST_CASE(read_times_out_at_the_deadline, bdata::make(fixtures()), fixture)
+void read_times_out_at_the_deadline(const Fixture &fixture)
 {
 	const auto rig = fixture.open();
 	if (!rig)
@@ -431,7 +459,7 @@ BOOST_DATA_TEST_CASE(read_times_out_at_the_deadline, bdata::make(fixtures()), fi
 	}
 }
 
-BOOST_DATA_TEST_CASE(flush_input_drops_pending_bytes, bdata::make(fixtures()), fixture)
+void flush_input_drops_pending_bytes(const Fixture &fixture)
 {
 	const auto talking = open_talking(fixture);
 	if (!talking)
@@ -448,7 +476,7 @@ BOOST_DATA_TEST_CASE(flush_input_drops_pending_bytes, bdata::make(fixtures()), f
 	BOOST_TEST(read_up_to(t, e.reply.size(), 64) == e.reply, boost::test_tools::per_element());
 }
 
-BOOST_DATA_TEST_CASE(set_baud_round_trips, bdata::make(fixtures()), fixture)
+void set_baud_round_trips(const Fixture &fixture)
 {
 	const auto rig = fixture.open();
 	if (!rig)
@@ -465,7 +493,7 @@ BOOST_DATA_TEST_CASE(set_baud_round_trips, bdata::make(fixtures()), fixture)
 	BOOST_TEST(t.baud() == 250'000u);
 }
 
-BOOST_DATA_TEST_CASE(reset_line_or_logic_error, bdata::make(fixtures()), fixture)
+void reset_line_or_logic_error(const Fixture &fixture)
 {
 	const auto rig = fixture.open();
 	if (!rig)
@@ -488,7 +516,7 @@ BOOST_DATA_TEST_CASE(reset_line_or_logic_error, bdata::make(fixtures()), fixture
 	}
 }
 
-BOOST_DATA_TEST_CASE(vanished_peer_is_a_transport_error, bdata::make(fixtures()), fixture)
+void vanished_peer_is_a_transport_error(const Fixture &fixture)
 {
 	const auto rig = fixture.open();
 	if (!rig)
@@ -513,6 +541,45 @@ BOOST_DATA_TEST_CASE(vanished_peer_is_a_transport_error, bdata::make(fixtures())
 	BOOST_TEST(threw, "read from a vanished peer did not fail");
 	BOOST_CHECK_THROW(t.write(kEchoRequest), TransportError);
 }
+
+// The checks every transport passes: one test case each in the scheme's suite.
+struct Check {
+	const char *name;
+	void (*run)(const Fixture &);
+};
+constexpr std::array<Check, 8> kChecks{{
+    {"describe_names_the_scheme", describe_names_the_scheme},
+    {"round_trip_of_arbitrary_bytes", round_trip_of_arbitrary_bytes},
+    {"partial_reads_assemble_the_stream", partial_reads_assemble_the_stream},
+    {"read_times_out_at_the_deadline", read_times_out_at_the_deadline},
+    {"flush_input_drops_pending_bytes", flush_input_drops_pending_bytes},
+    {"set_baud_round_trips", set_baud_round_trips},
+    {"reset_line_or_logic_error", reset_line_or_logic_error},
+    {"vanished_peer_is_a_transport_error", vanished_peer_is_a_transport_error},
+}};
+
+// One suite a scheme: conformance/<scheme>/<check>. A scheme on hardware is labelled
+// "hardware" (the program's own ctest entry leaves it out: --run_test=!@hardware) and
+// runs as its own entry (tests/CMakeLists.txt), whose precondition reports it skipped
+// when there is no usable device (hbtest::needs_device).
+const bool registered = [] {
+	auto &master = boost::unit_test::framework::master_test_suite();
+	for (const Fixture &fixture : fixtures()) {
+		auto *suite = BOOST_TEST_SUITE(fixture.name);
+		for (const Check &check : kChecks)
+			suite->add(boost::unit_test::make_test_case(
+			    [&fixture, run = check.run] { run(fixture); }, check.name, __FILE__,
+			    __LINE__));
+		if (fixture.missing) {
+			suite->add_label(hbtest::kHardwareLabel);
+			suite->add_precondition(hbtest::needs_device(fixture.missing));
+		}
+		master.add(suite);
+	}
+	return true;
+}();
+
+} // namespace
 
 BOOST_DATA_TEST_CASE(bad_options_are_invalid_arguments, bdata::make(fixtures()), fixture)
 {
