@@ -94,6 +94,43 @@ BOOST_AUTO_TEST_CASE(errors_name_the_offset)
 	BOOST_CHECK_THROW(from_hex("1"), std::invalid_argument);
 }
 
+BOOST_AUTO_TEST_CASE(hex_digits_are_read_in_one_place)
+{
+	const std::string digits = "0123456789abcdefABCDEF";
+	for (std::size_t i = 0; i < digits.size(); ++i)
+		BOOST_TEST(hex_digit_value(digits[i]) == int(i < 16 ? i : i - 6));
+	for (const char c : {'g', 'G', 'x', ' ', '/', ':', '@', '`', '\0', char(0xB0)})
+		BOOST_TEST(hex_digit_value(c) == -1);
+	static_assert(hex_digit_value('F') == 15);
+
+	BOOST_TEST(without_hex_prefix("0x1F") == "1F");
+	BOOST_TEST(without_hex_prefix("0X") == "");
+	BOOST_TEST(without_hex_prefix("x1F") == "x1F");
+	BOOST_TEST(without_hex_prefix("10") == "10");
+}
+
+BOOST_AUTO_TEST_CASE(hex_and_decimal_numbers)
+{
+	BOOST_TEST(parse_hex_number("0403", 4).value() == 0x0403u);
+	BOOST_TEST(parse_hex_number("ffffFFFF", 8).value() == 0xffffffffu);
+	BOOST_TEST(parse_hex_number("ffffffffffffffff", 16).value() == ~std::uint64_t(0));
+	BOOST_TEST(!parse_hex_number("", 4));
+	BOOST_TEST(!parse_hex_number("12345", 4));      // too many digits for the field
+	BOOST_TEST(!parse_hex_number("0x12", 8));       // the prefix is the caller's
+	BOOST_TEST(!parse_hex_number("-1", 8));
+	BOOST_TEST(!parse_hex_number("1ffffffffffffffff", 32)); // past 64 bits
+	BOOST_TEST(parse_hex_number("00000000000000001", 32).value() == 1u);
+
+	BOOST_TEST(parse_unsigned("0").value() == 0u);
+	BOOST_TEST(parse_unsigned("4096").value() == 4096u);
+	BOOST_TEST(parse_unsigned("0xff").value() == 0xffu);
+	BOOST_TEST(parse_unsigned("0XA4").value() == 0xa4u);
+	BOOST_TEST(parse_unsigned("18446744073709551615").value() == ~std::uint64_t(0));
+	for (const char *bad : {"", "0x", "x10", "1e3", "-1", "+1", " 1", "1 ", "0xg1",
+	                        "18446744073709551616", "0x10000000000000000"})
+		BOOST_TEST(!parse_unsigned(bad), bad);
+}
+
 BOOST_AUTO_TEST_CASE(load_store_helpers)
 {
 	const std::uint8_t bytes[4] = {0x12, 0x34, 0x56, 0x78};

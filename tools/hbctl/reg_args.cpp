@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "reg_args.hpp"
 
-#include <charconv>
 #include <cstdio>
 #include <stdexcept>
 
@@ -9,32 +8,21 @@ namespace hbctl {
 
 std::uint64_t parse_number(const std::string &text, const std::string &what, std::uint64_t max)
 {
-	std::string_view s = text;
-	int base = 10;
-	if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		s.remove_prefix(2);
-		base = 16;
-	}
-	std::uint64_t v = 0;
-	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-	if (s.empty() || ec != std::errc() || p != s.data() + s.size())
+	const auto v = hashboard::parse_unsigned(text);
+	if (!v)
 		throw std::invalid_argument(what + ": '" + text + "' is not a number");
-	if (v > max)
+	if (*v > max)
 		throw std::invalid_argument(what + ": " + text + " is above " +
 		                            std::to_string(max));
-	return v;
+	return *v;
 }
 
 std::uint32_t parse_hex32(const std::string &text, const std::string &what)
 {
-	std::string_view s = text;
-	if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s.remove_prefix(2);
-	std::uint32_t v = 0;
-	const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-	if (s.empty() || s.size() > 8 || ec != std::errc() || p != s.data() + s.size())
+	const auto v = hashboard::parse_hex_number(hashboard::without_hex_prefix(text), 8);
+	if (!v)
 		throw std::invalid_argument(what + ": '" + text + "' is not up to 8 hex digits");
-	return v;
+	return std::uint32_t(*v);
 }
 
 std::string register_list(const hashboard::ChipFamily &family)

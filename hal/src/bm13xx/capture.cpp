@@ -140,13 +140,7 @@ bool looks_like_csv_header(std::string_view line)
 
 int digit_value(char c, int base)
 {
-	int v = -1;
-	if (c >= '0' && c <= '9')
-		v = c - '0';
-	else if (c >= 'a' && c <= 'f')
-		v = c - 'a' + 10;
-	else if (c >= 'A' && c <= 'F')
-		v = c - 'A' + 10;
+	const int v = hex_digit_value(c);
 	return v < base ? v : -1;
 }
 
@@ -210,15 +204,15 @@ Capture read_hex(std::string_view contents)
 			if (tok.empty())
 				continue;
 			const std::string shown = printable(tok);
-			if (tok.size() > 2 && tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'X'))
-				tok.remove_prefix(2);
+			if (tok.size() > 2)
+				tok = without_hex_prefix(tok);
 			if (tok.size() % 2 || !std::all_of(tok.begin(), tok.end(), [](char c) {
-				    return digit_value(c, 16) >= 0;
+				    return hex_digit_value(c) >= 0;
 			    }))
 				fail(n + 1, "'" + shown + "' is not hex bytes");
 			for (std::size_t k = 0; k < tok.size(); k += 2)
-				out.push_back(std::uint8_t(digit_value(tok[k], 16) << 4 |
-				                           digit_value(tok[k + 1], 16)));
+				out.push_back(std::uint8_t(hex_digit_value(tok[k]) << 4 |
+				                           hex_digit_value(tok[k + 1])));
 		}
 	}
 	return cap;

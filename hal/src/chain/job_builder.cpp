@@ -10,16 +10,12 @@
 namespace hashboard {
 namespace {
 
-bool is_hex_digit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 // Stratum hex is bare digits: no whitespace, no 0x (which from_hex would forgive), so a
 // mangled field fails here, with its name, rather than hashing into a rejected share.
 Bytes field_bytes(const std::string &field, std::string_view hex)
 {
-	const auto bad = std::find_if_not(hex.begin(), hex.end(), is_hex_digit);
+	const auto bad =
+		std::find_if(hex.begin(), hex.end(), [](char c) { return hex_digit_value(c) < 0; });
 	if (bad != hex.end())
 		throw std::invalid_argument(field + ": not hex (character " +
 		                            std::to_string(bad - hex.begin()) + ")");

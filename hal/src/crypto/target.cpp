@@ -13,17 +13,6 @@ namespace {
 
 constexpr int limb_bits = 32;
 
-int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 U256 all_ones()
 {
 	U256 r;
@@ -57,16 +46,14 @@ U256 U256::from_hash(const Hash256 &hash)
 
 U256 U256::from_hex(const std::string &hex)
 {
-	std::string_view digits = hex;
-	if (digits.size() >= 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
-		digits.remove_prefix(2);
+	const std::string_view digits = without_hex_prefix(hex);
 	if (digits.empty() || digits.size() > 64)
 		throw std::invalid_argument("U256::from_hex: want 1 to 64 hex digits, got \"" +
 		                            hex + "\"");
 	U256 r;
 	// The last digit is the least significant nibble.
 	for (std::size_t i = 0; i < digits.size(); ++i) {
-		const int d = hex_digit(digits[digits.size() - 1 - i]);
+		const int d = hex_digit_value(digits[digits.size() - 1 - i]);
 		if (d < 0)
 			throw std::invalid_argument("U256::from_hex: invalid character at offset " +
 			                            std::to_string(hex.size() - 1 - i) + " in \"" +

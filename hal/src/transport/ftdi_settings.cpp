@@ -2,8 +2,8 @@
 #include "ftdi_settings.hpp"
 
 #include <hashboard/bm13xx/wire.hpp>
+#include <hashboard/bytes.hpp>
 
-#include <charconv>
 #include <cstdio>
 #include <stdexcept>
 
@@ -20,13 +20,11 @@ namespace {
 
 std::uint16_t hex_id(const TransportUri &uri, std::string_view text, std::string_view what)
 {
-	unsigned value = 0;
-	const char *end = text.data() + text.size();
-	const auto [stop, ec] = std::from_chars(text.data(), end, value, 16);
-	if (text.empty() || text.size() > 4 || ec != std::errc() || stop != end)
+	const auto value = parse_hex_number(text, 4);
+	if (!value)
 		bad_path(uri, std::string(what) + " '" + std::string(text) +
 		                  "' is not 1 to 4 hex digits");
-	return static_cast<std::uint16_t>(value);
+	return static_cast<std::uint16_t>(*value);
 }
 
 std::optional<FtdiLine> line_option(const TransportUri &uri, const UriOptions &options,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "uri.hpp"
 
+#include <hashboard/bytes.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -148,11 +150,8 @@ std::optional<std::uint64_t> UriOptions::unsigned_value(std::string_view key, st
 	const std::string expected =
 	    "an integer from " + std::to_string(min) + " to " + std::to_string(max);
 	// Byte-valued options (fill patterns) read best in hex, so 0x-prefixed hex is taken too.
-	const bool hex = v->size() > 2 && (*v)[0] == '0' && ((*v)[1] == 'x' || (*v)[1] == 'X');
-	const char *first = v->data() + (hex ? 2 : 0);
-	std::uint64_t n = 0;
-	const auto [end, ec] = std::from_chars(first, v->data() + v->size(), n, hex ? 16 : 10);
-	if (ec != std::errc() || end != v->data() + v->size() || n < min || n > max)
+	const auto n = parse_unsigned(*v);
+	if (!n || *n < min || *n > max)
 		bad_value(key, *v, expected);
 	return n;
 }

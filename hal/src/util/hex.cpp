@@ -1,22 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <hashboard/bytes.hpp>
 
+#include <charconv>
 #include <cstdio>
 #include <stdexcept>
 
 namespace hashboard {
 namespace {
-
-int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 bool is_space(char c)
 {
@@ -43,6 +33,31 @@ bool is_space(char c)
 
 } // namespace
 
+std::optional<std::uint64_t> parse_hex_number(std::string_view digits, std::size_t max_digits)
+{
+	if (digits.empty() || digits.size() > max_digits)
+		return std::nullopt;
+	std::uint64_t v = 0;
+	for (const char c : digits) {
+		const int d = hex_digit_value(c);
+		if (d < 0 || v >> 60 != 0)
+			return std::nullopt;
+		v = v << 4 | std::uint64_t(d);
+	}
+	return v;
+}
+
+std::optional<std::uint64_t> parse_unsigned(std::string_view text)
+{
+	if (const std::string_view digits = without_hex_prefix(text); digits.size() != text.size())
+		return parse_hex_number(digits, digits.size());
+	std::uint64_t v = 0;
+	const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+	if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+		return std::nullopt;
+	return v;
+}
+
 std::string to_hex(ByteSpan bytes)
 {
 	static constexpr char digits[] = "0123456789abcdef";
@@ -59,8 +74,7 @@ Bytes from_hex(std::string_view hex)
 	std::size_t i = 0;
 	while (i < hex.size() && is_space(hex[i]))
 		++i;
-	if (hex.size() - i >= 2 && hex[i] == '0' && (hex[i + 1] == 'x' || hex[i + 1] == 'X'))
-		i += 2;
+	i = hex.size() - without_hex_prefix(hex.substr(i)).size();
 
 	Bytes out;
 	out.reserve((hex.size() - i) / 2);
@@ -69,13 +83,13 @@ Bytes from_hex(std::string_view hex)
 			++i;
 			continue;
 		}
-		const int hi = nibble(hex[i]);
+		const int hi = hex_digit_value(hex[i]);
 		if (hi < 0)
 			bad_character(hex[i], i);
 		// A byte's two digits must be adjacent; whitespace goes only between bytes.
 		if (i + 1 == hex.size() || is_space(hex[i + 1]))
 			lone_digit(i);
-		const int lo = nibble(hex[i + 1]);
+		const int lo = hex_digit_value(hex[i + 1]);
 		if (lo < 0)
 			bad_character(hex[i + 1], i + 1);
 		out.push_back(static_cast<std::uint8_t>(hi << 4 | lo));
