@@ -41,11 +41,36 @@ RecipeStep chip_pass(std::vector<RegWrite> writes, Duration wait = {})
 		.chip_writes = std::move(writes)};
 }
 
+// Every BM1366-class host starts the chips the same way: soft reset, then 0x18 with the
+// report enables (0xF000C100 on the BM1370, 0xFF0FC100 in ESP-Miner's BM1366/68 code).
+std::vector<RecipeStep> soft_reset_and_reporting(std::uint32_t misc_control)
+{
+	return {write(0xA8, 0x00070000), write(0x18, misc_control)};
+}
+
+// Addressing: chain inactive, one set-address per chip (or slot), the HAL's probe.
+std::vector<RecipeStep> addressing()
+{
+	return {op(StepOp::chain_inactive), op(StepOp::set_addresses), op(StepOp::probe_chips)};
+}
+
+// Each chip in turn: soft reset with the core reset bits, report enables, the family's
+// two core clock words and the core enable (capture for the BM1370; ESP-Miner for the
+// BM1366/68, whose core words differ).
+RecipeStep core_chip_pass(std::uint32_t core_a, std::uint32_t core_b, Duration wait = {})
+{
+	return chip_pass({{0xA8, 0x000701F0}, {0x18, 0xF000C100}, {0x3C, core_a}, {0x3C, core_b},
+			  {0x3C, 0x800082AA}},
+			 wait);
+}
+
 // What both BM1370 hosts write around the addresses (Bitaxe and S21 Pro captures): core
 // clock words, ticket, IO strength ...
+constexpr std::uint32_t kBm1370CoreA = 0x80008B00;
+constexpr std::uint32_t kBm1370CoreB = 0x8000800C;
 std::vector<RecipeStep> bm1370_core_setup()
 {
-	return {write(0x3C, 0x80008B00), write(0x3C, 0x8000800C), op(StepOp::ticket_mask),
+	return {write(0x3C, kBm1370CoreA), write(0x3C, kBm1370CoreB), op(StepOp::ticket_mask),
 		write(0x58, 0x00011111)};
 }
 
@@ -53,10 +78,20 @@ std::vector<RecipeStep> bm1370_core_setup()
 // analog and core writes before the ramp.
 std::vector<RecipeStep> bm1370_chips_and_analog()
 {
-	return {chip_pass({{0xA8, 0x000701F0}, {0x18, 0xF000C100}, {0x3C, 0x80008B00},
-			   {0x3C, 0x8000800C}, {0x3C, 0x800082AA}}),
-		write(0xB9, 0x00004480), write(0x54, 0x00000002), write(0xB9, 0x00004480),
-		write(0x3C, 0x80008DEE)};
+	return {core_chip_pass(kBm1370CoreA, kBm1370CoreB), write(0xB9, 0x00004480),
+		write(0x54, 0x00000002), write(0xB9, 0x00004480), write(0x3C, 0x80008DEE)};
+}
+
+// What ESP-Miner writes to BM1366 and BM1368 chains before the per-chip pass: the core
+// clock words, ticket, analog mux and IO strength (bm1366.c, bm1368.c).
+constexpr std::uint32_t kBm1366CoreA = 0x80008540;
+constexpr std::uint32_t kBm1366CoreB = 0x80008020;
+constexpr std::uint32_t kBm1368CoreA = 0x80008B00;
+constexpr std::uint32_t kBm1368CoreB = 0x80008018;
+std::vector<RecipeStep> bm1366_class_core_setup(std::uint32_t core_a, std::uint32_t core_b)
+{
+	return {write(0x3C, core_a), write(0x3C, core_b), op(StepOp::ticket_mask),
+		write(0x54, 0x00000003), write(0x58, 0x02111111)};
 }
 
 std::vector<RecipeStep> steps(std::initializer_list<std::vector<RecipeStep>> parts)
@@ -83,8 +118,9 @@ BringupRecipe bm1370_open_firmware()
 		.baud_base = 0x11300000,
 		.steps = steps({
 			{op(StepOp::version_rolling, 3), op(StepOp::read_chip_ids),
-			 op(StepOp::version_rolling), write(0xA8, 0x00070000), write(0x18, 0xF000C100),
-			 op(StepOp::chain_inactive), op(StepOp::set_addresses), op(StepOp::probe_chips)},
+			 op(StepOp::version_rolling)},
+			soft_reset_and_reporting(0xF000C100),
+			addressing(),
 			bm1370_core_setup(),
 			bm1370_chips_and_analog(),
 			{op(StepOp::pll_ramp), op(StepOp::nonce_offsets), op(StepOp::hash_counting),
@@ -107,12 +143,13 @@ BringupRecipe bm1370_factory()
 		.pace = 10ms,
 		.baud_base = 0x01300000,
 		.steps = steps({
-			{op(StepOp::version_rolling, 3), op(StepOp::read_chip_ids),
-			 write(0xA8, 0x00070000), write(0x18, 0xF000C100), op(StepOp::chain_inactive),
-			 op(StepOp::set_addresses), op(StepOp::probe_chips)},
+			{op(StepOp::version_rolling, 3), op(StepOp::read_chip_ids)},
+			soft_reset_and_reporting(0xF000C100),
+			addressing(),
 			bm1370_core_setup(),
 			// The host waits ~60 ms for the baud write to drain before it switches.
-			{domain_config(0x0001F111, {{0x68, 0x5AA55AA5}}, 130ms), op(StepOp::baud, 1, 60ms)},
+			{domain_config(0x0001F111, {{0x68, 0x5AA55AA5}}, 130ms),
+			 op(StepOp::baud, 1, 60ms)},
 			bm1370_chips_and_analog(),
 			{op(StepOp::pll_ramp), op(StepOp::nonce_offsets), op(StepOp::hash_counting),
 			 op(StepOp::version_rolling)},
@@ -134,30 +171,32 @@ BringupRecipe bm1368_open_firmware()
 		.address_every_slot = false,
 		.pace = {},
 		.baud_base = 0x11300000,
-		.steps = {
-			op(StepOp::version_rolling, 4),
-			op(StepOp::read_chip_ids),
-			op(StepOp::chain_inactive),
-			write(0xA8, 0x00070000),
-			write(0x18, 0xFF0FC100),
-			write(0x3C, 0x80008B00),
-			write(0x3C, 0x80008018),
-			op(StepOp::ticket_mask),
-			write(0x54, 0x00000003),
-			write(0x58, 0x02111111),
-			op(StepOp::set_addresses),
-			op(StepOp::probe_chips),
-			chip_pass({{0xA8, 0x000701F0}, {0x18, 0xF000C100}, {0x3C, 0x80008B00},
-				   {0x3C, 0x80008018}, {0x3C, 0x800082AA}},
-				  500ms),
-			op(StepOp::ticket_mask),
-			op(StepOp::pll_ramp),
-			op(StepOp::nonce_offsets),
-			op(StepOp::hash_counting),
-			op(StepOp::version_rolling),
-			op(StepOp::baud, 1, 20ms),
-		},
+		.steps = steps({
+			{op(StepOp::version_rolling, 4), op(StepOp::read_chip_ids),
+			 op(StepOp::chain_inactive)},
+			soft_reset_and_reporting(0xFF0FC100),
+			bm1366_class_core_setup(kBm1368CoreA, kBm1368CoreB),
+			{op(StepOp::set_addresses), op(StepOp::probe_chips),
+			 core_chip_pass(kBm1368CoreA, kBm1368CoreB, 500ms), op(StepOp::ticket_mask),
+			 op(StepOp::pll_ramp), op(StepOp::nonce_offsets), op(StepOp::hash_counting),
+			 op(StepOp::version_rolling), op(StepOp::baud, 1, 20ms)},
+		}),
 	};
+}
+
+// What both BM1366 recipes share (firmware; the factory one in factory order): the
+// count and addresses first ...
+std::vector<RecipeStep> bm1366_prologue()
+{
+	return steps({{op(StepOp::version_rolling, 3), op(StepOp::read_chip_ids)},
+		      soft_reset_and_reporting(0xFF0FC100), addressing()});
+}
+
+// ... and after the per-chip pass the ramp, 0x10 and rolling (no nonce offsets: the
+// BM1366 puts its address in the nonce).
+std::vector<RecipeStep> bm1366_ramp_and_rolling()
+{
+	return {op(StepOp::pll_ramp), op(StepOp::hash_counting), op(StepOp::version_rolling)};
 }
 
 // BM1366, ESP-Miner 5c27713 bm1366.c (firmware).
@@ -173,26 +212,13 @@ BringupRecipe bm1366_open_firmware()
 		.address_every_slot = false,
 		.pace = {},
 		.baud_base = 0x11300000,
-		.steps = {
-			op(StepOp::version_rolling, 3),
-			op(StepOp::read_chip_ids),
-			write(0xA8, 0x00070000),
-			write(0x18, 0xFF0FC100),
-			op(StepOp::chain_inactive),
-			op(StepOp::set_addresses),
-			op(StepOp::probe_chips),
-			write(0x3C, 0x80008540),
-			write(0x3C, 0x80008020),
-			op(StepOp::ticket_mask),
-			write(0x54, 0x00000003),
-			write(0x58, 0x02111111),
-			chip_pass({{0xA8, 0x000701F0}, {0x18, 0xF000C100}, {0x3C, 0x80008540},
-				   {0x3C, 0x80008020}, {0x3C, 0x800082AA}}),
-			op(StepOp::pll_ramp),
-			op(StepOp::hash_counting),
-			op(StepOp::version_rolling),
-			op(StepOp::baud, 1, 20ms),
-		},
+		.steps = steps({
+			bm1366_prologue(),
+			bm1366_class_core_setup(kBm1366CoreA, kBm1366CoreB),
+			{core_chip_pass(kBm1366CoreA, kBm1366CoreB)},
+			bm1366_ramp_and_rolling(),
+			{op(StepOp::baud, 1, 20ms)},
+		}),
 	};
 }
 
@@ -213,27 +239,13 @@ BringupRecipe bm1366_factory()
 		.address_every_slot = true,
 		.pace = 10ms,
 		.baud_base = 0x11300000,
-		.steps = {
-			op(StepOp::version_rolling, 3),
-			op(StepOp::read_chip_ids),
-			write(0xA8, 0x00070000),
-			write(0x18, 0xFF0FC100),
-			op(StepOp::chain_inactive),
-			op(StepOp::set_addresses),
-			op(StepOp::probe_chips),
-			write(0x3C, 0x80008540),
-			write(0x3C, 0x80008020),
-			op(StepOp::ticket_mask),
-			write(0x54, 0x00000003),
-			write(0x58, 0x02111111),
-			domain_config(0x0211F111, {}, 130ms),
-			op(StepOp::baud, 1, 200ms),
-			chip_pass({{0xA8, 0x000701F0}, {0x18, 0xF000C100}, {0x3C, 0x80008540},
-				   {0x3C, 0x80008020}, {0x3C, 0x800082AA}}),
-			op(StepOp::pll_ramp),
-			op(StepOp::hash_counting),
-			op(StepOp::version_rolling),
-		},
+		.steps = steps({
+			bm1366_prologue(),
+			bm1366_class_core_setup(kBm1366CoreA, kBm1366CoreB),
+			{domain_config(0x0211F111, {}, 130ms), op(StepOp::baud, 1, 200ms),
+			 core_chip_pass(kBm1366CoreA, kBm1366CoreB)},
+			bm1366_ramp_and_rolling(),
+		}),
 	};
 }
 
@@ -251,22 +263,14 @@ BringupRecipe bm1397_open_firmware()
 		.address_every_slot = false,
 		.pace = {},
 		.baud_base = 0x00006031,
-		.steps = {
-			op(StepOp::read_chip_ids, 1, 20ms),
-			op(StepOp::chain_inactive),
-			op(StepOp::set_addresses),
-			op(StepOp::probe_chips),
-			write(0x80, 0x00000000),
-			write(0x84, 0x00000000),
-			write(0x20, 0x00000001),
-			write(0x3C, 0x80008074),
-			op(StepOp::ticket_mask),
-			write(0x68, 0xC0700111),
-			write(0x28, 0x0600000F),
-			write(0x18, 0x00007A31),
-			op(StepOp::pll_ramp),
-			op(StepOp::baud, 1, 20ms),
-		},
+		.steps = steps({
+			{op(StepOp::read_chip_ids, 1, 20ms)},
+			addressing(),
+			{write(0x80, 0x00000000), write(0x84, 0x00000000), write(0x20, 0x00000001),
+			 write(0x3C, 0x80008074), op(StepOp::ticket_mask), write(0x68, 0xC0700111),
+			 write(0x28, 0x0600000F), write(0x18, 0x00007A31), op(StepOp::pll_ramp),
+			 op(StepOp::baud, 1, 20ms)},
+		}),
 	};
 }
 
