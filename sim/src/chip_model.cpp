@@ -26,6 +26,17 @@ constexpr std::uint32_t kBm1366ResetMisc = 0x0000C100;
 constexpr std::uint32_t kBm1366ResetUart = 0x01301A00;
 // BM1366+ 0xA4: full mask, rolling off (skot BM1366 registers); assumed alike on 68/70.
 constexpr std::uint32_t kBm1366ResetRolling = 0x0000FFFF;
+// What BM1366, BM1368 and BM1370 hold after power-on (as sourced above).
+constexpr PowerOnRegisters kBm1366ClassReset{
+    .pll0 = kBm1366ResetPll,
+    .pll0_divider = 0,
+    .misc_control = kBm1366ResetMisc,
+    .uart_baud = kBm1366ResetUart,
+    .version_rolling = kBm1366ResetRolling,
+};
+// BM1368 and BM1370 (capture, BM1370): the chip keeps 4 bits of the job id (bits 6..3
+// as sent) in [7:4] and the small core in [3:0]; the host reads (b5 & 0xF0) >> 1.
+constexpr ResultHeaderLayout kSixteenSmallCoreHeader{.job_bits = 0x78, .job_shift = 1};
 
 const std::array<ChipModel, 4> kChips{{
     {
@@ -41,14 +52,18 @@ const std::array<ChipModel, 4> kChips{{
 	// bm13xx-rs: core [31:24], small core [23:22], address [21:14]; not captured.
 	.core_shift = 24,
 	.nominal_mhz = 425, // ESP-Miner's BM1397 default
-	// skot: PLL0 reset 0xC0600161 (raw: 2400 MHz VCO / 6 / 1 = 400 MHz) with the 0x70
-	// divider at reset 0x03040607 (PLLDIV0 = 7: / 8) = 50 MHz.
-	.reset_pll0 = 0xC0600161,
-	.reset_pll0_divider = 0x03040607,
-	// skot, bm13xx-rs: 0x00003A01, BT8D 26 = 115,741 Bd.
-	.reset_misc_control = 0x00003A01,
-	.reset_uart_baud = 0,
-	.reset_version_rolling = 0,
+	.reset = {
+	    // skot: PLL0 reset 0xC0600161 (raw: 2400 MHz VCO / 6 / 1 = 400 MHz) with the 0x70
+	    // divider at reset 0x03040607 (PLLDIV0 = 7: / 8) = 50 MHz.
+	    .pll0 = 0xC0600161,
+	    .pll0_divider = 0x03040607,
+	    // skot, bm13xx-rs: 0x00003A01, BT8D 26 = 115,741 Bd.
+	    .misc_control = 0x00003A01,
+	    .uart_baud = 0,
+	    .version_rolling = 0,
+	},
+	// Firmware (ESP-Miner, gekko): job id as sent (steps of 4) | midstate index.
+	.header_layout = {.job_bits = 0xFC, .job_shift = 0},
     },
     {
 	.name = "bm1366",
@@ -61,11 +76,9 @@ const std::array<ChipModel, 4> kChips{{
 	.hashing_units = 894,
 	.core_shift = 25, // capture (BM1362, 77-126 chip chains): core [31:25]
 	.nominal_mhz = 485, // ESP-Miner's BM1366 word list
-	.reset_pll0 = kBm1366ResetPll,
-	.reset_pll0_divider = 0,
-	.reset_misc_control = kBm1366ResetMisc,
-	.reset_uart_baud = kBm1366ResetUart,
-	.reset_version_rolling = kBm1366ResetRolling,
+	.reset = kBm1366ClassReset,
+	// Capture (BM1362) and firmware: 5-bit id in [7:3], small core in [2:0].
+	.header_layout = {.job_bits = 0xF8, .job_shift = 0},
     },
     {
 	.name = "bm1368",
@@ -78,11 +91,8 @@ const std::array<ChipModel, 4> kChips{{
 	.hashing_units = 1276,
 	.core_shift = 25, // ESP-Miner treats it as BM1370
 	.nominal_mhz = 490, // ESP-Miner's BM1368 word list
-	.reset_pll0 = kBm1366ResetPll,
-	.reset_pll0_divider = 0,
-	.reset_misc_control = kBm1366ResetMisc,
-	.reset_uart_baud = kBm1366ResetUart,
-	.reset_version_rolling = kBm1366ResetRolling,
+	.reset = kBm1366ClassReset,
+	.header_layout = kSixteenSmallCoreHeader,
     },
     {
 	.name = "bm1370",
@@ -95,11 +105,8 @@ const std::array<ChipModel, 4> kChips{{
 	.hashing_units = 2040,
 	.core_shift = 25, // capture convention, consistent with firmware
 	.nominal_mhz = 525, // Bitaxe Gamma capture target
-	.reset_pll0 = kBm1366ResetPll,
-	.reset_pll0_divider = 0,
-	.reset_misc_control = kBm1366ResetMisc,
-	.reset_uart_baud = kBm1366ResetUart,
-	.reset_version_rolling = kBm1366ResetRolling,
+	.reset = kBm1366ClassReset,
+	.header_layout = kSixteenSmallCoreHeader,
     },
 }};
 
@@ -186,34 +193,14 @@ double uart_baud(const ChipModel &m, std::uint32_t misc_control, std::uint32_t u
 
 std::uint8_t result_header(const ChipModel &m, std::uint8_t job_id, unsigned sub)
 {
-	switch (m.generation) {
-	case ChipGeneration::bm1397:
-		// Firmware (ESP-Miner, gekko): job id as sent (steps of 4) | midstate index.
-		return std::uint8_t((job_id & 0xFC) | (sub & 0x03));
-	case ChipGeneration::bm1366:
-		// Capture (BM1362) and firmware: 5-bit id in [7:3], small core in [2:0].
-		return std::uint8_t((job_id & 0xF8) | (sub & 0x07));
-	case ChipGeneration::bm1368:
-	case ChipGeneration::bm1370:
-		// Capture (BM1370): the chip keeps 4 bits of the id (bits 6..3 as sent) in
-		// [7:4] and the small core in [3:0]; the host reads (b5 & 0xF0) >> 1.
-		return std::uint8_t(((job_id >> 3) & 0x0F) << 4 | (sub & 0x0F));
-	}
-	return 0;
+	const ResultHeaderLayout &l = m.header_layout;
+	return std::uint8_t((job_id & l.job_bits) << l.job_shift | (sub & l.sub_mask()));
 }
 
 ResultHeader decode_result_header(const ChipModel &m, std::uint8_t b)
 {
-	switch (m.generation) {
-	case ChipGeneration::bm1397:
-		return {std::uint8_t(b & 0xFC), unsigned(b & 0x03)};
-	case ChipGeneration::bm1366:
-		return {std::uint8_t(b & 0xF8), unsigned(b & 0x07)};
-	case ChipGeneration::bm1368:
-	case ChipGeneration::bm1370:
-		return {std::uint8_t((b & 0xF0) >> 1), unsigned(b & 0x0F)};
-	}
-	return {};
+	const ResultHeaderLayout &l = m.header_layout;
+	return {std::uint8_t((b >> l.job_shift) & l.job_bits), unsigned(b & l.sub_mask())};
 }
 
 std::uint8_t excess_difficulty(const ChipModel &m, double hash_bits, unsigned ticket_bits)

@@ -35,6 +35,27 @@ inline constexpr std::uint8_t hash_counter_total = 0x8C; // BM1366+
 inline constexpr std::uint8_t version_rolling = 0xA4;    // BM1366+
 } // namespace reg
 
+// Power-on register values.
+struct PowerOnRegisters {
+	std::uint32_t pll0;
+	std::uint32_t pll0_divider; // BM1397 0x70
+	std::uint32_t misc_control; // 0x18
+	std::uint32_t uart_baud;    // 0x28 (BM1366+)
+	std::uint32_t version_rolling;
+};
+
+// How byte 5 of a nonce reply packs the job id the host sent and the sub id (midstate
+// index or small core): sent job id bits `job_bits`, moved left by `job_shift`, over the
+// sub id in the low bits the job id leaves free.
+struct ResultHeaderLayout {
+	std::uint8_t job_bits;
+	unsigned job_shift;
+	constexpr std::uint8_t sub_mask() const
+	{
+		return std::uint8_t(~(job_bits << job_shift));
+	}
+};
+
 struct ChipModel {
 	std::string_view name;
 	ChipGeneration generation;
@@ -45,12 +66,8 @@ struct ChipModel {
 	unsigned hashing_units;        // hashes per clock: the chip's nominal rate
 	unsigned core_shift;           // core field: big-endian nonce bits [31:core_shift]
 	double nominal_mhz;            // where boards usually run it
-	// Power-on register values.
-	std::uint32_t reset_pll0;
-	std::uint32_t reset_pll0_divider; // BM1397 0x70
-	std::uint32_t reset_misc_control; // 0x18
-	std::uint32_t reset_uart_baud;    // 0x28 (BM1366+)
-	std::uint32_t reset_version_rolling;
+	PowerOnRegisters reset;
+	ResultHeaderLayout header_layout; // byte 5
 
 	bool midstate_jobs() const { return generation == ChipGeneration::bm1397; }
 	bool header_jobs() const { return !midstate_jobs(); }

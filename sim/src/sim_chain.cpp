@@ -106,7 +106,7 @@ SimChain::Impl::Impl(SimChainConfig c)
     : config(checked(std::move(c))), model(detail::chip_model(config.family)),
       reachable(config.faults.dead_chip.value_or(config.chips)),
       uplink(config.seed, config.faults.bit_error_rate),
-      host_baud(detail::uart_baud(model, model.reset_misc_control, model.reset_uart_baud))
+      host_baud(detail::uart_baud(model, model.reset.misc_control, model.reset.uart_baud))
 {
 	chips.reserve(config.chips);
 	for (unsigned pos = 0; pos < config.chips; ++pos)

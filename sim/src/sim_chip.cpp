@@ -37,13 +37,14 @@ void SimChip::power_on(Duration t)
 	address_ = 0;
 	addressed_ = false;
 	inactive_ = false;
-	regs_[reg::pll0] = model_.reset_pll0;
-	regs_[reg::misc_control] = model_.reset_misc_control;
+	const PowerOnRegisters &reset = model_.reset;
+	regs_[reg::pll0] = reset.pll0;
+	regs_[reg::misc_control] = reset.misc_control;
 	if (model_.midstate_jobs())
-		regs_[reg::pll0_divider] = model_.reset_pll0_divider;
+		regs_[reg::pll0_divider] = reset.pll0_divider;
 	else {
-		regs_[reg::uart_baud] = model_.reset_uart_baud;
-		regs_[reg::version_rolling] = model_.reset_version_rolling;
+		regs_[reg::uart_baud] = reset.uart_baud;
+		regs_[reg::version_rolling] = reset.version_rolling;
 	}
 	baud_ = uart_baud(model_, regs_[reg::misc_control], regs_[reg::uart_baud]);
 	ticket_log2_ = 0;

@@ -144,6 +144,28 @@ BOOST_AUTO_TEST_CASE(result_header_packs_per_generation)
 	BOOST_TEST(sd::excess_difficulty(sd::chip_model("bm1397"), 20, 8) == 0);
 }
 
+// Byte 5 is packed and unpacked from one layout a chip: every job id the chip keeps and
+// every sub id come back as they went in.
+BOOST_AUTO_TEST_CASE(result_header_round_trips_for_every_chip)
+{
+	struct Kept {
+		const char *chip;
+		std::uint8_t job_mask; // the job id bits the chip keeps
+		unsigned subs;         // midstates or small cores in the field
+	};
+	for (const Kept k : {Kept{"bm1397", 0xFC, 4}, Kept{"bm1366", 0xF8, 8},
+	                     Kept{"bm1368", 0x78, 16}, Kept{"bm1370", 0x78, 16}}) {
+		const auto &m = sd::chip_model(k.chip);
+		for (unsigned job = 0; job < 128; ++job)
+			for (unsigned sub = 0; sub < k.subs; ++sub) {
+				const auto rh =
+				    sd::decode_result_header(m, sd::result_header(m, std::uint8_t(job), sub));
+				BOOST_TEST(rh.job_id == (job & k.job_mask), k.chip << " job " << job);
+				BOOST_TEST(rh.sub == sub, k.chip << " sub " << sub);
+			}
+	}
+}
+
 BOOST_AUTO_TEST_CASE(captured_nonce_replies_decode_with_the_chips_layout)
 {
 	// CHIP_NONCE_OFFSET of each S21 Pro chip, for attribution by range.
