@@ -18,25 +18,6 @@ namespace {
 
 constexpr std::size_t kMaxFrame = host_frame_size(kLenFourMidstates);
 
-Bytes encode(const HostFrame &frame)
-{
-	return std::visit(
-		[](const auto &f) -> Bytes {
-			using T = std::decay_t<decltype(f)>;
-			if constexpr (std::is_same_v<T, SetAddress>)
-				return encode_set_address(f.address);
-			else if constexpr (std::is_same_v<T, WriteRegister>)
-				return encode_write_register(f.all, f.chip, f.reg, f.value);
-			else if constexpr (std::is_same_v<T, ReadRegister>)
-				return encode_read_register(f.all, f.chip, f.reg);
-			else if constexpr (std::is_same_v<T, ChainInactive>)
-				return encode_chain_inactive();
-			else
-				return encode_job(f);
-		},
-		frame);
-}
-
 void check_stream(ByteSpan data)
 {
 	std::vector<HostFrame> whole_frames;
@@ -49,7 +30,7 @@ void check_stream(ByteSpan data)
 	std::uint64_t frame_bytes = 0;
 	auto at = data.begin();
 	for (const auto &f : whole_frames) {
-		const Bytes enc = encode(f);
+		const Bytes enc = encode_host_frame(f);
 		frame_bytes += enc.size();
 		auto hit = std::search(at, data.end(), enc.begin(), enc.end());
 		if (hit == data.end() && std::holds_alternative<HeaderJob>(f)) {
@@ -93,7 +74,7 @@ struct Reader {
 
 void check_round_trip(const HostFrame &frame)
 {
-	const Bytes enc = encode(frame);
+	const Bytes enc = encode_host_frame(frame);
 	std::vector<HostFrame> out;
 	HostParser p;
 	p.feed(enc, [&](const HostFrame &f) { out.push_back(f); });

@@ -8,7 +8,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "child_process.hpp"
+#include "hbsim_rig.hpp"
 #include "hbtest.hpp"
+#include "tool_run.hpp"
 
 #include "transport/hbsim_control.hpp"
 
@@ -89,27 +91,14 @@ struct BoardSim {
 	}
 };
 
-struct Run {
-	int status = -1;
-	std::string out;
-};
-
 // hbctl with stdout (and, when asked, stderr) read back; killed if it overruns.
-Run hbctl(std::vector<std::string> args, Child::Stderr err = Child::Stderr::inherit)
+hbtest::ToolRun hbctl(const std::vector<std::string> &args,
+                      Child::Stderr err = Child::Stderr::inherit)
 {
-	args.insert(args.begin(), hbtest::hbctl_bin());
-	Child child(args, err);
-	Run r;
-	r.out = child.read_all(120s);
-	r.status = child.wait(5s);
-	return r;
+	return hbtest::run_hbctl(args, err, 120s);
 }
 
-std::string hbsim_status(const std::string &control)
-{
-	hashboard::SteadyClock clock;
-	return hashboard::transport::HbsimControl(control, clock).status();
-}
+using hbtest::hbsim_status;
 
 const json::object &chain_by_id(const json::array &chains, unsigned id)
 {
@@ -163,7 +152,7 @@ BOOST_DATA_TEST_CASE(board_mines_over_ptys, boost::unit_test::data::make(shipped
 	for (const auto &c : sim.chains)
 		add({"--chain-transport", std::to_string(c.id) + "=" + c.uri()});
 
-	const Run run = hbctl(args);
+	const hbtest::ToolRun run = hbctl(args);
 	BOOST_TEST_MESSAGE(name << ": hbctl exit " << run.status);
 	BOOST_TEST_REQUIRE(run.status == 0, "hbctl board mine failed: " << run.out);
 	const auto doc = json::parse(run.out).as_object();
@@ -244,7 +233,7 @@ BOOST_AUTO_TEST_CASE(bad_chain_transports_exit_2_with_a_message)
 			if (c.args.front() == "--sim")
 				args.pop_back();
 			args.insert(args.end(), c.args.begin(), c.args.end());
-			const Run r = hbctl(args, Child::Stderr::capture);
+			const hbtest::ToolRun r = hbctl(args, Child::Stderr::capture);
 			BOOST_TEST(r.status == 2);
 			BOOST_TEST(r.out.find(c.message) != std::string::npos, r.out);
 		}

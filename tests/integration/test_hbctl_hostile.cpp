@@ -6,8 +6,9 @@
 #define BOOST_TEST_MODULE hbctl_hostile
 #include <boost/test/unit_test.hpp>
 
-#include "child_process.hpp"
 #include "hbtest.hpp"
+#include "temp_dir.hpp"
+#include "tool_run.hpp"
 
 #include <boost/json.hpp>
 
@@ -23,25 +24,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Run {
-	int status = -1;
-	std::string out; // stdout and stderr together
-};
+using hbtest::ToolRun;
 
 // hbctl with args; fails the test (and kills it) when it runs past limit.
-Run hbctl(const std::vector<std::string> &args, hashboard::Duration limit = 60s)
+ToolRun hbctl(const std::vector<std::string> &args, hashboard::Duration limit = 60s)
 {
-	std::vector<std::string> full{hbtest::hbctl_bin()};
-	full.insert(full.end(), args.begin(), args.end());
-	hbtest::Child child(full, hbtest::Child::Stderr::capture);
-	Run r;
-	r.out = child.read_all(limit);
-	r.status = child.wait(5s);
-	std::string cmd;
-	for (const auto &a : args)
-		cmd += " " + a;
-	BOOST_TEST_MESSAGE("hbctl" << cmd << " -> " << r.status << "\n" << r.out);
-	BOOST_TEST(r.status != -1, "hbctl" << cmd << " did not finish in time");
+	const auto r = hbtest::run_hbctl(args, hbtest::Child::Stderr::capture, limit);
+	BOOST_TEST(r.status != -1, "hbctl did not finish in time");
 	return r;
 }
 
@@ -49,7 +38,7 @@ Run hbctl(const std::vector<std::string> &args, hashboard::Duration limit = 60s)
 void refused(const std::vector<std::string> &args, const std::string &names,
              hashboard::Duration limit = 30s)
 {
-	const Run r = hbctl(args, limit);
+	const ToolRun r = hbctl(args, limit);
 	std::string cmd;
 	for (const auto &a : args)
 		cmd += " " + a;
@@ -64,21 +53,7 @@ fs::path boards_dir()
 	return fs::path(HB_VECTORS_DIR).parent_path().parent_path() / "boards";
 }
 
-struct TempDir {
-	fs::path path;
-	TempDir()
-	{
-		path = fs::temp_directory_path() / ("hb-hostile-" + std::to_string(::getpid()));
-		fs::create_directories(path);
-	}
-	~TempDir() { fs::remove_all(path); }
-	std::string write(const std::string &name, const std::string &text) const
-	{
-		const fs::path p = path / name;
-		std::ofstream(p, std::ios::binary) << text;
-		return p.string();
-	}
-};
+using hbtest::TempDir;
 
 std::string slurp(const fs::path &p)
 {
@@ -183,7 +158,7 @@ BOOST_AUTO_TEST_CASE(the_largest_board_comes_up_in_linear_time)
 	// 4096 simulated chips: about a second (it was still enumerating after 20 s at 256
 	// chains, when every link read scanned every domain).
 	TempDir dir;
-	const Run r = hbctl({"board", "up", "--board", dir.write("largest.toml", largest_board(16)),
+	const ToolRun r = hbctl({"board", "up", "--board", dir.write("largest.toml", largest_board(16)),
 	                     "--no-chips", "--json"},
 	                    120s);
 	BOOST_TEST(r.status == 0);
@@ -205,7 +180,7 @@ BOOST_AUTO_TEST_CASE(job_interval_below_the_wire_time_is_clamped)
 	                      Case{{"-f", "bm1397", "--job-interval", "0.0001"}, "0.000486"}}) {
 		std::vector<std::string> args{"mine", "-n", "2", "--seconds", "0.5", "--json"};
 		args.insert(args.end(), c.args.begin(), c.args.end());
-		const Run r = hbctl(args);
+		const ToolRun r = hbctl(args);
 		BOOST_TEST_REQUIRE(r.status == 0);
 		BOOST_TEST(r.out.find("shorter than one job frame takes on the wire") !=
 		           std::string::npos);
@@ -220,7 +195,7 @@ BOOST_AUTO_TEST_CASE(job_interval_below_the_wire_time_is_clamped)
 		BOOST_TEST(total.at("valid").to_number<double>() > 0);
 	}
 	// Above the floor nothing is said.
-	const Run ok = hbctl({"mine", "-n", "2", "--seconds", "0.2", "--job-interval", "0.0005"});
+	const ToolRun ok = hbctl({"mine", "-n", "2", "--seconds", "0.2", "--job-interval", "0.0005"});
 	BOOST_TEST(ok.status == 0);
 	BOOST_TEST(ok.out.find("shorter than") == std::string::npos);
 }
@@ -230,13 +205,13 @@ BOOST_AUTO_TEST_CASE(every_file_read_is_bounded)
 	// A board file that never ends: refused at the size limit, not read forever.
 	refused({"board", "status", "--board", "/dev/zero"}, "larger than", 20s);
 	TempDir dir;
-	refused({"board", "status", "--board", dir.path.string()}, "directory");
-	refused({"frames", "decode", dir.path.string()}, "directory");
-	refused({"frames", "replay", "-f", "bm1366", dir.path.string()}, "directory");
+	refused({"board", "status", "--board", dir.path}, "directory");
+	refused({"frames", "decode", dir.path}, "directory");
+	refused({"frames", "replay", "-f", "bm1366", dir.path}, "directory");
 
 	// hbsim reads board files through the same reader.
 	hbtest::Child sim({hbtest::hbsim_bin(), "--board", "/dev/zero", "--unix-dir",
-	                   dir.path.string()},
+	                   dir.path},
 	                  hbtest::Child::Stderr::capture);
 	const std::string out = sim.read_all(20s);
 	const int status = sim.wait(5s);
@@ -266,12 +241,12 @@ BOOST_AUTO_TEST_CASE(capture_times_must_be_finite)
 
 BOOST_AUTO_TEST_CASE(control_characters_are_escaped)
 {
-	const Run r = hbctl({"frames", "decode", "-f", "bm\x1b[2J\x07", "/dev/null"});
+	const ToolRun r = hbctl({"frames", "decode", "-f", "bm\x1b[2J\x07", "/dev/null"});
 	BOOST_TEST(r.status == 2);
 	BOOST_TEST(r.out.find('\x1b') == std::string::npos);
 	BOOST_TEST(r.out.find('\x07') == std::string::npos);
 	BOOST_TEST(r.out.find("\\x1b") != std::string::npos);
-	const Run p = hbctl({"mine", "--seconds", "1\x1b[2J"});
+	const ToolRun p = hbctl({"mine", "--seconds", "1\x1b[2J"});
 	BOOST_TEST(p.status == 2);
 	BOOST_TEST(p.out.find('\x1b') == std::string::npos);
 }

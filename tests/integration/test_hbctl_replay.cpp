@@ -5,8 +5,8 @@
 #define BOOST_TEST_MODULE hbctl_replay
 #include <boost/test/unit_test.hpp>
 
-#include "child_process.hpp"
 #include "hbtest.hpp"
+#include "tool_run.hpp"
 
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/bytes.hpp>
@@ -29,6 +29,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using hbtest::ToolRun;
+
 // A capture file that the test owns and removes.
 class TempCapture {
 public:
@@ -50,20 +52,9 @@ private:
 	std::string path_;
 };
 
-struct Run {
-	int status;
-	std::string out;
-};
-
-Run hbctl(std::vector<std::string> args)
+ToolRun hbctl(const std::vector<std::string> &args)
 {
-	args.insert(args.begin(), hbtest::hbctl_bin());
-	hbtest::Child child(args);
-	Run r;
-	r.out = child.read_all(60s);
-	r.status = child.wait(10s);
-	BOOST_TEST_MESSAGE("hbctl -> " << r.status << "\n" << r.out);
-	return r;
+	return hbtest::run_hbctl(args, hbtest::Child::Stderr::inherit);
 }
 
 std::vector<json::object> json_lines(const std::string &text)
@@ -124,7 +115,7 @@ Bytes nonce_reply(const ChipFamily &f, std::uint32_t nonce, std::uint8_t job_id,
 	r.excess_difficulty = excess;
 	r.job_byte = encode_reply_job_byte(f, job_id, sub);
 	r.version_bits = version_bits;
-	return bm::encode_reply(r, version_bits ? 11 : 9);
+	return bm::encode_reply(r, version_bits ? bm::kRollingReplyLen : bm::kReplyLen);
 }
 
 // The ESP-Miner BM1397 verifier job and a nonce for its midstate 0. The frame and the
@@ -166,7 +157,7 @@ BOOST_AUTO_TEST_CASE(bm1397_verifier_job_credits_its_nonce_with_the_real_difficu
 	const std::string frame = str(job_frame("esp_miner_bm1397_verifier").at("frame"));
 	const TempCapture cap(frame + "\n" +
 	                      hex_line(nonce_reply(bm1397, kVerifierNonce, 0x04, 0, 0, {})));
-	const Run r = hbctl({"frames", "replay", cap.path(), "-f", "bm1397", "--json"});
+	const ToolRun r = hbctl({"frames", "replay", cap.path(), "-f", "bm1397", "--json"});
 	BOOST_TEST(r.status == 0);
 	const auto objs = json_lines(r.out);
 	const auto nonces = of_type(objs, "nonce");
@@ -186,7 +177,7 @@ BOOST_AUTO_TEST_CASE(bm1397_verifier_job_credits_its_nonce_with_the_real_difficu
 	BOOST_TEST(summary[0].at("verdicts").at("valid").to_number<unsigned>() == 1u);
 
 	// Text: the nonce line says valid and the difficulty.
-	const Run text = hbctl({"frames", "replay", cap.path(), "-f", "bm1397"});
+	const ToolRun text = hbctl({"frames", "replay", cap.path(), "-f", "bm1397"});
 	BOOST_TEST(text.out.find("nonce=0x55626bf8 job=0x04 sub=0") != std::string::npos);
 	BOOST_TEST(text.out.find("difficulty=109.98") != std::string::npos);
 	BOOST_TEST(text.out.find("1 valid") != std::string::npos);
@@ -200,7 +191,7 @@ BOOST_AUTO_TEST_CASE(esp_miner_hardware_test_reply_is_credited_to_midstate_2)
 	const TempCapture cap(str(e.at("frame_with_derived_crc16")) + "\n" +
 	                      hex_line(nonce_reply(bm1397, 0x0A4C049B, 0x18, 2, 0, {})) +
 	                      hex_line(nonce_reply(bm1397, 0x0A4C049B, 0x18, 0, 0, {})));
-	const Run r = hbctl({"frames", "replay", cap.path(), "-f", "bm1397", "--json"});
+	const ToolRun r = hbctl({"frames", "replay", cap.path(), "-f", "bm1397", "--json"});
 	BOOST_TEST(r.status == 0);
 	const auto nonces = of_type(json_lines(r.out), "nonce");
 	BOOST_TEST_REQUIRE(nonces.size() == 2u);
@@ -232,7 +223,7 @@ BOOST_AUTO_TEST_CASE(bm1370_header_job_with_rolled_version_is_credited)
 	cap += hex_line(
 	    nonce_reply(bm1370, share.nonce() ^ 0x00010000, id, 2, 0x00, share.version_bits()));
 	const TempCapture file(cap);
-	const Run r = hbctl({"frames", "replay", file.path(), "-f", "bm1370", "--json"});
+	const ToolRun r = hbctl({"frames", "replay", file.path(), "-f", "bm1370", "--json"});
 	BOOST_TEST(r.status == 0);
 	const auto objs = json_lines(r.out);
 	const auto nonces = of_type(objs, "nonce");
@@ -270,7 +261,7 @@ BOOST_AUTO_TEST_CASE(a_retired_job_is_stale)
 	    hex_line(bm::encode_job(share.job(0x18))) + hex_line(bm::encode_job(share.job(0x30)));
 	cap += hex_line(nonce_reply(bm1370, share.nonce(), 0x18, 0, 0, share.version_bits()));
 	const TempCapture file(cap);
-	const Run r =
+	const ToolRun r =
 	    hbctl({"frames", "replay", file.path(), "-f", "bm1370", "--live-jobs", "1", "--json"});
 	BOOST_TEST(r.status == 0);
 	const auto nonces = of_type(json_lines(r.out), "nonce");
@@ -283,7 +274,7 @@ BOOST_AUTO_TEST_CASE(esp_miner_capture_job_decodes_as_a_header_job_without_repli
 	// No inputs and no reply were published for this captured frame: the replay can only
 	// show that it is a header job and that nothing answered it.
 	const TempCapture file(str(job_frame("esp_miner_capture_job18").at("frame")) + "\n");
-	const Run r = hbctl({"frames", "replay", file.path(), "-f", "bm1370", "--json"});
+	const ToolRun r = hbctl({"frames", "replay", file.path(), "-f", "bm1370", "--json"});
 	BOOST_TEST(r.status == 0);
 	const auto objs = json_lines(r.out);
 	const auto jobs = of_type(objs, "job");
@@ -314,7 +305,7 @@ BOOST_AUTO_TEST_CASE(bad_input_is_an_error_or_counted)
 	// A job frame cut short after a good one: the good one is replayed, the tail counted.
 	const std::string frame = str(job_frame("esp_miner_bm1397_verifier").at("frame"));
 	const TempCapture cut(frame + " " + frame.substr(0, 100) + "\n");
-	const Run r = hbctl({"frames", "replay", cut.path(), "-f", "bm1397", "--json"});
+	const ToolRun r = hbctl({"frames", "replay", cut.path(), "-f", "bm1397", "--json"});
 	BOOST_TEST(r.status == 0);
 	const auto summary = of_type(json_lines(r.out), "summary").at(0);
 	BOOST_TEST(summary.at("jobs").to_number<unsigned>() == 1u);

@@ -6,10 +6,10 @@
 #define BOOST_TEST_MODULE hbsim_backpressure
 #include <boost/test/unit_test.hpp>
 
-#include "child_process.hpp"
-#include "hbtest.hpp"
+#include "hbsim_rig.hpp"
+#include "temp_dir.hpp"
 
-#include "transport/hbsim_control.hpp"
+#include "transport/unix_socket.hpp"
 
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/chain.hpp>
@@ -40,49 +40,20 @@ namespace json = boost::json;
 
 namespace {
 
+using hbtest::host_seen;
+using hbtest::read_chip_ids;
+
 // hbsim on a unix socket in a fresh directory, removed again at the end.
 struct Hbsim {
-	std::string dir;
-	std::string link;
-	std::string control;
-	long pid = 0;
-	std::optional<hbtest::Child> child;
+	hbtest::TempDir dir;
+	hbtest::HbsimProcess process{{"--control", dir.file("ctl.sock")}, dir.file("chain.sock")};
+	const std::string &link = process.link;
+	const std::string &control = process.control;
+	const long pid = process.pid;
 
-	Hbsim()
-	{
-		char tmpl[] = "/tmp/hbtest-XXXXXX";
-		BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-		dir = tmpl;
-		child.emplace(std::vector<std::string>{
-		    hbtest::hbsim_bin(), "--json", "--family", "bm1366", "--chips", "4",
-		    "--zero-bits", "8", "--unix", dir + "/chain.sock", "--control", dir + "/ctl.sock"});
-		const auto line = child->read_line(10s);
-		BOOST_TEST_REQUIRE(line.has_value(), "hbsim printed nothing");
-		const auto info = json::parse(*line).as_object();
-		link = std::string(info.at("unix").as_string());
-		control = std::string(info.at("control").as_string());
-		pid = static_cast<long>(info.at("pid").as_int64());
-	}
-	~Hbsim()
-	{
-		BOOST_TEST(child->terminate(5s) == 0);
-		child.reset();
-		::rmdir(dir.c_str());
-	}
-	std::string uri() const { return "unix:" + link + "?reset=hbsim:" + control; }
+	~Hbsim() { BOOST_TEST(process.child.terminate(5s) == 0); }
+	std::string uri() const { return process.uri(); }
 };
-
-int connect_unix(const std::string &path)
-{
-	const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	BOOST_TEST_REQUIRE(fd >= 0);
-	sockaddr_un addr{};
-	addr.sun_family = AF_UNIX;
-	std::memcpy(addr.sun_path, path.data(), path.size());
-	BOOST_TEST_REQUIRE(::connect(fd, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) ==
-	                   0);
-	return fd;
-}
 
 // Everything the peer sends until it closes (or the timeout).
 std::string read_until_closed(int fd, Duration timeout)
@@ -123,41 +94,6 @@ long peak_rss_kib(long pid)
 	return 0;
 }
 
-// As test_pty_hbsim: rolling on (BM1366 replies are 11 bytes then), a broadcast read of
-// register 0, and the register replies within a quiet 300 ms.
-std::vector<bm::RegisterReply> read_chip_ids(Transport &t, const ChipFamily &family)
-{
-	t.flush_input();
-	t.write(bm::encode_write_register(true, 0, *family.regs.version_rolling,
-	                                  hashboard::version_rolling_value(family, 0x1FFFE000)));
-	t.write(bm::encode_read_register(true, 0, family.regs.chip_id));
-	bm::ReplyParser parser(family.reply_len);
-	std::vector<bm::RegisterReply> replies;
-	std::array<std::uint8_t, 64> buf;
-	while (const std::size_t n = t.read(buf, 300ms))
-		parser.feed(ByteSpan(buf.data(), n), [&](const bm::ChipFrame &f) {
-			if (const auto *r = std::get_if<bm::RegisterReply>(&f))
-				replies.push_back(*r);
-		});
-	return replies;
-}
-
-std::string control_status(const std::string &socket)
-{
-	SteadyClock clock;
-	return transport::HbsimControl(socket, clock).status();
-}
-
-bool host_seen(const std::string &socket, bool present)
-{
-	SteadyClock clock;
-	const std::string want = present ? "host=1" : "host=0";
-	for (const Duration end = clock.now() + 3s; clock.now() < end; clock.sleep_for(10ms))
-		if (control_status(socket).find(want) != std::string::npos)
-			return true;
-	return false;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_flood_of_frames_is_read_at_wire_speed)
@@ -171,7 +107,8 @@ BOOST_AUTO_TEST_CASE(a_flood_of_frames_is_read_at_wire_speed)
 		chunk.insert(chunk.end(), frame.begin(), frame.end());
 
 	SteadyClock clock;
-	const int fd = connect_unix(sim.link);
+	transport::UniqueFd sock = transport::connect_unix_stream(sim.link);
+	const int fd = sock.get();
 	std::size_t sent = 0;
 	for (const Duration end = clock.now() + 2s; clock.now() < end;) {
 		pollfd p{fd, POLLOUT, 0};
@@ -190,7 +127,7 @@ BOOST_AUTO_TEST_CASE(a_flood_of_frames_is_read_at_wire_speed)
 	// Unbounded, hbsim took hundreds of MB in that time and grew as much.
 	BOOST_TEST(sent < 4u << 20);
 	BOOST_TEST(peak < 64 * 1024);
-	::close(fd);
+	sock.reset();
 
 	// The flooding host is gone at once, its unread bytes with it; the next host finds a
 	// chain that answers.
@@ -211,9 +148,8 @@ BOOST_AUTO_TEST_CASE(a_second_host_is_told_the_chain_is_busy)
 		const auto first = open_transport(sim.uri(), clock);
 		BOOST_TEST(host_seen(sim.control, true));
 
-		const int second = connect_unix(sim.link);
-		const std::string said = read_until_closed(second, 3s);
-		::close(second);
+		const std::string said =
+		    read_until_closed(transport::connect_unix_stream(sim.link).get(), 3s);
 		BOOST_TEST(said.rfind("hbsim: busy: ", 0) == 0, "second host got: " << said);
 		BOOST_TEST(said.find(sim.link) != std::string::npos);
 		BOOST_TEST((!said.empty() && said.back() == '\n' &&
@@ -286,29 +222,27 @@ BOOST_AUTO_TEST_CASE(the_unix_transport_reports_a_busy_chain)
 BOOST_AUTO_TEST_CASE(control_clients_beyond_the_limit_are_told_busy)
 {
 	Hbsim sim;
-	std::vector<int> held;
+	std::vector<transport::UniqueFd> held;
 	for (int i = 0; i < 16; ++i)
-		held.push_back(connect_unix(sim.control));
+		held.push_back(transport::connect_unix_stream(sim.control));
 	// The server takes them in order: once a held one is answered, all 16 are in.
 	const std::string status = "status\n";
-	BOOST_TEST_REQUIRE(::write(held.back(), status.data(), status.size()) ==
+	BOOST_TEST_REQUIRE(::write(held.back().get(), status.data(), status.size()) ==
 	                   ssize_t(status.size()));
-	pollfd p{held.back(), POLLIN, 0};
+	pollfd p{held.back().get(), POLLIN, 0};
 	BOOST_TEST_REQUIRE(::poll(&p, 1, 3000) == 1);
 
-	const int extra = connect_unix(sim.control);
-	const std::string said = read_until_closed(extra, 3s);
-	::close(extra);
+	const std::string said =
+	    read_until_closed(transport::connect_unix_stream(sim.control).get(), 3s);
 	BOOST_TEST(said.rfind("err busy: ", 0) == 0, "17th control client got: " << said);
 
-	for (int fd : held)
-		::close(fd);
+	held.clear();
 	// Freed, the control socket serves again (the HAL's client connects per request).
 	SteadyClock clock;
 	std::string answer;
 	for (const Duration end = clock.now() + 3s; clock.now() < end; clock.sleep_for(10ms)) {
 		try {
-			answer = control_status(sim.control);
+			answer = hbtest::hbsim_status(sim.control);
 			break;
 		} catch (const std::exception &) {
 		}

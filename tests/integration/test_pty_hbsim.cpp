@@ -5,10 +5,9 @@
 #define BOOST_TEST_MODULE pty_hbsim
 #include <boost/test/unit_test.hpp>
 
-#include "child_process.hpp"
-#include "hbtest.hpp"
-
-#include "transport/hbsim_control.hpp"
+#include "hbsim_rig.hpp"
+#include "temp_dir.hpp"
+#include "tool_run.hpp"
 
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/chip_family.hpp>
@@ -33,105 +32,27 @@ namespace json = boost::json;
 namespace {
 
 using hbtest::Child;
+using hbtest::host_seen;
+using hbtest::read_chip_ids;
+using Hbsim = hbtest::HbsimProcess;
 
-std::vector<std::string> hbsim_args(const std::vector<std::string> &extra,
-                                    const std::string &unix_path)
-{
-	std::vector<std::string> args{hbtest::hbsim_bin(), "--json", "--family",    "bm1366",
-	                              "--chips",           "4",      "--zero-bits", "8"};
-	if (unix_path.empty())
-		args.push_back("--pty");
-	else
-		args.insert(args.end(), {"--unix", unix_path});
-	args.insert(args.end(), extra.begin(), extra.end());
-	return args;
-}
-
-// hbsim started with the test's defaults on a pty, or on a unix socket when unix_path is
-// given: 4 BM1366 whose nonces need 8 zero bits, so hbsim computes 2^-24 of the real
-// chips' hashes (about 100 k SHA-256d a second) and keeps up with real time even in a
-// Debug+ASan build, while the chips still report nonces at the real rate.
-struct Hbsim {
-	Child child;
-	std::string link; // the pty or the socket path
-	std::string control;
-	bool on_pty;
-
-	explicit Hbsim(const std::vector<std::string> &extra, const std::string &unix_path = "")
-	    : child(hbsim_args(extra, unix_path)), on_pty(unix_path.empty())
-	{
-		const auto line = child.read_line(10s);
-		BOOST_TEST_REQUIRE(line.has_value(), "hbsim printed nothing");
-		const auto info = json::parse(*line).as_object();
-		link = std::string(info.at(on_pty ? "pty" : "unix").as_string());
-		control = std::string(info.at("control").as_string());
-		BOOST_TEST(info.at("chips").as_int64() == 4);
-		BOOST_TEST(info.at("family").as_string() == "bm1366");
-		BOOST_TEST_MESSAGE("hbsim on " << link << ", control " << control);
-	}
-	std::string uri() const
-	{
-		return (on_pty ? "tty:" : "unix:") + link + "?reset=hbsim:" + control;
-	}
-};
-
-struct ToolRun {
+// hbctl's one JSON document and its exit status.
+struct JsonRun {
 	int status;
 	json::object out;
 };
 
-ToolRun run_hbctl(std::vector<std::string> args, Duration timeout)
+JsonRun run_hbctl(const std::vector<std::string> &args, Duration timeout)
 {
-	args.insert(args.begin(), hbtest::hbctl_bin());
-	Child hbctl(args);
-	const std::string out = hbctl.read_all(timeout);
-	const int status = hbctl.wait(2s);
-	BOOST_TEST_MESSAGE("hbctl " << args[1] << " exit " << status << ": " << out);
+	const auto r = hbtest::run_hbctl(args, Child::Stderr::inherit, timeout);
 	json::value doc;
 	try {
-		doc = json::parse(out);
+		doc = json::parse(r.out);
 	} catch (const std::exception &e) {
-		BOOST_FAIL("hbctl " << args[1] << " printed no JSON (" << e.what() << "): " << out);
+		BOOST_FAIL("hbctl " << args[0] << " printed no JSON (" << e.what() << "): " << r.out);
 	}
 	BOOST_TEST_REQUIRE(doc.is_object());
-	return {status, doc.as_object()};
-}
-
-// Broadcast read of register 0 after enabling version rolling (BM1366 replies are 11
-// bytes from then on); returns the valid register replies that arrive within a second.
-std::vector<bm::RegisterReply> read_chip_ids(Transport &t, const ChipFamily &family)
-{
-	t.flush_input();
-	t.write(bm::encode_write_register(true, 0, *family.regs.version_rolling,
-	                                  hashboard::version_rolling_value(family, 0x1FFFE000)));
-	t.write(bm::encode_read_register(true, 0, family.regs.chip_id));
-	bm::ReplyParser parser(family.reply_len);
-	std::vector<bm::RegisterReply> replies;
-	std::array<std::uint8_t, 64> buf;
-	// The chain answers in a few milliseconds; a quiet 300 ms means it is done.
-	while (const std::size_t n = t.read(buf, 300ms))
-		parser.feed(ByteSpan(buf.data(), n), [&](const bm::ChipFrame &f) {
-			if (const auto *r = std::get_if<bm::RegisterReply>(&f))
-				replies.push_back(*r);
-		});
-	return replies;
-}
-
-// hbsim's own account ("ok family=... host=1 ..."), through the HAL's control client.
-std::string control_status(const std::string &socket)
-{
-	SteadyClock clock;
-	return transport::HbsimControl(socket, clock).status();
-}
-
-bool host_seen(const std::string &socket, bool present)
-{
-	SteadyClock clock;
-	const std::string want = present ? "host=1" : "host=0";
-	for (const Duration end = clock.now() + 2s; clock.now() < end; clock.sleep_for(10ms))
-		if (control_status(socket).find(want) != std::string::npos)
-			return true;
-	return false;
+	return {r.status, doc.as_object()};
 }
 
 bool path_exists(const std::string &path)
@@ -144,7 +65,7 @@ bool path_exists(const std::string &path)
 
 BOOST_AUTO_TEST_CASE(codec_then_hbctl_on_one_hbsim)
 {
-	Hbsim sim({});
+	Hbsim sim;
 	const auto &family = family_by_name("bm1366");
 
 	{
@@ -240,12 +161,10 @@ BOOST_AUTO_TEST_CASE(dead_chip_breaks_the_chain_for_hbctl)
 
 BOOST_AUTO_TEST_CASE(hbctl_over_a_unix_socket)
 {
-	char tmpl[] = "/tmp/hbtest-XXXXXX";
-	BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-	const std::string dir = tmpl;
-	const std::string path = dir + "/chain.sock";
+	const hbtest::TempDir dir;
+	const std::string path = dir.file("chain.sock");
 	{
-		Hbsim sim({"--control", dir + "/ctl.sock"}, path);
+		Hbsim sim({"--control", dir.file("ctl.sock")}, path);
 		BOOST_TEST(sim.link == path);
 		const auto scan = run_hbctl({"scan", "--transport", sim.uri(), "--family", "bm1366",
 		                             "--chips", "4", "--json"},
@@ -267,6 +186,5 @@ BOOST_AUTO_TEST_CASE(hbctl_over_a_unix_socket)
 		BOOST_TEST(sim.child.terminate(5s) == 0);
 	}
 	BOOST_TEST(!path_exists(path));
-	BOOST_TEST(!path_exists(dir + "/ctl.sock"));
-	::rmdir(dir.c_str());
+	BOOST_TEST(!path_exists(dir.file("ctl.sock")));
 }

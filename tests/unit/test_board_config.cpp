@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE board_config
 #include <boost/test/unit_test.hpp>
 
+#include "temp_dir.hpp"
+
 #include <hashboard/board/board_config.hpp>
 
 #include <filesystem>
@@ -23,22 +25,7 @@ fs::path boards_dir()
 }
 
 // A fresh folder for broken files, removed at the end.
-struct TempDir {
-	fs::path path;
-	TempDir()
-	{
-		path =
-		    fs::temp_directory_path() / ("hb-board-config-" + std::to_string(::getpid()));
-		fs::create_directories(path);
-	}
-	~TempDir() { fs::remove_all(path); }
-	fs::path write(const std::string &name, const std::string &text) const
-	{
-		const fs::path p = path / name;
-		std::ofstream(p) << text;
-		return p;
-	}
-};
+using hbtest::TempDir;
 
 // 1-based line of the first line that contains needle.
 unsigned line_of(const std::string &text, const std::string &needle)

@@ -3,6 +3,9 @@
 #define BOOST_TEST_MODULE chain_sim
 #include <boost/test/unit_test.hpp>
 
+#include "chain_rig.hpp"
+#include "test_printing.hpp"
+
 #include <hashboard/chain.hpp>
 #include <hashboard/sha256.hpp>
 #include <hashboard/target.hpp>
@@ -19,33 +22,14 @@
 using namespace hashboard;
 using namespace std::chrono_literals;
 
-namespace hashboard {
-std::ostream &operator<<(std::ostream &os, NonceVerdict v)
-{
-	return os << verdict_name(v);
-}
-} // namespace hashboard
-
 namespace {
 
-struct Rig {
-	VirtualClock clock;
-	std::unique_ptr<Transport> transport;
-	std::unique_ptr<Chain> chain;
-
+struct Rig : hbtest::ChainRig {
 	Rig(const std::string &family, unsigned chips, const std::string &extra = "",
 	    unsigned zero_bits = 10)
+	    // Every nonce the scaled-down chips find, so short runs see enough of them.
+	    : ChainRig(family, chips, zero_bits, extra, [](ChainConfig &c) { c.ticket_log2 = 0; })
 	{
-		transport = open_transport("sim:" + family + "?chips=" + std::to_string(chips) +
-						   "&zero_bits=" + std::to_string(zero_bits) + extra,
-					   clock);
-		ChainConfig cfg;
-		cfg.family = &family_by_name(family);
-		cfg.expected_chips = chips;
-		cfg.zero_bits = zero_bits;
-		// Every nonce the scaled-down chips find, so short runs see enough of them.
-		cfg.ticket_log2 = 0;
-		chain = std::make_unique<Chain>(*transport, clock, cfg);
 	}
 };
 

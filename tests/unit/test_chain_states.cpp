@@ -6,6 +6,8 @@
 #define BOOST_TEST_MODULE chain_states
 #include <boost/test/unit_test.hpp>
 
+#include "chain_rig.hpp"
+
 #include <hashboard/chain.hpp>
 #include <hashboard/transport.hpp>
 #include <hashboard/work.hpp>
@@ -34,21 +36,9 @@ namespace {
 
 constexpr double kMhz = 100; // a short ramp from the reset frequency
 
-struct Rig {
-	VirtualClock clock;
-	std::unique_ptr<Transport> transport;
-	std::unique_ptr<Chain> chain;
+struct Rig : hbtest::ChainRig {
 	SyntheticWorkSource work{1};
-
-	Rig()
-	{
-		transport = open_transport("sim:bm1366?chips=2&zero_bits=8", clock);
-		ChainConfig cfg;
-		cfg.family = &family_by_name("bm1366");
-		cfg.expected_chips = 2;
-		cfg.zero_bits = 8;
-		chain = std::make_unique<Chain>(*transport, clock, cfg);
-	}
+	Rig() : ChainRig("bm1366", 2, 8) {}
 };
 
 // Where a rig is brought before an operation: the chain's three states, off twice (never

@@ -264,21 +264,7 @@ BOOST_AUTO_TEST_CASE(every_host_frame_type_round_trips_through_host_parser)
 	};
 	Bytes stream;
 	for (const auto &frame : frames) {
-		const Bytes b = std::visit(
-			[](const auto &f) -> Bytes {
-				using T = std::decay_t<decltype(f)>;
-				if constexpr (std::is_same_v<T, SetAddress>)
-					return encode_set_address(f.address);
-				else if constexpr (std::is_same_v<T, WriteRegister>)
-					return encode_write_register(f.all, f.chip, f.reg, f.value);
-				else if constexpr (std::is_same_v<T, ReadRegister>)
-					return encode_read_register(f.all, f.chip, f.reg);
-				else if constexpr (std::is_same_v<T, ChainInactive>)
-					return encode_chain_inactive();
-				else
-					return encode_job(f);
-			},
-			frame);
+		const Bytes b = encode_host_frame(frame);
 		// Each frame alone, then all of them back to back.
 		const auto alone = parse_host(b);
 		BOOST_TEST_REQUIRE(alone.size() == 1U);

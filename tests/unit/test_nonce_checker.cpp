@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"
+#include "test_printing.hpp"
 
 #include <hashboard/bytes.hpp>
 #include <hashboard/nonce_checker.hpp>
@@ -19,13 +20,6 @@
 
 using namespace hashboard;
 namespace json = boost::json;
-
-namespace std {
-std::ostream &operator<<(std::ostream &os, hashboard::NonceVerdict v)
-{
-	return os << hashboard::verdict_name(v);
-}
-} // namespace std
 
 namespace {
 

@@ -2,6 +2,8 @@
 #define BOOST_TEST_MODULE reply_parser
 #include <boost/test/unit_test.hpp>
 
+#include "test_printing.hpp"
+
 #include <hashboard/bm13xx/codec.hpp>
 
 #include <algorithm>
@@ -13,23 +15,9 @@
 using namespace hashboard;
 using namespace hashboard::bm13xx;
 
-namespace hashboard::bm13xx {
-// For Boost.Test's failure messages.
-std::ostream &operator<<(std::ostream &os, const ParserStats &s)
-{
-	return os << "{frames " << s.frames << ", crc_errors " << s.crc_errors << ", junk "
-		  << s.junk_bytes << ", bad " << s.bad_frames << "}";
-}
-} // namespace hashboard::bm13xx
-
 namespace {
 
 using Frames = std::vector<ChipFrame>;
-
-Bytes encode(const ChipFrame &f, std::size_t len)
-{
-	return std::visit([&](const auto &r) { return encode_reply(r, len); }, f);
-}
 
 // Feeds stream cut at the given offsets (ascending) and returns what came out.
 Frames feed_split(ReplyParser &p, const Bytes &stream, const std::vector<std::size_t> &cuts)
@@ -77,7 +65,7 @@ Bytes concat(const std::vector<ChipFrame> &frames, std::size_t len)
 {
 	Bytes out;
 	for (const auto &f : frames) {
-		const Bytes b = encode(f, len);
+		const Bytes b = encode_reply(f, len);
 		out.insert(out.end(), b.begin(), b.end());
 	}
 	return out;
@@ -184,7 +172,7 @@ BOOST_AUTO_TEST_CASE(garbage_before_and_between_frames_is_counted_exactly)
 	const ChipFrame a = RegisterReply{0x13971800, 0x00, 0x00};
 	const ChipFrame b = NonceReply{0xCAFEBABE, 0x01, 0x12, std::nullopt};
 	Bytes stream = clean_garbage(rng, 17);
-	Bytes fa = encode(a, kReplyLen), fb = encode(b, kReplyLen);
+	Bytes fa = encode_reply(a, kReplyLen), fb = encode_reply(b, kReplyLen);
 	stream.insert(stream.end(), fa.begin(), fa.end());
 	const Bytes mid = clean_garbage(rng, 5);
 	stream.insert(stream.end(), mid.begin(), mid.end());
@@ -241,7 +229,7 @@ BOOST_AUTO_TEST_CASE(a_flipped_bit_drops_only_that_frame)
 BOOST_AUTO_TEST_CASE(a_real_preamble_inside_a_bad_frame_is_found)
 {
 	const ChipFrame real = NonceReply{0x0BADF00D, 0x00, 0x24, std::nullopt};
-	const Bytes fr = encode(real, kReplyLen);
+	const Bytes fr = encode_reply(real, kReplyLen);
 	for (const Bytes &fake : {Bytes{0xAA, 0x55, 0x01, 0x02}, Bytes{0xAA, 0x55},
 				  Bytes{0xAA, 0x55, 0x13, 0x97, 0x18, 0x00, 0x00}}) {
 		Bytes stream = fake;
@@ -276,7 +264,7 @@ BOOST_AUTO_TEST_CASE(long_stream_recovers_every_frame_not_hit_by_errors)
 			stream.insert(stream.end(), g.begin(), g.end());
 			junk += g.size();
 			const ChipFrame f = random_frame(rng, len, true);
-			Bytes b = encode(f, len);
+			Bytes b = encode_reply(f, len);
 			if (rng() % 10 == 0) {
 				const std::size_t bit = rng() % (len * 8);
 				b[bit / 8] ^= std::uint8_t(0x80 >> (bit % 8));
@@ -315,7 +303,7 @@ BOOST_AUTO_TEST_CASE(long_stream_with_unconstrained_garbage)
 			g.insert(g.end(), {0xAA, 0x55}); // a fake preamble right before a frame
 		stream.insert(stream.end(), g.begin(), g.end());
 		sent.push_back(random_frame(rng, kReplyLen));
-		const Bytes b = encode(sent.back(), kReplyLen);
+		const Bytes b = encode_reply(sent.back(), kReplyLen);
 		stream.insert(stream.end(), b.begin(), b.end());
 	}
 	ReplyParser p(kReplyLen);

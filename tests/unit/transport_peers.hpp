@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The far ends that the transport tests hold: a pty pair, a listening unix socket, a
-// scratch directory for sockets, and an echo peer that answers every byte with itself.
+// The far ends that the transport tests hold: a pty pair, a listening unix socket (in a
+// TempDir, temp_dir.hpp), and an echo peer that answers every byte with itself.
 #pragma once
 
+#include "temp_dir.hpp"
 #include "transport/unique_fd.hpp"
 #include "transport/unix_socket.hpp"
 
@@ -39,21 +40,6 @@ struct Pty {
 		BOOST_TEST_REQUIRE(::ptsname_r(master.get(), name, sizeof name) == 0);
 		slave = name;
 	}
-};
-
-// A directory under /tmp, removed (when empty) at the end; sockets inside it are the
-// test's to unlink.
-struct TempDir {
-	std::string path;
-	TempDir()
-	{
-		char tmpl[] = "/tmp/hbtest-XXXXXX";
-		BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-		path = tmpl;
-	}
-	~TempDir() { ::rmdir(path.c_str()); }
-	TempDir(const TempDir &) = delete;
-	TempDir &operator=(const TempDir &) = delete;
 };
 
 // The HAL's own listening socket (what hbsim listens with); the test unlinks the path.

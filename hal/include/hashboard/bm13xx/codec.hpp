@@ -101,6 +101,10 @@ struct ChainInactive {
 using HostFrame =
 	std::variant<SetAddress, WriteRegister, ReadRegister, ChainInactive, MidstateJob, HeaderJob>;
 
+// A decoded host frame of any kind back to its bytes: what HostParser delivers encodes to
+// exactly what it was cut from.
+Bytes encode_host_frame(const HostFrame &frame);
+
 // ---- chip -> host ------------------------------------------------------------------
 
 struct RegisterReply {
@@ -130,6 +134,7 @@ using ChipFrame = std::variant<RegisterReply, NonceReply>;
 // For 11-byte register replies the two extra bytes are zero.
 Bytes encode_reply(const RegisterReply &reply, std::size_t reply_len);
 Bytes encode_reply(const NonceReply &reply, std::size_t reply_len);
+Bytes encode_reply(const ChipFrame &reply, std::size_t reply_len);
 
 // ---- incremental parsers -----------------------------------------------------------
 
