@@ -36,10 +36,7 @@ using hbtest::Child;
 
 namespace {
 
-fs::path boards_dir()
-{
-	return fs::path(HB_VECTORS_DIR).parent_path().parent_path() / "boards";
-}
+using hbtest::boards_dir;
 
 // Every board file that ships, so a new one is covered the day it is added.
 std::vector<std::string> shipped_boards()

@@ -25,10 +25,7 @@ namespace json = boost::json;
 
 namespace {
 
-fs::path boards_dir()
-{
-	return fs::path(HB_VECTORS_DIR).parent_path().parent_path() / "boards";
-}
+using hbtest::boards_dir;
 
 struct Result {
 	int status = -1;

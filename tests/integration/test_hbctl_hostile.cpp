@@ -48,10 +48,7 @@ void refused(const std::vector<std::string> &args, const std::string &names,
 	                   << r.out);
 }
 
-fs::path boards_dir()
-{
-	return fs::path(HB_VECTORS_DIR).parent_path().parent_path() / "boards";
-}
+using hbtest::boards_dir;
 
 using hbtest::TempDir;
 

@@ -94,8 +94,7 @@ double round2(double d)
 
 const json::object &job_frame(const std::string &id)
 {
-	static const json::value v = hbtest::load_vector("bm13xx_captures.json");
-	for (const auto &e : v.at("job_frames").as_array())
+	for (const auto &e : hbtest::captures().at("job_frames").as_array())
 		if (e.at("id").as_string() == id)
 			return e.as_object();
 	BOOST_FAIL("no job frame " << id);

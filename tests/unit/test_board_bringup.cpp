@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "board_rig.hpp"
+#include "hbtest.hpp"
 
 #include <hashboard/work.hpp>
 #include <hbsim/sim_chain.hpp>
@@ -26,10 +27,7 @@ namespace {
 
 constexpr double kRampStep = 6.25; // ChainConfig's default
 
-std::filesystem::path boards_dir()
-{
-	return std::filesystem::path(HB_VECTORS_DIR).parent_path().parent_path() / "boards";
-}
+using hbtest::boards_dir;
 
 void mine_for(Board &board, Duration d, SyntheticWorkSource &work,
               const Board::NonceSink &sink = {})

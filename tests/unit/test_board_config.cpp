@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE board_config
 #include <boost/test/unit_test.hpp>
 
+#include "hbtest.hpp"
 #include "temp_dir.hpp"
 
 #include <hashboard/board/board_config.hpp>
@@ -19,24 +20,12 @@ using namespace hashboard;
 namespace {
 
 // The source tree's boards/, found from the vectors folder the build names.
-fs::path boards_dir()
-{
-	return fs::path(HB_VECTORS_DIR).parent_path().parent_path() / "boards";
-}
+using hbtest::boards_dir;
 
 // A fresh folder for broken files, removed at the end.
 using hbtest::TempDir;
 
-// 1-based line of the first line that contains needle.
-unsigned line_of(const std::string &text, const std::string &needle)
-{
-	const auto pos = text.find(needle);
-	BOOST_TEST_REQUIRE(pos != std::string::npos, "test text lacks '" << needle << "'");
-	unsigned line = 1;
-	for (std::size_t i = 0; i < pos; ++i)
-		line += text[i] == '\n';
-	return line;
-}
+using hbtest::line_of;
 
 const std::string kValid = R"(name = "test"
 

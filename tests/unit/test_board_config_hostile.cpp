@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE board_config_hostile
 #include <boost/test/unit_test.hpp>
 
+#include "hbtest.hpp"
+
 #include <hashboard/board/board_config.hpp>
 #include <hashboard/clock.hpp>
 
@@ -53,15 +55,7 @@ device = "f0"
 at_s = 3
 )";
 
-unsigned line_of(const std::string &text, const std::string &needle)
-{
-	const auto pos = text.find(needle);
-	BOOST_TEST_REQUIRE(pos != std::string::npos, "test text lacks '" << needle << "'");
-	unsigned line = 1;
-	for (std::size_t i = 0; i < pos; ++i)
-		line += text[i] == '\n';
-	return line;
-}
+using hbtest::line_of;
 
 // kBase with `from` replaced by `to` must fail at to's line, naming key.
 void fails_at(const std::string &from, const std::string &to, const std::string &key)

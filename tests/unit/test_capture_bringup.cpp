@@ -134,15 +134,10 @@ std::uint32_t num(const boost::json::value &v)
 
 const boost::json::object &sequence(const char *name)
 {
-	static const boost::json::value vectors = hbtest::load_vector("bm13xx_captures.json");
-	return vectors.at("init_sequences").at(name).as_object();
+	return hbtest::captures().at("init_sequences").at(name).as_object();
 }
 
-const boost::json::value &captures()
-{
-	static const boost::json::value vectors = hbtest::load_vector("bm13xx_captures.json");
-	return vectors;
-}
+using hbtest::captures;
 
 // One expected segment: lines in order, or (ordered = false) as a set.
 struct Segment {

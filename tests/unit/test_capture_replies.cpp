@@ -22,10 +22,9 @@ namespace bm = hashboard::bm13xx;
 
 namespace {
 
-const boost::json::value &vectors()
+const boost::json::object &vectors()
 {
-	static const boost::json::value v = hbtest::load_vector("bm13xx_captures.json");
-	return v;
+	return hbtest::captures();
 }
 
 std::uint32_t num(const boost::json::value &v)

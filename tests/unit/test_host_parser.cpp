@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE host_parser
 #include <boost/test/unit_test.hpp>
 
+#include "parser_feed.hpp"
 #include "test_printing.hpp"
 
 #include <hashboard/bm13xx/codec.hpp>
@@ -28,20 +29,8 @@ Bytes concat(const Frames &frames)
 	return out;
 }
 
-Frames feed_split(HostParser &p, const Bytes &stream, const std::vector<std::size_t> &cuts)
-{
-	Frames out;
-	const auto sink = [&](const HostFrame &f) { out.push_back(f); };
-	std::size_t from = 0;
-	for (std::size_t cut : cuts) {
-		p.feed(ByteSpan(stream).subspan(from, cut - from), sink);
-		from = cut;
-	}
-	p.feed(ByteSpan(stream).subspan(from), sink);
-	return out;
-}
-
-Frames feed_all(HostParser &p, const Bytes &stream) { return feed_split(p, stream, {}); }
+using hbtest::feed_all;
+using hbtest::feed_split;
 
 // Random content; with safe set, no byte is within one bit flip of the preamble's
 // first byte, so a single bit error cannot create a fake preamble.

@@ -23,11 +23,7 @@ namespace json = boost::json;
 
 namespace {
 
-const json::object &captures()
-{
-	static const json::value v = hbtest::load_vector("bm13xx_captures.json");
-	return v.as_object();
-}
+using hbtest::captures;
 
 const json::object &entry(const char *section, const std::string &id)
 {

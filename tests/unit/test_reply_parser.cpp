@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE reply_parser
 #include <boost/test/unit_test.hpp>
 
+#include "parser_feed.hpp"
 #include "test_printing.hpp"
 
 #include <hashboard/bm13xx/codec.hpp>
@@ -19,21 +20,8 @@ namespace {
 
 using Frames = std::vector<ChipFrame>;
 
-// Feeds stream cut at the given offsets (ascending) and returns what came out.
-Frames feed_split(ReplyParser &p, const Bytes &stream, const std::vector<std::size_t> &cuts)
-{
-	Frames out;
-	const auto sink = [&](const ChipFrame &f) { out.push_back(f); };
-	std::size_t from = 0;
-	for (std::size_t cut : cuts) {
-		p.feed(ByteSpan(stream).subspan(from, cut - from), sink);
-		from = cut;
-	}
-	p.feed(ByteSpan(stream).subspan(from), sink);
-	return out;
-}
-
-Frames feed_all(ReplyParser &p, const Bytes &stream) { return feed_split(p, stream, {}); }
+using hbtest::feed_all;
+using hbtest::feed_split;
 
 // A payload byte that no single bit flip can turn into the preamble's 0xAA.
 std::uint8_t far_from_preamble(std::mt19937 &rng)

@@ -24,8 +24,7 @@ constexpr Duration kGap = 10ms; // factory pacing between configuration writes
 
 const json::object &vectors()
 {
-	static const json::value v = hbtest::load_vector("bm13xx_captures.json");
-	return v.as_object();
+	return hbtest::captures();
 }
 
 std::uint32_t hex_value(const json::value &v)

@@ -326,26 +326,26 @@ std::optional<std::string> missing(const FoundDevice &device)
 	return std::nullopt;
 }
 
+// The device found, with a loopback when `loopback_env` declares one.
+std::unique_ptr<Rig> open_found(const FoundDevice &device, const char *loopback_env,
+                                const char *with_loopback, const char *without)
+{
+	const bool loopback = env_flag(loopback_env);
+	BOOST_TEST_MESSAGE("testing " << *device.uri << " "
+	                              << (loopback ? with_loopback : without));
+	return open_hardware(*device.uri, loopback);
+}
+
 std::unique_ptr<Rig> open_ftdi_rig()
 {
-	const auto uri = find_ftdi().uri.value();
-	const bool loopback = env_flag("HB_TEST_FTDI_LOOPBACK");
-	BOOST_TEST_MESSAGE("ftdi: testing " << uri
-	                                    << (loopback ? " with a TX-RX loopback"
-	                                                 : " (no HB_TEST_FTDI_LOOPBACK=1: "
-	                                                   "nothing is sent)"));
-	return open_hardware(uri, loopback);
+	return open_found(find_ftdi(), "HB_TEST_FTDI_LOOPBACK", "with a TX-RX loopback",
+	                  "(no HB_TEST_FTDI_LOOPBACK=1: nothing is sent)");
 }
 
 std::unique_ptr<Rig> open_spidev_rig()
 {
-	const auto uri = find_spidev().uri.value();
-	const bool loopback = env_flag("HB_TEST_SPIDEV_LOOPBACK");
-	BOOST_TEST_MESSAGE("spidev: testing " << uri
-	                                      << (loopback ? " with a MOSI-MISO loopback"
-	                                                   : " (no HB_TEST_SPIDEV_LOOPBACK=1: "
-	                                                     "only the filler is clocked out)"));
-	return open_hardware(uri, loopback);
+	return open_found(find_spidev(), "HB_TEST_SPIDEV_LOOPBACK", "with a MOSI-MISO loopback",
+	                  "(no HB_TEST_SPIDEV_LOOPBACK=1: only the filler is clocked out)");
 }
 
 const std::vector<Fixture> &fixtures()

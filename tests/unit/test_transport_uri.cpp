@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE transport_uri
 #include <boost/test/unit_test.hpp>
 
+#include "uri_expect.hpp"
+
 #include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/chip_family.hpp>
 #include <hashboard/transport.hpp>
@@ -21,24 +23,7 @@ namespace bm = hashboard::bm13xx;
 
 namespace {
 
-// open_transport must throw std::invalid_argument whose message holds every part. The
-// clock is the one the URI asks for unless one is given.
-void expect_invalid(const std::string &uri, std::initializer_list<std::string> parts,
-                    Clock *given = nullptr)
-{
-	SteadyClock steady;
-	Clock &clock = given ? *given : static_cast<Clock &>(steady);
-	try {
-		open_transport(uri, clock);
-		BOOST_ERROR("no error for '" << uri << "'");
-	} catch (const std::invalid_argument &e) {
-		const std::string what = e.what();
-		for (const auto &p : parts)
-			BOOST_TEST(what.find(p) != std::string::npos, "'" << uri << "': message \""
-			                                                  << what << "\" lacks \""
-			                                                  << p << "\"");
-	}
-}
+using hbtest::expect_invalid_uri;
 
 int transport_errno(const std::string &uri)
 {
@@ -86,49 +71,49 @@ Bytes enumerate_frames(const ChipFamily &family)
 
 BOOST_AUTO_TEST_CASE(malformed_uris_name_the_problem)
 {
-	expect_invalid("", {"empty"});
-	expect_invalid("ttyS0", {"'ttyS0'", "<scheme>:<path>"});
-	expect_invalid("Tty:/dev/ttyS0", {"<scheme>:<path>"});
-	expect_invalid("bogus:/dev/x", {"'bogus:'", "sim:, tty:, unix:"});
-	expect_invalid("sim:bm1366?chips", {"'chips'", "key=value"});
-	expect_invalid("sim:bm1366?=4", {"key=value"});
-	expect_invalid("sim:bm1366?chips=4&", {"key=value"});
-	expect_invalid("sim:bm1366?chips=4&chips=5", {"'chips'", "twice"});
+	expect_invalid_uri("", {"empty"});
+	expect_invalid_uri("ttyS0", {"'ttyS0'", "<scheme>:<path>"});
+	expect_invalid_uri("Tty:/dev/ttyS0", {"<scheme>:<path>"});
+	expect_invalid_uri("bogus:/dev/x", {"'bogus:'", "sim:, tty:, unix:"});
+	expect_invalid_uri("sim:bm1366?chips", {"'chips'", "key=value"});
+	expect_invalid_uri("sim:bm1366?=4", {"key=value"});
+	expect_invalid_uri("sim:bm1366?chips=4&", {"key=value"});
+	expect_invalid_uri("sim:bm1366?chips=4&chips=5", {"'chips'", "twice"});
 }
 
 BOOST_AUTO_TEST_CASE(unknown_options_list_the_valid_ones)
 {
-	expect_invalid("sim:bm1366?colour=red",
+	expect_invalid_uri("sim:bm1366?colour=red",
 	               {"'colour'", "chips, zero_bits, seed, dead, mute, ber, flimit"});
-	expect_invalid("tty:/dev/ttyS0?baud=9600", {"'baud'", "tty: takes reset"});
-	expect_invalid("unix:/run/hbsim.sock?chips=4", {"'chips'", "unix: takes reset"});
+	expect_invalid_uri("tty:/dev/ttyS0?baud=9600", {"'baud'", "tty: takes reset"});
+	expect_invalid_uri("unix:/run/hbsim.sock?chips=4", {"'chips'", "unix: takes reset"});
 }
 
 BOOST_AUTO_TEST_CASE(bad_option_values_are_rejected)
 {
-	expect_invalid("sim:bm1366?chips=abc", {"chips=abc", "integer from 1 to 256"});
-	expect_invalid("sim:bm1366?chips=0", {"chips=0"});
-	expect_invalid("sim:bm1366?chips=4x", {"chips=4x"});
-	expect_invalid("sim:bm1366?chips=-1", {"chips=-1"});
-	expect_invalid("sim:bm1366?zero_bits=33", {"zero_bits=33"});
-	expect_invalid("sim:bm1366?chips=4&dead=4", {"dead=4", "0 to 3"});
-	expect_invalid("sim:bm1366?mute=9", {"mute=9"});
-	expect_invalid("sim:bm1366?ber=2", {"ber=2", "0 to 1"});
-	expect_invalid("sim:bm1366?ber=nan", {"ber=nan"});
-	expect_invalid("sim:bm1366?flimit=0", {"flimit=0"});
-	expect_invalid("sim:bm9999", {"bm9999"});
-	expect_invalid("tty:/dev/ttyS0?reset=/tmp/ctl", {"reset=/tmp/ctl", "hbsim:"});
-	expect_invalid("tty:/dev/ttyS0?reset=hbsim:", {"hbsim:<control-socket-path>"});
-	expect_invalid("tty:", {"device path"});
-	expect_invalid("unix:", {"socket path"});
+	expect_invalid_uri("sim:bm1366?chips=abc", {"chips=abc", "integer from 1 to 256"});
+	expect_invalid_uri("sim:bm1366?chips=0", {"chips=0"});
+	expect_invalid_uri("sim:bm1366?chips=4x", {"chips=4x"});
+	expect_invalid_uri("sim:bm1366?chips=-1", {"chips=-1"});
+	expect_invalid_uri("sim:bm1366?zero_bits=33", {"zero_bits=33"});
+	expect_invalid_uri("sim:bm1366?chips=4&dead=4", {"dead=4", "0 to 3"});
+	expect_invalid_uri("sim:bm1366?mute=9", {"mute=9"});
+	expect_invalid_uri("sim:bm1366?ber=2", {"ber=2", "0 to 1"});
+	expect_invalid_uri("sim:bm1366?ber=nan", {"ber=nan"});
+	expect_invalid_uri("sim:bm1366?flimit=0", {"flimit=0"});
+	expect_invalid_uri("sim:bm9999", {"bm9999"});
+	expect_invalid_uri("tty:/dev/ttyS0?reset=/tmp/ctl", {"reset=/tmp/ctl", "hbsim:"});
+	expect_invalid_uri("tty:/dev/ttyS0?reset=hbsim:", {"hbsim:<control-socket-path>"});
+	expect_invalid_uri("tty:", {"device path"});
+	expect_invalid_uri("unix:", {"socket path"});
 }
 
 BOOST_AUTO_TEST_CASE(real_devices_refuse_a_virtual_clock)
 {
 	VirtualClock clock;
-	expect_invalid("tty:/dev/ttyS0", {"real time"}, &clock);
-	expect_invalid("/dev/ttyS0", {"tty:", "real time"}, &clock);
-	expect_invalid("unix:/run/hbsim.sock", {"real time"}, &clock);
+	expect_invalid_uri("tty:/dev/ttyS0", {"real time"}, &clock);
+	expect_invalid_uri("/dev/ttyS0", {"tty:", "real time"}, &clock);
+	expect_invalid_uri("unix:/run/hbsim.sock", {"real time"}, &clock);
 }
 
 BOOST_AUTO_TEST_CASE(each_scheme_gets_its_clock)

@@ -12,11 +12,13 @@
 
 namespace hbtest {
 
-// open_transport (on a steady clock) must throw std::invalid_argument whose message holds
-// every part.
-inline void expect_invalid_uri(const std::string &uri, std::initializer_list<std::string> parts)
+// open_transport (on a steady clock, unless one is given) must throw std::invalid_argument
+// whose message holds every part.
+inline void expect_invalid_uri(const std::string &uri, std::initializer_list<std::string> parts,
+                               hashboard::Clock *given = nullptr)
 {
-	hashboard::SteadyClock clock;
+	hashboard::SteadyClock steady;
+	hashboard::Clock &clock = given ? *given : static_cast<hashboard::Clock &>(steady);
 	try {
 		hashboard::open_transport(uri, clock);
 		BOOST_ERROR("no error for '" << uri << "'");
