@@ -11,6 +11,7 @@
 #include <hashboard/clock.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -76,7 +77,8 @@ struct BringupRecipe {
 	unsigned address_interval;
 	bool address_every_slot;  // set-address for all 256 / interval slots (factory)
 	Duration pace{};          // between consecutive configuration writes
-	std::uint32_t baud_base;  // the baud register's other bits
+	// The baud register's other bits; unset: the family's (BaudRecipe::base).
+	std::optional<std::uint32_t> baud_base;
 	std::vector<RecipeStep> steps;
 };
 

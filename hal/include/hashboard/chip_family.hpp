@@ -122,7 +122,6 @@ struct ChipFamily {
 	PllLimits pll;
 	BaudRecipe baud;
 	double default_freq_mhz;   // where a ramp starts from (the PLL after reset)
-	double ramp_start_mhz;     // first ramp word real hosts send
 	double nominal_freq_mhz;   // what boards usually run
 	std::uint32_t version_rolling_base; // 0xA4 = base | (mask >> 13) (BM1366+)
 	std::uint32_t hcn_errata_ticks;     // subtracted from the computed 0x10 (BM1370)

@@ -162,8 +162,8 @@ void Chain::set_baud(std::uint32_t baud)
 void Chain::switch_baud(std::uint32_t baud)
 {
 	const ChipFamily &fam = family();
-	const auto w = baud_write(fam, baud, config_.baud_base ? config_.baud_base
-							       : std::optional(recipe_->baud_base));
+	const auto w =
+		baud_write(fam, baud, config_.baud_base ? config_.baud_base : recipe_->baud_base);
 	if (!w)
 		throw std::invalid_argument(std::string(fam.name) + " cannot run its UART at " +
 					    std::to_string(baud) + " Bd (max " +

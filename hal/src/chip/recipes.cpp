@@ -10,8 +10,11 @@
 
 #include <array>
 #include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace hashboard {
 namespace {
@@ -102,21 +105,46 @@ std::vector<RecipeStep> steps(std::initializer_list<std::vector<RecipeStep>> par
 	return out;
 }
 
+// What open firmware (ESP-Miner, Bitaxe-class boards) does on every family: addresses
+// 256/chips apart, set-address for the chips only, no pacing, the lowest-VCO PLL words
+// from 56.25 MHz, the baud register's other bits as the family table has them.
+BringupRecipe open_firmware(std::string_view family, std::string_view source,
+			    std::vector<RecipeStep> recipe_steps)
+{
+	return {
+		.family = family,
+		.style = BringupStyle::open_firmware,
+		.source = source,
+		.pll_solver = PllSolver::lowest_vco,
+		.ramp_start_mhz = 56.25,
+		.address_interval = 0,
+		.address_every_slot = false,
+		.pace = {},
+		.baud_base = std::nullopt,
+		.steps = std::move(recipe_steps),
+	};
+}
+
+// What stock firmware does on multi-chip hashboards (S21 Pro capture): address interval
+// 2 over every slot, 10 ms between configuration writes.
+BringupRecipe factory(std::string_view family, std::string_view source,
+		      std::vector<RecipeStep> recipe_steps)
+{
+	BringupRecipe r = open_firmware(family, source, std::move(recipe_steps));
+	r.style = BringupStyle::factory;
+	r.address_interval = 2;
+	r.address_every_slot = true;
+	r.pace = 10ms;
+	return r;
+}
+
 // BM1370, ESP-Miner of June 2025 = the Bitaxe Gamma capture (mujina REFERENCE.md,
 // ESP-Miner 0d0643c bm1370.c).
 BringupRecipe bm1370_open_firmware()
 {
-	return {
-		.family = "bm1370",
-		.style = BringupStyle::open_firmware,
-		.source = "capture: Bitaxe Gamma (1x BM1370, ESP-Miner June 2025)",
-		.pll_solver = PllSolver::first_within_1mhz,
-		.ramp_start_mhz = 62.5,
-		.address_interval = 0,
-		.address_every_slot = false,
-		.pace = {},
-		.baud_base = 0x11300000,
-		.steps = steps({
+	BringupRecipe r = open_firmware(
+		"bm1370", "capture: Bitaxe Gamma (1x BM1370, ESP-Miner June 2025)",
+		steps({
 			{op(StepOp::version_rolling, 3), op(StepOp::read_chip_ids),
 			 op(StepOp::version_rolling)},
 			soft_reset_and_reporting(0xF000C100),
@@ -125,24 +153,18 @@ BringupRecipe bm1370_open_firmware()
 			bm1370_chips_and_analog(),
 			{op(StepOp::pll_ramp), op(StepOp::nonce_offsets), op(StepOp::hash_counting),
 			 op(StepOp::baud, 1, 20ms), op(StepOp::version_rolling)},
-		}),
-	};
+		}));
+	r.pll_solver = PllSolver::first_within_1mhz;
+	r.ramp_start_mhz = 62.5;
+	return r;
 }
 
 // BM1370, stock firmware on a 65-chip S21 Pro board (capture, mujina REFERENCE.md).
 BringupRecipe bm1370_factory()
 {
-	return {
-		.family = "bm1370",
-		.style = BringupStyle::factory,
-		.source = "capture: Antminer S21 Pro hash board (65x BM1370, stock firmware)",
-		.pll_solver = PllSolver::lowest_vco,
-		.ramp_start_mhz = 56.25,
-		.address_interval = 2,
-		.address_every_slot = true,
-		.pace = 10ms,
-		.baud_base = 0x01300000,
-		.steps = steps({
+	BringupRecipe r = factory(
+		"bm1370", "capture: Antminer S21 Pro hash board (65x BM1370, stock firmware)",
+		steps({
 			{op(StepOp::version_rolling, 3), op(StepOp::read_chip_ids)},
 			soft_reset_and_reporting(0xF000C100),
 			addressing(),
@@ -153,25 +175,18 @@ BringupRecipe bm1370_factory()
 			bm1370_chips_and_analog(),
 			{op(StepOp::pll_ramp), op(StepOp::nonce_offsets), op(StepOp::hash_counting),
 			 op(StepOp::version_rolling)},
-		}),
-	};
+		}));
+	r.baud_base = 0x01300000; // the S21 Pro's, not ESP-Miner's 0x11300000
+	return r;
 }
 
 // BM1368, ESP-Miner 5c27713 bm1368.c (firmware; chain inactive before the broadcast
 // block and set-address after it, as that firmware does; 500 ms after each chip).
 BringupRecipe bm1368_open_firmware()
 {
-	return {
-		.family = "bm1368",
-		.style = BringupStyle::open_firmware,
-		.source = "firmware: ESP-Miner 5c27713 (Bitaxe Supra)",
-		.pll_solver = PllSolver::lowest_vco,
-		.ramp_start_mhz = 56.25,
-		.address_interval = 0,
-		.address_every_slot = false,
-		.pace = {},
-		.baud_base = 0x11300000,
-		.steps = steps({
+	return open_firmware(
+		"bm1368", "firmware: ESP-Miner 5c27713 (Bitaxe Supra)",
+		steps({
 			{op(StepOp::version_rolling, 4), op(StepOp::read_chip_ids),
 			 op(StepOp::chain_inactive)},
 			soft_reset_and_reporting(0xFF0FC100),
@@ -180,8 +195,7 @@ BringupRecipe bm1368_open_firmware()
 			 core_chip_pass(kBm1368CoreA, kBm1368CoreB, 500ms), op(StepOp::ticket_mask),
 			 op(StepOp::pll_ramp), op(StepOp::nonce_offsets), op(StepOp::hash_counting),
 			 op(StepOp::version_rolling), op(StepOp::baud, 1, 20ms)},
-		}),
-	};
+		}));
 }
 
 // What both BM1366 recipes share (firmware; the factory one in factory order): the
@@ -202,24 +216,15 @@ std::vector<RecipeStep> bm1366_ramp_and_rolling()
 // BM1366, ESP-Miner 5c27713 bm1366.c (firmware).
 BringupRecipe bm1366_open_firmware()
 {
-	return {
-		.family = "bm1366",
-		.style = BringupStyle::open_firmware,
-		.source = "firmware: ESP-Miner 5c27713 (Bitaxe Ultra, Hex)",
-		.pll_solver = PllSolver::lowest_vco,
-		.ramp_start_mhz = 56.25,
-		.address_interval = 0,
-		.address_every_slot = false,
-		.pace = {},
-		.baud_base = 0x11300000,
-		.steps = steps({
+	return open_firmware(
+		"bm1366", "firmware: ESP-Miner 5c27713 (Bitaxe Ultra, Hex)",
+		steps({
 			bm1366_prologue(),
 			bm1366_class_core_setup(kBm1366CoreA, kBm1366CoreB),
 			{core_chip_pass(kBm1366CoreA, kBm1366CoreB)},
 			bm1366_ramp_and_rolling(),
 			{op(StepOp::baud, 1, 20ms)},
-		}),
-	};
+		}));
 }
 
 // BM1366 on multi-chip stock boards. No S19k Pro bring-up is public: this is the
@@ -228,50 +233,32 @@ BringupRecipe bm1366_open_firmware()
 // 1.04 MBd, 0x10 from the board) where they say more. A capture would settle it.
 BringupRecipe bm1366_factory()
 {
-	return {
-		.family = "bm1366",
-		.style = BringupStyle::factory,
-		.source = "derived: ESP-Miner BM1366 writes in the S21 Pro factory order, S19 XP "
-			  "fragments (no S19k Pro capture is public)",
-		.pll_solver = PllSolver::lowest_vco,
-		.ramp_start_mhz = 56.25,
-		.address_interval = 2,
-		.address_every_slot = true,
-		.pace = 10ms,
-		.baud_base = 0x11300000,
-		.steps = steps({
+	return factory(
+		"bm1366", "derived: ESP-Miner BM1366 writes in the S21 Pro factory order, S19 XP "
+		"fragments (no S19k Pro capture is public)",
+		steps({
 			bm1366_prologue(),
 			bm1366_class_core_setup(kBm1366CoreA, kBm1366CoreB),
 			{domain_config(0x0211F111, {}, 130ms), op(StepOp::baud, 1, 200ms),
 			 core_chip_pass(kBm1366CoreA, kBm1366CoreB)},
 			bm1366_ramp_and_rolling(),
-		}),
-	};
+		}));
 }
 
 // BM1397, ESP-Miner 5c27713 bm1397.c (firmware; no capture). No 0x10 and no 0xA4:
 // that firmware writes neither; the baud is raised after the ramp.
 BringupRecipe bm1397_open_firmware()
 {
-	return {
-		.family = "bm1397",
-		.style = BringupStyle::open_firmware,
-		.source = "firmware: ESP-Miner 5c27713 (Bitaxe Max)",
-		.pll_solver = PllSolver::lowest_vco,
-		.ramp_start_mhz = 56.25,
-		.address_interval = 0,
-		.address_every_slot = false,
-		.pace = {},
-		.baud_base = 0x00006031,
-		.steps = steps({
+	return open_firmware(
+		"bm1397", "firmware: ESP-Miner 5c27713 (Bitaxe Max)",
+		steps({
 			{op(StepOp::read_chip_ids, 1, 20ms)},
 			addressing(),
 			{write(0x80, 0x00000000), write(0x84, 0x00000000), write(0x20, 0x00000001),
 			 write(0x3C, 0x80008074), op(StepOp::ticket_mask), write(0x68, 0xC0700111),
 			 write(0x28, 0x0600000F), write(0x18, 0x00007A31), op(StepOp::pll_ramp),
 			 op(StepOp::baud, 1, 20ms)},
-		}),
-	};
+		}));
 }
 
 const std::array<BringupRecipe, 6> &recipes()
