@@ -40,73 +40,74 @@ constexpr ResultHeaderLayout kSixteenSmallCoreHeader{.job_bits = 0x78, .job_shif
 
 const std::array<ChipModel, 4> kChips{{
     {
-	.name = "bm1397",
-	.generation = ChipGeneration::bm1397,
-	.chip_id = 0x1397,
-	// AA 55 13 97 18 00 00 00 06 (published reply; skot: reset value 0x13971800).
-	.core_byte = 0x18,
-	// ESP-Miner: 168 cores, 672 small cores (4 a core: the midstate field).
-	.cores = 168,
-	.small_cores_per_core = 4,
-	.hashing_units = 672,
-	// bm13xx-rs: core [31:24], small core [23:22], address [21:14]; not captured.
-	.core_shift = 24,
-	.nominal_mhz = 425, // ESP-Miner's BM1397 default
-	.reset = {
-	    // skot: PLL0 reset 0xC0600161 (raw: 2400 MHz VCO / 6 / 1 = 400 MHz) with the 0x70
-	    // divider at reset 0x03040607 (PLLDIV0 = 7: / 8) = 50 MHz.
-	    .pll0 = 0xC0600161,
-	    .pll0_divider = 0x03040607,
-	    // skot, bm13xx-rs: 0x00003A01, BT8D 26 = 115,741 Bd.
-	    .misc_control = 0x00003A01,
-	    .uart_baud = 0,
-	    .version_rolling = 0,
-	},
-	// Firmware (ESP-Miner, gekko): job id as sent (steps of 4) | midstate index.
-	.header_layout = {.job_bits = 0xFC, .job_shift = 0},
+        .name = "bm1397",
+        .generation = ChipGeneration::bm1397,
+        .chip_id = 0x1397,
+        // AA 55 13 97 18 00 00 00 06 (published reply; skot: reset value 0x13971800).
+        .core_byte = 0x18,
+        // ESP-Miner: 168 cores, 672 small cores (4 a core: the midstate field).
+        .cores = 168,
+        .small_cores_per_core = 4,
+        .hashing_units = 672,
+        // bm13xx-rs: core [31:24], small core [23:22], address [21:14]; not captured.
+        .core_shift = 24,
+        .nominal_mhz = 425, // ESP-Miner's BM1397 default
+        .reset =
+            {
+                // skot: PLL0 reset 0xC0600161 (raw: 2400 MHz VCO / 6 / 1 = 400 MHz) with the 0x70
+                // divider at reset 0x03040607 (PLLDIV0 = 7: / 8) = 50 MHz.
+                .pll0 = 0xC0600161,
+                .pll0_divider = 0x03040607,
+                // skot, bm13xx-rs: 0x00003A01, BT8D 26 = 115,741 Bd.
+                .misc_control = 0x00003A01,
+                .uart_baud = 0,
+                .version_rolling = 0,
+            },
+        // Firmware (ESP-Miner, gekko): job id as sent (steps of 4) | midstate index.
+        .header_layout = {.job_bits = 0xFC, .job_shift = 0},
     },
     {
-	.name = "bm1366",
-	.generation = ChipGeneration::bm1366,
-	.chip_id = 0x1366,
-	.core_byte = 0x00, // skot reset 0x13660000; open firmware matches 13 66 00 00
-	// ESP-Miner: 112 cores, 894 small cores; the reply's small-core field has 3 bits.
-	.cores = 112,
-	.small_cores_per_core = 8,
-	.hashing_units = 894,
-	.core_shift = 25, // capture (BM1362, 77-126 chip chains): core [31:25]
-	.nominal_mhz = 485, // ESP-Miner's BM1366 word list
-	.reset = kBm1366ClassReset,
-	// Capture (BM1362) and firmware: 5-bit id in [7:3], small core in [2:0].
-	.header_layout = {.job_bits = 0xF8, .job_shift = 0},
+        .name = "bm1366",
+        .generation = ChipGeneration::bm1366,
+        .chip_id = 0x1366,
+        .core_byte = 0x00, // skot reset 0x13660000; open firmware matches 13 66 00 00
+        // ESP-Miner: 112 cores, 894 small cores; the reply's small-core field has 3 bits.
+        .cores = 112,
+        .small_cores_per_core = 8,
+        .hashing_units = 894,
+        .core_shift = 25,   // capture (BM1362, 77-126 chip chains): core [31:25]
+        .nominal_mhz = 485, // ESP-Miner's BM1366 word list
+        .reset = kBm1366ClassReset,
+        // Capture (BM1362) and firmware: 5-bit id in [7:3], small core in [2:0].
+        .header_layout = {.job_bits = 0xF8, .job_shift = 0},
     },
     {
-	.name = "bm1368",
-	.generation = ChipGeneration::bm1368,
-	.chip_id = 0x1368,
-	.core_byte = 0x00, // ESP-Miner comment: AA 55 13 68 00 00 00 00 00 00 0F
-	// ESP-Miner: 80 cores, 1276 small cores; 4-bit small-core field (16 a core).
-	.cores = 80,
-	.small_cores_per_core = 16,
-	.hashing_units = 1276,
-	.core_shift = 25, // ESP-Miner treats it as BM1370
-	.nominal_mhz = 490, // ESP-Miner's BM1368 word list
-	.reset = kBm1366ClassReset,
-	.header_layout = kSixteenSmallCoreHeader,
+        .name = "bm1368",
+        .generation = ChipGeneration::bm1368,
+        .chip_id = 0x1368,
+        .core_byte = 0x00, // ESP-Miner comment: AA 55 13 68 00 00 00 00 00 00 0F
+        // ESP-Miner: 80 cores, 1276 small cores; 4-bit small-core field (16 a core).
+        .cores = 80,
+        .small_cores_per_core = 16,
+        .hashing_units = 1276,
+        .core_shift = 25,   // ESP-Miner treats it as BM1370
+        .nominal_mhz = 490, // ESP-Miner's BM1368 word list
+        .reset = kBm1366ClassReset,
+        .header_layout = kSixteenSmallCoreHeader,
     },
     {
-	.name = "bm1370",
-	.generation = ChipGeneration::bm1370,
-	.chip_id = 0x1370,
-	.core_byte = 0x00, // capture: AA 55 13 70 00 00 00 00 00 00 10
-	// ESP-Miner: 128 cores, 2040 small cores; capture: 4-bit small core in byte 5.
-	.cores = 128,
-	.small_cores_per_core = 16,
-	.hashing_units = 2040,
-	.core_shift = 25, // capture convention, consistent with firmware
-	.nominal_mhz = 525, // Bitaxe Gamma capture target
-	.reset = kBm1366ClassReset,
-	.header_layout = kSixteenSmallCoreHeader,
+        .name = "bm1370",
+        .generation = ChipGeneration::bm1370,
+        .chip_id = 0x1370,
+        .core_byte = 0x00, // capture: AA 55 13 70 00 00 00 00 00 00 10
+        // ESP-Miner: 128 cores, 2040 small cores; capture: 4-bit small core in byte 5.
+        .cores = 128,
+        .small_cores_per_core = 16,
+        .hashing_units = 2040,
+        .core_shift = 25,   // capture convention, consistent with firmware
+        .nominal_mhz = 525, // Bitaxe Gamma capture target
+        .reset = kBm1366ClassReset,
+        .header_layout = kSixteenSmallCoreHeader,
     },
 }};
 

@@ -50,10 +50,7 @@ struct PowerOnRegisters {
 struct ResultHeaderLayout {
 	std::uint8_t job_bits;
 	unsigned job_shift;
-	constexpr std::uint8_t sub_mask() const
-	{
-		return std::uint8_t(~(job_bits << job_shift));
-	}
+	constexpr std::uint8_t sub_mask() const { return std::uint8_t(~(job_bits << job_shift)); }
 };
 
 struct ChipModel {

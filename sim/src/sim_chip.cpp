@@ -58,8 +58,8 @@ void SimChip::power_on(Duration t)
 std::size_t SimChip::reply_len() const
 {
 	return model_.has_long_replies() && (regs_[reg::version_rolling] & kRollingEnable)
-		   ? kRollingReplyLen
-		   : kReplyLen;
+	           ? kRollingReplyLen
+	           : kReplyLen;
 }
 
 std::uint16_t SimChip::rolling_mask() const

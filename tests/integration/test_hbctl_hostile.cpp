@@ -3,7 +3,6 @@
 // (exit 2) naming its option, work that cannot finish in sane time is refused before it
 // starts, every file read is bounded, and what comes from the input cannot drive the
 // terminal. Each run has a time limit, so a hang fails the test instead of blocking it.
-#define BOOST_TEST_MODULE hbctl_hostile
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"
@@ -155,9 +154,10 @@ BOOST_AUTO_TEST_CASE(the_largest_board_comes_up_in_linear_time)
 	// 4096 simulated chips: about a second (it was still enumerating after 20 s at 256
 	// chains, when every link read scanned every domain).
 	TempDir dir;
-	const ToolRun r = hbctl({"board", "up", "--board", dir.write("largest.toml", largest_board(16)),
-	                     "--no-chips", "--json"},
-	                    120s);
+	const ToolRun r =
+	    hbctl({"board", "up", "--board", dir.write("largest.toml", largest_board(16)),
+	           "--no-chips", "--json"},
+	          120s);
 	BOOST_TEST(r.status == 0);
 	refused({"board", "up", "--board", dir.write("too_large.toml", largest_board(17))},
 	        "at most 16");
@@ -192,7 +192,8 @@ BOOST_AUTO_TEST_CASE(job_interval_below_the_wire_time_is_clamped)
 		BOOST_TEST(total.at("valid").to_number<double>() > 0);
 	}
 	// Above the floor nothing is said.
-	const ToolRun ok = hbctl({"mine", "-n", "2", "--seconds", "0.2", "--job-interval", "0.0005"});
+	const ToolRun ok =
+	    hbctl({"mine", "-n", "2", "--seconds", "0.2", "--job-interval", "0.0005"});
 	BOOST_TEST(ok.status == 0);
 	BOOST_TEST(ok.out.find("shorter than") == std::string::npos);
 }
@@ -207,8 +208,7 @@ BOOST_AUTO_TEST_CASE(every_file_read_is_bounded)
 	refused({"frames", "replay", "-f", "bm1366", dir.path}, "directory");
 
 	// hbsim reads board files through the same reader.
-	hbtest::Child sim({hbtest::hbsim_bin(), "--board", "/dev/zero", "--unix-dir",
-	                   dir.path},
+	hbtest::Child sim({hbtest::hbsim_bin(), "--board", "/dev/zero", "--unix-dir", dir.path},
 	                  hbtest::Child::Stderr::capture);
 	const std::string out = sim.read_all(20s);
 	const int status = sim.wait(5s);

@@ -3,7 +3,6 @@
 // the wire carries them (hbsim reads it no faster, so its memory stays bounded and the
 // host's writes block), and a second host on a chain already in use (told it is busy,
 // and the HAL's unix: transport says so).
-#define BOOST_TEST_MODULE hbsim_backpressure
 #include <boost/test/unit_test.hpp>
 
 #include "hbsim_rig.hpp"
@@ -184,7 +183,8 @@ BOOST_AUTO_TEST_CASE(the_unix_transport_reports_a_busy_chain)
 			BOOST_TEST(e.error_number() == EBUSY, what << ": " << msg);
 			BOOST_TEST(msg.starts_with("unix socket " + sim.link + ": hbsim: busy: "),
 			           what << ": " << msg);
-			BOOST_TEST(msg.find("another host holds the chain") != std::string::npos, msg);
+			BOOST_TEST(msg.find("another host holds the chain") != std::string::npos,
+			           msg);
 			// Said once, the link stays busy: no later call reads as a cut chain.
 			std::array<std::uint8_t, 16> buf;
 			BOOST_CHECK_EXCEPTION(second->read(buf, 10ms), TransportError,
@@ -195,15 +195,19 @@ BOOST_AUTO_TEST_CASE(the_unix_transport_reports_a_busy_chain)
 	};
 	std::array<std::uint8_t, 64> buf;
 	busy([&](Transport &t) { t.read(buf, 2s); }, "read");
-	busy([&](Transport &t) {
-		clock.sleep_for(100ms); // hbsim has turned it away by now
-		t.flush_input();
-	}, "flush_input");
-	busy([&](Transport &t) {
-		clock.sleep_for(100ms); // closed: the write fails, or the read after it
-		t.write(bm::encode_read_register(true, 0, family.regs.chip_id));
-		t.read(buf, 2s);
-	}, "write");
+	busy(
+	    [&](Transport &t) {
+		    clock.sleep_for(100ms); // hbsim has turned it away by now
+		    t.flush_input();
+	    },
+	    "flush_input");
+	busy(
+	    [&](Transport &t) {
+		    clock.sleep_for(100ms); // closed: the write fails, or the read after it
+		    t.write(bm::encode_read_register(true, 0, family.regs.chip_id));
+		    t.read(buf, 2s);
+	    },
+	    "write");
 	// What a Chain makes of it: the same error from its first step.
 	{
 		const auto second = open_transport("unix:" + sim.link, clock);
@@ -211,9 +215,9 @@ BOOST_AUTO_TEST_CASE(the_unix_transport_reports_a_busy_chain)
 		cfg.family = &family;
 		cfg.expected_chips = 4;
 		Chain chain(*second, clock, cfg);
-		BOOST_CHECK_EXCEPTION(chain.enumerate(), TransportError, [](const TransportError &e) {
-			return e.error_number() == EBUSY;
-		});
+		BOOST_CHECK_EXCEPTION(
+		    chain.enumerate(), TransportError,
+		    [](const TransportError &e) { return e.error_number() == EBUSY; });
 	}
 	// The host that holds the chain is not disturbed.
 	BOOST_TEST(read_chip_ids(*first, family).size() == 4u);

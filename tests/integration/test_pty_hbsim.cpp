@@ -2,7 +2,6 @@
 // hbsim in its own process on a pty (and a unix socket), driven like hardware: by the
 // codec through the tty transport (reset through hbsim's control socket), then by the
 // hbctl binary.
-#define BOOST_TEST_MODULE pty_hbsim
 #include <boost/test/unit_test.hpp>
 
 #include "hbsim_rig.hpp"
@@ -49,7 +48,8 @@ JsonRun run_hbctl(const std::vector<std::string> &args, Duration timeout)
 	try {
 		doc = json::parse(r.out);
 	} catch (const std::exception &e) {
-		BOOST_FAIL("hbctl " << args[0] << " printed no JSON (" << e.what() << "): " << r.out);
+		BOOST_FAIL("hbctl " << args[0] << " printed no JSON (" << e.what()
+		                    << "): " << r.out);
 	}
 	BOOST_TEST_REQUIRE(doc.is_object());
 	return {r.status, doc.as_object()};

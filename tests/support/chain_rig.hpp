@@ -24,10 +24,10 @@ struct ChainRig {
 	         const std::string &uri_extra = "",
 	         const std::function<void(hashboard::ChainConfig &)> &tune = {})
 	{
-		transport = hashboard::open_transport("sim:" + family + "?chips=" +
-		                                          std::to_string(chips) + "&zero_bits=" +
-		                                          std::to_string(zero_bits) + uri_extra,
-		                                      clock);
+		transport = hashboard::open_transport(
+		    "sim:" + family + "?chips=" + std::to_string(chips) +
+		        "&zero_bits=" + std::to_string(zero_bits) + uri_extra,
+		    clock);
 		hashboard::ChainConfig cfg;
 		cfg.family = &hashboard::family_by_name(family);
 		cfg.expected_chips = chips;

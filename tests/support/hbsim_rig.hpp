@@ -61,8 +61,8 @@ private:
 	static std::vector<std::string> args(const std::vector<std::string> &extra,
 	                                     const std::string &unix_path)
 	{
-		std::vector<std::string> a{hbsim_bin(), "--json",      "--family", "bm1366",
-		                           "--chips",   "4",           "--zero-bits", "8"};
+		std::vector<std::string> a{hbsim_bin(), "--json", "--family",    "bm1366",
+		                           "--chips",   "4",      "--zero-bits", "8"};
 		if (unix_path.empty())
 			a.push_back("--pty");
 		else

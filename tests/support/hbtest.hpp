@@ -16,7 +16,10 @@ boost::json::value load_vector(const std::string &name);
 const boost::json::object &captures();
 
 // The shipped board files (boards/).
-inline std::filesystem::path boards_dir() { return HB_BOARDS_DIR; }
+inline std::filesystem::path boards_dir()
+{
+	return HB_BOARDS_DIR;
+}
 
 // 1-based number of the first line of text that contains needle (fails the test when
 // none does): where a board-file error must point.

@@ -12,7 +12,7 @@ namespace hashboard::bm13xx {
 inline std::ostream &operator<<(std::ostream &os, const ParserStats &s)
 {
 	return os << "{frames " << s.frames << ", crc_errors " << s.crc_errors << ", junk "
-		  << s.junk_bytes << ", bad " << s.bad_frames << "}";
+	          << s.junk_bytes << ", bad " << s.bad_frames << "}";
 }
 } // namespace hashboard::bm13xx
 

@@ -9,8 +9,8 @@ namespace hbtest {
 
 using namespace std::chrono_literals;
 
-ToolRun run_tool(const std::string &tool, const std::vector<std::string> &args,
-                 Child::Stderr err, hashboard::Duration limit)
+ToolRun run_tool(const std::string &tool, const std::vector<std::string> &args, Child::Stderr err,
+                 hashboard::Duration limit)
 {
 	std::vector<std::string> full{tool};
 	full.insert(full.end(), args.begin(), args.end());

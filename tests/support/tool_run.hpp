@@ -15,8 +15,8 @@
 namespace hbtest {
 
 struct ToolRun {
-	int status = -1;  // exit status; -1 when it ran past its limit and was killed
-	std::string out;  // stdout, and stderr when captured
+	int status = -1; // exit status; -1 when it ran past its limit and was killed
+	std::string out; // stdout, and stderr when captured
 	bool has(const std::string &text) const { return out.find(text) != std::string::npos; }
 };
 

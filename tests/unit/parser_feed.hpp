@@ -9,21 +9,18 @@
 
 namespace hbtest {
 
-template <typename Parser>
-struct FrameOf;
-template <>
-struct FrameOf<hashboard::bm13xx::HostParser> {
+template <typename Parser> struct FrameOf;
+template <> struct FrameOf<hashboard::bm13xx::HostParser> {
 	using type = hashboard::bm13xx::HostFrame;
 };
-template <>
-struct FrameOf<hashboard::bm13xx::ReplyParser> {
+template <> struct FrameOf<hashboard::bm13xx::ReplyParser> {
 	using type = hashboard::bm13xx::ChipFrame;
 };
 
 // Feeds stream cut at the given offsets (ascending); returns what came out, in order.
 template <typename Parser>
-std::vector<typename FrameOf<Parser>::type>
-feed_split(Parser &p, const hashboard::Bytes &stream, const std::vector<std::size_t> &cuts)
+std::vector<typename FrameOf<Parser>::type> feed_split(Parser &p, const hashboard::Bytes &stream,
+                                                       const std::vector<std::size_t> &cuts)
 {
 	using Frame = typename FrameOf<Parser>::type;
 	std::vector<Frame> out;

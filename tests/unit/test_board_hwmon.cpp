@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 // hwmon temperature and PWM fan against a fake sysfs tree in a temporary directory: the
 // same file-reading code that runs on /sys/class/hwmon.
-#define BOOST_TEST_MODULE board_hwmon
 #include <boost/test/unit_test.hpp>
 
-#include <hashboard/board/hwmon.hpp>
+#include "devices/hwmon.hpp"
 
 #include <stdlib.h>
 

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The kernel-facing devices: i2c-dev and libgpiod. Their error paths run everywhere;
 // what needs a real adapter or GPIO chip runs where one exists and is reported skipped
-// when not (CI has neither; hardware_cases.hpp). Nothing here drives a real line: only gpio-mockup/gpio-sim chips.
-#define BOOST_TEST_MODULE board_linux_devices
+// when not (CI has neither; hardware_cases.hpp). Nothing here drives a real line: only
+// gpio-mockup/gpio-sim chips.
 #include <boost/test/unit_test.hpp>
 
 #include "hardware_cases.hpp"
 
-#include <hashboard/board/gpiod_line.hpp>
-#include <hashboard/board/i2c.hpp>
+#include "devices/gpiod_line.hpp"
+#include "devices/i2c.hpp"
 
 #include <gpiod.h>
 #include <unistd.h>
@@ -90,9 +90,9 @@ std::optional<std::string> no_usable_i2c_adapter()
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(i2c_adapter, *boost::unit_test::label(hbtest::kHardwareLabel) *
-                                       boost::unit_test::precondition(
-                                           hbtest::needs_device(no_usable_i2c_adapter)))
+BOOST_AUTO_TEST_SUITE(
+    i2c_adapter, *boost::unit_test::label(hbtest::kHardwareLabel) *
+                     boost::unit_test::precondition(hbtest::needs_device(no_usable_i2c_adapter)))
 
 BOOST_AUTO_TEST_CASE(a_real_adapter_opens_when_there_is_one)
 {
@@ -136,9 +136,9 @@ std::optional<std::string> no_simulated_gpio_chip()
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(gpio_chip, *boost::unit_test::label(hbtest::kHardwareLabel) *
-                                     boost::unit_test::precondition(
-                                         hbtest::needs_device(no_simulated_gpio_chip)))
+BOOST_AUTO_TEST_SUITE(
+    gpio_chip, *boost::unit_test::label(hbtest::kHardwareLabel) *
+                   boost::unit_test::precondition(hbtest::needs_device(no_simulated_gpio_chip)))
 
 BOOST_AUTO_TEST_CASE(lines_on_a_simulated_chip)
 {

@@ -4,7 +4,6 @@
 // failure on one chain still ends with the board off and the reason logged, and a seed
 // replays exactly: same log lines in the same order, same per-chip results. In real time
 // the chains run on threads of their own.
-#define BOOST_TEST_MODULE board_parallel
 #include <boost/test/unit_test.hpp>
 
 #include "board_rig.hpp"
@@ -308,7 +307,7 @@ RunRecord seeded_run()
 		const auto &stats = b.chain(id).chip_stats();
 		for (unsigned p = 0; p < stats.size(); ++p)
 			r.chips.emplace_back(id, p, stats[p].valid, stats[p].hw_errors,
-			                     rig.twins->chain(id).chip(p).freq_mhz);
+			                     rig.twins->chip_frequency_mhz(id, p));
 	}
 	b.power_down();
 	for (const auto &e : rig.twins->journal())

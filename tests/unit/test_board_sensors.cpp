@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 // LM75/TMP75 and EMC2101 register conversions, through the real device classes over a
 // bus double that answers from the chips' register files.
-#define BOOST_TEST_MODULE board_sensors
 #include <boost/test/unit_test.hpp>
 
 #include "fake_i2c.hpp"
 
-#include <hashboard/board/emc2101.hpp>
-#include <hashboard/board/lm75.hpp>
+#include "devices/emc2101.hpp"
+#include "devices/lm75.hpp"
 
 #include <array>
 #include <cmath>

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#define BOOST_TEST_MODULE bytes
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/bytes.hpp>
@@ -115,8 +114,8 @@ BOOST_AUTO_TEST_CASE(hex_and_decimal_numbers)
 	BOOST_TEST(parse_hex_number("ffffFFFF", 8).value() == 0xffffffffu);
 	BOOST_TEST(parse_hex_number("ffffffffffffffff", 16).value() == ~std::uint64_t(0));
 	BOOST_TEST(!parse_hex_number("", 4));
-	BOOST_TEST(!parse_hex_number("12345", 4));      // too many digits for the field
-	BOOST_TEST(!parse_hex_number("0x12", 8));       // the prefix is the caller's
+	BOOST_TEST(!parse_hex_number("12345", 4)); // too many digits for the field
+	BOOST_TEST(!parse_hex_number("0x12", 8));  // the prefix is the caller's
 	BOOST_TEST(!parse_hex_number("-1", 8));
 	BOOST_TEST(!parse_hex_number("1ffffffffffffffff", 32)); // past 64 bits
 	BOOST_TEST(parse_hex_number("00000000000000001", 32).value() == 1u);

@@ -3,7 +3,6 @@
 // throws std::logic_error naming the operation and the state, and changes nothing; in
 // every state that allows it, it succeeds and leaves the chain where the diagram says.
 // Against the in-process simulator, in virtual time.
-#define BOOST_TEST_MODULE chain_states
 #include <boost/test/unit_test.hpp>
 
 #include "chain_rig.hpp"
@@ -85,28 +84,51 @@ std::vector<Operation> operations()
 	const std::set<S> addressed{S::enumerated, S::running};
 	return {
 	    {"enumerate", any, S::enumerated, [](Rig &r) { r.chain->enumerate(); }},
-	    {"bring_up", any, S::enumerated, [](Rig &r) { r.chain->bring_up({kMhz, kMhz}); }},
-	    {"finish_bring_up", {S::enumerated}, {},
-	     [](Rig &r) { r.chain->finish_bring_up({kMhz, kMhz}); }},
+	    {"bring_up", any, S::enumerated,
+	     [](Rig &r) {
+		     r.chain->bring_up({kMhz, kMhz});
+	     }},
+	    {"finish_bring_up",
+	     {S::enumerated},
+	     {},
+	     [](Rig &r) {
+		     r.chain->finish_bring_up({kMhz, kMhz});
+	     }},
 	    {"ramp_frequency", addressed, {}, [](Rig &r) { r.chain->ramp_frequency(kMhz); }},
-	    {"ramp_chip_frequencies", addressed, {},
-	     [](Rig &r) { r.chain->ramp_chip_frequencies({kMhz, 75}); }},
-	    {"set_ticket_difficulty_log2", addressed, {},
+	    {"ramp_chip_frequencies",
+	     addressed,
+	     {},
+	     [](Rig &r) {
+		     r.chain->ramp_chip_frequencies({kMhz, 75});
+	     }},
+	    {"set_ticket_difficulty_log2",
+	     addressed,
+	     {},
 	     [](Rig &r) { r.chain->set_ticket_difficulty_log2(4); }},
-	    {"ticket_log2_for_wire", addressed, {},
+	    {"ticket_log2_for_wire",
+	     addressed,
+	     {},
 	     [](Rig &r) { (void)r.chain->ticket_log2_for_wire(kResetHostBaud); }},
-	    {"set_baud", addressed, {},
+	    {"set_baud",
+	     addressed,
+	     {},
 	     [](Rig &r) { r.chain->set_baud(r.chain->family().baud.max_baud); }},
 	    {"set_version_mask", any, {}, [](Rig &r) { r.chain->set_version_mask(0x1FFF0000); }},
 	    {"job_interval", addressed, {}, [](Rig &r) { (void)r.chain->job_interval(); }},
-	    {"read_register", addressed, {},
+	    {"read_register",
+	     addressed,
+	     {},
 	     [](Rig &r) { BOOST_TEST(r.chain->read_register(std::nullopt, 0x00).size() == 2u); }},
-	    {"write_register", addressed, {},
+	    {"write_register",
+	     addressed,
+	     {},
 	     [](Rig &r) {
 		     r.chain->write_register(std::nullopt, r.chain->family().regs.ticket_mask,
 		                             bm13xx::ticket_mask_for_difficulty_log2(8));
 	     }},
-	    {"read_chip_counters", addressed, {},
+	    {"read_chip_counters",
+	     addressed,
+	     {},
 	     [](Rig &r) { BOOST_TEST(r.chain->read_chip_counters().size() == 2u); }},
 	    {"send_work", addressed, S::running, [](Rig &r) { r.chain->send_work(r.work.next()); }},
 	    {"poll", addressed, {}, [](Rig &r) { r.chain->poll(20ms, {}); }},

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#define BOOST_TEST_MODULE codec_golden
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"
@@ -320,7 +319,7 @@ BOOST_AUTO_TEST_CASE(reply_encoder_rejects_bad_arguments)
 		BOOST_CHECK_THROW(encode_reply(NonceReply{}, len), std::invalid_argument);
 	}
 	BOOST_CHECK_THROW(encode_reply(NonceReply{1, 2, 3, std::nullopt}, kRollingReplyLen),
-			  std::invalid_argument);
+	                  std::invalid_argument);
 	BOOST_CHECK_THROW(encode_reply(NonceReply{1, 2, 3, 0x0004}, kReplyLen),
 	                  std::invalid_argument);
 	BOOST_CHECK_THROW(ReplyParser(10), std::invalid_argument);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // hbctl frames decode's logic: capture readers, the stream scanner and frame meanings.
-#define BOOST_TEST_MODULE frame_decode
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"
@@ -168,9 +167,8 @@ BOOST_AUTO_TEST_CASE(nonce_replies_show_job_chip_and_core)
 {
 	// BM1366: core [31:25], address bits 7..1 in [24:18] (big-endian bit numbers).
 	const std::uint32_t be66 = 5u << 25 | (0x80u >> 1) << 18 | 0x1234;
-	const Bytes reply =
-	    bm::encode_reply(bm::NonceReply{__builtin_bswap32(be66), 0x00, 0x08 | 3, 0x0001},
-	                         bm::kRollingReplyLen);
+	const Bytes reply = bm::encode_reply(
+	    bm::NonceReply{__builtin_bswap32(be66), 0x00, 0x08 | 3, 0x0001}, bm::kRollingReplyLen);
 	BOOST_TEST(one_line(reply) ==
 	           "@0 rx ok      nonce nonce=0x3412000b job_id=8 small_core=3 excess_diff=0x00 "
 	           "version_bits=0x0001 rolled_bits=0x00002000 core=5 chip=0x80");
@@ -179,7 +177,7 @@ BOOST_AUTO_TEST_CASE(nonce_replies_show_job_chip_and_core)
 	const std::uint32_t be97 = 17u << 24 | 2u << 22 | 0x20u << 14 | 0x2EEF;
 	const Scan s = scan(
 	    bm::encode_reply(bm::NonceReply{__builtin_bswap32(be97), 0x10, 0x04 | 2, std::nullopt},
-	                         bm::kReplyLen),
+	                     bm::kReplyLen),
 	    bm1397);
 	const auto &m = frame_at(s, 0).meaning;
 	BOOST_TEST(m.kind == "nonce");
@@ -239,8 +237,8 @@ BOOST_AUTO_TEST_CASE(mixed_stream_with_junk_and_a_bad_crc)
 {
 	Bytes bad_read = bm::encode_read_register(true, 0, 0x14);
 	bad_read.back() ^= 0x01;
-	const Bytes reply = bm::encode_reply(bm::RegisterReply{0x0000F0FF, 0x40, 0x14},
-	                     bm::kRollingReplyLen);
+	const Bytes reply =
+	    bm::encode_reply(bm::RegisterReply{0x0000F0FF, 0x40, 0x14}, bm::kRollingReplyLen);
 	const Bytes stream = cat({from_hex("01 02 55"), bm::encode_read_register(true, 0, 0x14),
 	                          reply, from_hex("ff"), bad_read, bm::encode_chain_inactive()});
 	const Scan s = scan(stream);
@@ -273,8 +271,8 @@ BOOST_AUTO_TEST_CASE(mixed_stream_with_junk_and_a_bad_crc)
 
 BOOST_AUTO_TEST_CASE(bad_reply_crc_is_shown_with_its_meaning)
 {
-	const Bytes sent = bm::encode_reply(bm::NonceReply{0x11223344, 0, 0x10, 0x0002},
-	                     bm::kRollingReplyLen);
+	const Bytes sent =
+	    bm::encode_reply(bm::NonceReply{0x11223344, 0, 0x10, 0x0002}, bm::kRollingReplyLen);
 	Bytes received = sent;
 	received[3] ^= 0x40; // nonce byte 1: 0x33 -> 0x73
 	const Scan s = scan(received);
@@ -285,8 +283,8 @@ BOOST_AUTO_TEST_CASE(bad_reply_crc_is_shown_with_its_meaning)
 	BOOST_TEST(field(f.meaning, "nonce") == "0x11227344");
 	BOOST_TEST(field(f.meaning, "job_id") == "16");
 	// crc: what arrived; crc_expected: what the received content would need.
-	const Bytes consistent = bm::encode_reply(bm::NonceReply{0x11227344, 0, 0x10, 0x0002},
-	                     bm::kRollingReplyLen);
+	const Bytes consistent =
+	    bm::encode_reply(bm::NonceReply{0x11227344, 0, 0x10, 0x0002}, bm::kRollingReplyLen);
 	char crc[8], expected[8];
 	std::snprintf(crc, sizeof crc, "0x%02x", unsigned(sent.back() & 0x1F));
 	std::snprintf(expected, sizeof expected, "0x%02x", unsigned(consistent.back() & 0x1F));
@@ -347,7 +345,7 @@ BOOST_AUTO_TEST_CASE(every_byte_is_accounted_for_in_noise)
 		const Bytes f =
 		    i % 2 ? bm::encode_write_register(true, 0, 0x14, rng())
 		          : bm::encode_reply(bm::RegisterReply{std::uint32_t(rng()), 4, 8},
-		                               bm::kRollingReplyLen);
+		                             bm::kRollingReplyLen);
 		stream.insert(stream.end(), f.begin(), f.end());
 		++planted;
 	}

@@ -2,13 +2,12 @@
 // PMBus formats and status decoding, and the TPS546 regulator against a register-file
 // double of the chip: VOUT round trips, the clamping rule (checked on every write that
 // reached the bus), fault decoding per class, CLEAR_FAULTS and NAKs.
-#define BOOST_TEST_MODULE pmbus
 #include <boost/test/unit_test.hpp>
 
 #include "fake_i2c.hpp"
 
-#include <hashboard/board/pmbus.hpp>
-#include <hashboard/board/tps546.hpp>
+#include "devices/pmbus.hpp"
+#include "devices/tps546.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#define BOOST_TEST_MODULE reply_parser
 #include <boost/test/unit_test.hpp>
 
 #include "parser_feed.hpp"
@@ -78,14 +77,14 @@ BOOST_AUTO_TEST_CASE(round_trips_9_and_11_byte_replies)
 	std::mt19937 rng(11);
 	for (std::size_t len : {kReplyLen, kRollingReplyLen}) {
 		std::vector<ChipFrame> frames = {
-			RegisterReply{0x13971800, 0x00, 0x00},
-			RegisterReply{0xFFFFFFFF, 0xFC, 0xA4},
-			NonceReply{0x10572b0f, 0x03, 0x7F,
-				   len == kRollingReplyLen ? std::optional<std::uint16_t>(0xFFFF)
-							    : std::nullopt},
-			NonceReply{0, 0, 0,
-				   len == kRollingReplyLen ? std::optional<std::uint16_t>(0)
-							    : std::nullopt},
+		    RegisterReply{0x13971800, 0x00, 0x00},
+		    RegisterReply{0xFFFFFFFF, 0xFC, 0xA4},
+		    NonceReply{0x10572b0f, 0x03, 0x7F,
+		               len == kRollingReplyLen ? std::optional<std::uint16_t>(0xFFFF)
+		                                       : std::nullopt},
+		    NonceReply{0, 0, 0,
+		               len == kRollingReplyLen ? std::optional<std::uint16_t>(0)
+		                                       : std::nullopt},
 		};
 		for (int i = 0; i < 200; ++i)
 			frames.push_back(random_frame(rng, len));

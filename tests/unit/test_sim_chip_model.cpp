@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The simulated chip's own reading of the facts, checked against every listed vector:
 // PLL words, baud register values, and the captured nonce replies' fields.
-#define BOOST_TEST_MODULE sim_chip_model
 #include <boost/test/unit_test.hpp>
 
 #include "sim_rig.hpp"
@@ -157,9 +156,10 @@ BOOST_AUTO_TEST_CASE(result_header_round_trips_for_every_chip)
 		const auto &m = sd::chip_model(k.chip);
 		for (unsigned job = 0; job < 128; ++job)
 			for (unsigned sub = 0; sub < k.subs; ++sub) {
-				const auto rh =
-				    sd::decode_result_header(m, sd::result_header(m, std::uint8_t(job), sub));
-				BOOST_TEST(rh.job_id == (job & k.job_mask), k.chip << " job " << job);
+				const auto rh = sd::decode_result_header(
+				    m, sd::result_header(m, std::uint8_t(job), sub));
+				BOOST_TEST(rh.job_id == (job & k.job_mask),
+				           k.chip << " job " << job);
 				BOOST_TEST(rh.sub == sub, k.chip << " sub " << sub);
 			}
 	}

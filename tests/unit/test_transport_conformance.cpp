@@ -9,8 +9,7 @@
 // declared by HB_TEST_FTDI_LOOPBACK=1 (TX to RX) or HB_TEST_SPIDEV_LOOPBACK=1 (MOSI to
 // MISO): without it the test does not know what is wired to the device and sends
 // nothing but the SPI filler. Without a device their suites are reported skipped (their
-// own ctest entries, transport_conformance.ftdi and .spidev).
-#define BOOST_TEST_MODULE transport_conformance
+// own ctest entries, test_transport_conformance.ftdi and .spidev).
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
@@ -270,7 +269,8 @@ private:
 };
 
 // A device this user may not use (permissions, held by another process): null, and why.
-std::unique_ptr<Rig> open_hardware(const std::string &uri, bool loopback, std::string *why = nullptr)
+std::unique_ptr<Rig> open_hardware(const std::string &uri, bool loopback,
+                                   std::string *why = nullptr)
 {
 	try {
 		return std::make_unique<HardwareRig>(uri, loopback);
@@ -295,7 +295,8 @@ FoundDevice find_ftdi()
 	try {
 		found = transport::find_ftdi_devices(kProducts);
 	} catch (const TransportError &e) {
-		return {std::nullopt, std::string("ftdi: cannot list USB devices (") + e.what() + ")"};
+		return {std::nullopt,
+		        std::string("ftdi: cannot list USB devices (") + e.what() + ")"};
 	}
 	if (found.empty())
 		return {std::nullopt, "ftdi: no FTDI device found (0403:6001/6014/6015)"};

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Transport URIs (parsing, errors, clocks) and the in-process simulator transport in
 // virtual time.
-#define BOOST_TEST_MODULE transport_uri
 #include <boost/test/unit_test.hpp>
 
 #include "uri_expect.hpp"
@@ -84,7 +83,7 @@ BOOST_AUTO_TEST_CASE(malformed_uris_name_the_problem)
 BOOST_AUTO_TEST_CASE(unknown_options_list_the_valid_ones)
 {
 	expect_invalid_uri("sim:bm1366?colour=red",
-	               {"'colour'", "chips, zero_bits, seed, dead, mute, ber, flimit"});
+	                   {"'colour'", "chips, zero_bits, seed, dead, mute, ber, flimit"});
 	expect_invalid_uri("tty:/dev/ttyS0?baud=9600", {"'baud'", "tty: takes reset"});
 	expect_invalid_uri("unix:/run/hbsim.sock?chips=4", {"'chips'", "unix: takes reset"});
 }

@@ -3,6 +3,7 @@
 // or one JSON object, per frame.
 #include "capture_input.hpp"
 #include "frames.hpp"
+#include "options.hpp"
 #include "reg_args.hpp"
 
 #include <hashboard/bm13xx/capture.hpp>
@@ -24,7 +25,7 @@ namespace bm = hashboard::bm13xx;
 struct DecodeOptions {
 	std::string input = "-";
 	std::string format = "auto";
-	std::string family = "bm1366";
+	std::string family = kDefaultFamily;
 	std::string direction;
 	bool json = false;
 	bool bytes = false;
@@ -161,7 +162,9 @@ Runner add_frames_decode(CLI::App &frames)
 	cmd->add_option("--format", o->format, "auto, hex, binary or csv (default auto)")
 	    ->check(CLI::IsMember({"auto", "hex", "binary", "csv"}));
 	cmd->add_option("-f,--family", o->family,
-	                "chip family: register names, reply length, nonce layout (default bm1366)");
+	                std::string("chip family: register names, reply length, nonce layout "
+	                            "(default ") +
+	                    kDefaultFamily + ")");
 	cmd->add_option("--direction", o->direction, "decode only tx (host->chip) or rx frames")
 	    ->check(CLI::IsMember({"tx", "rx"}));
 	cmd->add_flag("--json", o->json,

@@ -2,6 +2,7 @@
 // hbctl frames encode: the exact bytes the HAL sends for a command or a job, through
 // the same code (codec encoders, encode_chain_job, JobBuilder) the chain uses.
 #include "frames.hpp"
+#include "options.hpp"
 #include "reg_args.hpp"
 #include "validators.hpp"
 
@@ -20,7 +21,7 @@ namespace json = boost::json;
 using hashboard::Bytes;
 
 struct EncodeOptions {
-	std::string family = "bm1366";
+	std::string family = kDefaultFamily;
 	bool json = false;
 	// set-address / write / read
 	std::string address;
@@ -228,7 +229,8 @@ int print(const EncodeOptions &o, const hashboard::ChipFamily &family, const Out
 
 void add_common(CLI::App *cmd, EncodeOptions &o)
 {
-	cmd->add_option("-f,--family", o.family, "chip family (default bm1366)");
+	cmd->add_option("-f,--family", o.family,
+	                std::string("chip family (default ") + kDefaultFamily + ")");
 	cmd->add_flag("--json", o.json, "print one JSON object");
 }
 

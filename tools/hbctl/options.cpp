@@ -24,10 +24,10 @@ void add_common_options(CLI::App &cmd, CommonOptions &opt)
 	cmd.add_option("-n,--chips", opt.chips, "chips the chain should have")
 		->transform(whole_range(1, 256));
 	cmd.add_option("--zero-bits", opt.zero_bits,
-		       "leading zero bits of a difficulty-1 chip nonce (32 on real chips; the "
-		       "simulator's setting otherwise; at most " +
-			       std::to_string(kMaxVirtualZeroBits) + " on the in-process simulator)")
-		->transform(whole_range(1, hashboard::kRealChipZeroBits));
+	               "leading zero bits of a difficulty-1 chip nonce (32 on real chips; the "
+	               "simulator's setting otherwise; at most " +
+	                   std::to_string(kMaxVirtualZeroBits) + " on the in-process simulator)")
+	    ->transform(whole_range(1, hashboard::kRealChipZeroBits));
 	cmd.add_option("--address-step", opt.address_step, "chip address spacing (0: 256/chips)")
 		->transform(whole_range(0, 128));
 	cmd.add_option("--bringup", opt.bringup,
@@ -64,14 +64,14 @@ Session open_session(const CommonOptions &opt,
 			family = sim.family;
 		else if (family != sim.family)
 			throw std::invalid_argument("--family " + family +
-						    " contradicts the transport's " + sim.family);
+			                            " contradicts the transport's " + sim.family);
 		if (!chips)
 			chips = sim.chips;
 		if (!zero_bits)
 			zero_bits = sim.zero_bits;
 	}
 	if (family.empty())
-		family = "bm1366";
+		family = kDefaultFamily;
 	if (!chips)
 		chips = 1;
 

@@ -15,9 +15,12 @@
 
 namespace hbctl {
 
+// The chips' family when neither --family nor a sim: URI names one.
+inline constexpr const char *kDefaultFamily = "bm1366";
+
 struct CommonOptions {
 	std::string transport = "sim";
-	std::string family; // empty: from a sim: URI, else bm1366
+	std::string family; // empty: from a sim: URI, else kDefaultFamily
 	unsigned chips = 0; // 0: from a sim: URI, else 1
 	std::optional<unsigned> zero_bits;
 	unsigned address_step = 0;

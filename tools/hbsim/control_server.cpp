@@ -17,8 +17,8 @@ namespace {
 bool send_line(int fd, std::string line)
 {
 	line += '\n';
-	const auto bytes = hashboard::ByteSpan(reinterpret_cast<const std::uint8_t *>(line.data()),
-	                                       line.size());
+	const auto bytes =
+	    hashboard::ByteSpan(reinterpret_cast<const std::uint8_t *>(line.data()), line.size());
 	return hashboard::transport::write_now(fd, bytes, hashboard::transport::FdKind::socket)
 	           .bytes == line.size();
 }

@@ -61,11 +61,11 @@ void add_options(CLI::App &app, Options &opt)
 	               "leading zero bits of a difficulty-1 nonce (32 on real chips; fewer "
 	               "hash less for the same nonce rate; default: the board's [sim] "
 	               "zero_bits, else " +
-	                   std::to_string(kDefaults.zero_bits) + ")")
+	                   std::to_string(hbsim::SimChainConfig{}.zero_bits) + ")")
 	    ->check(CLI::Range(1u, hashboard::kRealChipZeroBits));
 	app.add_option("--seed", opt.seed,
 	               "simulator seed (default: the board's [sim] seed, else " +
-	                   std::to_string(kDefaults.seed) +
+	                   std::to_string(hbsim::SimChainConfig{}.seed) +
 	                   "; a board's chain N uses seed + 7919 N)");
 	auto *link = app.add_option_group("link", "where the host connects (one of)");
 	link->add_flag("--pty", opt.pty, "serve on a new pty (one per chain); prints its path");

@@ -10,13 +10,11 @@
 namespace hbsim_tool {
 
 // What hbsim serves when no option says otherwise: the simulator's default chain.
-inline const hbsim::SimChainConfig kDefaults{};
-
 struct Options {
-	std::string family = kDefaults.family;
-	unsigned chips = kDefaults.chips;
-	std::optional<unsigned> zero_bits; // unset: the board's [sim] zero_bits, or kDefaults'
-	std::optional<std::uint64_t> seed; // unset: the board's [sim] seed, or kDefaults'
+	std::string family = hbsim::SimChainConfig{}.family;
+	unsigned chips = hbsim::SimChainConfig{}.chips;
+	std::optional<unsigned> zero_bits; // unset: the board's [sim] zero_bits, or the default
+	std::optional<std::uint64_t> seed; // unset: the board's [sim] seed, or the default
 	std::optional<unsigned> dead_chip;
 	std::optional<unsigned> mute_chip;
 	double bit_error_rate = 0;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "host_port.hpp"
 #include "hal_internal.hpp"
+#include "host_port.hpp"
 
 #include <string>
 

@@ -163,7 +163,7 @@ void Chain::switch_baud(std::uint32_t baud)
 {
 	const ChipFamily &fam = family();
 	const auto w =
-		baud_write(fam, baud, config_.baud_base ? config_.baud_base : recipe_->baud_base);
+	    baud_write(fam, baud, config_.baud_base ? config_.baud_base : recipe_->baud_base);
 	if (!w)
 		throw std::invalid_argument(std::string(fam.name) + " cannot run its UART at " +
 					    std::to_string(baud) + " Bd (max " +

@@ -15,7 +15,7 @@ namespace {
 Bytes field_bytes(const std::string &field, std::string_view hex)
 {
 	const auto bad =
-		std::find_if(hex.begin(), hex.end(), [](char c) { return hex_digit_value(c) < 0; });
+	    std::find_if(hex.begin(), hex.end(), [](char c) { return hex_digit_value(c) < 0; });
 	if (bad != hex.end())
 		throw std::invalid_argument(field + ": not hex (character " +
 		                            std::to_string(bad - hex.begin()) + ")");

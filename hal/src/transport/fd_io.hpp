@@ -10,8 +10,8 @@
 #include <hashboard/bytes.hpp>
 #include <hashboard/clock.hpp>
 
-#include <ctime>
 #include <cstdint>
+#include <ctime>
 #include <span>
 #include <string>
 #include <string_view>

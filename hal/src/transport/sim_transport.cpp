@@ -118,8 +118,8 @@ hbsim::SimChainConfig sim_chain_config(const TransportUri &uri)
 		throw std::invalid_argument("transport URI '" + uri.text + "': " + e.what());
 	}
 	// Chip addresses are one byte, so a chain holds at most 256 chips.
-	config.chips = static_cast<unsigned>(
-	    options.unsigned_value("chips", 1, 256).value_or(config.chips));
+	config.chips =
+	    static_cast<unsigned>(options.unsigned_value("chips", 1, 256).value_or(config.chips));
 	config.zero_bits = static_cast<unsigned>(
 	    options.unsigned_value("zero_bits", 1, kRealChipZeroBits).value_or(config.zero_bits));
 	config.seed = options.unsigned_value("seed", 0, std::numeric_limits<std::uint64_t>::max())

@@ -83,7 +83,8 @@ void UnixTransport::throw_busy()
 			const IoAttempt a = read_now(fd(), chunk);
 			if (!a.bytes)
 				break;
-			held_.insert(held_.end(), chunk.begin(), chunk.begin() + std::ptrdiff_t(a.bytes));
+			held_.insert(held_.end(), chunk.begin(),
+			             chunk.begin() + std::ptrdiff_t(a.bytes));
 		}
 		busy_ = link() + ": " + printable_line(held_);
 		held_.clear();
@@ -103,7 +104,8 @@ void UnixTransport::write(ByteSpan data)
 		if (opening_ && judge(held_) == Opening::undecided) {
 			std::array<std::uint8_t, hbsim_control::kMaxLine> chunk;
 			const IoAttempt a = read_now(fd(), chunk);
-			held_.insert(held_.end(), chunk.begin(), chunk.begin() + std::ptrdiff_t(a.bytes));
+			held_.insert(held_.end(), chunk.begin(),
+			             chunk.begin() + std::ptrdiff_t(a.bytes));
 			if (judge(held_) == Opening::busy)
 				throw_busy();
 		}

@@ -34,8 +34,8 @@ private:
 	void settle_opening(Duration timeout);
 	[[noreturn]] void throw_busy();
 
-	bool opening_ = true; // the first bytes may still be hbsim's busy line
-	Bytes held_;          // bytes read, not delivered yet
+	bool opening_ = true;             // the first bytes may still be hbsim's busy line
+	Bytes held_;                      // bytes read, not delivered yet
 	std::optional<std::string> busy_; // hbsim's busy line, once seen
 };
 
