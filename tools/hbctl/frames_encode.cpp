@@ -3,6 +3,7 @@
 // the same code (codec encoders, encode_chain_job, JobBuilder) the chain uses.
 #include "frames.hpp"
 #include "reg_args.hpp"
+#include "terminal_text.hpp"
 #include "validators.hpp"
 
 #include <hashboard/bm13xx/describe.hpp>
@@ -219,8 +220,9 @@ int print(const EncodeOptions &o, const hashboard::ChipFamily &family, const Out
 		return 0;
 	}
 	// Comments first, so the output feeds straight back into frames decode.
+	// A pool's job id is the pool's text: shown escaped.
 	for (const auto &[k, v] : out.notes)
-		std::cout << "# " << k << ": " << v << "\n";
+		std::cout << "# " << k << ": " << terminal_safe(v) << "\n";
 	std::cout << "# " << family.name << " " << bm::format_meaning(meaning) << "\n";
 	std::cout << spaced_hex(out.frame) << "\n";
 	return 0;
