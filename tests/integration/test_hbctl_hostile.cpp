@@ -336,6 +336,22 @@ BOOST_AUTO_TEST_CASE(control_characters_are_escaped)
 	const Run p = hbctl({"mine", "--seconds", "1\x1b[2J"});
 	BOOST_TEST(p.status == 2);
 	BOOST_TEST(p.out.find('\x1b') == std::string::npos);
+
+	// A capture's name in replay's message, and a pool's job id in encode's comments.
+	TempDir dir;
+	const std::string capture = dir.write("cap\x1b[2J.hex", "00\n");
+	const Run replay = hbctl({"frames", "replay", "-f", "bm1366", capture});
+	BOOST_TEST(replay.status == 1);
+	BOOST_TEST(replay.out.find('\x1b') == std::string::npos);
+	BOOST_TEST(replay.out.find("cap\\x1b[2J.hex") != std::string::npos, replay.out);
+	const std::string notify =
+	    "[\"\\u001b[31mjob\",\"" + std::string(64, '0') +
+	    "\",\"01\",\"02\",[],\"20000000\",\"1705dd01\",\"64658bd8\",true]";
+	const Run job = hbctl({"frames", "encode", "job", "--job-id", "1", "--notify", notify,
+	                       "--extranonce1", "00", "--extranonce2", "00"});
+	BOOST_TEST(job.status == 0);
+	BOOST_TEST(job.out.find('\x1b') == std::string::npos);
+	BOOST_TEST(job.out.find("# stratum_job_id: \\x1b[31mjob") != std::string::npos, job.out);
 }
 
 BOOST_AUTO_TEST_CASE(frames_options_are_checked)
