@@ -8,8 +8,6 @@
 
 #include "child_process.hpp"
 #include "hbtest.hpp"
-#include "transport/unique_fd.hpp"
-#include "transport/unix_socket.hpp"
 
 #include <hashboard/bm13xx/codec.hpp>
 
@@ -32,7 +30,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 namespace bm = hashboard::bm13xx;
 using hashboard::Bytes;
-using hashboard::transport::UniqueFd;
 using namespace std::chrono_literals;
 
 namespace {
@@ -53,15 +50,49 @@ struct TempDir {
 	~TempDir() { fs::remove_all(path); }
 };
 
-UniqueFd listen_unix(const std::string &path)
+// A descriptor closed with its owner.
+class Fd {
+public:
+	explicit Fd(int fd = -1) : fd_(fd) {}
+	~Fd()
+	{
+		if (fd_ >= 0)
+			::close(fd_);
+	}
+	Fd(const Fd &) = delete;
+	Fd &operator=(const Fd &) = delete;
+	int get() const { return fd_; }
+
+private:
+	int fd_;
+};
+
+sockaddr_un unix_address(const std::string &path)
 {
-	UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	sockaddr_un addr{};
 	addr.sun_family = AF_UNIX;
 	BOOST_TEST_REQUIRE(path.size() < sizeof addr.sun_path);
 	std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-	BOOST_TEST_REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
-	BOOST_TEST_REQUIRE(::listen(fd.get(), 1) == 0);
+	return addr;
+}
+
+int listen_unix(const std::string &path)
+{
+	const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	const sockaddr_un addr = unix_address(path);
+	BOOST_TEST_REQUIRE(::bind(fd, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) == 0);
+	BOOST_TEST_REQUIRE(::listen(fd, 1) == 0);
+	return fd;
+}
+
+int connect_unix(const std::string &path)
+{
+	const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	const sockaddr_un addr = unix_address(path);
+	if (::connect(fd, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) != 0) {
+		::close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -90,8 +121,10 @@ private:
 		}
 		if (stop.stop_requested())
 			return;
-		const UniqueFd host(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-		const UniqueFd chips = hashboard::transport::connect_unix_stream(upstream_);
+		const Fd host(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+		const Fd chips(connect_unix(upstream_));
+		if (host.get() < 0 || chips.get() < 0)
+			return;
 		std::string seen; // the host's bytes so far, for the first job's header
 		while (!stop.stop_requested()) {
 			pollfd p[2]{{host.get(), POLLIN, 0}, {chips.get(), POLLIN, 0}};
@@ -145,7 +178,7 @@ private:
 		}
 	}
 
-	UniqueFd listen_;
+	Fd listen_;
 	std::string upstream_;
 	std::atomic<bool> injected_{false};
 	std::jthread thread_;

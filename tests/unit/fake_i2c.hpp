@@ -4,7 +4,7 @@
 // injected failure NAKs with a DeviceError, as LinuxI2cBus would.
 #pragma once
 
-#include <hashboard/board/i2c.hpp>
+#include "devices/i2c.hpp"
 
 #include <cerrno>
 #include <cstdint>

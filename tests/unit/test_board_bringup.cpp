@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(plls_ramp_up_in_steps_before_full_speed)
 			BOOST_TEST(h.back().min_mhz == h.back().max_mhz);
 			BOOST_TEST(std::abs(h.back().max_mhz - 485.0) < 1.0);
 			for (unsigned p = 0; p < 4; ++p)
-				BOOST_TEST(std::abs(rig.twins->chain(id).chip(p).freq_mhz - 485.0) <
+				BOOST_TEST(std::abs(rig.twins->chip_frequency_mhz(id, p) - 485.0) <
 				           1.0);
 		}
 	}
@@ -265,18 +265,17 @@ BOOST_AUTO_TEST_CASE(per_chip_frequency_and_per_domain_voltage)
 	b.set_chip_frequency(0, 2, 300); // a target before the chains start
 	b.set_chain_frequency(1, 400);
 	b.start_chains();
-	const auto &c0 = rig.twins->chain(0);
-	BOOST_TEST(std::abs(c0.chip(2).freq_mhz - 300.0) < 1.0);
-	BOOST_TEST(std::abs(c0.chip(1).freq_mhz - 485.0) < 1.0);
+	BOOST_TEST(std::abs(rig.twins->chip_frequency_mhz(0, 2) - 300.0) < 1.0);
+	BOOST_TEST(std::abs(rig.twins->chip_frequency_mhz(0, 1) - 485.0) < 1.0);
 	for (unsigned p = 0; p < 4; ++p)
-		BOOST_TEST(std::abs(rig.twins->chain(1).chip(p).freq_mhz - 400.0) < 1.0);
+		BOOST_TEST(std::abs(rig.twins->chip_frequency_mhz(1, p) - 400.0) < 1.0);
 
 	SyntheticWorkSource work(4);
 	mine_for(b, 100ms, work);
 	b.set_chip_frequency(0, 1, 350); // while mining: ramps that chip alone
 	mine_for(b, 100ms, work);
-	BOOST_TEST(std::abs(c0.chip(1).freq_mhz - 350.0) < 1.0);
-	BOOST_TEST(std::abs(c0.chip(0).freq_mhz - 485.0) < 1.0);
+	BOOST_TEST(std::abs(rig.twins->chip_frequency_mhz(0, 1) - 350.0) < 1.0);
+	BOOST_TEST(std::abs(rig.twins->chip_frequency_mhz(0, 0) - 485.0) < 1.0);
 	BOOST_TEST(b.chip_targets(0)[1] == 350.0);
 
 	BOOST_CHECK_THROW(b.set_chip_frequency(0, 1, 700), std::invalid_argument); // > limits
@@ -422,7 +421,7 @@ BOOST_AUTO_TEST_CASE(destroying_a_running_board_leaves_it_safe)
 	BOOST_TEST(!twins->regulator("r0").status().output_on);
 	BOOST_TEST(twins->gpio("reset").is_active());
 	BOOST_TEST(!twins->gpio("power_enable").is_active());
-	BOOST_TEST(twins->chain(0).chip(0).freq_mhz == 50.0); // reset: power-on state
+	BOOST_TEST(twins->chip_frequency_mhz(0, 0) == 50.0); // reset: power-on state
 }
 
 // --- every operation in every state that does not allow it --------------------------

@@ -4,7 +4,7 @@
 #define BOOST_TEST_MODULE board_hwmon
 #include <boost/test/unit_test.hpp>
 
-#include <hashboard/board/hwmon.hpp>
+#include "devices/hwmon.hpp"
 
 #include <stdlib.h>
 

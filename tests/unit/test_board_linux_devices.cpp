@@ -5,8 +5,8 @@
 #define BOOST_TEST_MODULE board_linux_devices
 #include <boost/test/unit_test.hpp>
 
-#include <hashboard/board/gpiod_line.hpp>
-#include <hashboard/board/i2c.hpp>
+#include "devices/gpiod_line.hpp"
+#include "devices/i2c.hpp"
 
 #include <gpiod.h>
 #include <unistd.h>

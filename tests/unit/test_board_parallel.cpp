@@ -308,7 +308,7 @@ RunRecord seeded_run()
 		const auto &stats = b.chain(id).chip_stats();
 		for (unsigned p = 0; p < stats.size(); ++p)
 			r.chips.emplace_back(id, p, stats[p].valid, stats[p].hw_errors,
-			                     rig.twins->chain(id).chip(p).freq_mhz);
+			                     rig.twins->chip_frequency_mhz(id, p));
 	}
 	b.power_down();
 	for (const auto &e : rig.twins->journal())

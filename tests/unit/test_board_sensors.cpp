@@ -6,8 +6,8 @@
 
 #include "fake_i2c.hpp"
 
-#include <hashboard/board/emc2101.hpp>
-#include <hashboard/board/lm75.hpp>
+#include "devices/emc2101.hpp"
+#include "devices/lm75.hpp"
 
 #include <array>
 #include <cmath>

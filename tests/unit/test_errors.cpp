@@ -6,7 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/board/board_config.hpp>
-#include <hashboard/board/i2c.hpp>
+#include "devices/i2c.hpp"
 #include <hashboard/error.hpp>
 #include <hashboard/transport.hpp>
 

@@ -7,8 +7,8 @@
 
 #include "fake_i2c.hpp"
 
-#include <hashboard/board/pmbus.hpp>
-#include <hashboard/board/tps546.hpp>
+#include "devices/pmbus.hpp"
+#include "devices/tps546.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -2,7 +2,7 @@
 #include "chain_setup.hpp"
 
 #include <hashboard/board/board_config.hpp>
-#include <hashboard/board/sim_board.hpp>
+#include "twins/sim_chain_config.hpp"
 
 #include <stdexcept>
 #include <string>

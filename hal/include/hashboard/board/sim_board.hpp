@@ -10,7 +10,6 @@
 
 #include <hashboard/board/board.hpp>
 #include <hashboard/board/sim_devices.hpp>
-#include <hbsim/sim_chain.hpp>
 
 #include <memory>
 #include <string>
@@ -18,12 +17,6 @@
 #include <vector>
 
 namespace hashboard {
-
-// The simulated chain a board file describes for one of its chains: family and chips
-// from [[chain]], difficulty, seed (chain N: seed + 7919 N), ambient temperature and
-// chain faults from [sim], voltage from the first rail that feeds it. The in-process
-// twin and hbsim --board build their chains from this one description.
-hbsim::SimChainConfig board_sim_chain_config(const BoardConfig &config, const ChainSpec &spec);
 
 // One change on a twin: "gpio:reset0 active", "regulator:core vout 1150 mV",
 // "regulator:core output on", "chain:0 powered", "chain:0 reset released".
@@ -62,7 +55,9 @@ public:
 	SimTemperatureSensor &sensor(std::string_view name);
 	SimFan &fan(std::string_view name);
 	SimGpioLine &gpio(std::string_view name);
-	const hbsim::SimChain &chain(unsigned chain_id) const;
+	// The PLL frequency a simulated chip runs at now (what the chip decoded, not what
+	// the host asked for).
+	double chip_frequency_mhz(unsigned chain_id, unsigned position) const;
 	bool chain_powered(unsigned chain_id) const;
 	bool chain_in_reset(unsigned chain_id) const;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 //
 // Chip families as data. Everything the HAL knows about a chip lives in one ChipFamily
-// row (hal/src/chip/families.cpp) and its bring-up recipes (hal/src/chip/recipes.cpp);
+// row (core/src/chip/families.cpp) and its bring-up recipes (core/src/chip/recipes.cpp);
 // only behaviour that really differs between families (the job format, nonce
 // attribution) is code, selected by the row. docs/protocol.md gives every value's
 // source. The simulator keeps its own chip-side facts (sim/src/chip_model.*) on purpose:

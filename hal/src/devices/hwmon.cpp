@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <hashboard/board/hwmon.hpp>
+#include "devices/hwmon.hpp"
 
 #include "device_error_context.hpp"
 

@@ -4,13 +4,13 @@
 #include "transport/uri.hpp"
 
 #include <hashboard/board/board.hpp>
-#include <hashboard/board/emc2101.hpp>
-#include <hashboard/board/gpiod_line.hpp>
-#include <hashboard/board/hwmon.hpp>
-#include <hashboard/board/i2c.hpp>
-#include <hashboard/board/lm75.hpp>
+#include "devices/emc2101.hpp"
+#include "devices/gpiod_line.hpp"
+#include "devices/hwmon.hpp"
+#include "devices/i2c.hpp"
+#include "devices/lm75.hpp"
 #include <hashboard/board/sim_board.hpp>
-#include <hashboard/board/tps546.hpp>
+#include "devices/tps546.hpp"
 
 #include <map>
 #include <utility>

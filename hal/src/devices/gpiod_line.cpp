@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <hashboard/board/gpiod_line.hpp>
+#include "devices/gpiod_line.hpp"
 
 #include <gpiod.h>
 

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <hashboard/board/devices.hpp>
-#include <hashboard/board/i2c.hpp>
-#include <hashboard/board/pmbus.hpp>
+#include "devices/i2c.hpp"
+#include "devices/pmbus.hpp"
 
 #include <cstdint>
 #include <memory>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The simulated board: twins for every device of a board file, wired as on the board.
 #include "sim_board_parts.hpp"
+#include "twins/sim_chain_config.hpp"
 
 #include <algorithm>
 #include <map>
@@ -321,13 +322,13 @@ SimGpioLine &SimDeviceFactory::gpio(std::string_view name)
 	return Impl::find(impl_->gpios, name, "gpio line");
 }
 
-const hbsim::SimChain &SimDeviceFactory::chain(unsigned chain_id) const
+double SimDeviceFactory::chip_frequency_mhz(unsigned chain_id, unsigned position) const
 {
 	const auto it = impl_->sims.find(chain_id);
 	if (it == impl_->sims.end())
 		throw std::invalid_argument("simulated board has no chain " +
 		                            std::to_string(chain_id));
-	return it->second->chain();
+	return it->second->chain().chip(position).freq_mhz;
 }
 
 bool SimDeviceFactory::chain_powered(unsigned chain_id) const

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <hashboard/board/i2c.hpp>
+#include "devices/i2c.hpp"
 
 #include <fcntl.h>
 #include <linux/i2c-dev.h>

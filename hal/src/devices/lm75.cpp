@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <hashboard/board/lm75.hpp>
+#include "devices/lm75.hpp"
 
 #include "device_error_context.hpp"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <hashboard/board/tps546.hpp>
+#include "devices/tps546.hpp"
 
 #include "device_error_context.hpp"
 

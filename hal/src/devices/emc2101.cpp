@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <hashboard/board/emc2101.hpp>
+#include "devices/emc2101.hpp"
 
 #include "device_error_context.hpp"
 

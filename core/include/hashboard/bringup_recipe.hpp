@@ -4,7 +4,7 @@
 // order, repeats and waits, broadcast or per chip. Chain::enumerate() and
 // Chain::bring_up() execute a recipe step by step; docs/protocol.md ("Bring-up") gives
 // each recipe's source (capture or firmware). The recipes live in
-// hal/src/chip/recipes.cpp.
+// core/src/chip/recipes.cpp.
 #pragma once
 
 #include <hashboard/chip_family.hpp>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <hashboard/board/pmbus.hpp>
+#include "devices/pmbus.hpp"
 #include <hashboard/board/sim_devices.hpp>
 
 #include <algorithm>

@@ -6,7 +6,7 @@
 #pragma once
 
 #include <hashboard/board/devices.hpp>
-#include <hashboard/board/i2c.hpp>
+#include "devices/i2c.hpp"
 
 #include <cstdint>
 #include <memory>
