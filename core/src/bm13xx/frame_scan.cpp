@@ -18,7 +18,10 @@
 // stay few, and what comes out is what a scan of the whole stream gives.
 #include <hashboard/bm13xx/describe.hpp>
 
-#include <cstdio>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <stdexcept>
 
 namespace hashboard::bm13xx {
@@ -127,16 +130,12 @@ Answer frame_within(ByteSpan b, std::size_t from, std::size_t to, const ScanOpti
 
 std::string hex_byte(unsigned v)
 {
-	char buf[8];
-	std::snprintf(buf, sizeof buf, "0x%02x", v & 0xFFu);
-	return buf;
+	return fmt::format("0x{:02x}", v & 0xFFu);
 }
 
 std::string hex_word(unsigned v, int digits)
 {
-	char buf[16];
-	std::snprintf(buf, sizeof buf, "0x%0*x", digits, v);
-	return buf;
+	return fmt::format("0x{:0{}x}", v, digits);
 }
 
 // A caller that follows the reply length (DescribeState::reply_len) sees 0xA4 switch it.
@@ -213,25 +212,14 @@ FrameMeaning decode_bad(const ScanOptions &o, ByteSpan frame, Direction dir, Des
 
 std::string bytes_spaced(ByteSpan b, std::size_t limit)
 {
-	std::string s;
-	for (std::size_t i = 0; i < b.size() && i < limit; ++i) {
-		if (i)
-			s += ' ';
-		s += hex_byte(b[i]).substr(2);
-	}
-	if (b.size() > limit)
-		s += " ...";
-	return s;
+	const std::string s =
+	    fmt::format("{:02x}", fmt::join(b.first(std::min(limit, b.size())), " "));
+	return b.size() > limit ? s + " ..." : s;
 }
 
 std::string when(std::size_t offset, const std::optional<double> &time_s)
 {
-	char buf[48];
-	if (time_s)
-		std::snprintf(buf, sizeof buf, "%.6f", *time_s);
-	else
-		std::snprintf(buf, sizeof buf, "@%zu", offset);
-	return buf;
+	return time_s ? fmt::format("{:.6f}", *time_s) : fmt::format("@{}", offset);
 }
 
 } // namespace

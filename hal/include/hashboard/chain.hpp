@@ -271,6 +271,8 @@ private:
 	void count_chips(ScanResult &result);
 	void assign_addresses();
 	void probe_chips();
+	void write_broadcast(const RecipeStep &step);
+	void write_chip_pass(const RecipeStep &step);
 	void write_domain_config(const RecipeStep &step);
 	void write_nonce_offsets();
 	void write_hash_counting();

@@ -5,10 +5,12 @@
 
 #include <hashboard/board/fan_pid.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 
 namespace hashboard {
@@ -16,9 +18,7 @@ namespace {
 
 std::string number(double x)
 {
-	std::ostringstream s;
-	s << x;
-	return s.str();
+	return fmt::format("{:g}", x);
 }
 
 } // namespace
@@ -168,11 +168,12 @@ void Board::require(std::initializer_list<BoardState> allowed, const char *opera
 	const BoardState s = state_.load();
 	if (std::find(allowed.begin(), allowed.end(), s) != allowed.end())
 		return;
-	std::string valid;
+	std::vector<std::string_view> valid;
 	for (BoardState a : allowed)
-		valid += (valid.empty() ? "" : " or ") + std::string(board_state_name(a));
-	throw std::logic_error("board " + config_.name + ": " + operation + " needs state " +
-	                       valid + ", the board is " + std::string(board_state_name(s)));
+		valid.push_back(board_state_name(a));
+	throw std::logic_error(fmt::format("board {}: {} needs state {}, the board is {}",
+	                                   config_.name, operation, fmt::join(valid, " or "),
+	                                   board_state_name(s)));
 }
 
 std::size_t Board::index_of(unsigned chain_id) const

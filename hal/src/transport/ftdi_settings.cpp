@@ -3,8 +3,9 @@
 
 #include "link_defaults.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
-#include <cstdio>
 #include <stdexcept>
 
 namespace hashboard::transport {
@@ -73,9 +74,7 @@ std::string FtdiLine::name() const
 
 std::string ftdi_usb_ids(std::uint16_t vid, std::uint16_t pid)
 {
-	char ids[16];
-	std::snprintf(ids, sizeof ids, "%04x:%04x", vid, pid);
-	return ids;
+	return fmt::format("{:04x}:{:04x}", vid, pid);
 }
 
 std::string FtdiSettings::device() const

@@ -6,12 +6,13 @@
 
 #include <libftdi1/ftdi.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
 namespace hashboard::transport {
@@ -148,12 +149,11 @@ void FtdiTransport::set_baud(std::uint32_t baud)
 	if (!rate) {
 		const double nearest =
 		    nearest_ftdi_rate(baud, ftdi_clock_for(baud, high_speed_chip_)).actual;
-		char detail[96];
-		std::snprintf(detail, sizeof detail,
-		              "the nearest rate this chip makes is %.0f Bd (%+.1f %%)", nearest,
-		              (nearest / baud - 1.0) * 100);
-		throw std::invalid_argument(link() + ": cannot run at " + std::to_string(baud) +
-		                            " Bd within 3 %: " + detail);
+		throw std::invalid_argument(fmt::format("{}: cannot run at {} Bd within 3 %: the "
+		                                        "nearest rate this chip makes is {:.0f} "
+		                                        "Bd ({:+.1f} %)",
+		                                        link(), baud, nearest,
+		                                        (nearest / baud - 1.0) * 100));
 	}
 	ftdi_context *ctx = device_.get();
 	// libftdi multiplies the rate by 4 whenever a bit-bang mode is on, as asynchronous
