@@ -95,32 +95,56 @@ std::vector<Operation> operations()
 	const std::set<S> addressed{S::enumerated, S::running};
 	return {
 	    {"enumerate", any, S::enumerated, [](Rig &r) { r.chain->enumerate(); }},
-	    {"bring_up", any, S::enumerated, [](Rig &r) { r.chain->bring_up({kMhz, kMhz}); }},
-	    {"finish_bring_up", {S::enumerated}, {},
-	     [](Rig &r) { r.chain->finish_bring_up({kMhz, kMhz}); }},
+	    {"bring_up", any, S::enumerated,
+	     [](Rig &r) {
+		     r.chain->bring_up({kMhz, kMhz});
+	     }},
+	    {"finish_bring_up",
+	     {S::enumerated},
+	     {},
+	     [](Rig &r) {
+		     r.chain->finish_bring_up({kMhz, kMhz});
+	     }},
 	    {"ramp_frequency", addressed, {}, [](Rig &r) { r.chain->ramp_frequency(kMhz); }},
-	    {"ramp_chip_frequencies", addressed, {},
-	     [](Rig &r) { r.chain->ramp_chip_frequencies({kMhz, 75}); }},
-	    {"set_ticket_difficulty_log2", addressed, {},
+	    {"ramp_chip_frequencies",
+	     addressed,
+	     {},
+	     [](Rig &r) {
+		     r.chain->ramp_chip_frequencies({kMhz, 75});
+	     }},
+	    {"set_ticket_difficulty_log2",
+	     addressed,
+	     {},
 	     [](Rig &r) { r.chain->set_ticket_difficulty_log2(4); }},
-	    {"ticket_log2_for_wire", addressed, {},
+	    {"ticket_log2_for_wire",
+	     addressed,
+	     {},
 	     [](Rig &r) { (void)r.chain->ticket_log2_for_wire(115200); }},
-	    {"set_baud", addressed, {},
+	    {"set_baud",
+	     addressed,
+	     {},
 	     [](Rig &r) { r.chain->set_baud(r.chain->family().baud.max_baud); }},
 	    {"set_version_mask", any, {}, [](Rig &r) { r.chain->set_version_mask(0x1FFF0000); }},
 	    {"job_interval", addressed, {}, [](Rig &r) { (void)r.chain->job_interval(); }},
-	    {"read_register", addressed, {},
+	    {"read_register",
+	     addressed,
+	     {},
 	     [](Rig &r) { BOOST_TEST(r.chain->read_register(std::nullopt, 0x00).size() == 2u); }},
-	    {"write_register", addressed, {},
+	    {"write_register",
+	     addressed,
+	     {},
 	     [](Rig &r) {
 		     r.chain->write_register(std::nullopt, r.chain->family().regs.ticket_mask,
 		                             bm13xx::ticket_mask_for_difficulty_log2(8));
 	     }},
-	    {"read_chip_counters", addressed, {},
+	    {"read_chip_counters",
+	     addressed,
+	     {},
 	     [](Rig &r) { BOOST_TEST(r.chain->read_chip_counters().size() == 2u); }},
 	    {"send_work", addressed, S::running, [](Rig &r) { r.chain->send_work(r.work.next()); }},
 	    {"poll", addressed, {}, [](Rig &r) { r.chain->poll(20ms, {}); }},
 	    {"ramp_down_and_reset", any, S::off, [](Rig &r) { r.chain->ramp_down_and_reset(); }},
+	    {"power_lost", any, S::off, [](Rig &r) { r.chain->power_lost(); }},
 	};
 }
 
@@ -184,7 +208,7 @@ BOOST_AUTO_TEST_CASE(every_operation_in_every_right_state_succeeds)
 			}
 		}
 	}
-	BOOST_TEST(checked == 4u * 16u - 25u);
+	BOOST_TEST(checked == 4u * 17u - 25u);
 }
 
 BOOST_AUTO_TEST_CASE(ramp_down_and_reset_when_off_does_nothing)
@@ -193,6 +217,26 @@ BOOST_AUTO_TEST_CASE(ramp_down_and_reset_when_off_does_nothing)
 	rig.chain->ramp_down_and_reset();
 	BOOST_TEST(rig.chain->state() == ChainState::off);
 	BOOST_TEST((rig.clock.now() == Duration{}));
+}
+
+BOOST_AUTO_TEST_CASE(power_lost_leaves_a_running_chain_off_and_keeps_what_it_knew)
+{
+	Rig rig;
+	rig.chain->bring_up(std::vector<double>(2, kMhz));
+	rig.chain->send_work(rig.work.next());
+	rig.chain->poll(50ms, {});
+	const Duration before = rig.clock.now();
+	const double mhz = rig.chain->frequency_mhz();
+	// The board cut the power: nothing goes to the chips, no time passes.
+	rig.chain->power_lost();
+	BOOST_TEST(rig.chain->state() == ChainState::off);
+	BOOST_TEST((rig.clock.now() == before));
+	BOOST_TEST(rig.chain->chips().size() == 2u);
+	BOOST_TEST(rig.chain->frequency_mhz() == mhz);
+	BOOST_CHECK_THROW(rig.chain->send_work(rig.work.next()), std::logic_error);
+	// enumerate is the way back, as after any other off.
+	BOOST_TEST(rig.chain->enumerate().found() == 2u);
+	BOOST_TEST(rig.chain->state() == ChainState::enumerated);
 }
 
 BOOST_AUTO_TEST_CASE(the_state_is_checked_before_the_arguments)

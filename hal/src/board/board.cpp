@@ -228,6 +228,10 @@ bool Board::trip(TripReason reason, TripScope scope)
 	assert_resets(scope == TripScope::full);
 	switch_power_off();
 	set_fan_duty(1.0);
+	// Another thread's trip (the watchdog's) leaves the chains to the control thread,
+	// which may be inside one: its next poll, update or clear_trip tells them.
+	if (scope == TripScope::full)
+		chains_lost_power();
 	log("safe state reached: reset asserted, regulators off");
 	return true;
 }
@@ -244,11 +248,25 @@ void Board::clear_trip()
 		}
 	}
 	trip_reason_.reset();
+	chains_lost_power();
 	state_.store(BoardState::off);
+}
+
+void Board::chains_lost_power()
+{
+	if (in_phase_.load())
+		return;
+	for (auto &slot : chains_) {
+		slot->chain->power_lost();
+		slot->usable = false;
+	}
 }
 
 void Board::update(Duration now)
 {
+	if (state_.load() == BoardState::tripped)
+		chains_lost_power(); // after a trip from another thread
+
 	bool any_pid = false;
 	for (const auto &p : fan_pids_)
 		any_pid = any_pid || p;

@@ -236,13 +236,17 @@ const std::vector<ChainBringUp> &Board::start_chains()
 		ramp_all_down_fast();
 		assert_resets(true);
 		switch_power_off();
+		chains_lost_power();
 		BoardState expected = BoardState::powered;
 		state_.compare_exchange_strong(expected, BoardState::off);
 		throw;
 	}
 	BoardState expected = BoardState::powered;
-	if (!state_.compare_exchange_strong(expected, BoardState::enumerated))
+	if (!state_.compare_exchange_strong(expected, BoardState::enumerated)) {
+		// A trip inside the phase could not reach the chains; they are done now.
+		chains_lost_power();
 		throw OperationalError("board " + config_.name + " tripped during bring-up");
+	}
 	return bring_up_;
 }
 
@@ -279,6 +283,8 @@ void Board::power_down()
 	}
 	assert_resets(true);
 	switch_power_off();
+	// Chains whose ramp-down failed (and were ramped down fast) are off now too.
+	chains_lost_power();
 	const BoardState s = state_.load();
 	if (s != BoardState::tripped) {
 		BoardState expected = s;

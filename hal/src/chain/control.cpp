@@ -298,4 +298,12 @@ void Chain::ramp_down_and_reset()
 	state_ = ChainState::off;
 }
 
+void Chain::power_lost()
+{
+	require(Operation::power_lost);
+	// The chips forgot their addresses and jobs with their power: so does the chain.
+	jobs_.clear();
+	state_ = ChainState::off;
+}
+
 } // namespace hashboard
