@@ -1,7 +1,9 @@
 # Top-level driver: CMake does the C++ build; this file wires set-up, tests and demos.
 #   make demo    build, then enumerate and mine the built-in simulated hashboard
 #   make board-demo  build, then bring up, mine and power down a shipped board file in-process
-#   make test    build and run every test (release + ASan/UBSan builds, fuzz smoke run)
+#   make test    build and run every test (release build, lint gate, ASan/UBSan build,
+#                fuzz smoke run)
+#   make lint    clang-format and clang-tidy over the tree (docs/lint.md)
 #   make bench   build and run the benchmarks
 SHELL := /bin/bash
 BUILD ?= build
@@ -13,7 +15,7 @@ CMAKE_FLAGS ?=
 
 HBCTL := $(BUILD)/tools/hbctl
 
-.PHONY: all deps build build-asan demo board-demo test test-release test-asan fuzz bench clean
+.PHONY: all deps build build-asan demo board-demo test test-release test-asan lint lint-all fuzz bench clean
 
 all: build
 
@@ -28,7 +30,7 @@ build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
 $(BUILD_ASAN)/build.ninja: | deps
-	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHB_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHB_SANITIZE=ON -DHB_BUILD_BENCH=OFF $(CMAKE_FLAGS)
 
 build-asan: deps $(BUILD_ASAN)/build.ninja
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
@@ -43,6 +45,14 @@ board-demo: build
 
 test: test-release test-asan fuzz
 	@echo "make test: all tests passed"
+
+# Needs the release tree's compile database, hence the build.
+lint: build
+	scripts/lint $(BUILD)
+
+# The tests and benches too (slower; not in make test).
+lint-all: build
+	scripts/lint --all $(BUILD)
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -195,9 +195,9 @@ std::vector<TapTransport::Read> read_recording(const std::string &path)
 	return log;
 }
 
-const Duration kMineSpan = std::chrono::seconds(20);
-const Duration kReplaySpan = std::chrono::seconds(2);
-const Duration kJobInterval = milliseconds(500);
+constexpr Duration kMineSpan = std::chrono::seconds(20);
+constexpr Duration kReplaySpan = std::chrono::seconds(2);
+constexpr Duration kJobInterval = milliseconds(500);
 
 int run_efficiency(double ber)
 {

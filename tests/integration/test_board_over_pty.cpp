@@ -3,7 +3,6 @@
 // chains on its own pty, and the hbctl binary brings the board up with a per-chip
 // frequency and a per-domain voltage from the command line, mines, and powers it down,
 // its devices the simulator's twins (--sim-devices) and its chains on the ptys.
-#define BOOST_TEST_MODULE board_over_pty
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 

@@ -2,7 +2,6 @@
 // The built hbctl's board commands on the simulator: every shipped board comes up and
 // powers down, the small ones mine, per-chip frequencies and per-domain voltages come
 // from the command line, a trip is reported with its reason, bad arguments exit 2.
-#define BOOST_TEST_MODULE hbctl_board
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The built hbctl: frames encode -> frames decode round trips, the job builder through
 // the command line, regs on the simulated board, and exit codes for bad arguments.
-#define BOOST_TEST_MODULE hbctl_frames
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"

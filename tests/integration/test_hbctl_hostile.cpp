@@ -3,7 +3,6 @@
 // (exit 2) naming its option, work that cannot finish in sane time is refused before it
 // starts, every file read is bounded, and what comes from the input cannot drive the
 // terminal. Each run has a time limit, so a hang fails the test instead of blocking it.
-#define BOOST_TEST_MODULE hbctl_hostile
 #include <boost/test/unit_test.hpp>
 
 #include "child_process.hpp"

@@ -3,7 +3,6 @@
 // A healthy simulated chain never answers a job it was not given, so the test sits
 // between hbctl and hbsim on a unix socket, passes every byte through and, once the
 // host's first job has gone by, slips in one nonce reply for a job id never sent.
-#define BOOST_TEST_MODULE hbctl_nonce_classes
 #include <boost/test/unit_test.hpp>
 
 #include "child_process.hpp"

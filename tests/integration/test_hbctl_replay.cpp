@@ -2,7 +2,6 @@
 // The built hbctl's frames replay on captures made from published vectors: job frames
 // from the JSON or encoded with the codec, replies encoded with the codec and the family's
 // byte-5 packing.
-#define BOOST_TEST_MODULE hbctl_replay
 #include <boost/test/unit_test.hpp>
 
 #include "child_process.hpp"

@@ -2,7 +2,6 @@
 // hbsim under a host that misbehaves: one that floods the chain with frames faster than
 // the wire carries them (hbsim reads it no faster, so its memory stays bounded and the
 // host's writes block), and a second host on a chain already in use (told it is busy).
-#define BOOST_TEST_MODULE hbsim_backpressure
 #include <boost/test/unit_test.hpp>
 
 #include "child_process.hpp"

@@ -2,7 +2,6 @@
 // hbsim in its own process on a pty (and a unix socket), driven like hardware: by the
 // codec through the tty transport (reset through hbsim's control socket), then by the
 // hbctl binary.
-#define BOOST_TEST_MODULE pty_hbsim
 #include <boost/test/unit_test.hpp>
 
 #include "child_process.hpp"

@@ -2,7 +2,6 @@
 // hbctl and hbsim exit with the code docs/ARCHITECTURE.md gives each error type, one
 // example of each: usage 2, operational 1, device or link (errno kept) 74. A bug (a
 // std::logic_error, 70) has no command-line trigger; tests/unit/test_errors.cpp maps it.
-#define BOOST_TEST_MODULE tool_exit_codes
 #include <boost/test/unit_test.hpp>
 
 #include "child_process.hpp"

@@ -3,7 +3,6 @@
 // before reset release, ramps before full speed, break localisation on every chain,
 // mining across chains, per-chip frequency and per-domain voltage, and every operation
 // in every state that does not allow it.
-#define BOOST_TEST_MODULE board_bringup
 #include <boost/test/unit_test.hpp>
 
 #include "board_rig.hpp"

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Board files: every shipped board parses into the shape it claims, and every error in a
 // broken file names the file, the line (and column) and the key.
-#define BOOST_TEST_MODULE board_config
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/board/board_config.hpp>

@@ -2,7 +2,6 @@
 // Board files against hostile input (issue 7): NaN, infinities, negative and overflowing
 // numbers are errors at file:line:key, and a file that never ends (/dev/zero) or is a
 // directory is refused without being read into memory.
-#define BOOST_TEST_MODULE board_config_hostile
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/board/board_config.hpp>

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // FanPid closing the loop over the simulated board in virtual time: SimThermalModel heated
 // by a power source and cooled by a SimFan.
-#define BOOST_TEST_MODULE board_fan_pid
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/board/fan_pid.hpp>

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // hwmon temperature and PWM fan against a fake sysfs tree in a temporary directory: the
 // same file-reading code that runs on /sys/class/hwmon.
-#define BOOST_TEST_MODULE board_hwmon
 #include <boost/test/unit_test.hpp>
 
 #include "devices/hwmon.hpp"

@@ -2,7 +2,6 @@
 // The kernel-facing devices: i2c-dev and libgpiod. Their error paths run everywhere;
 // what needs a real adapter or GPIO chip runs where one exists and says so when not
 // (CI has neither). Nothing here drives a real line: only gpio-mockup/gpio-sim chips.
-#define BOOST_TEST_MODULE board_linux_devices
 #include <boost/test/unit_test.hpp>
 
 #include "devices/gpiod_line.hpp"

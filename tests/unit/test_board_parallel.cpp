@@ -4,7 +4,6 @@
 // failure on one chain still ends with the board off and the reason logged, and a seed
 // replays exactly: same log lines in the same order, same per-chip results. In real time
 // the chains run on threads of their own.
-#define BOOST_TEST_MODULE board_parallel
 #include <boost/test/unit_test.hpp>
 
 #include "board_rig.hpp"

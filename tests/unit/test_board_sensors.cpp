@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // LM75/TMP75 and EMC2101 register conversions, through the real device classes over a
 // bus double that answers from the chips' register files.
-#define BOOST_TEST_MODULE board_sensors
 #include <boost/test/unit_test.hpp>
 
 #include "fake_i2c.hpp"

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The simulated twins, in virtual time: thermal lag, regulator clamping and fault
 // latching, sensor failure, fan stall, GPIO history.
-#define BOOST_TEST_MODULE board_sim_devices
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/board/sim_devices.hpp>

@@ -8,7 +8,6 @@
 // Addressed reads of register 0 are the HAL's own probes (break localisation) and are
 // left out of the comparison; where the capture does not publish the order inside a
 // step (the S21 Pro per-chip pass and domain relays) that step is compared as a set.
-#define BOOST_TEST_MODULE capture_bringup
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"

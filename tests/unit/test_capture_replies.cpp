@@ -5,7 +5,6 @@
 // host sent it, small core / midstate, core, chip address or counter field, and for
 // the S21 Pro replies the chip that range attribution over the captured
 // CHIP_NONCE_OFFSETs gives. BM1362 frames are read as BM1366 (same layout, capture).
-#define BOOST_TEST_MODULE capture_replies
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // The HAL's Chain against the in-process simulated chain, in virtual time.
-#define BOOST_TEST_MODULE chain_sim
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/chain.hpp>

@@ -3,7 +3,6 @@
 // throws std::logic_error naming the operation and the state, and changes nothing; in
 // every state that allows it, it succeeds and leaves the chain where the diagram says.
 // Against the in-process simulator, in virtual time.
-#define BOOST_TEST_MODULE chain_states
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/chain.hpp>

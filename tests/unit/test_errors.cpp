@@ -2,7 +2,6 @@
 // The error family (hashboard/error.hpp, docs/ARCHITECTURE.md "Error convention"): each
 // type derives as documented, hardware errors keep errno as a std::error_code, and
 // exit_code_for gives each type the exit code the table says.
-#define BOOST_TEST_MODULE errors
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/board/board_config.hpp>

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // The family table's own rules; tests/unit/test_capture_*.cpp check it against captures.
-#define BOOST_TEST_MODULE families
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/bringup_recipe.hpp>

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // hbctl frames decode's logic: capture readers, the stream scanner and frame meanings.
-#define BOOST_TEST_MODULE frame_decode
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The parts of the ftdi: transport that need no device: its URI, and the rates an FTDI
 // divisor makes (checked against FTDI's published rules and the 3 % limit).
-#define BOOST_TEST_MODULE ftdi_transport
 #include <boost/test/unit_test.hpp>
 
 #include "uri_expect.hpp"

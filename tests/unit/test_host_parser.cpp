@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#define BOOST_TEST_MODULE host_parser
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/bm13xx/codec.hpp>

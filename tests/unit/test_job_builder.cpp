@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // The Stratum job builder against a real accepted share (tests/vectors/stratum_example_b.json).
-#define BOOST_TEST_MODULE job_builder
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"

@@ -2,7 +2,6 @@
 // NonceChecker and ChipLocator against the published vectors (tests/vectors/
 // bm13xx_captures.json): jobs built from published inputs or decoded from published
 // frames, replies built with the codec and the family's byte-5 packing.
-#define BOOST_TEST_MODULE nonce_checker
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"

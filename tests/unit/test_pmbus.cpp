@@ -2,7 +2,6 @@
 // PMBus formats and status decoding, and the TPS546 regulator against a register-file
 // double of the chip: VOUT round trips, the clamping rule (checked on every write that
 // reached the bus), fault decoding per class, CLEAR_FAULTS and NAKs.
-#define BOOST_TEST_MODULE pmbus
 #include <boost/test/unit_test.hpp>
 
 #include "fake_i2c.hpp"

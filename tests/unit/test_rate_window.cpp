@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#define BOOST_TEST_MODULE rate_window
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/rate_window.hpp>

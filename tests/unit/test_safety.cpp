@@ -2,7 +2,6 @@
 // The safety supervisor on a simulated board: each trip, injected through the twins,
 // ends in the safe state (PLLs ramped down, reset asserted, regulators off, power
 // enable off) with its reason kept.
-#define BOOST_TEST_MODULE safety
 #include <boost/test/unit_test.hpp>
 
 #include "board_rig.hpp"

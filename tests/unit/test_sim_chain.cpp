@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The simulated chain at the wire: enumeration, registers, faults, baud, reset,
 // bit errors and determinism, driven with encoded frames as a host would.
-#define BOOST_TEST_MODULE sim_chain
 #include <boost/test/unit_test.hpp>
 
 #include "sim_rig.hpp"

@@ -3,7 +3,6 @@
 // S21 Pro, 65 chips) into a simulated chain, frame for frame from the JSON, and checks
 // that the chips answer as the captured ones did and then mine honest, well-formed
 // nonces.
-#define BOOST_TEST_MODULE sim_chip_captures
 #include <boost/test/unit_test.hpp>
 
 #include "nonce_search.hpp"

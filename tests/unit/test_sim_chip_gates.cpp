@@ -2,7 +2,6 @@
 // The strict chip: what a BM13xx needs before it hashes (0x10), before it reports
 // (0x18 enables), which register sets its baud, and what it reads back at power-on.
 // Driven with raw frames, never through the HAL's Chain.
-#define BOOST_TEST_MODULE sim_chip_gates
 #include <boost/test/unit_test.hpp>
 
 #include "sim_rig.hpp"

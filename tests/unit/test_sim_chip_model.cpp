@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The simulated chip's own reading of the facts, checked against every listed vector:
 // PLL words, baud register values, and the captured nonce replies' fields.
-#define BOOST_TEST_MODULE sim_chip_model
 #include <boost/test/unit_test.hpp>
 
 #include "sim_rig.hpp"

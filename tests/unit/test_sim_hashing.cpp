@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The simulated chips' honest hashing: every reported nonce is checked with SHA-256d
 // against a header the test rebuilds, and the chips' pace follows the PLL.
-#define BOOST_TEST_MODULE sim_hashing
 #include <boost/test/unit_test.hpp>
 
 #include "sim_rig.hpp"

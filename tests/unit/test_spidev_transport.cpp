@@ -2,7 +2,6 @@
 // The spidev: transport without a device: its URI, and its clocking model (write keeps
 // what comes back, read polls with filler bytes on the injected clock, idle gaps are
 // dropped) against a simulated chain behind the SpiBus interface, in virtual time.
-#define BOOST_TEST_MODULE spidev_transport
 #include <boost/test/unit_test.hpp>
 
 #include "uri_expect.hpp"

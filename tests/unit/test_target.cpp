@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#define BOOST_TEST_MODULE target
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"

@@ -9,7 +9,6 @@
 // declared by HB_TEST_FTDI_LOOPBACK=1 (TX to RX) or HB_TEST_SPIDEV_LOOPBACK=1 (MOSI to
 // MISO): without it the test does not know what is wired to the device and sends
 // nothing but the SPI filler.
-#define BOOST_TEST_MODULE transport_conformance
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Transport URIs (parsing, errors, clocks) and the in-process simulator transport in
 // virtual time.
-#define BOOST_TEST_MODULE transport_uri
 #include <boost/test/unit_test.hpp>
 
 #include <hashboard/bm13xx/codec.hpp>

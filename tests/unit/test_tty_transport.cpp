@@ -2,7 +2,6 @@
 // The real-time transports against real kernel objects: tty: on a pty pair that the
 // test holds the master of, unix: against a socket the test listens on, and the hbsim
 // control client against a scripted control socket.
-#define BOOST_TEST_MODULE tty_transport
 #include <boost/test/unit_test.hpp>
 
 #include "transport_peers.hpp"

@@ -151,7 +151,7 @@ U256 target_from_difficulty(double difficulty)
 	const int limb = shift / limb_bits;
 	num[std::size_t(limb)] = std::uint32_t(top);
 	if (limb + 1 < num_limbs)
-		num[std::size_t(limb + 1)] = std::uint32_t(top >> 32);
+		num[std::size_t(limb) + 1] = std::uint32_t(top >> 32);
 
 	std::array<std::uint32_t, num_limbs> quotient{};
 	unsigned __int128 remainder = 0;

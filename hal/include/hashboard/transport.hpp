@@ -45,6 +45,8 @@ public:
 //   sim:<family>[?chips=N&zero_bits=Z&seed=S&...]   in-process simulator (virtual time)
 //   tty:<path>[?reset=hbsim:<ctl-socket>]           UART or pty (termios2, any baud)
 //   unix:<path>                                      hbsim listening on a unix socket
+//   ftdi:<vid>:<pid>[:<serial>][?baud=B&reset=L&power=L...]  FTDI USB-UART (libftdi1)
+//   spidev:/dev/spidevB.C[?speed=HZ&mode=M...]       a chain on SPI through spidev
 // A bare path is taken as tty:. Throws std::invalid_argument for a malformed URI and
 // TransportError when the device cannot be opened. Virtual-time transports drive clock.
 std::unique_ptr<Transport> open_transport(std::string_view uri, Clock &clock);

@@ -11,10 +11,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace hashboard {
 
-inline const std::filesystem::path kHwmonRoot = "/sys/class/hwmon";
+// A string_view, not a path: a static path is built before main and could throw there.
+inline constexpr std::string_view kHwmonRoot = "/sys/class/hwmon";
 
 // The hwmonN directory whose `name` attribute is `name` (the first, in hwmonN order).
 // Throws DeviceError listing the names it found when none matches.
