@@ -30,6 +30,13 @@ constexpr unsigned kMaxChips = 256;
 // Longest span hashed in one go (see hash_until).
 constexpr Duration kHashSlice = std::chrono::milliseconds(100);
 
+// Where the chips stop being stable unless the configuration says: 15 % over nominal.
+double stable_limit_mhz(const SimChainConfig &c)
+{
+	return c.freq_limit_mhz > 0 ? c.freq_limit_mhz
+	                            : detail::chip_model(c.family).nominal_mhz * 1.15;
+}
+
 SimChainConfig checked(SimChainConfig c)
 {
 	detail::chip_model(c.family); // throws, naming the known chips
@@ -50,12 +57,9 @@ SimChainConfig checked(SimChainConfig c)
 		                            " is not on a chain of " + std::to_string(c.chips));
 	if (!(c.faults.bit_error_rate >= 0 && c.faults.bit_error_rate <= 1))
 		throw std::invalid_argument("simulated chain: bit error rate must be within 0..1");
-	if (!c.physics) {
-		const double limit =
-		    c.freq_limit_mhz > 0 ? c.freq_limit_mhz
-					 : detail::chip_model(c.family).nominal_mhz * 1.15;
-		c.physics = std::make_shared<FrequencyLimitPhysics>(limit, c.error_slope);
-	}
+	if (!c.physics)
+		c.physics =
+		    std::make_shared<FrequencyLimitPhysics>(stable_limit_mhz(c), c.error_slope);
 	return c;
 }
 
@@ -278,6 +282,13 @@ void SimChain::Impl::log_setup() const
 void validate(const SimChainConfig &config)
 {
 	checked(config);
+}
+
+double real_time_hash_rate(const SimChainConfig &config)
+{
+	const double per_chip =
+	    detail::chip_model(config.family).hashes_per_second(stable_limit_mhz(config));
+	return std::ldexp(per_chip * config.chips, int(config.zero_bits) - 32);
 }
 
 SimChain::SimChain(SimChainConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}

@@ -5,6 +5,7 @@
 
 #include "hbtest.hpp"
 
+#include <hashboard/bm13xx/codec.hpp>
 #include <hashboard/bytes.hpp>
 #include <hashboard/sha256.hpp>
 
@@ -17,8 +18,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include <array>
+#include <cstdlib>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 using namespace hashboard;
@@ -402,4 +409,237 @@ BOOST_AUTO_TEST_CASE(decode_reads_stdin_binary)
 	BOOST_TEST(lines[0] == "@0 tx ok      chain_inactive");
 	BOOST_TEST(lines[1].starts_with("@7 rx ok      register_reply chip=0x00 reg=chip_id(0x00) "
 	                                "value=0x13971800 chip_id=0x1397"));
+}
+
+// ---- frames decode streams its input ---------------------------------------------------
+
+namespace {
+
+// hbctl with its stdin a pipe the test writes while it runs, so a test can see what comes
+// out before the input ends. stderr goes with stdout. The child is killed on every path.
+class Streaming {
+public:
+	explicit Streaming(const std::vector<std::string> &args,
+	                   const std::vector<std::string> &env_extra = {})
+	{
+		int in[2], out[2];
+		BOOST_TEST_REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
+		BOOST_TEST_REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+		posix_spawn_file_actions_t actions;
+		posix_spawn_file_actions_init(&actions);
+		posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+		posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+		posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
+		std::vector<std::string> full{hbtest::hbctl_bin()};
+		full.insert(full.end(), args.begin(), args.end());
+		std::vector<char *> argv;
+		for (auto &a : full)
+			argv.push_back(a.data());
+		argv.push_back(nullptr);
+		std::vector<std::string> env_text = env_extra;
+		for (char **e = environ; *e; ++e)
+			env_text.emplace_back(*e);
+		std::vector<char *> envp;
+		for (auto &e : env_text)
+			envp.push_back(e.data());
+		envp.push_back(nullptr);
+		const int rc =
+		    ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+		posix_spawn_file_actions_destroy(&actions);
+		::close(in[0]);
+		::close(out[1]);
+		in_ = in[1];
+		out_ = out[0];
+		BOOST_TEST_REQUIRE(rc == 0, "cannot start " << argv[0]);
+		::fcntl(in_, F_SETFL, O_NONBLOCK);
+		::fcntl(out_, F_SETFL, O_NONBLOCK);
+	}
+	~Streaming()
+	{
+		close_input();
+		if (pid_ > 0) {
+			::kill(pid_, SIGKILL);
+			::waitpid(pid_, nullptr, 0);
+		}
+		::close(out_);
+	}
+
+	// Writes all of text, reading the child's output meanwhile so neither side blocks.
+	void write(std::string_view text)
+	{
+		while (!text.empty()) {
+			pollfd p[2]{{in_, POLLOUT, 0}, {out_, POLLIN, 0}};
+			BOOST_TEST_REQUIRE(::poll(p, 2, 30000) > 0, "hbctl stopped reading");
+			if (p[1].revents)
+				drain();
+			if (p[0].revents & (POLLERR | POLLHUP))
+				return;
+			if (!(p[0].revents & POLLOUT))
+				continue;
+			const ssize_t n = ::write(in_, text.data(), text.size());
+			if (n > 0)
+				text.remove_prefix(std::size_t(n));
+		}
+	}
+	void close_input()
+	{
+		if (in_ >= 0)
+			::close(in_);
+		in_ = -1;
+	}
+	// The next line of output, if one comes within the timeout.
+	std::optional<std::string> read_line(int timeout_ms)
+	{
+		for (;;) {
+			if (const auto nl = out_text_.find('\n'); nl != std::string::npos) {
+				std::string line = out_text_.substr(0, nl);
+				out_text_.erase(0, nl + 1);
+				return line;
+			}
+			pollfd p{out_, POLLIN, 0};
+			if (::poll(&p, 1, timeout_ms) <= 0 || !drain())
+				return std::nullopt;
+		}
+	}
+	// Closes stdin, reads to the end and reaps: the exit status and the largest resident
+	// set the child had (getrusage's ru_maxrss, in KiB).
+	int finish(std::string &rest, long &max_rss_kib)
+	{
+		close_input();
+		for (;;) {
+			pollfd p{out_, POLLIN, 0};
+			if (::poll(&p, 1, 60000) <= 0 || !drain())
+				break;
+		}
+		rest = std::exchange(out_text_, {});
+		int status = 0;
+		rusage usage{};
+		BOOST_TEST_REQUIRE(::wait4(pid_, &status, 0, &usage) == pid_);
+		pid_ = -1;
+		max_rss_kib = usage.ru_maxrss;
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+	std::size_t output_bytes() const { return output_bytes_; }
+
+private:
+	// False at end of output. Only the last of a long output is kept (the big inputs
+	// print a lot of junk lines); its size is counted.
+	bool drain()
+	{
+		char buf[65536];
+		const ssize_t n = ::read(out_, buf, sizeof buf);
+		if (n <= 0)
+			return n < 0 && errno == EAGAIN;
+		output_bytes_ += std::size_t(n);
+		out_text_.append(buf, std::size_t(n));
+		if (out_text_.size() > (1u << 20))
+			out_text_.erase(0, out_text_.size() - (64u << 10));
+		return true;
+	}
+
+	pid_t pid_ = -1;
+	int in_ = -1, out_ = -1;
+	std::string out_text_;
+	std::size_t output_bytes_ = 0;
+};
+
+std::string spaced(const Bytes &b)
+{
+	std::string s;
+	for (std::size_t i = 0; i < b.size(); ++i)
+		s += (i ? " " : "") + to_hex(ByteSpan(&b[i], 1));
+	return s;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(decode_prints_frames_as_they_arrive_from_a_pipe)
+{
+	for (const bool binary : {false, true}) {
+		Streaming decode({"frames", "decode", "-"});
+		const Bytes first = from_hex("55 aa 52 05 00 00 0a");
+		if (binary)
+			decode.write(std::string(first.begin(), first.end()));
+		else
+			decode.write("55 aa 52 05 00 00 0a\n");
+		// The pipe is still open: the frame shows now, not at the end of the input.
+		const auto line = decode.read_line(10000);
+		BOOST_TEST_REQUIRE(line.has_value(), "nothing before the input ended");
+		BOOST_TEST(*line == "@0 tx ok      read_register chip=all reg=chip_id(0x00)");
+		decode.write(binary ? std::string("\x55\xaa\x53\x05\x00\x00\x03", 7)
+		                    : std::string("55 aa 53 05 00 00 03\n"));
+		const auto second = decode.read_line(10000);
+		BOOST_TEST_REQUIRE(second.has_value());
+		BOOST_TEST(*second == "@7 tx ok      chain_inactive");
+		std::string rest;
+		long rss = 0;
+		BOOST_TEST(decode.finish(rest, rss) == 0);
+		BOOST_TEST(rest ==
+		           std::string("# ") + (binary ? "binary" : "hex") +
+		               ", bm1366: 2 frames ok, 0 BAD CRC, 0 unknown, 0 junk bytes\n");
+	}
+}
+
+BOOST_AUTO_TEST_CASE(decode_memory_is_bounded_whatever_the_input_size)
+{
+	// About 50 MB of hex text, made as it is written: a frame, then a few kilobytes of
+	// noise, over and over. Read whole, it would take gigabytes of items.
+	std::vector<std::string> env;
+#if defined(__SANITIZE_ADDRESS__)
+	// ASan keeps freed memory in quarantine (256 MB by default): it would measure that.
+	const char *asan = std::getenv("ASAN_OPTIONS");
+	env.push_back(std::string("ASAN_OPTIONS=") + (asan ? std::string(asan) + ":" : "") +
+	              "quarantine_size_mb=8");
+#endif
+	Streaming decode({"frames", "decode", "-"}, env);
+	std::string block = "55 aa 52 05 00 00 0a\n";
+	for (int i = 0; i < 1400; ++i)
+		block += "00 ";
+	block +=
+	    "\n" + spaced(bm13xx::encode_reply(bm13xx::RegisterReply{0x13660000, 0, 0}, 11)) + "\n";
+	std::size_t written = 0;
+	while (written < 50'000'000) {
+		decode.write(block);
+		written += block.size();
+	}
+	std::string rest;
+	long rss_kib = 0;
+	BOOST_TEST(decode.finish(rest, rss_kib) == 0);
+	const std::size_t blocks = (written + block.size() - 1) / block.size();
+	BOOST_TEST(rest.find("# hex, bm1366: " + std::to_string(2 * blocks) + " frames ok") !=
+	               std::string::npos,
+	           rest.substr(rest.size() > 300 ? rest.size() - 300 : 0));
+	BOOST_TEST_MESSAGE("frames decode of " << written << " bytes of hex: VmHWM " << rss_kib
+	                                       << " KiB, " << decode.output_bytes()
+	                                       << " bytes out");
+#if defined(__SANITIZE_ADDRESS__)
+	BOOST_TEST(rss_kib < 200 * 1024, "resident " << rss_kib << " KiB");
+#else
+	BOOST_TEST(rss_kib < 32 * 1024, "resident " << rss_kib << " KiB");
+#endif
+}
+
+BOOST_AUTO_TEST_CASE(decode_refuses_a_directory_on_stdin)
+{
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/", O_RDONLY, 0);
+	int err[2];
+	BOOST_TEST_REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
+	posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+	std::string bin = hbtest::hbctl_bin(), frames = "frames", decode = "decode", dash = "-";
+	char *argv[] = {bin.data(), frames.data(), decode.data(), dash.data(), nullptr};
+	pid_t pid = -1;
+	BOOST_TEST_REQUIRE(::posix_spawn(&pid, argv[0], &actions, nullptr, argv, environ) == 0);
+	posix_spawn_file_actions_destroy(&actions);
+	::close(err[1]);
+	std::string text;
+	char buf[512];
+	for (ssize_t n; (n = ::read(err[0], buf, sizeof buf)) > 0;)
+		text.append(buf, std::size_t(n));
+	::close(err[0]);
+	int status = 0;
+	::waitpid(pid, &status, 0);
+	BOOST_TEST(WEXITSTATUS(status) == 2);
+	BOOST_TEST(text.find("capture 'stdin' is a directory") != std::string::npos, text);
 }

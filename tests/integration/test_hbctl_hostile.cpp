@@ -109,6 +109,50 @@ BOOST_AUTO_TEST_CASE(virtual_time_simulator_refuses_real_hashing)
 	refused({"board", "mine", "--board", board, "--seconds", "1"}, "sim.zero_bits = 32");
 }
 
+// hbsim hashes in real time on one core: chips it cannot keep up with are refused before
+// it serves, naming what set zero_bits and the largest value that keeps up.
+BOOST_AUTO_TEST_CASE(real_time_simulator_refuses_what_one_core_cannot_hash)
+{
+	TempDir dir;
+	const auto hbsim_refused = [&](std::vector<std::string> args,
+	                               const std::vector<std::string> &names) {
+		args.insert(args.begin(), hbtest::hbsim_bin());
+		hbtest::Child sim(args, hbtest::Child::Stderr::capture);
+		const std::string out = sim.read_all(20s);
+		BOOST_TEST(sim.wait(5s) == 2, out);
+		for (const auto &n : names)
+			BOOST_TEST(out.find(n) != std::string::npos, "lacks '" << n << "':\n"
+			                                                       << out);
+	};
+	// 4 chips at 32 zero bits: the real chips' rate, terabytes of hashing a second.
+	hbsim_refused({"--zero-bits", "32", "--unix", (dir.path / "a.sock").string()},
+	              {"--zero-bits 32", "SHA-256d/s", "at most "});
+	// The default on a chain that long.
+	hbsim_refused(
+	    {"--family", "bm1370", "--chips", "256", "--unix", (dir.path / "b.sock").string()},
+	    {"--zero-bits 12 (the default)", "at most"});
+	// A board: every chain is hashed on the same core; its [sim] zero_bits is named by key.
+	const std::string a15 = (boards_dir() / "a15-class-sim.toml").string();
+	hbsim_refused({"--board", a15, "--zero-bits", "10", "--unix-dir", dir.path.string()},
+	              {"--zero-bits 10", "480 chips", "at most"});
+	std::string text = slurp(a15);
+	const auto zb = text.find("zero_bits", text.find("[sim]"));
+	BOOST_TEST_REQUIRE(zb != std::string::npos);
+	text.replace(zb, text.find('\n', zb) - zb, "zero_bits = 12");
+	const std::string board = dir.write("a15-zb12.toml", text);
+	hbsim_refused({"--board", board, "--unix-dir", dir.path.string()},
+	              {board + ": sim.zero_bits = 12", "at most"});
+
+	// What one core keeps up with is served.
+	hbtest::Child ok({hbtest::hbsim_bin(), "--zero-bits", "8", "--unix",
+	                  (dir.path / "c.sock").string(), "--control",
+	                  (dir.path / "c.ctl").string()});
+	const auto first = ok.read_line(10s);
+	BOOST_TEST_REQUIRE(first.has_value());
+	BOOST_TEST(first->starts_with("unix: "), *first);
+	BOOST_TEST(ok.terminate(5s) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(board_refuses_bad_numbers_naming_the_option)
 {
 	const std::string board = (boards_dir() / "nano3-class-sim.toml").string();
@@ -198,6 +242,24 @@ BOOST_AUTO_TEST_CASE(job_interval_below_the_wire_time_is_clamped)
 	BOOST_TEST(ok.out.find("shorter than") == std::string::npos);
 }
 
+// Without live tables (--json, --quiet) the run used to stop at the first report time in
+// virtual time: the poll's deadline stayed there, the clock with it.
+BOOST_AUTO_TEST_CASE(mining_without_tables_runs_past_the_report_interval)
+{
+	for (const char *quiet : {"--json", "--quiet"}) {
+		const Run r = hbctl(
+		    {"mine", "-n", "2", "--seconds", "3", "--report-interval", "1", quiet}, 30s);
+		BOOST_TEST(r.status == 0);
+		if (std::string(quiet) == "--json") {
+			const auto doc = boost::json::parse(r.out).as_object();
+			BOOST_TEST(doc.at("seconds").to_number<double>() >= 3.0);
+		} else {
+			BOOST_TEST(r.out.find("== summary after 3.0 s") != std::string::npos,
+			           r.out);
+		}
+	}
+}
+
 BOOST_AUTO_TEST_CASE(every_file_read_is_bounded)
 {
 	// A board file that never ends: refused at the size limit, not read forever.
@@ -246,6 +308,22 @@ BOOST_AUTO_TEST_CASE(control_characters_are_escaped)
 	const ToolRun p = hbctl({"mine", "--seconds", "1\x1b[2J"});
 	BOOST_TEST(p.status == 2);
 	BOOST_TEST(p.out.find('\x1b') == std::string::npos);
+
+	// A capture's name in replay's message, and a pool's job id in encode's comments.
+	TempDir dir;
+	const std::string capture = dir.write("cap\x1b[2J.hex", "00\n");
+	const Run replay = hbctl({"frames", "replay", "-f", "bm1366", capture});
+	BOOST_TEST(replay.status == 1);
+	BOOST_TEST(replay.out.find('\x1b') == std::string::npos);
+	BOOST_TEST(replay.out.find("cap\\x1b[2J.hex") != std::string::npos, replay.out);
+	const std::string notify =
+	    "[\"\\u001b[31mjob\",\"" + std::string(64, '0') +
+	    "\",\"01\",\"02\",[],\"20000000\",\"1705dd01\",\"64658bd8\",true]";
+	const Run job = hbctl({"frames", "encode", "job", "--job-id", "1", "--notify", notify,
+	                       "--extranonce1", "00", "--extranonce2", "00"});
+	BOOST_TEST(job.status == 0);
+	BOOST_TEST(job.out.find('\x1b') == std::string::npos);
+	BOOST_TEST(job.out.find("# stratum_job_id: \\x1b[31mjob") != std::string::npos, job.out);
 }
 
 BOOST_AUTO_TEST_CASE(frames_options_are_checked)

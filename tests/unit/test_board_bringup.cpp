@@ -507,15 +507,42 @@ BOOST_AUTO_TEST_CASE(trip_keeps_the_first_reason_and_clear_trip_returns_to_off)
 	Rig rig(board_text(1, 2));
 	Board &b = *rig.board;
 	bring_to(b, BoardState::mining);
+	BOOST_TEST((b.chain(0).state() == ChainState::running));
 	BOOST_TEST(b.trip({TripCause::operator_request, "", "first", {}}));
 	BOOST_TEST(!b.trip({TripCause::watchdog, "", "second", {}}));
 	BOOST_TEST(b.trip_reason()->detail == "first");
 	BOOST_TEST((b.state() == BoardState::tripped));
+	// The chips lost power and addresses: the Chain is off, not still running.
+	BOOST_TEST((b.chain(0).state() == ChainState::off));
 	b.clear_trip();
 	BOOST_TEST((b.state() == BoardState::off));
 	BOOST_TEST(!b.trip_reason().has_value());
 	// And it comes up again.
 	b.power_up();
 	BOOST_TEST(b.start_chains().at(0).scan.ok());
+	BOOST_TEST((b.chain(0).state() == ChainState::enumerated));
 	b.power_down();
+	BOOST_TEST((b.chain(0).state() == ChainState::off));
+}
+
+// A trip while the chains come up (a progress callback's: the supervisor kicked from
+// it, a board loop that checks the sensors) cannot reach the chains, whose phase holds
+// them; start_chains tells them when the phase is over.
+BOOST_AUTO_TEST_CASE(a_trip_during_bring_up_leaves_every_chain_off)
+{
+	Rig rig(board_text(2, 2));
+	Board &b = *rig.board;
+	b.power_up();
+	bool tripped = false;
+	b.set_progress([&](std::string_view what) {
+		if (!tripped && what.find("PLL ramp") != std::string_view::npos)
+			tripped = b.trip({TripCause::over_temperature, "asic", "in the ramp", {}});
+	});
+	BOOST_CHECK_THROW(b.start_chains(), OperationalError);
+	BOOST_TEST(tripped);
+	BOOST_TEST((b.state() == BoardState::tripped));
+	for (unsigned id : b.chain_ids()) {
+		BOOST_TEST(!rig.twins->chain_powered(id));
+		BOOST_TEST((b.chain(id).state() == ChainState::off), "chain " << id);
+	}
 }

@@ -259,6 +259,8 @@ BOOST_AUTO_TEST_CASE(a_failing_chain_switches_the_whole_board_off)
 			for (unsigned id = 0; id < 3; ++id) {
 				BOOST_TEST(!twins->chain_powered(id));
 				BOOST_TEST(twins->chain_in_reset(id));
+				// And every Chain knows it: off, as its unpowered chips are.
+				BOOST_TEST((b->chain(id).state() == ChainState::off));
 				BOOST_TEST(
 				    !twins->regulator("r" + std::to_string(id)).status().output_on);
 				if (id == victim)

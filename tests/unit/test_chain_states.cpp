@@ -133,6 +133,7 @@ std::vector<Operation> operations()
 	    {"send_work", addressed, S::running, [](Rig &r) { r.chain->send_work(r.work.next()); }},
 	    {"poll", addressed, {}, [](Rig &r) { r.chain->poll(20ms, {}); }},
 	    {"ramp_down_and_reset", any, S::off, [](Rig &r) { r.chain->ramp_down_and_reset(); }},
+	    {"power_lost", any, S::off, [](Rig &r) { r.chain->power_lost(); }},
 	};
 }
 
@@ -196,7 +197,7 @@ BOOST_AUTO_TEST_CASE(every_operation_in_every_right_state_succeeds)
 			}
 		}
 	}
-	BOOST_TEST(checked == 4u * 16u - 25u);
+	BOOST_TEST(checked == 4u * 17u - 25u);
 }
 
 BOOST_AUTO_TEST_CASE(ramp_down_and_reset_when_off_does_nothing)
@@ -205,6 +206,26 @@ BOOST_AUTO_TEST_CASE(ramp_down_and_reset_when_off_does_nothing)
 	rig.chain->ramp_down_and_reset();
 	BOOST_TEST(rig.chain->state() == ChainState::off);
 	BOOST_TEST((rig.clock.now() == Duration{}));
+}
+
+BOOST_AUTO_TEST_CASE(power_lost_leaves_a_running_chain_off_and_keeps_what_it_knew)
+{
+	Rig rig;
+	rig.chain->bring_up(std::vector<double>(2, kMhz));
+	rig.chain->send_work(rig.work.next());
+	rig.chain->poll(50ms, {});
+	const Duration before = rig.clock.now();
+	const double mhz = rig.chain->frequency_mhz();
+	// The board cut the power: nothing goes to the chips, no time passes.
+	rig.chain->power_lost();
+	BOOST_TEST(rig.chain->state() == ChainState::off);
+	BOOST_TEST((rig.clock.now() == before));
+	BOOST_TEST(rig.chain->chips().size() == 2u);
+	BOOST_TEST(rig.chain->frequency_mhz() == mhz);
+	BOOST_CHECK_THROW(rig.chain->send_work(rig.work.next()), std::logic_error);
+	// enumerate is the way back, as after any other off.
+	BOOST_TEST(rig.chain->enumerate().found() == 2u);
+	BOOST_TEST(rig.chain->state() == ChainState::enumerated);
 }
 
 BOOST_AUTO_TEST_CASE(the_state_is_checked_before_the_arguments)

@@ -5,6 +5,7 @@
 #include "hbtest.hpp"
 
 #include <hashboard/bm13xx/capture.hpp>
+#include <hashboard/bm13xx/capture_scan.hpp>
 #include <hashboard/bm13xx/describe.hpp>
 #include <hashboard/chain_job.hpp>
 #include <hashboard/chip_family.hpp>
@@ -485,4 +486,193 @@ BOOST_AUTO_TEST_CASE(logic1_csv_export)
 	                                   {&bm1366, {}}, state, stats);
 	BOOST_TEST_REQUIRE(items.size() == 1u);
 	BOOST_TEST(bm::format_item(items[0]) == "0.000100 tx ok      chain_inactive");
+}
+
+// ---- streaming: what arrives in pieces comes out as the whole would --------------------
+
+namespace {
+
+// The stream of the noise test above: frames of both directions among random bytes, many
+// of them preamble halves.
+Bytes noisy_stream(unsigned seed)
+{
+	std::mt19937 rng(seed);
+	Bytes stream;
+	for (int i = 0; i < 300; ++i) {
+		const int n = int(rng() % 7);
+		for (int k = 0; k < n; ++k)
+			stream.push_back(
+			    std::uint8_t(rng() % 3 == 0 ? (rng() % 2 ? 0x55 : 0xAA) : rng()));
+		Bytes f = i % 3 == 0 ? bm::encode_write_register(true, 0, 0x14, rng())
+		          : i % 3 == 1
+		              ? bm::encode_reply(bm::RegisterReply{std::uint32_t(rng()), 4, 8}, 11)
+		              : bm::encode_read_register(false, std::uint8_t(rng()), 0x00);
+		if (rng() % 5 == 0)
+			f[f.size() / 2] ^= 0x10; // a bad CRC now and then
+		if (rng() % 7 == 0)
+			f.resize(f.size() / 2); // and a frame cut short
+		stream.insert(stream.end(), f.begin(), f.end());
+	}
+	return stream;
+}
+
+std::vector<std::string> scanned_in_pieces(const Bytes &bytes, std::size_t piece)
+{
+	bm::FrameScanner scanner({&bm1366, std::nullopt});
+	std::vector<std::string> out;
+	const bm::FrameScanner::Sink sink = [&](bm::ScanItem &&item) {
+		out.push_back(bm::format_item(item, true));
+	};
+	for (std::size_t i = 0; i < bytes.size(); i += piece)
+		scanner.feed(ByteSpan(bytes).subspan(i, std::min(piece, bytes.size() - i)), {},
+		             sink);
+	scanner.finish(sink);
+	return out;
+}
+
+std::string text_of(const Bytes &b)
+{
+	return {b.begin(), b.end()};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(scanner_fed_in_pieces_gives_what_one_scan_gives)
+{
+	for (unsigned seed : {1u, 2u, 3u}) {
+		const Bytes stream = noisy_stream(seed);
+		const auto whole = lines(scan(stream), true);
+		BOOST_TEST(whole.size() > 300u);
+		for (std::size_t piece : {std::size_t(1), std::size_t(2), std::size_t(7),
+		                          std::size_t(150), std::size_t(4096)})
+			BOOST_TEST(scanned_in_pieces(stream, piece) == whole,
+			           "seed " << seed << ", pieces of " << piece);
+	}
+}
+
+BOOST_AUTO_TEST_CASE(scanner_gives_a_frame_out_once_it_is_whole)
+{
+	bm::FrameScanner scanner({&bm1366, std::nullopt});
+	std::vector<std::string> out;
+	const bm::FrameScanner::Sink sink = [&](bm::ScanItem &&item) {
+		out.push_back(bm::format_item(item));
+	};
+	const Bytes f = bm::encode_chain_inactive();
+	scanner.feed(ByteSpan(f).first(f.size() - 1), {}, sink);
+	BOOST_TEST(out.empty());
+	BOOST_TEST(!scanner.pending_time().has_value());
+	scanner.feed(ByteSpan(f).last(1), {}, sink);
+	// A good CRC needs nothing after it: a live capture shows the frame now.
+	BOOST_TEST_REQUIRE(out.size() == 1u);
+	BOOST_TEST(out[0] == "@0 tx ok      chain_inactive");
+	// A preamble half at the end may be a frame start: it waits, and is junk at the end.
+	scanner.feed(Bytes{0x55}, {}, sink);
+	BOOST_TEST(out.size() == 1u);
+	scanner.finish(sink);
+	BOOST_TEST_REQUIRE(out.size() == 2u);
+	BOOST_TEST(out[1] == "@7 -- junk, 1 byte: 55");
+}
+
+BOOST_AUTO_TEST_CASE(junk_runs_are_cut_so_noise_streams_out)
+{
+	const Bytes noise(bm::kMaxJunkRun * 2 + 10, 0x00);
+	bm::FrameScanner scanner({&bm1366, std::nullopt});
+	std::vector<bm::JunkRun> runs;
+	const bm::FrameScanner::Sink sink = [&](bm::ScanItem &&item) {
+		runs.push_back(std::get<bm::JunkRun>(item));
+	};
+	scanner.feed(noise, {}, sink);
+	BOOST_TEST(runs.size() == 2u); // full runs go out as the noise comes
+	scanner.finish(sink);
+	BOOST_TEST_REQUIRE(runs.size() == 3u);
+	BOOST_TEST(runs[0].bytes.size() == bm::kMaxJunkRun);
+	BOOST_TEST(runs[1].offset == bm::kMaxJunkRun);
+	BOOST_TEST(runs[2].bytes.size() == 10u);
+	BOOST_TEST(scanner.stats().junk_bytes == noise.size());
+}
+
+BOOST_AUTO_TEST_CASE(reader_fed_in_pieces_reads_what_the_whole_reads)
+{
+	const std::string hex = "\xEF\xBB\xBF# capture\r\n55 AA 52 05 00 00 0A # read\r\n"
+	                        "0x55,0xaa,0x53,0x05 0x0000 03\n\n55aa40050800 07";
+	const std::string csv = data_file("logic2_async_serial.csv");
+	for (const std::string &text : {hex, csv}) {
+		const auto whole = bm::read_capture(text);
+		for (std::size_t piece : {std::size_t(1), std::size_t(3), std::size_t(64)}) {
+			bm::CaptureReader reader;
+			std::vector<Bytes> streams;
+			const bm::CaptureSink sink = [&](std::size_t s, ByteSpan b,
+			                                 std::span<const double>) {
+				streams.resize(std::max(streams.size(), s + 1));
+				streams[s].insert(streams[s].end(), b.begin(), b.end());
+			};
+			for (std::size_t i = 0; i < text.size(); i += piece)
+				reader.feed(std::string_view(text).substr(i, piece), sink);
+			reader.finish(sink);
+			BOOST_TEST(reader.format() == whole.format);
+			BOOST_TEST_REQUIRE(streams.size() == whole.streams.size());
+			for (std::size_t s = 0; s < streams.size(); ++s)
+				BOOST_TEST(to_hex(streams[s]) == to_hex(whole.streams[s].bytes));
+		}
+	}
+	// A token split between pieces is still one token, checked whole.
+	bm::CaptureReader reader;
+	const bm::CaptureSink none = [](std::size_t, ByteSpan, std::span<const double>) {};
+	reader.feed("55 a", none);
+	BOOST_CHECK_THROW(reader.feed("a5\n", none), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(format_is_told_from_the_start_of_the_input)
+{
+	const bm::CaptureSink none = [](std::size_t, ByteSpan, std::span<const double>) {};
+	// Binary at the first byte that is not text: a pipe of raw bytes needs no newline.
+	bm::CaptureReader binary;
+	binary.feed(text_of(bm::encode_chain_inactive()), none);
+	BOOST_TEST(binary.format() == "binary");
+	// Text waits for the end of its first non-blank line.
+	bm::CaptureReader text;
+	text.feed("\n  \nname,type,start_time,duration,da", none);
+	BOOST_TEST(text.format().empty());
+	text.feed("ta\n", none);
+	BOOST_TEST(text.format() == "logic2-csv");
+	bm::CaptureReader hex;
+	hex.feed("55 aa", none);
+	hex.finish(none);
+	BOOST_TEST(hex.format() == "hex");
+}
+
+BOOST_AUTO_TEST_CASE(csv_lines_are_bounded)
+{
+	bm::CaptureReader reader;
+	const bm::CaptureSink none = [](std::size_t, ByteSpan, std::span<const double>) {};
+	reader.feed("name,type,start_time,duration,data\n", none);
+	BOOST_CHECK_EXCEPTION(reader.feed(std::string(100000, 'x'), none), std::invalid_argument,
+	                      [](const std::invalid_argument &e) {
+		                      return std::string(e.what()).find("line 2") !=
+		                             std::string::npos;
+	                      });
+}
+
+BOOST_AUTO_TEST_CASE(capture_lines_merge_by_time_as_they_are_read)
+{
+	const std::string csv = data_file("logic2_async_serial.csv");
+	std::vector<std::string> whole, pieces;
+	const auto run = [&](std::size_t piece, std::vector<std::string> &out) {
+		bm::CaptureScan capture(bm::CaptureFormat::automatic, {&bm1366, std::nullopt});
+		const bm::CaptureScan::Sink sink = [&](const bm::ScanItem &item, std::size_t s) {
+			out.push_back(capture.stream_names().at(s) + " " + bm::format_item(item));
+		};
+		for (std::size_t i = 0; i < csv.size(); i += piece)
+			capture.feed(std::string_view(csv).substr(i, piece), sink);
+		capture.finish(sink);
+		BOOST_TEST(capture.stats().frames == 8u);
+	};
+	run(csv.size(), whole);
+	run(5, pieces);
+	BOOST_TEST(pieces == whole, boost::test_tools::per_element());
+	BOOST_TEST_REQUIRE(whole.size() == 10u);
+	BOOST_TEST(whole[0].starts_with("TX 0.001200 tx ok      read_register"));
+	BOOST_TEST(whole[1].starts_with("RX 0.001908 rx ok      register_reply"));
+	BOOST_TEST(whole[3].starts_with("TX 0.004817 tx ok      chain_inactive"));
+	BOOST_TEST(whole[7] == "RX 0.008295 -- junk, 1 byte: 00");
 }

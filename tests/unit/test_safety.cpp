@@ -62,6 +62,8 @@ void check_safe_state(Rig &rig, TripCause cause)
 	for (const auto &c : rig.config.chains) {
 		BOOST_TEST(!rig.twins->chain_powered(c.id));
 		BOOST_TEST(rig.twins->chain_in_reset(c.id));
+		// The Chain knows: its chips have no power and no address (docs/chain.md).
+		BOOST_TEST((b.chain(c.id).state() == ChainState::off), "chain " << c.id);
 	}
 	// The PLLs came down before reset: the last frequencies the chips ran at, seen
 	// just before the reset, step down towards the floor; unless the chain had lost
@@ -239,8 +241,15 @@ BOOST_AUTO_TEST_CASE(watchdog_from_another_thread_cuts_power_only)
 	BOOST_TEST(!rig.twins->regulator("r0").status().output_on);
 	BOOST_TEST(rig.twins->gpio("reset").is_active());
 	BOOST_TEST(!rig.twins->chain_powered(0));
-	// The chain link belongs to the (stuck) control thread: no PLL write went out.
+	// The chain link belongs to the (stuck) control thread: no PLL write went out, and
+	// the Chain itself is left to that thread.
 	BOOST_TEST(rig.twins->frequency_history(0).size() == ramp_samples);
+	BOOST_TEST((rig.board->chain(0).state() == ChainState::enumerated));
+	// Its next control step tells the Chain the chips have no power.
+	rig.board->update(rig.clock.now());
+	BOOST_TEST((rig.board->chain(0).state() == ChainState::off));
+	BOOST_CHECK_THROW(rig.board->chain(0).send_work(SyntheticWorkSource(1).next()),
+	                  std::logic_error);
 }
 
 BOOST_AUTO_TEST_CASE(watchdog_thread_in_real_time)

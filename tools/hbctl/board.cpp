@@ -174,25 +174,35 @@ void print(Board &board, const BoardSnapshot &snap, const BoardOptions &o)
 		print_board_report(stdout, board, snap, o.chips);
 }
 
-int run_board(const BoardOptions &o)
-{
-	BoardConfig cfg = hashboard::load_board_config(o.file);
-	ChainOverrides overrides = o.overrides;
-	for (const auto &a : o.chain_transports)
-		overrides.transports.push_back(parse_chain_transport(a, cfg));
-	apply_chain_overrides(cfg, overrides);
+// The board file with the command line's changes, every argument checked against it
+// before anything is switched on.
+struct BoardPlan {
+	BoardConfig cfg;
 	std::vector<ChipFreq> chip_freqs;
 	std::vector<DomainVoltage> voltages;
-	for (const auto &a : o.chip_freqs)
-		chip_freqs.push_back(parse_chip_freq(a, cfg));
-	for (const auto &a : o.domain_voltages)
-		voltages.push_back(parse_domain_voltage(a, cfg));
-	if (o.freq_mhz)
-		for (const auto &c : cfg.chains)
-			check_frequency(cfg, c.id, *o.freq_mhz, "--freq");
+};
 
-	// In virtual time the simulated chips compute 2^(zero_bits-32) of the nominal hashes
-	// (32: hashing for real): refused before anything is switched on.
+BoardPlan plan_board(const BoardOptions &o)
+{
+	BoardPlan p{hashboard::load_board_config(o.file), {}, {}};
+	ChainOverrides overrides = o.overrides;
+	for (const auto &a : o.chain_transports)
+		overrides.transports.push_back(parse_chain_transport(a, p.cfg));
+	apply_chain_overrides(p.cfg, overrides);
+	for (const auto &a : o.chip_freqs)
+		p.chip_freqs.push_back(parse_chip_freq(a, p.cfg));
+	for (const auto &a : o.domain_voltages)
+		p.voltages.push_back(parse_domain_voltage(a, p.cfg));
+	if (o.freq_mhz)
+		for (const auto &c : p.cfg.chains)
+			check_frequency(p.cfg, c.id, *o.freq_mhz, "--freq");
+	return p;
+}
+
+// In virtual time the simulated chips compute 2^(zero_bits-32) of the nominal hashes
+// (32: hashing for real): refused before anything is switched on.
+void refuse_virtual_real_hashing(const BoardOptions &o, const BoardConfig &cfg)
+{
 	if ((o.sim || (cfg.simulated() && !o.overrides.sim_devices)) &&
 	    cfg.sim.zero_bits > kMaxVirtualZeroBits)
 		throw std::invalid_argument(
@@ -200,27 +210,21 @@ int run_board(const BoardOptions &o)
 		    ": the in-process simulator runs in virtual time and computes "
 		    "2^(zero_bits-32) of the nominal hashes; at most " +
 		    std::to_string(kMaxVirtualZeroBits) + " for a board run on it");
+}
 
-	Session s = open_board(o, cfg);
+// up and mine: brought up and, for mine, mined under the supervisor (and, in real time,
+// its watchdog); the snapshot taken while still powered, then powered down unless it
+// tripped (a trip has switched it off already).
+BoardSnapshot run_powered(Session &s, const BoardOptions &o, const BoardPlan &plan)
+{
 	Board &board = *s.board;
-
-	if (o.action == "status") {
-		print(board, snapshot(board, o.action, o.file, s.simulated, 0), o);
-		return 0;
-	}
-	if (o.action == "down") {
-		board.power_down();
-		print(board, snapshot(board, o.action, o.file, s.simulated, 0), o);
-		return 0;
-	}
-
 	hashboard::SafetySupervisor supervisor(board);
 	board.set_progress([&](std::string_view) { supervisor.kick(s.clock->now()); });
 	std::optional<hashboard::Watchdog> watchdog;
 	if (!s.clock->is_virtual())
 		watchdog.emplace(supervisor, *s.clock, kWatchdogPeriod);
 
-	bring_up(board, o, chip_freqs, voltages);
+	bring_up(board, o, plan.chip_freqs, plan.voltages);
 	std::vector<std::string> warnings;
 	double seconds = 0;
 	if (o.action == "mine")
@@ -230,14 +234,34 @@ int run_board(const BoardOptions &o)
 	watchdog.reset();
 	if (board.state() != BoardState::tripped)
 		board.power_down();
-	print(board, snap, o);
+	return snap;
+}
 
+// 1 for a trip or a chain that did not come up whole.
+int exit_status(const Board &board)
+{
 	if (board.state() == BoardState::tripped)
 		return 1;
 	for (const auto &r : board.bring_up_report())
 		if (!r.scan.ok())
 			return 1;
 	return 0;
+}
+
+int run_board(const BoardOptions &o)
+{
+	const BoardPlan plan = plan_board(o);
+	refuse_virtual_real_hashing(o, plan.cfg);
+	Session s = open_board(o, plan.cfg);
+	Board &board = *s.board;
+	if (o.action == "status" || o.action == "down") {
+		if (o.action == "down")
+			board.power_down();
+		print(board, snapshot(board, o.action, o.file, s.simulated, 0), o);
+		return 0;
+	}
+	print(board, run_powered(s, o, plan), o);
+	return exit_status(board);
 }
 
 } // namespace

@@ -8,8 +8,9 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace hbctl {
 namespace {
@@ -90,10 +91,10 @@ void check_frequency(const hashboard::BoardConfig &cfg, unsigned chain_id, doubl
 	const auto &l = cfg.limits;
 	if (mhz < l.freq_min_mhz || mhz > l.freq_max_mhz ||
 	    !hashboard::pll_for_frequency(*cfg.chain(chain_id).family, mhz)) {
-		std::ostringstream m;
-		m << arg << ": " << mhz << " MHz is outside board " << cfg.name << "'s limits ("
-		  << l.freq_min_mhz << ".." << l.freq_max_mhz << " MHz) or the PLL's range";
-		throw std::invalid_argument(m.str());
+		throw std::invalid_argument(
+		    fmt::format("{}: {:g} MHz is outside board {}'s limits ({:g}..{:g} MHz) or the "
+		                "PLL's range",
+		                arg, mhz, cfg.name, l.freq_min_mhz, l.freq_max_mhz));
 	}
 }
 

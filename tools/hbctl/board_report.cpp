@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include "board_report.hpp"
+#include "nonce_tally.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
 namespace hbctl {
 namespace {
 
+namespace json = boost::json;
 using hashboard::Board;
 using hashboard::ChainBringUp;
 using hashboard::ChipStats;
-
-double ghs(double hashes, double seconds)
-{
-	return seconds > 0 ? hashes / seconds / 1e9 : 0.0;
-}
 
 const ChainBringUp *bring_up_of(const Board &board, unsigned id)
 {
@@ -23,27 +23,19 @@ const ChainBringUp *bring_up_of(const Board &board, unsigned id)
 	return nullptr;
 }
 
+// A chain's nonce classes, and what its chips should hash at their programmed PLLs.
 struct ChainTotals {
-	std::uint64_t valid = 0, hw = 0, dup = 0, stale = 0;
-	double credited = 0, nominal_ghs = 0;
+	NonceTally nonces;
+	double nominal_ghs = 0;
 };
 
 ChainTotals totals(const hashboard::Chain &chain, const std::vector<double> &mhz)
 {
 	ChainTotals t;
-	const auto &stats = chain.chip_stats();
-	for (const auto &c : chain.chips()) {
-		if (!c.answered || c.position >= stats.size())
-			continue;
-		const ChipStats &s = stats[c.position];
-		t.valid += s.valid;
-		t.hw += s.hw_errors;
-		t.dup += s.duplicates;
-		t.stale += s.stale;
-		t.credited += s.credited_hashes;
-		if (c.position < mhz.size())
+	t.nonces = tally_chips(chain);
+	for (const auto &c : chain.chips())
+		if (c.answered && c.position < chain.chip_stats().size() && c.position < mhz.size())
 			t.nominal_ghs += chain.family().hashes_per_second(mhz[c.position]) / 1e9;
-	}
 	return t;
 }
 
@@ -54,6 +46,240 @@ std::string break_text(const ChainBringUp *r)
 	if (!r->scan.break_after)
 		return r->scan.silent_positions.empty() ? "none" : "silent chips";
 	return *r->scan.break_after ? "after " + std::to_string(*r->scan.break_after - 1) : "at 0";
+}
+
+json::value optional_json(const std::optional<double> &v)
+{
+	return v ? json::value(*v) : json::value(nullptr);
+}
+
+// ---- text ------------------------------------------------------------------------------
+
+void print_chain_table(std::FILE *out, Board &board, const BoardSnapshot &snap)
+{
+	fmt::print(out,
+	           "{:<5} {:<7} {:<6} {:<12} {:>8} {:>5} {:>8} {:>8} {:>9} {:>8} {:>6} {:>7} {:>6} "
+	           "{:>9} {:>9}\n",
+	           "chain", "family", "chips", "break", "baud", "tkt", "MHz", "valid", "hw_err",
+	           "dup", "stale", "unk_job", "jobs", "GH/s", "nominal");
+	for (unsigned id : board.chain_ids()) {
+		const auto &chain = board.chain(id);
+		const ChainBringUp *r = bring_up_of(board, id);
+		const ChainTotals t = totals(chain, snap.chip_mhz.at(id));
+		const std::string found =
+		    r ? fmt::format("{}/{}", r->scan.found(), r->scan.expected)
+		      : fmt::format("-/{}", board.config().chain(id).chips);
+		fmt::print(
+		    out,
+		    "{:<5} {:<7} {:<6} {:<12} {:8} {:5} {:8.2f} {:8} {:9} {:8} {:6} {:7} {:6} "
+		    "{:9.1f} {:9.1f}\n",
+		    id, chain.family().name, found, break_text(r), r ? r->baud : 0u,
+		    r ? r->ticket_log2 : 0u, r ? r->max_mhz : 0.0, t.nonces.valid,
+		    t.nonces.hw_errors, t.nonces.duplicates, t.nonces.stale, t.nonces.unknown_job,
+		    chain.stats().jobs_sent, ghs(t.nonces.credited_hashes, snap.seconds),
+		    snap.seconds > 0 ? t.nominal_ghs : 0.0);
+	}
+}
+
+void print_chip_table(std::FILE *out, Board &board, const BoardSnapshot &snap)
+{
+	fmt::print(out, "{:<5} {:<4} {:<7} {:>8} {:>8} {:>8} {:>6} {:>6} {:>7} {:>9}\n", "chain",
+	           "chip", "address", "MHz", "valid", "hw_err", "dup", "stale", "unk_job", "GH/s");
+	for (unsigned id : board.chain_ids()) {
+		const auto &chain = board.chain(id);
+		const auto &mhz = snap.chip_mhz.at(id);
+		for (const auto &c : chain.chips()) {
+			if (!c.answered) {
+				fmt::print(out, "{:<5} {:<4} 0x{:02x}    {:>8}\n", id, c.position,
+				           c.address, "no answer");
+				continue;
+			}
+			const ChipStats &s = chain.chip_stats().at(c.position);
+			fmt::print(
+			    out,
+			    "{:<5} {:<4} 0x{:02x}    {:8.2f} {:8} {:8} {:6} {:6} {:7} {:9.1f}\n",
+			    id, c.position, c.address, mhz.at(c.position), s.valid, s.hw_errors,
+			    s.duplicates, s.stale, s.unknown_job,
+			    ghs(s.credited_hashes, snap.seconds));
+		}
+	}
+}
+
+// The regulator's error, then its faults; without either, whether it has power good.
+std::string regulator_status(const hashboard::RegulatorReading &r)
+{
+	std::vector<std::string> parts;
+	if (!r.error.empty())
+		parts.push_back(r.error);
+	if (r.status)
+		parts.insert(parts.end(), r.status->faults.begin(), r.status->faults.end());
+	if (!parts.empty())
+		return fmt::format("{}", fmt::join(parts, ","));
+	return r.status && r.status->power_good ? "power good" : "off";
+}
+
+void print_domains(std::FILE *out, const Board &board, const BoardSnapshot &snap)
+{
+	fmt::print(out, "{:<10} {:<10} {:<6} {:>9} {:>8} {:>8} {}\n", "domain", "regulator",
+	           "chain", "mV", "A", "W", "status");
+	for (const auto &d : board.config().domains) {
+		const auto it = std::find_if(snap.regulators.begin(), snap.regulators.end(),
+		                             [&](const auto &r) { return r.name == d.regulator; });
+		if (it == snap.regulators.end())
+			continue;
+		fmt::print(out, "{:<10} {:<10} {:<6} {:9.1f} {:8.2f} {:8.1f} {}\n", d.name,
+		           d.regulator, d.chain, it->vout_mv.value_or(0), it->iout_a.value_or(0),
+		           it->power_w(), regulator_status(*it));
+	}
+}
+
+void print_sensors_and_fans(std::FILE *out, const BoardSnapshot &snap)
+{
+	for (const auto &s : snap.sensors) {
+		if (s.celsius)
+			fmt::print(out, "sensor {:<12} {:6.1f} C\n", s.name, *s.celsius);
+		else
+			fmt::print(out, "sensor {:<12} {}\n", s.name, s.error);
+	}
+	for (const auto &f : snap.fans) {
+		if (f.rpm)
+			fmt::print(out, "fan    {:<12} {:5.0f} % duty, {:6.0f} rpm\n", f.name,
+			           f.duty * 100, *f.rpm);
+		else
+			fmt::print(out, "fan    {:<12} {:5.0f} % duty, {}\n", f.name, f.duty * 100,
+			           f.error);
+	}
+}
+
+void print_warnings_and_trip(std::FILE *out, const Board &board, const BoardSnapshot &snap)
+{
+	for (const auto &w : snap.warnings)
+		fmt::print(out, "WARNING {}\n", w);
+	if (const auto trip = board.trip_reason())
+		fmt::print(out, "TRIPPED at {:.2f} s: {}\n", hashboard::to_seconds(trip->when),
+		           trip->message());
+}
+
+// ---- JSON ------------------------------------------------------------------------------
+
+json::array chips_json(const hashboard::Chain &chain, const std::vector<double> &mhz,
+                       double seconds)
+{
+	json::array out;
+	const auto &stats = chain.chip_stats();
+	for (const auto &c : chain.chips()) {
+		json::object o{
+		    {"position", c.position}, {"address", c.address}, {"answered", c.answered}};
+		if (c.answered && c.position < stats.size()) {
+			const ChipStats &s = stats[c.position];
+			o["mhz"] = mhz.at(c.position);
+			o["valid"] = s.valid;
+			o["hw_errors"] = s.hw_errors;
+			o["duplicates"] = s.duplicates;
+			o["stale"] = s.stale;
+			o["unknown_job"] = s.unknown_job;
+			o["ghs"] = ghs(s.credited_hashes, seconds);
+			o["cores_seen"] = s.per_core_valid.size();
+		}
+		out.push_back(std::move(o));
+	}
+	return out;
+}
+
+// What bring-up found on the chain: chips, break, and the baud, ticket and PLLs it set.
+void add_bring_up(json::object &c, const ChainBringUp &r)
+{
+	c["found"] = r.scan.found();
+	c["break_after"] =
+	    r.scan.break_after ? json::value(*r.scan.break_after) : json::value(nullptr);
+	json::array silent;
+	for (unsigned p : r.scan.silent_positions)
+		silent.push_back(p);
+	c["silent_positions"] = std::move(silent);
+	c["baud"] = r.baud;
+	c["ticket_log2"] = r.ticket_log2;
+	c["max_mhz"] = r.max_mhz;
+}
+
+json::object chain_json(const Board &board, unsigned id, const ChainTotals &t,
+                        const BoardSnapshot &snap)
+{
+	const auto &chain = board.chain(id);
+	json::object c{{"id", id},
+	               {"family", std::string(chain.family().name)},
+	               {"link", board.link_description(id)},
+	               {"expected", board.config().chain(id).chips},
+	               {"jobs", chain.stats().jobs_sent},
+	               {"valid", t.nonces.valid},
+	               {"hw_errors", t.nonces.hw_errors},
+	               {"duplicates", t.nonces.duplicates},
+	               {"stale", t.nonces.stale},
+	               {"unknown_job", t.nonces.unknown_job},
+	               {"unattributed", chain.stats().unattributed},
+	               {"ghs", ghs(t.nonces.credited_hashes, snap.seconds)},
+	               {"nominal_ghs", snap.seconds > 0 ? t.nominal_ghs : 0.0},
+	               {"chips", chips_json(chain, snap.chip_mhz.at(id), snap.seconds)}};
+	if (const ChainBringUp *r = bring_up_of(board, id))
+		add_bring_up(c, *r);
+	return c;
+}
+
+json::array domains_json(const Board &board, const BoardSnapshot &snap)
+{
+	json::array out;
+	for (const auto &d : board.config().domains) {
+		json::object o{{"name", d.name},
+		               {"regulator", d.regulator},
+		               {"chain", d.chain},
+		               {"chips", d.chip_count()}};
+		for (const auto &r : snap.regulators) {
+			if (r.name != d.regulator)
+				continue;
+			o["vout_mv"] = optional_json(r.vout_mv);
+			o["iout_a"] = optional_json(r.iout_a);
+			o["power_w"] = r.power_w();
+			json::array faults;
+			if (r.status)
+				for (const auto &f : r.status->faults)
+					faults.push_back(json::value(f));
+			o["faults"] = std::move(faults);
+			o["error"] = r.error;
+		}
+		out.push_back(std::move(o));
+	}
+	return out;
+}
+
+json::array sensors_json(const BoardSnapshot &snap)
+{
+	json::array out;
+	for (const auto &s : snap.sensors)
+		out.push_back(
+		    {{"name", s.name}, {"celsius", optional_json(s.celsius)}, {"error", s.error}});
+	return out;
+}
+
+json::array fans_json(const BoardSnapshot &snap)
+{
+	json::array out;
+	for (const auto &f : snap.fans)
+		out.push_back({{"name", f.name},
+		               {"duty", f.duty},
+		               {"rpm", optional_json(f.rpm)},
+		               {"error", f.error}});
+	return out;
+}
+
+json::value trip_json(const Board &board)
+{
+	const auto t = board.trip_reason();
+	if (!t)
+		return nullptr;
+	return json::object{{"cause", std::string(hashboard::trip_cause_name(t->cause))},
+	                    {"device", t->device},
+	                    {"detail", t->detail},
+	                    {"at_s", hashboard::to_seconds(t->when)},
+	                    {"message", t->message()}};
 }
 
 } // namespace
@@ -76,212 +302,51 @@ BoardSnapshot snapshot(Board &board, std::string action, std::string file, bool 
 
 void print_board_report(std::FILE *out, Board &board, const BoardSnapshot &snap, bool chips)
 {
-	const auto &cfg = board.config();
-	std::fprintf(out, "board %s (%s)%s: %s\n", cfg.name.c_str(), snap.file.c_str(),
-	             snap.simulated ? ", simulated" : "",
-	             std::string(hashboard::board_state_name(board.state())).c_str());
-	std::fprintf(out, "%-5s %-7s %-6s %-12s %8s %5s %8s %8s %9s %8s %6s %6s %9s %9s\n", "chain",
-	             "family", "chips", "break", "baud", "tkt", "MHz", "valid", "hw_err", "dup",
-	             "stale", "jobs", "GH/s", "nominal");
-	for (unsigned id : board.chain_ids()) {
-		const auto &chain = board.chain(id);
-		const ChainBringUp *r = bring_up_of(board, id);
-		const ChainTotals t = totals(chain, snap.chip_mhz.at(id));
-		const std::string found =
-		    r ? std::to_string(r->scan.found()) + "/" + std::to_string(r->scan.expected)
-		      : "-/" + std::to_string(cfg.chain(id).chips);
-		std::fprintf(out,
-		             "%-5u %-7s %-6s %-12s %8u %5u %8.2f %8llu %9llu %8llu %6llu %6llu "
-		             "%9.1f %9.1f\n",
-		             id, std::string(chain.family().name).c_str(), found.c_str(),
-		             break_text(r).c_str(), r ? r->baud : 0u, r ? r->ticket_log2 : 0u,
-		             r ? r->max_mhz : 0.0, (unsigned long long)t.valid,
-		             (unsigned long long)t.hw, (unsigned long long)t.dup,
-		             (unsigned long long)t.stale,
-		             (unsigned long long)chain.stats().jobs_sent,
-		             ghs(t.credited, snap.seconds), snap.seconds > 0 ? t.nominal_ghs : 0.0);
-	}
-	if (chips) {
-		std::fprintf(out, "%-5s %-4s %-7s %8s %8s %8s %6s %6s %9s\n", "chain", "chip",
-		             "address", "MHz", "valid", "hw_err", "dup", "stale", "GH/s");
-		for (unsigned id : board.chain_ids()) {
-			const auto &chain = board.chain(id);
-			const auto &stats = chain.chip_stats();
-			const auto &mhz = snap.chip_mhz.at(id);
-			for (const auto &c : chain.chips()) {
-				if (!c.answered) {
-					std::fprintf(out, "%-5u %-4u 0x%02x    %8s\n", id,
-					             c.position, c.address, "no answer");
-					continue;
-				}
-				const ChipStats &s = stats.at(c.position);
-				std::fprintf(
-				    out,
-				    "%-5u %-4u 0x%02x    %8.2f %8llu %8llu %6llu %6llu %9.1f\n", id,
-				    c.position, c.address, mhz.at(c.position),
-				    (unsigned long long)s.valid, (unsigned long long)s.hw_errors,
-				    (unsigned long long)s.duplicates, (unsigned long long)s.stale,
-				    ghs(s.credited_hashes, snap.seconds));
-			}
-		}
-	}
-	std::fprintf(out, "%-10s %-10s %-6s %9s %8s %8s %s\n", "domain", "regulator", "chain", "mV",
-	             "A", "W", "status");
-	for (const auto &d : cfg.domains) {
-		const auto it = std::find_if(snap.regulators.begin(), snap.regulators.end(),
-		                             [&](const auto &r) { return r.name == d.regulator; });
-		if (it == snap.regulators.end())
-			continue;
-		std::string status = it->error;
-		if (it->status)
-			for (const auto &f : it->status->faults)
-				status += (status.empty() ? "" : ",") + f;
-		if (status.empty())
-			status = it->status && it->status->power_good ? "power good" : "off";
-		std::fprintf(out, "%-10s %-10s %-6u %9.1f %8.2f %8.1f %s\n", d.name.c_str(),
-		             d.regulator.c_str(), d.chain, it->vout_mv.value_or(0),
-		             it->iout_a.value_or(0), it->power_w(), status.c_str());
-	}
-	for (const auto &s : snap.sensors) {
-		if (s.celsius)
-			std::fprintf(out, "sensor %-12s %6.1f C\n", s.name.c_str(), *s.celsius);
-		else
-			std::fprintf(out, "sensor %-12s %s\n", s.name.c_str(), s.error.c_str());
-	}
-	for (const auto &f : snap.fans) {
-		if (f.rpm)
-			std::fprintf(out, "fan    %-12s %5.0f %% duty, %6.0f rpm\n", f.name.c_str(),
-			             f.duty * 100, *f.rpm);
-		else
-			std::fprintf(out, "fan    %-12s %5.0f %% duty, %s\n", f.name.c_str(),
-			             f.duty * 100, f.error.c_str());
-	}
-	for (const auto &w : snap.warnings)
-		std::fprintf(out, "WARNING %s\n", w.c_str());
-	if (const auto trip = board.trip_reason())
-		std::fprintf(out, "TRIPPED at %.2f s: %s\n", hashboard::to_seconds(trip->when),
-		             trip->message().c_str());
+	fmt::print(out, "board {} ({}){}: {}\n", board.config().name, snap.file,
+	           snap.simulated ? ", simulated" : "", hashboard::board_state_name(board.state()));
+	print_chain_table(out, board, snap);
+	if (chips)
+		print_chip_table(out, board, snap);
+	print_domains(out, board, snap);
+	print_sensors_and_fans(out, snap);
+	print_warnings_and_trip(out, board, snap);
 }
 
-boost::json::object board_report_json(Board &board, const BoardSnapshot &snap)
+json::object board_report_json(Board &board, const BoardSnapshot &snap)
 {
-	namespace json = boost::json;
-	const auto &cfg = board.config();
 	json::array chains;
-	double total_credited = 0, total_nominal = 0;
-	std::uint64_t total_valid = 0, total_hw = 0;
+	NonceTally all;
+	double nominal = 0;
 	for (unsigned id : board.chain_ids()) {
-		const auto &chain = board.chain(id);
-		const ChainBringUp *r = bring_up_of(board, id);
-		const ChainTotals t = totals(chain, snap.chip_mhz.at(id));
-		total_credited += t.credited;
-		total_nominal += t.nominal_ghs;
-		total_valid += t.valid;
-		total_hw += t.hw;
-		json::array chip_list;
-		const auto &stats = chain.chip_stats();
-		const auto &mhz = snap.chip_mhz.at(id);
-		for (const auto &c : chain.chips()) {
-			json::object o{{"position", c.position},
-			               {"address", c.address},
-			               {"answered", c.answered}};
-			if (c.answered && c.position < stats.size()) {
-				const ChipStats &s = stats[c.position];
-				o["mhz"] = mhz.at(c.position);
-				o["valid"] = s.valid;
-				o["hw_errors"] = s.hw_errors;
-				o["duplicates"] = s.duplicates;
-				o["stale"] = s.stale;
-				o["ghs"] = ghs(s.credited_hashes, snap.seconds);
-				o["cores_seen"] = s.per_core_valid.size();
-			}
-			chip_list.push_back(std::move(o));
-		}
-		json::object c{{"id", id},
-		               {"family", std::string(chain.family().name)},
-		               {"link", board.link_description(id)},
-		               {"expected", cfg.chain(id).chips},
-		               {"jobs", chain.stats().jobs_sent},
-		               {"valid", t.valid},
-		               {"hw_errors", t.hw},
-		               {"duplicates", t.dup},
-		               {"stale", t.stale},
-		               {"unattributed", chain.stats().unattributed},
-		               {"ghs", ghs(t.credited, snap.seconds)},
-		               {"nominal_ghs", snap.seconds > 0 ? t.nominal_ghs : 0.0},
-		               {"chips", std::move(chip_list)}};
-		if (r) {
-			c["found"] = r->scan.found();
-			c["break_after"] = r->scan.break_after ? json::value(*r->scan.break_after)
-			                                       : json::value(nullptr);
-			json::array silent;
-			for (unsigned p : r->scan.silent_positions)
-				silent.push_back(p);
-			c["silent_positions"] = std::move(silent);
-			c["baud"] = r->baud;
-			c["ticket_log2"] = r->ticket_log2;
-			c["max_mhz"] = r->max_mhz;
-		}
-		chains.push_back(std::move(c));
+		const ChainTotals t = totals(board.chain(id), snap.chip_mhz.at(id));
+		all.valid += t.nonces.valid;
+		all.hw_errors += t.nonces.hw_errors;
+		all.unknown_job += t.nonces.unknown_job;
+		all.credited_hashes += t.nonces.credited_hashes;
+		nominal += t.nominal_ghs;
+		chains.push_back(chain_json(board, id, t, snap));
 	}
-	json::array domains;
-	for (const auto &d : cfg.domains) {
-		json::object o{{"name", d.name},
-		               {"regulator", d.regulator},
-		               {"chain", d.chain},
-		               {"chips", d.chip_count()}};
-		for (const auto &r : snap.regulators) {
-			if (r.name != d.regulator)
-				continue;
-			o["vout_mv"] = r.vout_mv ? json::value(*r.vout_mv) : json::value(nullptr);
-			o["iout_a"] = r.iout_a ? json::value(*r.iout_a) : json::value(nullptr);
-			o["power_w"] = r.power_w();
-			json::array faults;
-			if (r.status)
-				for (const auto &f : r.status->faults)
-					faults.push_back(json::value(f));
-			o["faults"] = std::move(faults);
-			o["error"] = r.error;
-		}
-		domains.push_back(std::move(o));
-	}
-	json::array sensors, fans, warnings;
-	for (const auto &s : snap.sensors)
-		sensors.push_back(
-		    {{"name", s.name},
-		     {"celsius", s.celsius ? json::value(*s.celsius) : json::value(nullptr)},
-		     {"error", s.error}});
-	for (const auto &f : snap.fans)
-		fans.push_back({{"name", f.name},
-		                {"duty", f.duty},
-		                {"rpm", f.rpm ? json::value(*f.rpm) : json::value(nullptr)},
-		                {"error", f.error}});
+	json::array warnings;
 	for (const auto &w : snap.warnings)
 		warnings.push_back(json::value(w));
-	json::value trip = nullptr;
-	if (const auto t = board.trip_reason())
-		trip = json::object{{"cause", std::string(hashboard::trip_cause_name(t->cause))},
-		                    {"device", t->device},
-		                    {"detail", t->detail},
-		                    {"at_s", hashboard::to_seconds(t->when)},
-		                    {"message", t->message()}};
-	return json::object{{"board", cfg.name},
+	return json::object{{"board", board.config().name},
 	                    {"file", snap.file},
 	                    {"action", snap.action},
 	                    {"simulated", snap.simulated},
 	                    {"state", std::string(hashboard::board_state_name(board.state()))},
 	                    {"seconds", snap.seconds},
 	                    {"chains", std::move(chains)},
-	                    {"domains", std::move(domains)},
-	                    {"sensors", std::move(sensors)},
-	                    {"fans", std::move(fans)},
+	                    {"domains", domains_json(board, snap)},
+	                    {"sensors", sensors_json(snap)},
+	                    {"fans", fans_json(snap)},
 	                    {"warnings", std::move(warnings)},
-	                    {"trip", std::move(trip)},
+	                    {"trip", trip_json(board)},
 	                    {"total",
-	                     {{"valid", total_valid},
-	                      {"hw_errors", total_hw},
-	                      {"ghs", ghs(total_credited, snap.seconds)},
-	                      {"nominal_ghs", snap.seconds > 0 ? total_nominal : 0.0}}}};
+	                     {{"valid", all.valid},
+	                      {"hw_errors", all.hw_errors},
+	                      {"unknown_job", all.unknown_job},
+	                      {"ghs", ghs(all.credited_hashes, snap.seconds)},
+	                      {"nominal_ghs", snap.seconds > 0 ? nominal : 0.0}}}};
 }
 
 } // namespace hbctl

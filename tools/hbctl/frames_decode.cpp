@@ -1,21 +1,15 @@
 // SPDX-License-Identifier: MIT
 // hbctl frames decode: a capture (hex text, raw binary, logic analyser CSV) -> one line,
 // or one JSON object, per frame.
-#include "capture_input.hpp"
+#include "capture_pass.hpp"
 #include "frames.hpp"
 #include "options.hpp"
 #include "reg_args.hpp"
 
-#include <hashboard/bm13xx/capture.hpp>
 #include <hashboard/bm13xx/describe.hpp>
 
-#include <algorithm>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
-#include <sstream>
 
 namespace hbctl {
 namespace {
@@ -32,27 +26,17 @@ struct DecodeOptions {
 	bool strict = false;
 };
 
-struct Tagged {
-	const bm::ScanItem *item;
-	const bm::CaptureStream *stream;
-};
-
-std::optional<double> time_of(const bm::ScanItem &item)
-{
-	return std::visit([](const auto &i) { return i.time_s; }, item);
-}
-
-boost::json::object item_to_json(const Tagged &t)
+boost::json::object item_to_json(const bm::ScanItem &item, const std::string &stream)
 {
 	boost::json::object o;
 	const auto common = [&](std::size_t offset, const std::optional<double> &time) {
 		o["offset"] = offset;
 		if (time)
 			o["time"] = *time;
-		if (!t.stream->name.empty())
-			o["stream"] = t.stream->name;
+		if (!stream.empty())
+			o["stream"] = stream;
 	};
-	if (const auto *j = std::get_if<bm::JunkRun>(t.item)) {
+	if (const auto *j = std::get_if<bm::JunkRun>(&item)) {
 		o["type"] = "junk";
 		common(j->offset, j->time_s);
 		o["count"] = j->bytes.size();
@@ -60,7 +44,7 @@ boost::json::object item_to_json(const Tagged &t)
 		o["bytes"] = hashboard::to_hex(j->bytes);
 		return o;
 	}
-	const auto &f = std::get<bm::CapturedFrame>(*t.item);
+	const auto &f = std::get<bm::CapturedFrame>(item);
 	o["type"] = "frame";
 	common(f.offset, f.time_s);
 	o["direction"] = std::string(bm::direction_name(f.direction));
@@ -71,67 +55,47 @@ boost::json::object item_to_json(const Tagged &t)
 	return o;
 }
 
-int run_decode(const DecodeOptions &o)
+bm::ScanOptions scan_options(const DecodeOptions &o, const hashboard::ChipFamily &family)
 {
-	const auto &family = hashboard::family_by_name(o.family);
 	bm::ScanOptions scan{&family, std::nullopt};
 	if (o.direction == "tx")
 		scan.direction = bm::Direction::tx;
 	else if (o.direction == "rx")
 		scan.direction = bm::Direction::rx;
+	return scan;
+}
 
-	const std::string contents = read_capture_input(o.input);
-	const bm::Capture capture =
-	    bm::read_capture(contents, bm::capture_format_from_name(o.format));
-
-	bm::ScanStats stats;
-	bm::DescribeState state;
-	const bm::ScannedCapture scanned = bm::scan_capture(capture, scan, state, stats);
-	const auto &per_stream = scanned.streams;
-	const std::uint64_t flagged = scanned.flagged;
-	const bool all_timed = scanned.all_timed;
-	std::vector<Tagged> items;
-	for (std::size_t s = 0; s < per_stream.size(); ++s)
-		for (const auto &item : per_stream[s])
-			items.push_back({&item, &capture.streams[s]});
-	// Several analyser lines (TX and RX) interleave by time, as they happened.
-	if (all_timed && per_stream.size() > 1)
-		std::stable_sort(items.begin(), items.end(), [](const Tagged &a, const Tagged &b) {
-			return time_of(*a.item).value_or(0) < time_of(*b.item).value_or(0);
-		});
-
-	for (const auto &t : items) {
-		if (o.json)
-			std::cout << boost::json::serialize(item_to_json(t)) << "\n";
-		else
-			std::cout << bm::format_item(*t.item, o.bytes) << "\n";
-	}
+void print_summary(const DecodeOptions &o, const hashboard::ChipFamily &family,
+                   const CaptureSummary &s)
+{
 	if (o.json) {
 		boost::json::object summary{{"type", "summary"},
-		                            {"format", capture.format},
-		                            {"family", std::string(family.name)},
-		                            {"frames", stats.frames},
-		                            {"crc_errors", stats.crc_errors},
-		                            {"unknown", stats.unknown},
-		                            {"junk_bytes", stats.junk_bytes},
-		                            {"truncated", stats.truncated},
-		                            {"flagged_bytes", flagged}};
+		                            {"format", s.format},
+		                            {"family", std::string(family.name)}};
+		add_scan_counts(summary, s);
 		std::cout << boost::json::serialize(summary) << "\n";
 	} else {
-		std::printf("# %s, %s: %llu frames ok, %llu BAD CRC, %llu unknown, %llu junk bytes",
-		            capture.format.c_str(), std::string(family.name).c_str(),
-		            (unsigned long long)stats.frames, (unsigned long long)stats.crc_errors,
-		            (unsigned long long)stats.unknown,
-		            (unsigned long long)stats.junk_bytes);
-		if (stats.truncated)
-			std::printf(" (%llu truncated frame)", (unsigned long long)stats.truncated);
-		if (flagged)
-			std::printf(", %llu bytes flagged by the analyser",
-			            (unsigned long long)flagged);
-		std::printf("\n");
+		std::cout << "# " << s.format << ", " << family.name << ": " << scan_counts_text(s)
+		          << "\n";
 	}
 	std::cout.flush();
-	const bool clean = stats.crc_errors == 0 && stats.unknown == 0 && stats.junk_bytes == 0;
+}
+
+int run_decode(const DecodeOptions &o)
+{
+	const auto &family = hashboard::family_by_name(o.family);
+	const CapturePass pass{bm::capture_format_from_name(o.format), scan_options(o, family), {}};
+	// Each item is printed as it is cut: the input may be a pipe that is still being written.
+	const CaptureSummary s = scan_capture_file(
+	    o.input, pass, [&](const bm::ScanItem &item, const std::string &stream) {
+		    if (o.json)
+			    std::cout << boost::json::serialize(item_to_json(item, stream)) << "\n";
+		    else
+			    std::cout << bm::format_item(item, o.bytes) << "\n";
+	    });
+	print_summary(o, family, s);
+	const bool clean =
+	    s.stats.crc_errors == 0 && s.stats.unknown == 0 && s.stats.junk_bytes == 0;
 	return o.strict && !clean ? 1 : 0;
 }
 
@@ -157,7 +121,9 @@ Runner add_frames_decode(CLI::App &frames)
 	    "Both directions are decoded from one stream (55 AA host frames, AA 55 replies)\n"
 	    "unless --direction is given. Frames with a bad CRC are shown as BAD CRC with the\n"
 	    "CRC they should have had; bytes that fit no frame are shown as junk runs.\n"
-	    "--json prints one JSON object per line (type frame, junk, and a final summary).");
+	    "--json prints one JSON object per line (type frame, junk, and a final summary).\n"
+	    "The input is read as it arrives (a pipe from a UART works): each frame is printed\n"
+	    "once it is whole, in bounded memory whatever the input's size.");
 	cmd->add_option("input", o->input, "capture file, or - for stdin (default)");
 	cmd->add_option("--format", o->format, "auto, hex, binary or csv (default auto)")
 	    ->check(CLI::IsMember({"auto", "hex", "binary", "csv"}));

@@ -4,11 +4,15 @@
 #include "frames.hpp"
 #include "options.hpp"
 #include "reg_args.hpp"
+#include "terminal_text.hpp"
 #include "validators.hpp"
 
 #include <hashboard/bm13xx/describe.hpp>
 #include <hashboard/chain_job.hpp>
 #include <hashboard/job_builder.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 #include <memory>
@@ -46,19 +50,21 @@ struct Output {
 
 std::string hex32(std::uint32_t v)
 {
-	char buf[16];
-	std::snprintf(buf, sizeof buf, "0x%08x", unsigned(v));
-	return buf;
+	return fmt::format("0x{:08x}", v);
+}
+
+Bytes parse_bytes(const std::string &text, const std::string &what)
+{
+	try {
+		return hashboard::from_hex(text);
+	} catch (const std::invalid_argument &e) {
+		throw std::invalid_argument(what + ": " + e.what());
+	}
 }
 
 hashboard::Hash256 parse_hash(const std::string &text, const std::string &what)
 {
-	Bytes b;
-	try {
-		b = hashboard::from_hex(text);
-	} catch (const std::invalid_argument &e) {
-		throw std::invalid_argument(what + ": " + e.what());
-	}
+	const Bytes b = parse_bytes(text, what);
 	if (b.size() != 32)
 		throw std::invalid_argument(what + ": expected 32 bytes (64 hex digits), got " +
 		                            std::to_string(b.size()));
@@ -108,6 +114,78 @@ hashboard::StratumNotify parse_notify(const std::string &text)
 	return n;
 }
 
+// --version --prev-hash --merkle-root --ntime --nbits, all of them.
+hashboard::Work work_from_fields(const EncodeOptions &o)
+{
+	for (const auto &[v, name] : {std::pair{&o.version, "--version"},
+	                              {&o.prev_hash, "--prev-hash"},
+	                              {&o.merkle_root, "--merkle-root"},
+	                              {&o.ntime, "--ntime"},
+	                              {&o.nbits, "--nbits"}})
+		if (v->empty())
+			throw std::invalid_argument(std::string("job: header fields need ") + name);
+	hashboard::Work w;
+	w.version = parse_hex32(o.version, "--version");
+	w.prev_hash = parse_hash(o.prev_hash, "--prev-hash");
+	w.merkle_root = parse_hash(o.merkle_root, "--merkle-root");
+	w.ntime = parse_hex32(o.ntime, "--ntime");
+	w.nbits = parse_hex32(o.nbits, "--nbits");
+	return w;
+}
+
+// --header: the serialised 80 bytes, nonce ignored.
+hashboard::Work work_from_header(const EncodeOptions &o)
+{
+	const Bytes h = parse_bytes(o.header, "--header");
+	if (h.size() != 80)
+		throw std::invalid_argument("--header: expected 80 bytes, got " +
+		                            std::to_string(h.size()));
+	hashboard::Work w;
+	w.version = hashboard::load_le32(h.data());
+	std::copy(h.begin() + 4, h.begin() + 36, w.prev_hash.begin());
+	std::copy(h.begin() + 36, h.begin() + 68, w.merkle_root.begin());
+	w.ntime = hashboard::load_le32(h.data() + 68);
+	w.nbits = hashboard::load_le32(h.data() + 72);
+	return w;
+}
+
+// --notify with the session's extranonces, through the job builder; what it built goes
+// into the notes.
+hashboard::Work work_from_notify(const EncodeOptions &o, std::uint32_t mask, Output &out)
+{
+	if (o.notify.empty() || o.extranonce1.empty() || o.extranonce2.empty())
+		throw std::invalid_argument("job: --notify needs --extranonce1 and --extranonce2");
+	const Bytes en2 = parse_bytes(o.extranonce2, "--extranonce2");
+	const hashboard::JobBuilder builder(parse_notify(o.notify), o.extranonce1,
+	                                    o.extranonce2_size.value_or(en2.size()), mask);
+	hashboard::Work w = builder.work(en2);
+	const Bytes coinbase = builder.coinbase(en2);
+	const auto header = w.header(0, w.version);
+	out.notes.push_back({"stratum_job_id", builder.job_id()});
+	out.notes.push_back({"coinbase", hashboard::to_hex(coinbase)});
+	out.notes.push_back({"header", hashboard::to_hex(header) + " (nonce 0, job version)"});
+	out.extra["stratum_job_id"] = builder.job_id();
+	out.extra["coinbase"] = hashboard::to_hex(coinbase);
+	out.extra["header"] = hashboard::to_hex(header);
+	return w;
+}
+
+void describe_work(const hashboard::Work &w, Output &out)
+{
+	out.notes.push_back(
+	    {"work", fmt::format("version={} version_mask={} ntime={} nbits={}", hex32(w.version),
+	                         hex32(w.version_mask), hex32(w.ntime), hex32(w.nbits))});
+	out.notes.push_back({"merkle_root", hashboard::to_hex(w.merkle_root)});
+	out.notes.push_back({"prev_hash", hashboard::to_hex(w.prev_hash)});
+	out.extra["work"] = json::object{{"version", hex32(w.version)},
+	                                 {"version_mask", hex32(w.version_mask)},
+	                                 {"prev_hash", hashboard::to_hex(w.prev_hash)},
+	                                 {"merkle_root", hashboard::to_hex(w.merkle_root)},
+	                                 {"ntime", hex32(w.ntime)},
+	                                 {"nbits", hex32(w.nbits)}};
+}
+
+// The job from exactly one source: header fields, --header, or a Stratum notify.
 hashboard::Work work_from_options(const EncodeOptions &o, Output &out)
 {
 	const bool fields = !o.version.empty() || !o.prev_hash.empty() || !o.merkle_root.empty() ||
@@ -118,71 +196,11 @@ hashboard::Work work_from_options(const EncodeOptions &o, Output &out)
 		                            "--prev-hash --merkle-root --ntime --nbits), --header, "
 		                            "or --notify with --extranonce1 --extranonce2");
 	const std::uint32_t mask = parse_hex32(o.version_mask, "--version-mask");
-	hashboard::Work w;
+	hashboard::Work w = fields              ? work_from_fields(o)
+	                    : !o.header.empty() ? work_from_header(o)
+	                                        : work_from_notify(o, mask, out);
 	w.version_mask = mask;
-	if (fields) {
-		for (const auto &[v, name] : {std::pair{&o.version, "--version"},
-		                              {&o.prev_hash, "--prev-hash"},
-		                              {&o.merkle_root, "--merkle-root"},
-		                              {&o.ntime, "--ntime"},
-		                              {&o.nbits, "--nbits"}})
-			if (v->empty())
-				throw std::invalid_argument(
-				    std::string("job: header fields need ") + name);
-		w.version = parse_hex32(o.version, "--version");
-		w.prev_hash = parse_hash(o.prev_hash, "--prev-hash");
-		w.merkle_root = parse_hash(o.merkle_root, "--merkle-root");
-		w.ntime = parse_hex32(o.ntime, "--ntime");
-		w.nbits = parse_hex32(o.nbits, "--nbits");
-	} else if (!o.header.empty()) {
-		Bytes h;
-		try {
-			h = hashboard::from_hex(o.header);
-		} catch (const std::invalid_argument &e) {
-			throw std::invalid_argument(std::string("--header: ") + e.what());
-		}
-		if (h.size() != 80)
-			throw std::invalid_argument("--header: expected 80 bytes, got " +
-			                            std::to_string(h.size()));
-		w.version = hashboard::load_le32(h.data());
-		std::copy(h.begin() + 4, h.begin() + 36, w.prev_hash.begin());
-		std::copy(h.begin() + 36, h.begin() + 68, w.merkle_root.begin());
-		w.ntime = hashboard::load_le32(h.data() + 68);
-		w.nbits = hashboard::load_le32(h.data() + 72);
-	} else {
-		if (o.notify.empty() || o.extranonce1.empty() || o.extranonce2.empty())
-			throw std::invalid_argument(
-			    "job: --notify needs --extranonce1 and --extranonce2");
-		Bytes en2;
-		try {
-			en2 = hashboard::from_hex(o.extranonce2);
-		} catch (const std::invalid_argument &e) {
-			throw std::invalid_argument(std::string("--extranonce2: ") + e.what());
-		}
-		const hashboard::JobBuilder builder(parse_notify(o.notify), o.extranonce1,
-		                                    o.extranonce2_size.value_or(en2.size()), mask);
-		w = builder.work(en2);
-		const Bytes coinbase = builder.coinbase(en2);
-		const auto header = w.header(0, w.version);
-		out.notes.push_back({"stratum_job_id", builder.job_id()});
-		out.notes.push_back({"coinbase", hashboard::to_hex(coinbase)});
-		out.notes.push_back(
-		    {"header", hashboard::to_hex(header) + " (nonce 0, job version)"});
-		out.extra["stratum_job_id"] = builder.job_id();
-		out.extra["coinbase"] = hashboard::to_hex(coinbase);
-		out.extra["header"] = hashboard::to_hex(header);
-	}
-	out.notes.push_back({"work", "version=" + hex32(w.version) +
-	                                 " version_mask=" + hex32(w.version_mask) +
-	                                 " ntime=" + hex32(w.ntime) + " nbits=" + hex32(w.nbits)});
-	out.notes.push_back({"merkle_root", hashboard::to_hex(w.merkle_root)});
-	out.notes.push_back({"prev_hash", hashboard::to_hex(w.prev_hash)});
-	out.extra["work"] = json::object{{"version", hex32(w.version)},
-	                                 {"version_mask", hex32(w.version_mask)},
-	                                 {"prev_hash", hashboard::to_hex(w.prev_hash)},
-	                                 {"merkle_root", hashboard::to_hex(w.merkle_root)},
-	                                 {"ntime", hex32(w.ntime)},
-	                                 {"nbits", hex32(w.nbits)}};
+	describe_work(w, out);
 	return w;
 }
 
@@ -199,10 +217,7 @@ bm::FrameMeaning describe(const hashboard::ChipFamily &family, const Bytes &fram
 
 std::string spaced_hex(const Bytes &b)
 {
-	std::string s;
-	for (std::size_t i = 0; i < b.size(); ++i)
-		s += (i ? " " : "") + hashboard::to_hex(hashboard::ByteSpan(&b[i], 1));
-	return s;
+	return fmt::format("{:02x}", fmt::join(b, " "));
 }
 
 int print(const EncodeOptions &o, const hashboard::ChipFamily &family, const Output &out)
@@ -220,8 +235,9 @@ int print(const EncodeOptions &o, const hashboard::ChipFamily &family, const Out
 		return 0;
 	}
 	// Comments first, so the output feeds straight back into frames decode.
+	// A pool's job id is the pool's text: shown escaped.
 	for (const auto &[k, v] : out.notes)
-		std::cout << "# " << k << ": " << v << "\n";
+		std::cout << "# " << k << ": " << terminal_safe(v) << "\n";
 	std::cout << "# " << family.name << " " << bm::format_meaning(meaning) << "\n";
 	std::cout << spaced_hex(out.frame) << "\n";
 	return 0;
@@ -241,6 +257,86 @@ void add_target(CLI::App *cmd, EncodeOptions &o)
 	chip->excludes(all);
 }
 
+void add_job_options(CLI::App *job, EncodeOptions &o)
+{
+	job->add_option("--job-id", o.job_id, "chip job id, 0..127")->required();
+	job->add_option("--version", o.version, "block version, hex (header fields)");
+	job->add_option("--prev-hash", o.prev_hash,
+	                "previous block hash, 64 hex digits in header "
+	                "byte order (block explorers show it reversed)");
+	job->add_option("--merkle-root", o.merkle_root, "merkle root, header byte order");
+	job->add_option("--ntime", o.ntime, "ntime, hex");
+	job->add_option("--nbits", o.nbits, "nbits, hex");
+	job->add_option("--header", o.header,
+	                "an 80-byte header in hex instead of the fields "
+	                "(its nonce is ignored)");
+	job->add_option("--notify", o.notify,
+	                "mining.notify params as JSON: [job_id, prevhash, "
+	                "coinb1, coinb2, [branches], version, nbits, ntime, "
+	                "clean_jobs]");
+	job->add_option("--extranonce1", o.extranonce1, "extranonce1 from mining.subscribe, hex");
+	job->add_option("--extranonce2", o.extranonce2, "extranonce2, hex");
+	job->add_option("--extranonce2-size", o.extranonce2_size,
+	                "extranonce2 size from mining.subscribe (default: --extranonce2's length)")
+	    ->transform(whole_range(1, 32));
+	job->add_option("--version-mask", o.version_mask,
+	                "version-rolling mask, hex (default 1fffe000; 0 for none)");
+	add_common(job, o);
+}
+
+// Which subcommand ran.
+struct EncodeCommands {
+	CLI::App *set_address, *write, *read, *chain_inactive, *job;
+};
+
+// A job frame exactly as encode_chain_job makes it for the chain, with the versions each
+// midstate was rolled to (BM1397).
+Output job_output(const EncodeOptions &o, const hashboard::ChipFamily &family)
+{
+	Output out;
+	const auto job_id = std::uint8_t(parse_number(o.job_id, "--job-id", 0x7F));
+	const hashboard::Work w = work_from_options(o, out);
+	const hashboard::ChainJob cj = hashboard::encode_chain_job(family, w, job_id);
+	out.frame = cj.frame;
+	if (!cj.versions.empty()) {
+		json::array versions;
+		std::vector<std::string> list;
+		for (auto v : cj.versions) {
+			list.push_back(hex32(v));
+			versions.push_back(json::value(list.back()));
+		}
+		out.notes.push_back({"midstate_versions", fmt::format("{}", fmt::join(list, " "))});
+		out.extra["midstate_versions"] = versions;
+	}
+	return out;
+}
+
+Bytes command_frame(const EncodeOptions &o, const hashboard::ChipFamily &family,
+                    const EncodeCommands &c)
+{
+	const bool all = o.chip.empty();
+	const std::uint8_t chip = all ? 0 : parse_address(o.chip);
+	if (*c.set_address)
+		return bm::encode_set_address(parse_address(o.address));
+	if (*c.write)
+		return bm::encode_write_register(
+		    all, chip, parse_register(family, o.reg),
+		    std::uint32_t(parse_number(o.value, "value", 0xFFFFFFFF)));
+	if (*c.read)
+		return bm::encode_read_register(all, chip, parse_register(family, o.reg));
+	return bm::encode_chain_inactive();
+}
+
+int run_encode(const EncodeOptions &o, const EncodeCommands &c)
+{
+	const auto &family = hashboard::family_by_name(o.family);
+	if (*c.job)
+		return print(o, family, job_output(o, family));
+	Output out;
+	out.frame = command_frame(o, family, c);
+	return print(o, family, out);
+}
+
 } // namespace
 
 Runner add_frames_encode(CLI::App &frames)
@@ -255,85 +351,30 @@ Runner add_frames_encode(CLI::App &frames)
 	            "Text output: '#' comment lines (meaning, and for jobs what they were built "
 	            "from), then the bytes; it can be fed back to 'hbctl frames decode'.");
 
-	auto *set_addr = cmd->add_subcommand("set-address", "assign an address to the next chip");
-	set_addr->add_option("addr", o->address, "the address")->required();
-	add_common(set_addr, *o);
+	EncodeCommands c{};
+	c.set_address = cmd->add_subcommand("set-address", "assign an address to the next chip");
+	c.set_address->add_option("addr", o->address, "the address")->required();
+	add_common(c.set_address, *o);
 
-	auto *write = cmd->add_subcommand("write", "write a register");
-	write->add_option("reg", o->reg, "register name or number")->required();
-	write->add_option("value", o->value, "32-bit value")->required();
-	add_target(write, *o);
-	add_common(write, *o);
+	c.write = cmd->add_subcommand("write", "write a register");
+	c.write->add_option("reg", o->reg, "register name or number")->required();
+	c.write->add_option("value", o->value, "32-bit value")->required();
+	add_target(c.write, *o);
+	add_common(c.write, *o);
 
-	auto *read = cmd->add_subcommand("read", "read a register");
-	read->add_option("reg", o->reg, "register name or number")->required();
-	add_target(read, *o);
-	add_common(read, *o);
+	c.read = cmd->add_subcommand("read", "read a register");
+	c.read->add_option("reg", o->reg, "register name or number")->required();
+	add_target(c.read, *o);
+	add_common(c.read, *o);
 
-	auto *inactive = cmd->add_subcommand("chain-inactive", "stop chips relaying addresses");
-	add_common(inactive, *o);
+	c.chain_inactive = cmd->add_subcommand("chain-inactive", "stop chips relaying addresses");
+	add_common(c.chain_inactive, *o);
 
-	auto *job = cmd->add_subcommand("job", "a job frame exactly as a chain of the family gets "
-	                                       "it (BM1397: 4 midstates; BM1366+: header job)");
-	job->add_option("--job-id", o->job_id, "chip job id, 0..127")->required();
-	job->add_option("--version", o->version, "block version, hex (header fields)");
-	job->add_option("--prev-hash", o->prev_hash,
-	                "previous block hash, 64 hex digits in header "
-	                "byte order (block explorers show it reversed)");
-	job->add_option("--merkle-root", o->merkle_root, "merkle root, header byte order");
-	job->add_option("--ntime", o->ntime, "ntime, hex");
-	job->add_option("--nbits", o->nbits, "nbits, hex");
-	job->add_option("--header", o->header,
-	                "an 80-byte header in hex instead of the fields "
-	                "(its nonce is ignored)");
-	job->add_option("--notify", o->notify,
-	                "mining.notify params as JSON: [job_id, prevhash, "
-	                "coinb1, coinb2, [branches], version, nbits, ntime, "
-	                "clean_jobs]");
-	job->add_option("--extranonce1", o->extranonce1, "extranonce1 from mining.subscribe, hex");
-	job->add_option("--extranonce2", o->extranonce2, "extranonce2, hex");
-	job->add_option("--extranonce2-size", o->extranonce2_size,
-	                "extranonce2 size from mining.subscribe (default: --extranonce2's length)")
-	    ->transform(whole_range(1, 32));
-	job->add_option("--version-mask", o->version_mask,
-	                "version-rolling mask, hex (default 1fffe000; 0 for none)");
-	add_common(job, *o);
+	c.job = cmd->add_subcommand("job", "a job frame exactly as a chain of the family gets "
+	                                   "it (BM1397: 4 midstates; BM1366+: header job)");
+	add_job_options(c.job, *o);
 
-	return [o, set_addr, write, read, inactive, job]() {
-		const auto &family = hashboard::family_by_name(o->family);
-		Output out;
-		const bool all = o->chip.empty();
-		const std::uint8_t chip = all ? 0 : parse_address(o->chip);
-		if (*set_addr)
-			out.frame = bm::encode_set_address(parse_address(o->address));
-		else if (*write)
-			out.frame = bm::encode_write_register(
-			    all, chip, parse_register(family, o->reg),
-			    std::uint32_t(parse_number(o->value, "value", 0xFFFFFFFF)));
-		else if (*read)
-			out.frame =
-			    bm::encode_read_register(all, chip, parse_register(family, o->reg));
-		else if (*inactive)
-			out.frame = bm::encode_chain_inactive();
-		else if (*job) {
-			const auto job_id = std::uint8_t(parse_number(o->job_id, "--job-id", 0x7F));
-			const hashboard::Work w = work_from_options(*o, out);
-			const hashboard::ChainJob cj =
-			    hashboard::encode_chain_job(family, w, job_id);
-			out.frame = cj.frame;
-			if (!cj.versions.empty()) {
-				std::string list;
-				json::array versions;
-				for (auto v : cj.versions) {
-					list += (list.empty() ? "" : " ") + hex32(v);
-					versions.push_back(json::value(hex32(v)));
-				}
-				out.notes.push_back({"midstate_versions", list});
-				out.extra["midstate_versions"] = versions;
-			}
-		}
-		return print(*o, family, out);
-	};
+	return [o, c]() { return run_encode(*o, c); };
 }
 
 } // namespace hbctl

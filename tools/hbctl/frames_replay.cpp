@@ -3,18 +3,21 @@
 // the job it answers, as the chain checks it (replay.hpp), one line group or one JSON
 // object per nonce, then a summary.
 #include "capture_input.hpp"
+#include "capture_pass.hpp"
 #include "frames.hpp"
 #include "replay.hpp"
+#include "terminal_text.hpp"
 #include "validators.hpp"
 
-#include <hashboard/bm13xx/capture.hpp>
 #include <hashboard/bm13xx/describe.hpp>
 #include <hashboard/chain.hpp>
+#include <hashboard/sha256.hpp>
 #include <hashboard/target.hpp>
 
 #include <boost/json.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -35,23 +38,20 @@ struct ReplayOptions {
 	bool json = false;
 };
 
+// A good frame as the capture pass gave it, with the analyser line it came on.
 struct Tagged {
 	const bm::CapturedFrame *frame;
-	const bm::CaptureStream *stream;
+	const std::string *stream;
 };
 
 std::string hex32(std::uint32_t v)
 {
-	char buf[16];
-	std::snprintf(buf, sizeof buf, "0x%08x", unsigned(v));
-	return buf;
+	return fmt::format("0x{:08x}", v);
 }
 
 std::string hex8(unsigned v)
 {
-	char buf[8];
-	std::snprintf(buf, sizeof buf, "0x%02x", v & 0xFFu);
-	return buf;
+	return fmt::format("0x{:02x}", v & 0xFFu);
 }
 
 // hw_error is split by cause here: a nonce that hashes below the ticket, or one naming a
@@ -75,12 +75,7 @@ std::string summary_verdict_name(NonceVerdict v)
 
 std::string when(const bm::CapturedFrame &f)
 {
-	char buf[48];
-	if (f.time_s)
-		std::snprintf(buf, sizeof buf, "%.6f", *f.time_s);
-	else
-		std::snprintf(buf, sizeof buf, "@%zu", f.offset);
-	return buf;
+	return f.time_s ? fmt::format("{:.6f}", *f.time_s) : fmt::format("@{}", f.offset);
 }
 
 std::string excess_text(const hashboard::ChipFamily &family, const bm::NonceReply &reply,
@@ -99,37 +94,38 @@ std::string excess_text(const hashboard::ChipFamily &family, const bm::NonceRepl
 	       std::to_string(*n.hash_excess_bits) + ": DISAGREES)";
 }
 
+// h0..h7, each big-endian: the state words as the SHA-256 standard writes them.
+std::string midstate_hex(const hashboard::NonceCheck &c)
+{
+	return hashboard::to_hex(hashboard::sha256::state_bytes(*c.midstate));
+}
+
 void print_nonce(const hashboard::ChipFamily &family, const Tagged &t, const bm::NonceReply &reply,
                  const ReplayedNonce &n)
 {
 	const auto &c = n.check;
 	std::string l1 =
-	    when(*t.frame) + " nonce=" + hex32(reply.nonce) + " job=" + hex8(c.fields.job_id) +
-	    " sub=" + std::to_string(c.fields.sub_id) + " core=" + std::to_string(c.fields.core);
+	    fmt::format("{} nonce={} job={} sub={} core={}", when(*t.frame), hex32(reply.nonce),
+	                hex8(c.fields.job_id), c.fields.sub_id, c.fields.core);
 	if (n.chip)
-		l1 += " chip=" + std::to_string(*n.chip) + " addr=" + hex8(n.address.value_or(0));
-	std::printf("%s  %s\n", l1.c_str(), verdict_text(n).c_str());
+		l1 += fmt::format(" chip={} addr={}", *n.chip, hex8(n.address.value_or(0)));
+	fmt::print("{}  {}\n", l1, verdict_text(n));
 	if (c.header)
-		std::printf("    header=%s version=%s\n", hashboard::to_hex(*c.header).c_str(),
-		            hex32(*c.version).c_str());
-	if (c.midstate) {
-		std::array<std::uint8_t, 32> mid;
-		for (std::size_t i = 0; i < 8; ++i)
-			hashboard::store_be32(mid.data() + 4 * i, (*c.midstate)[i]);
-		std::printf("    midstate=%s tail=%s version=%s\n", hashboard::to_hex(mid).c_str(),
-		            hashboard::to_hex(*c.tail).c_str(),
-		            c.version ? hex32(*c.version).c_str() : "unknown");
-	}
+		fmt::print("    header={} version={}\n", hashboard::to_hex(*c.header),
+		           hex32(*c.version));
+	if (c.midstate)
+		fmt::print("    midstate={} tail={} version={}\n", midstate_hex(c),
+		           hashboard::to_hex(*c.tail), c.version ? hex32(*c.version) : "unknown");
 	if (c.verdict == NonceVerdict::stale)
-		std::printf("    (job id retired: a newer job took its place in the table)\n");
+		fmt::print("    (job id retired: a newer job took its place in the table)\n");
 	else if (c.verdict == NonceVerdict::unknown_job)
-		std::printf("    (no job with this id was seen in the capture)\n");
+		fmt::print("    (no job with this id was seen in the capture)\n");
 	else if (!c.hashed)
-		std::printf("    (the job carries no midstate %u)\n", c.fields.sub_id);
+		fmt::print("    (the job carries no midstate {})\n", c.fields.sub_id);
 	if (c.hashed)
-		std::printf("    hash=%s difficulty=%.2f zeros=%d ticket=2^%u %s\n",
-		            hashboard::hash_display_hex(c.hash).c_str(), c.difficulty,
-		            c.leading_zeros, n.ticket_log2, excess_text(family, reply, n).c_str());
+		fmt::print("    hash={} difficulty={:.2f} zeros={} ticket=2^{} {}\n",
+		           hashboard::hash_display_hex(c.hash), c.difficulty, c.leading_zeros,
+		           n.ticket_log2, excess_text(family, reply, n));
 }
 
 json::object nonce_json(const Tagged &t, const bm::NonceReply &reply, const ReplayedNonce &n)
@@ -148,8 +144,8 @@ json::object nonce_json(const Tagged &t, const bm::NonceReply &reply, const Repl
 	               {"verdict", verdict_text(n)}};
 	if (t.frame->time_s)
 		o["time"] = *t.frame->time_s;
-	if (!t.stream->name.empty())
-		o["stream"] = t.stream->name;
+	if (!t.stream->empty())
+		o["stream"] = *t.stream;
 	if (reply.version_bits)
 		o["version_bits"] = hex32(*reply.version_bits);
 	if (c.fields.address)
@@ -165,10 +161,7 @@ json::object nonce_json(const Tagged &t, const bm::NonceReply &reply, const Repl
 	if (c.header)
 		o["header"] = hashboard::to_hex(*c.header);
 	if (c.midstate) {
-		std::array<std::uint8_t, 32> mid;
-		for (std::size_t i = 0; i < 8; ++i)
-			hashboard::store_be32(mid.data() + 4 * i, (*c.midstate)[i]);
-		o["midstate"] = hashboard::to_hex(mid); // h0..h7, each big-endian
+		o["midstate"] = midstate_hex(c);
 		o["tail"] = hashboard::to_hex(*c.tail);
 	}
 	if (c.hashed) {
@@ -226,25 +219,156 @@ std::string job_text(const Tagged &t, const ReplayedJob &j, const json::object &
 
 // Whether the capture turns version rolling on itself: then replies before that write
 // are 9 bytes long. Without such a write the chips were already rolling (a capture that
-// starts mid-session): the family's length throughout.
+// starts mid-session): the family's length throughout. Only one interleaved stream is
+// followed from the start: separate TX and RX lines are cut apart, so the RX line cannot
+// see when the TX line switched; its replies are cut at the family's (rolling) length,
+// where nonces are.
 std::optional<std::size_t> initial_reply_len(const hashboard::ChipFamily &family,
-                                             const bm::Capture &capture)
+                                             std::string_view contents, const CapturePass &pass)
 {
 	if (!family.regs.version_rolling || family.reply_len == 9)
 		return std::nullopt;
-	bm::ScanOptions tx{&family, bm::Direction::tx};
-	for (const auto &stream : capture.streams) {
-		bm::DescribeState st;
-		bm::ScanStats stats;
-		for (const auto &item :
-		     bm::scan_stream(stream.bytes, stream.times, tx, st, stats)) {
-			const auto *f = std::get_if<bm::CapturedFrame>(&item);
-			if (f && f->crc_ok && f->meaning.kind == "write_register" &&
-			    f->bytes.size() > 5 && f->bytes[5] == *family.regs.version_rolling)
-				return std::size_t(9);
-		}
+	CapturePass tx = pass;
+	tx.scan.direction = bm::Direction::tx;
+	bool rolling_write = false;
+	const CaptureSummary s =
+	    scan_capture_text(contents, tx, [&](const bm::ScanItem &item, const std::string &) {
+		    const auto *f = std::get_if<bm::CapturedFrame>(&item);
+		    rolling_write =
+		        rolling_write ||
+		        (f && f->crc_ok && f->meaning.kind == "write_register" &&
+		         f->bytes.size() > 5 && f->bytes[5] == *family.regs.version_rolling);
+	    });
+	if (s.streams != 1)
+		return std::nullopt;
+	return rolling_write ? std::size_t(9) : family.reply_len;
+}
+
+// One capture frame through the job table (host frames) or the nonce check (replies),
+// each job and nonce printed as it is seen.
+class ReplayPrinter {
+public:
+	ReplayPrinter(const hashboard::ChipFamily &family, const ReplayOptions &o)
+	    : family_(family), o_(o), replay_(family, o.live_jobs)
+	{
 	}
-	return family.reply_len;
+
+	void frame(const Tagged &t)
+	{
+		if (t.frame->direction == bm::Direction::tx)
+			host(t);
+		else
+			reply(t);
+	}
+	const Replay &replay() const { return replay_; }
+	std::uint64_t register_replies() const { return register_replies_; }
+
+private:
+	void host(const Tagged &t)
+	{
+		bm::HostParser parser;
+		parser.feed(t.frame->bytes, [&](const bm::HostFrame &hf) {
+			const auto job = replay_.host_frame(hf);
+			if (!job)
+				return;
+			const json::object jo = job_json(t, *job, hf);
+			if (o_.json)
+				std::cout << json::serialize(jo) << "\n";
+			else
+				std::cout << job_text(t, *job, jo) << "\n";
+		});
+	}
+	void reply(const Tagged &t)
+	{
+		bm::ReplyParser parser(t.frame->bytes.size());
+		parser.feed(t.frame->bytes, [&](const bm::ChipFrame &cf) {
+			const auto *nr = std::get_if<bm::NonceReply>(&cf);
+			if (!nr) {
+				++register_replies_;
+				return;
+			}
+			const ReplayedNonce n = replay_.nonce(*nr);
+			if (o_.json)
+				std::cout << json::serialize(nonce_json(t, *nr, n)) << "\n";
+			else
+				print_nonce(family_, t, *nr, n);
+		});
+	}
+
+	const hashboard::ChipFamily &family_;
+	const ReplayOptions &o_;
+	Replay replay_;
+	std::uint64_t register_replies_ = 0;
+};
+
+std::uint64_t verdict_count(const Replay &replay, NonceVerdict v)
+{
+	const auto it = replay.verdicts().find(v);
+	return it == replay.verdicts().end() ? 0 : it->second;
+}
+
+const char *nothing_note(const CaptureSummary &s)
+{
+	return s.stats.frames == 0 ? "nothing decodable in the capture"
+	                           : "no nonce replies in the capture";
+}
+
+void print_summary_json(const hashboard::ChipFamily &family, const ReplayPrinter &p,
+                        const CaptureSummary &s)
+{
+	const Replay &replay = p.replay();
+	json::object verdicts;
+	for (auto v : kVerdicts)
+		verdicts[summary_verdict_name(v)] = verdict_count(replay, v);
+	json::array chips;
+	for (const auto &[pos, tally] : replay.chips()) {
+		json::object c{{"chip", pos}, {"address", tally.address.value_or(0)}};
+		for (const auto &[v, count] : tally.verdicts)
+			c[summary_verdict_name(v)] = count;
+		chips.push_back(c);
+	}
+	json::object summary{{"type", "summary"},
+	                     {"format", s.format},
+	                     {"family", std::string(family.name)},
+	                     {"jobs", replay.jobs()},
+	                     {"nonces", replay.nonces()},
+	                     {"verdicts", verdicts},
+	                     {"attributed", replay.attributing()},
+	                     {"chips", chips},
+	                     {"ticket_log2", replay.ticket_log2()},
+	                     {"register_replies", p.register_replies()}};
+	add_scan_counts(summary, s);
+	if (family.regs.version_rolling)
+		summary["version_mask"] = hex32(replay.version_mask());
+	if (replay.nonces() == 0)
+		summary["note"] = nothing_note(s);
+	std::cout << json::serialize(summary) << "\n";
+}
+
+void print_summary_text(const hashboard::ChipFamily &family, const ReplayPrinter &p,
+                        const CaptureSummary &s)
+{
+	const Replay &replay = p.replay();
+	std::vector<std::string> counts;
+	for (auto v : kVerdicts)
+		counts.push_back(
+		    fmt::format("{} {}", verdict_count(replay, v), summary_verdict_name(v)));
+	fmt::print("# replay {}, {}: {} jobs, {} nonces: {}\n", family.name, s.format,
+	           replay.jobs(), replay.nonces(), fmt::join(counts, ", "));
+	for (const auto &[pos, tally] : replay.chips()) {
+		std::string c =
+		    fmt::format("# chip {} (addr {}):", pos, hex8(tally.address.value_or(0)));
+		for (const auto &[v, count] : tally.verdicts)
+			c += fmt::format(" {} {}", count, summary_verdict_name(v));
+		fmt::print("{}\n", c);
+	}
+	if (replay.nonces() == 0)
+		fmt::print("# {}\n", nothing_note(s));
+	const std::string mask = family.regs.version_rolling
+	                             ? ", version mask " + hex32(replay.version_mask())
+	                             : std::string();
+	fmt::print("# ticket 2^{}{}, {} register replies; {}\n", replay.ticket_log2(), mask,
+	           p.register_replies(), scan_counts_text(s, " (not checked)"));
 }
 
 int run_replay(const ReplayOptions &o)
@@ -252,145 +376,28 @@ int run_replay(const ReplayOptions &o)
 	const auto &family = hashboard::family_by_name(o.family);
 	if (o.live_jobs == 0 || o.live_jobs > 128)
 		throw std::invalid_argument("--live-jobs must be 1..128");
+	// Read whole (bounded): the reply length is settled by a first look at the host side.
 	const std::string contents = read_capture_input(o.input);
-	const bm::Capture capture =
-	    bm::read_capture(contents, bm::capture_format_from_name(o.format));
+	CapturePass pass{bm::capture_format_from_name(o.format), {&family, std::nullopt}, {}};
+	pass.initial.reply_len = initial_reply_len(family, contents, pass);
 
-	bm::ScanOptions scan{&family, std::nullopt};
-	bm::DescribeState state;
-	// One interleaved stream: the scanner follows 0xA4 from the start. Separate TX and RX
-	// lines are scanned one after the other, so the RX line cannot see when the TX line
-	// switched: its replies are cut at the family's (rolling) length, where nonces are.
-	if (capture.streams.size() == 1)
-		state.reply_len = initial_reply_len(family, capture);
-	bm::ScanStats stats;
-	const bm::ScannedCapture scanned = bm::scan_capture(capture, scan, state, stats);
-	const auto &per_stream = scanned.streams;
-	const std::uint64_t flagged = scanned.flagged;
-	const bool all_timed = scanned.all_timed;
-	std::vector<Tagged> items;
-	for (std::size_t s = 0; s < per_stream.size(); ++s)
-		for (const auto &item : per_stream[s])
-			if (const auto *f = std::get_if<bm::CapturedFrame>(&item); f && f->crc_ok)
-				items.push_back({f, &capture.streams[s]});
-	// TX and RX on separate analyser lines: jobs must enter the table before the nonces
-	// that answer them, so lines are merged by time.
-	if (all_timed && per_stream.size() > 1)
-		std::stable_sort(items.begin(), items.end(), [](const Tagged &a, const Tagged &b) {
-			return a.frame->time_s.value_or(0) < b.frame->time_s.value_or(0);
-		});
-
-	Replay replay(family, o.live_jobs);
-	std::uint64_t register_replies = 0;
-	for (const auto &t : items) {
-		if (t.frame->direction == bm::Direction::tx) {
-			bm::HostParser parser;
-			parser.feed(t.frame->bytes, [&](const bm::HostFrame &hf) {
-				const auto job = replay.host_frame(hf);
-				if (!job)
-					return;
-				const json::object jo = job_json(t, *job, hf);
-				if (o.json)
-					std::cout << json::serialize(jo) << "\n";
-				else
-					std::printf("%s\n", job_text(t, *job, jo).c_str());
-			});
-			continue;
-		}
-		bm::ReplyParser parser(t.frame->bytes.size());
-		parser.feed(t.frame->bytes, [&](const bm::ChipFrame &cf) {
-			const auto *nr = std::get_if<bm::NonceReply>(&cf);
-			if (!nr) {
-				++register_replies;
-				return;
-			}
-			const ReplayedNonce n = replay.nonce(*nr);
-			if (o.json)
-				std::cout << json::serialize(nonce_json(t, *nr, n)) << "\n";
-			else
-				print_nonce(family, t, *nr, n);
-		});
-	}
-
-	const bool nothing = stats.frames == 0;
-	if (o.json) {
-		json::object verdicts;
-		for (auto v : kVerdicts) {
-			const auto it = replay.verdicts().find(v);
-			verdicts[summary_verdict_name(v)] =
-			    it == replay.verdicts().end() ? 0 : it->second;
-		}
-		json::array chips;
-		for (const auto &[pos, tally] : replay.chips()) {
-			json::object c{{"chip", pos}, {"address", tally.address.value_or(0)}};
-			for (const auto &[v, count] : tally.verdicts)
-				c[summary_verdict_name(v)] = count;
-			chips.push_back(c);
-		}
-		json::object summary{{"type", "summary"},
-		                     {"format", capture.format},
-		                     {"family", std::string(family.name)},
-		                     {"jobs", replay.jobs()},
-		                     {"nonces", replay.nonces()},
-		                     {"verdicts", verdicts},
-		                     {"attributed", replay.attributing()},
-		                     {"chips", chips},
-		                     {"ticket_log2", replay.ticket_log2()},
-		                     {"register_replies", register_replies},
-		                     {"frames", stats.frames},
-		                     {"crc_errors", stats.crc_errors},
-		                     {"unknown", stats.unknown},
-		                     {"junk_bytes", stats.junk_bytes},
-		                     {"truncated", stats.truncated},
-		                     {"flagged_bytes", flagged}};
-		if (family.regs.version_rolling)
-			summary["version_mask"] = hex32(replay.version_mask());
-		if (replay.nonces() == 0)
-			summary["note"] = nothing ? "nothing decodable in the capture"
-			                          : "no nonce replies in the capture";
-		std::cout << json::serialize(summary) << "\n";
-	} else {
-		std::string line = "# replay " + std::string(family.name) + ", " + capture.format +
-		                   ": " + std::to_string(replay.jobs()) + " jobs, " +
-		                   std::to_string(replay.nonces()) + " nonces:";
-		for (auto v : kVerdicts) {
-			const auto it = replay.verdicts().find(v);
-			line += " " +
-			        std::to_string(it == replay.verdicts().end() ? 0 : it->second) +
-			        " " + summary_verdict_name(v) + (v == kVerdicts.back() ? "" : ",");
-		}
-		std::printf("%s\n", line.c_str());
-		for (const auto &[pos, tally] : replay.chips()) {
-			std::string c = "# chip " + std::to_string(pos) + " (addr " +
-			                hex8(tally.address.value_or(0)) + "):";
-			for (const auto &[v, count] : tally.verdicts)
-				c += " " + std::to_string(count) + " " + summary_verdict_name(v);
-			std::printf("%s\n", c.c_str());
-		}
-		if (replay.nonces() == 0)
-			std::printf("# %s\n", nothing ? "nothing decodable in the capture"
-			                              : "no nonce replies in the capture");
-		const std::string mask = family.regs.version_rolling
-		                             ? ", version mask " + hex32(replay.version_mask())
-		                             : std::string();
-		std::printf("# ticket 2^%u%s, %llu register replies; %llu frames ok, "
-		            "%llu BAD CRC (not checked), %llu unknown, %llu junk bytes",
-		            replay.ticket_log2(), mask.c_str(),
-		            (unsigned long long)register_replies, (unsigned long long)stats.frames,
-		            (unsigned long long)stats.crc_errors, (unsigned long long)stats.unknown,
-		            (unsigned long long)stats.junk_bytes);
-		if (stats.truncated)
-			std::printf(" (%llu truncated frame)", (unsigned long long)stats.truncated);
-		if (flagged)
-			std::printf(", %llu bytes flagged by the analyser",
-			            (unsigned long long)flagged);
-		std::printf("\n");
-	}
+	ReplayPrinter printer(family, o);
+	// Frames with a bad CRC are counted, not replayed: the chips would not have taken them.
+	const CaptureSummary s = scan_capture_text(
+	    contents, pass, [&](const bm::ScanItem &item, const std::string &stream) {
+		    if (const auto *f = std::get_if<bm::CapturedFrame>(&item); f && f->crc_ok)
+			    printer.frame({f, &stream});
+	    });
+	if (o.json)
+		print_summary_json(family, printer, s);
+	else
+		print_summary_text(family, printer, s);
 	std::cout.flush();
 	std::fflush(stdout);
+	const bool nothing = s.stats.frames == 0;
 	if (nothing)
 		std::fprintf(stderr, "hbctl: frames replay: no frame in '%s' decodes\n",
-		             o.input.c_str());
+		             terminal_safe(o.input).c_str());
 	return nothing ? 1 : 0;
 }
 

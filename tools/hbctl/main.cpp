@@ -1,37 +1,15 @@
 // SPDX-License-Identifier: MIT
 // hbctl: bring-up, register access, tuning and manufacturing tests for hashboards.
 #include "commands.hpp"
+#include "terminal_text.hpp"
 
 #include <hashboard/error.hpp>
 
 #include <cstdio>
 #include <exception>
-#include <stdexcept>
 #include <map>
+#include <stdexcept>
 #include <string>
-#include <string_view>
-
-namespace {
-
-// Messages carry what the user or the input gave (paths, names, tokens): control
-// characters in them are shown escaped, so they cannot drive the terminal.
-std::string escaped(std::string_view s)
-{
-	std::string out;
-	for (const char c : s) {
-		const auto u = static_cast<unsigned char>(c);
-		if (c == '\n' || (u >= 0x20 && u != 0x7F)) {
-			out += c;
-		} else {
-			char buf[8];
-			std::snprintf(buf, sizeof buf, "\\x%02x", u);
-			out += buf;
-		}
-	}
-	return out;
-}
-
-} // namespace
 
 namespace {
 
@@ -57,7 +35,7 @@ int main(int argc, char **argv)
 		     "Without --transport every command runs on the built-in simulated board."};
 	app.require_subcommand(1);
 	app.failure_message([](const CLI::App *a, const CLI::Error &e) {
-		return escaped(CLI::FailureMessage::simple(a, e));
+		return hbctl::terminal_safe(CLI::FailureMessage::simple(a, e));
 	});
 	const std::map<std::string, hbctl::Runner> commands{
 		{"scan", hbctl::add_scan_command(app)},
@@ -79,7 +57,9 @@ int main(int argc, char **argv)
 	} catch (const std::exception &e) {
 		// The exit code by the error's type: hashboard::exit_code_for (2 usage, 1
 		// operational, 74 device or link, 70 a bug; docs/ARCHITECTURE.md).
-		std::fprintf(stderr, "hbctl: %s%s\n", error_kind(e), escaped(e.what()).c_str());
+		// Messages carry what the user or the input gave (paths, names, tokens).
+		std::fprintf(stderr, "hbctl: %s%s\n", error_kind(e),
+		             hbctl::terminal_safe(e.what()).c_str());
 		return hashboard::exit_code_for(e);
 	} catch (...) {
 		std::fprintf(stderr, "hbctl: unknown exception\n");

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "reg_args.hpp"
 
-#include <cstdio>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <stdexcept>
+#include <vector>
 
 namespace hbctl {
 
@@ -27,13 +30,10 @@ std::uint32_t parse_hex32(const std::string &text, const std::string &what)
 
 std::string register_list(const hashboard::ChipFamily &family)
 {
-	std::string out;
-	for (const auto &[name, reg] : hashboard::register_names(family)) {
-		char hex[8];
-		std::snprintf(hex, sizeof hex, "0x%02x", unsigned(reg));
-		out += (out.empty() ? "" : ", ") + std::string(name) + "(" + hex + ")";
-	}
-	return out;
+	std::vector<std::string> names;
+	for (const auto &[name, reg] : hashboard::register_names(family))
+		names.push_back(fmt::format("{}(0x{:02x})", name, reg));
+	return fmt::format("{}", fmt::join(names, ", "));
 }
 
 std::uint8_t parse_register(const hashboard::ChipFamily &family, const std::string &text)

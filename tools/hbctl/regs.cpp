@@ -3,8 +3,11 @@
 #include "commands.hpp"
 #include "reg_args.hpp"
 
-#include <cstdio>
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <memory>
 
 namespace hbctl {
@@ -23,17 +26,13 @@ struct RegsOptions {
 
 std::string hex_value(std::uint32_t v)
 {
-	char buf[16];
-	std::snprintf(buf, sizeof buf, "0x%08x", unsigned(v));
-	return buf;
+	return fmt::format("0x{:08x}", v);
 }
 
 std::string reg_label(const hashboard::ChipFamily &family, std::uint8_t reg)
 {
-	char hex[8];
-	std::snprintf(hex, sizeof hex, "0x%02x", unsigned(reg));
 	const auto name = hashboard::register_name(family, reg);
-	return name.empty() ? hex : std::string(name) + "(" + hex + ")";
+	return name.empty() ? fmt::format("0x{:02x}", reg) : fmt::format("{}(0x{:02x})", name, reg);
 }
 
 // Enumerates first: addresses exist only after it, and reads are answered per address.
@@ -58,84 +57,116 @@ Target open_target(const RegsOptions &o)
 	return t;
 }
 
-// Reads reg from the target chips; prints a table or JSON; 1 when a chip did not answer.
-int read_and_report(Target &t, bool json_out, const char *action,
-                    std::optional<std::uint32_t> expect)
-{
-	auto &chain = *t.session.chain;
-	const auto &family = chain.family();
-	const auto values = chain.read_register(t.address, t.reg);
-	bool ok = true;
-	json::array chips;
-	if (!json_out) {
-		std::printf("chain: %s\n%s %s\n", t.session.transport->describe().c_str(), action,
-		            reg_label(family, t.reg).c_str());
-		std::printf("%-4s %-8s %-11s %s\n", "pos", "address", "value", "meaning");
+// One row per chip read, as a table line and a JSON object; whether every chip answered
+// (and, for a read-back, matched).
+class ReadReport {
+public:
+	ReadReport(const Target &t, const std::map<std::uint8_t, std::uint32_t> &values,
+	           bool json_out, std::optional<std::uint32_t> expect)
+	    : t_(t), values_(values), json_(json_out), expect_(expect)
+	{
 	}
-	auto report = [&](std::optional<unsigned> position, std::uint8_t address) {
-		const auto it = values.find(address);
+
+	void header(const char *action) const
+	{
+		if (json_)
+			return;
+		fmt::print("chain: {}\n{} {}\n", t_.session.transport->describe(), action,
+		           reg_label(t_.session.chain->family(), t_.reg));
+		fmt::print("{:<4} {:<8} {:<11} {}\n", "pos", "address", "value", "meaning");
+	}
+
+	void row(std::optional<unsigned> position, std::uint8_t address)
+	{
+		const auto it = values_.find(address);
 		json::object row{{"address", address}};
 		if (position)
 			row["position"] = *position;
 		else
 			row["position"] = nullptr;
-		std::string pos_text = position ? std::to_string(*position) : "-";
-		if (it == values.end()) {
-			ok = false;
+		const std::string pos_text = position ? std::to_string(*position) : "-";
+		if (it == values_.end()) {
+			ok_ = false;
 			row["value"] = nullptr;
-			if (!json_out)
-				std::printf("%-4s 0x%02x     %-11s no reply\n", pos_text.c_str(),
-				            unsigned(address), "-");
+			if (!json_)
+				fmt::print("{:<4} 0x{:02x}     {:<11} no reply\n", pos_text,
+				           address, "-");
 		} else {
-			const auto fields =
-			    bm::describe_register_value(family, t.reg, it->second, {});
-			const bool match = !expect || *expect == it->second;
-			ok = ok && match;
+			const auto fields = bm::describe_register_value(t_.session.chain->family(),
+			                                                t_.reg, it->second, {});
+			const bool match = !expect_ || *expect_ == it->second;
+			ok_ = ok_ && match;
 			row["value"] = hex_value(it->second);
 			row["fields"] = fields_to_json(fields);
-			if (expect)
+			if (expect_)
 				row["matches"] = match;
-			if (!json_out)
-				std::printf("%-4s 0x%02x     %-11s %s%s\n", pos_text.c_str(),
-				            unsigned(address), hex_value(it->second).c_str(),
-				            fields_to_text(fields).c_str(),
-				            match ? "" : "  MISMATCH");
+			if (!json_)
+				fmt::print("{:<4} 0x{:02x}     {:<11} {}{}\n", pos_text, address,
+				           hex_value(it->second), fields_to_text(fields),
+				           match ? "" : "  MISMATCH");
 		}
-		chips.push_back(std::move(row));
+		chips_.push_back(std::move(row));
+	}
+
+	bool ok() const { return ok_; }
+
+	void print_json() const
+	{
+		const auto &family = t_.session.chain->family();
+		json::object doc{
+		    {"family", std::string(family.name)},
+		    {"transport", t_.session.transport->describe()},
+		    {"reg", t_.reg},
+		    {"reg_name", std::string(hashboard::register_name(family, t_.reg))},
+		    {"chips", chips_},
+		    {"ok", ok_}};
+		if (t_.address)
+			doc["address"] = *t_.address;
+		if (expect_)
+			doc["written"] = hex_value(*expect_);
+		std::cout << json::serialize(doc) << "\n";
+	}
+
+private:
+	const Target &t_;
+	const std::map<std::uint8_t, std::uint32_t> &values_;
+	bool json_;
+	std::optional<std::uint32_t> expect_;
+	bool ok_ = true;
+	json::array chips_;
+};
+
+// Reads reg from the target chips; prints a table or JSON; 1 when a chip did not answer.
+int read_and_report(Target &t, bool json_out, const char *action,
+                    std::optional<std::uint32_t> expect)
+{
+	auto &chain = *t.session.chain;
+	const auto values = chain.read_register(t.address, t.reg);
+	ReadReport report(t, values, json_out, expect);
+	report.header(action);
+	const auto answered = [&](std::uint8_t address) {
+		return std::any_of(chain.chips().begin(), chain.chips().end(), [&](const auto &c) {
+			return c.answered && c.address == address;
+		});
 	};
 	if (t.address) {
 		std::optional<unsigned> position;
 		for (const auto &c : chain.chips())
 			if (c.answered && c.address == *t.address)
 				position = c.position;
-		report(position, *t.address);
+		report.row(position, *t.address);
 	} else {
 		for (const auto &c : chain.chips())
 			if (c.answered)
-				report(c.position, c.address);
+				report.row(c.position, c.address);
+		// Replies from addresses no chip was given (a miscounted chain) are worth seeing.
+		for (const auto &[address, value] : values)
+			if (!answered(address))
+				report.row(std::nullopt, address);
 	}
-	// Replies from addresses no chip was given (a miscounted chain) are worth seeing.
-	for (const auto &[address, value] : values) {
-		bool known = false;
-		for (const auto &c : chain.chips())
-			known = known || (c.answered && c.address == address);
-		if (!known && !t.address)
-			report(std::nullopt, address);
-	}
-	if (json_out) {
-		json::object doc{{"family", std::string(family.name)},
-		                 {"transport", t.session.transport->describe()},
-		                 {"reg", t.reg},
-		                 {"reg_name", std::string(hashboard::register_name(family, t.reg))},
-		                 {"chips", chips},
-		                 {"ok", ok}};
-		if (t.address)
-			doc["address"] = *t.address;
-		if (expect)
-			doc["written"] = hex_value(*expect);
-		std::cout << json::serialize(doc) << "\n";
-	}
-	return ok ? 0 : 1;
+	if (json_out)
+		report.print_json();
+	return report.ok() ? 0 : 1;
 }
 
 int run_read(const RegsOptions &o)
@@ -166,13 +197,11 @@ int run_write(const RegsOptions &o)
 			doc["address"] = "all";
 		std::cout << json::serialize(doc) << "\n";
 	} else {
-		char target[16] = "all chips";
-		if (t.address)
-			std::snprintf(target, sizeof target, "chip 0x%02x", unsigned(*t.address));
-		std::printf("chain: %s\nwrote %s = %s to %s  %s\n",
-		            t.session.transport->describe().c_str(),
-		            reg_label(family, t.reg).c_str(), hex_value(value).c_str(), target,
-		            fields_to_text(fields).c_str());
+		const std::string target =
+		    t.address ? fmt::format("chip 0x{:02x}", *t.address) : "all chips";
+		fmt::print("chain: {}\nwrote {} = {} to {}  {}\n", t.session.transport->describe(),
+		           reg_label(family, t.reg), hex_value(value), target,
+		           fields_to_text(fields));
 	}
 	return 0;
 }

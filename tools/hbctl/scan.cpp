@@ -3,6 +3,8 @@
 #include "commands.hpp"
 #include "scan_json.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -11,9 +13,7 @@ namespace hbctl {
 
 std::string hex16(unsigned v)
 {
-	char buf[8];
-	std::snprintf(buf, sizeof buf, "0x%04x", v & 0xFFFF);
-	return buf;
+	return fmt::format("0x{:04x}", v & 0xFFFF);
 }
 
 boost::json::object scan_to_json(const hashboard::ChipFamily &family,
@@ -50,13 +50,14 @@ boost::json::object scan_to_json(const hashboard::ChipFamily &family,
 void print_scan_table(std::FILE *out, const hashboard::ChipFamily &family,
 		      const hashboard::ScanResult &scan)
 {
-	std::fprintf(out, "%-4s %-8s %-8s %-7s %s\n", "pos", "address", "chip id", "cores", "state");
+	fmt::print(out, "{:<4} {:<8} {:<8} {:<7} {}\n", "pos", "address", "chip id", "cores",
+	           "state");
 	for (const auto &c : scan.chips)
-		std::fprintf(out, "%-4u 0x%02x     %-8s %-7u %s\n", c.position, c.address,
-			     c.answered ? hex16(c.chip_id).c_str() : "-",
-			     c.answered ? family.cores : 0, c.answered ? "ok" : "no answer");
-	std::fprintf(out, "%u of %u %s chips answered (%u to the broadcast read)\n", scan.found(),
-		     scan.expected, std::string(family.name).c_str(), scan.broadcast_replies);
+		fmt::print(out, "{:<4} 0x{:02x}     {:<8} {:<7} {}\n", c.position, c.address,
+		           c.answered ? hex16(c.chip_id) : "-", c.answered ? family.cores : 0,
+		           c.answered ? "ok" : "no answer");
+	fmt::print(out, "{} of {} {} chips answered ({} to the broadcast read)\n", scan.found(),
+	           scan.expected, family.name, scan.broadcast_replies);
 	if (scan.break_after) {
 		if (*scan.break_after == 0)
 			std::fprintf(out, "CHAIN BROKEN: no chip answered (check power, reset and "

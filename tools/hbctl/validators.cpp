@@ -5,16 +5,16 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <sstream>
+
+#include <fmt/format.h>
 
 namespace hbctl {
 namespace {
 
+// As a stream writes it (%g): "1e+10", "0.01".
 std::string text(double x)
 {
-	std::ostringstream s;
-	s << x;
-	return s.str();
+	return fmt::format("{:g}", x);
 }
 
 // The whole string as a double, or an error message.

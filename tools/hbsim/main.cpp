@@ -6,6 +6,7 @@
 #include "chain_setup.hpp"
 #include "endpoint.hpp"
 #include "options.hpp"
+#include "real_time_bound.hpp"
 #include "server.hpp"
 
 #include <hashboard/clock.hpp>
@@ -61,7 +62,9 @@ void add_options(CLI::App &app, Options &opt)
 	               "leading zero bits of a difficulty-1 nonce (32 on real chips; fewer "
 	               "hash less for the same nonce rate; default: the board's [sim] "
 	               "zero_bits, else " +
-	                   std::to_string(hbsim::SimChainConfig{}.zero_bits) + ")")
+	                   std::to_string(hbsim::SimChainConfig{}.zero_bits) +
+	                   "); refused when the chips would need more SHA-256d per second "
+	                   "than one core computes")
 	    ->check(CLI::Range(1u, hashboard::kRealChipZeroBits));
 	app.add_option("--seed", opt.seed,
 	               "simulator seed (default: the board's [sim] seed, else " +
@@ -84,6 +87,22 @@ void add_options(CLI::App &app, Options &opt)
 	board->excludes(control);
 	app.add_flag("--log-frames", opt.log_frames, "log every frame and chip event on stderr");
 	app.add_flag("--json", opt.json, "print the connection details as one JSON object");
+}
+
+// Refused (std::invalid_argument) when the chips cannot be hashed in real time; a warning
+// when they take most of the core.
+void warn_if_slow(const Options &opt, const hbsim::SimChainConfig &config,
+                  const std::vector<BoardChain> &chains)
+{
+	std::vector<hbsim::SimChainConfig> configs;
+	if (chains.empty())
+		configs.push_back(config);
+	for (const auto &c : chains)
+		configs.push_back(c.config);
+	const auto warning =
+	    check_real_time(configs, zero_bits_source(opt, configs.front().zero_bits));
+	if (warning)
+		std::cerr << "hbsim: warning: " << *warning << "\n";
 }
 
 std::string temp_dir()
@@ -211,6 +230,7 @@ int main(int argc, char **argv)
 			config = chain_config(opt);
 		else
 			chains = board_chains(opt);
+		warn_if_slow(opt, config, chains);
 	} catch (const CLI::CallForHelp &e) {
 		return app.exit(e);
 	} catch (const CLI::ParseError &e) {

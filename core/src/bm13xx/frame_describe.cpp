@@ -2,26 +2,23 @@
 // Decoded frames and register values -> named fields (hbctl frames, hbctl regs).
 #include <hashboard/bm13xx/describe.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <cmath>
-#include <cstdio>
 #include <string>
 
 namespace hashboard::bm13xx {
 namespace {
 
-// Literal formats only (-Wformat=2), hence one helper per shape.
 std::string hex_digits(unsigned v, int digits)
 {
-	char buf[16];
-	std::snprintf(buf, sizeof buf, "0x%0*x", digits, v);
-	return buf;
+	return fmt::format("0x{:0{}x}", v, digits);
 }
 
 std::string fixed(double v, int decimals)
 {
-	char buf[64];
-	std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-	return buf;
+	return fmt::format("{:.{}f}", v, decimals);
 }
 
 Field number(std::string name, std::uint64_t v)
@@ -89,10 +86,7 @@ void add_target(std::vector<Field> &out, bool all, std::uint8_t chip)
 
 std::string midstate_hex(const std::array<std::uint32_t, 8> &state)
 {
-	std::string s;
-	for (std::uint32_t w : state)
-		s += hex_digits(w, 8).substr(2);
-	return s;
+	return fmt::format("{:08x}", fmt::join(state, ""));
 }
 
 struct Describer {

@@ -11,9 +11,17 @@
 // starts inside it (then its first byte is junk and the scan moves on, as the parsers
 // do). Decoding itself goes through the codec's parsers, so what is called a frame
 // here is exactly what the HAL and the simulator accept.
+//
+// The stream arrives in blocks: a candidate that runs past the bytes seen so far is
+// "incomplete", and before the end of the stream any decision that looked at one waits
+// for more bytes. Decisions never look further than two frames ahead, so the bytes held
+// stay few, and what comes out is what a scan of the whole stream gives.
 #include <hashboard/bm13xx/describe.hpp>
 
-#include <cstdio>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <stdexcept>
 
 namespace hashboard::bm13xx {
@@ -49,9 +57,16 @@ bool host_crc_ok(ByteSpan frame)
 	return crc16(covered) == (frame[frame.size() - 2] << 8 | frame.back());
 }
 
-std::optional<Candidate> host_at(ByteSpan b, std::size_t pos)
+// A first preamble byte alone at the end of the bytes seen so far may be a frame start;
+// at the end of the stream it is junk.
+std::optional<Candidate> host_at(ByteSpan b, std::size_t pos, bool eof)
 {
-	if (pos + 1 >= b.size() || b[pos] != kCmdPreamble[0] || b[pos + 1] != kCmdPreamble[1])
+	if (pos >= b.size() || b[pos] != kCmdPreamble[0])
+		return std::nullopt;
+	if (pos + 1 >= b.size())
+		return eof ? std::nullopt
+		           : std::optional(Candidate{Direction::tx, 1, State::incomplete});
+	if (b[pos + 1] != kCmdPreamble[1])
 		return std::nullopt;
 	if (pos + 3 >= b.size())
 		return Candidate{Direction::tx, b.size() - pos, State::incomplete};
@@ -65,9 +80,14 @@ std::optional<Candidate> host_at(ByteSpan b, std::size_t pos)
 	                 host_crc_ok(b.subspan(pos, total)) ? State::good : State::bad};
 }
 
-std::optional<Candidate> reply_at(ByteSpan b, std::size_t pos, std::size_t reply_len)
+std::optional<Candidate> reply_at(ByteSpan b, std::size_t pos, std::size_t reply_len, bool eof)
 {
-	if (pos + 1 >= b.size() || b[pos] != kReplyPreamble[0] || b[pos + 1] != kReplyPreamble[1])
+	if (pos >= b.size() || b[pos] != kReplyPreamble[0])
+		return std::nullopt;
+	if (pos + 1 >= b.size())
+		return eof ? std::nullopt
+		           : std::optional(Candidate{Direction::rx, 1, State::incomplete});
+	if (b[pos + 1] != kReplyPreamble[1])
 		return std::nullopt;
 	if (pos + reply_len > b.size())
 		return Candidate{Direction::rx, b.size() - pos, State::incomplete};
@@ -76,7 +96,7 @@ std::optional<Candidate> reply_at(ByteSpan b, std::size_t pos, std::size_t reply
 }
 
 // Good candidates first, then bad, then incomplete; tx before rx on a tie.
-std::optional<Candidate> best_at(ByteSpan b, std::size_t pos, const ScanOptions &o)
+std::optional<Candidate> best_at(ByteSpan b, std::size_t pos, const ScanOptions &o, bool eof)
 {
 	std::optional<Candidate> best;
 	auto consider = [&](std::optional<Candidate> c) {
@@ -84,33 +104,39 @@ std::optional<Candidate> best_at(ByteSpan b, std::size_t pos, const ScanOptions 
 			best = c;
 	};
 	if (!o.direction || *o.direction == Direction::tx)
-		consider(host_at(b, pos));
+		consider(host_at(b, pos, eof));
 	if (!o.direction || *o.direction == Direction::rx)
-		consider(reply_at(b, pos, o.reply_len ? o.reply_len : o.family->reply_len));
+		consider(reply_at(b, pos, o.reply_len ? o.reply_len : o.family->reply_len, eof));
 	return best;
 }
 
-// Whether a frame at least as whole as worst (good, or good or bad) starts in [from, to).
-bool frame_within(ByteSpan b, std::size_t from, std::size_t to, const ScanOptions &o, State worst)
+enum class Answer { yes, no, not_yet };
+
+// Whether a frame at least as whole as worst (good, or good or bad) starts in [from, to);
+// not_yet while a candidate there still waits for bytes.
+Answer frame_within(ByteSpan b, std::size_t from, std::size_t to, const ScanOptions &o, State worst,
+                    bool eof)
 {
-	for (std::size_t q = from; q < to && q < b.size(); ++q)
-		if (const auto c = best_at(b, q, o); c && int(c->state) <= int(worst))
-			return true;
-	return false;
+	bool waiting = false;
+	for (std::size_t q = from; q < to && q < b.size(); ++q) {
+		const auto c = best_at(b, q, o, eof);
+		if (c && int(c->state) <= int(worst))
+			return Answer::yes;
+		waiting = waiting || (c && c->state == State::incomplete && !eof);
+	}
+	if (!eof && to > b.size())
+		waiting = true; // positions not seen yet
+	return waiting ? Answer::not_yet : Answer::no;
 }
 
 std::string hex_byte(unsigned v)
 {
-	char buf[8];
-	std::snprintf(buf, sizeof buf, "0x%02x", v & 0xFFu);
-	return buf;
+	return fmt::format("0x{:02x}", v & 0xFFu);
 }
 
 std::string hex_word(unsigned v, int digits)
 {
-	char buf[16];
-	std::snprintf(buf, sizeof buf, "0x%0*x", digits, v);
-	return buf;
+	return fmt::format("0x{:0{}x}", v, digits);
 }
 
 // A caller that follows the reply length (DescribeState::reply_len) sees 0xA4 switch it.
@@ -187,97 +213,174 @@ FrameMeaning decode_bad(const ScanOptions &o, ByteSpan frame, Direction dir, Des
 
 std::string bytes_spaced(ByteSpan b, std::size_t limit)
 {
-	std::string s;
-	for (std::size_t i = 0; i < b.size() && i < limit; ++i) {
-		if (i)
-			s += ' ';
-		s += hex_byte(b[i]).substr(2);
-	}
-	if (b.size() > limit)
-		s += " ...";
-	return s;
+	const std::string s =
+	    fmt::format("{:02x}", fmt::join(b.first(std::min(limit, b.size())), " "));
+	return b.size() > limit ? s + " ..." : s;
 }
 
 std::string when(std::size_t offset, const std::optional<double> &time_s)
 {
-	char buf[48];
-	if (time_s)
-		std::snprintf(buf, sizeof buf, "%.6f", *time_s);
-	else
-		std::snprintf(buf, sizeof buf, "@%zu", offset);
-	return buf;
+	return time_s ? fmt::format("{:.6f}", *time_s) : fmt::format("@{}", offset);
 }
 
 } // namespace
 
-std::vector<ScanItem> scan_stream(ByteSpan b, std::span<const double> times, const ScanOptions &o,
-                                  DescribeState &state, ScanStats &stats)
+ScanStats &ScanStats::operator+=(const ScanStats &o)
 {
-	if (!o.family)
-		throw std::invalid_argument("scan_stream: no chip family");
-	auto time_at = [&](std::size_t pos) -> std::optional<double> {
-		if (pos < times.size())
-			return times[pos];
-		return std::nullopt;
-	};
-	std::vector<ScanItem> items;
-	auto junk = [&](std::size_t pos, std::size_t n, bool truncated) {
-		stats.junk_bytes += n;
-		auto *run = items.empty() ? nullptr : std::get_if<JunkRun>(&items.back());
-		if (!run || run->truncated || truncated) {
-			items.push_back(JunkRun{pos, time_at(pos), {}, truncated});
-			run = &std::get<JunkRun>(items.back());
-		}
-		run->bytes.insert(run->bytes.end(), b.begin() + std::ptrdiff_t(pos),
-		                  b.begin() + std::ptrdiff_t(pos + n));
-	};
+	frames += o.frames;
+	crc_errors += o.crc_errors;
+	unknown += o.unknown;
+	junk_bytes += o.junk_bytes;
+	truncated += o.truncated;
+	return *this;
+}
 
-	std::size_t pos = 0;
-	ScanOptions now = o; // the reply length may change as the stream goes
-	while (pos < b.size()) {
-		now.reply_len = state.reply_len.value_or(o.family->reply_len);
-		const auto c = best_at(b, pos, now);
-		if (!c) {
-			junk(pos, 1, false);
-			++pos;
-			continue;
-		}
-		const ByteSpan frame = b.subspan(pos, c->len);
-		if (c->state == State::incomplete) {
-			// A frame start whose LEN runs past the end may be noise before real
-			// frames.
-			if (frame_within(b, pos + 1, b.size(), now, State::bad)) {
-				junk(pos, 1, false);
-				++pos;
-				continue;
-			}
-			++stats.truncated;
-			junk(pos, c->len, true);
-			break;
-		}
-		if (c->state == State::bad &&
-		    frame_within(b, pos + 1, pos + c->len, now, State::good)) {
-			junk(pos, 1, false);
-			++pos;
-			continue;
-		}
-		CapturedFrame f;
-		f.offset = pos;
-		f.time_s = time_at(pos);
-		f.direction = c->direction;
-		f.crc_ok = c->state == State::good;
-		f.bytes.assign(frame.begin(), frame.end());
-		if (f.crc_ok) {
-			bool unknown = false;
-			f.meaning = decode_good(o, frame, c->direction, state, unknown);
-			++(unknown ? stats.unknown : stats.frames);
-		} else {
-			f.meaning = decode_bad(o, frame, c->direction, state);
-			++stats.crc_errors;
-		}
-		items.push_back(std::move(f));
-		pos += c->len;
+FrameScanner::FrameScanner(const ScanOptions &options, DescribeState state)
+    : options_(options), state_(std::move(state))
+{
+	if (!options_.family)
+		throw std::invalid_argument("FrameScanner: no chip family");
+}
+
+void FrameScanner::feed(ByteSpan bytes, std::span<const double> times, const Sink &sink)
+{
+	// A piece at a time: the bytes held stay few however many come at once.
+	constexpr std::size_t kPiece = 64 * 1024;
+	while (bytes.size() > kPiece) {
+		feed(bytes.first(kPiece), times.empty() ? times : times.first(kPiece), sink);
+		bytes = bytes.subspan(kPiece);
+		if (!times.empty())
+			times = times.subspan(kPiece);
 	}
+	buf_.insert(buf_.end(), bytes.begin(), bytes.end());
+	if (times.size() == bytes.size())
+		times_.insert(times_.end(), times.begin(), times.end());
+	while (step(false, sink)) {
+	}
+	// Decided bytes go once they are a good part of what is held: no copying per byte.
+	if (pos_ > 4096 && pos_ * 2 > buf_.size())
+		consume(pos_);
+}
+
+void FrameScanner::finish(const Sink &sink)
+{
+	while (step(true, sink)) {
+	}
+	flush_junk(sink);
+	consume(pos_);
+}
+
+std::optional<double> FrameScanner::pending_time() const
+{
+	if (junk_)
+		return junk_->time_s;
+	return time_at(pos_);
+}
+
+std::optional<double> FrameScanner::time_at(std::size_t pos) const
+{
+	if (pos < times_.size())
+		return times_[pos];
+	return std::nullopt;
+}
+
+void FrameScanner::consume(std::size_t n)
+{
+	buf_.erase(buf_.begin(), buf_.begin() + std::ptrdiff_t(n));
+	if (times_.size() >= n)
+		times_.erase(times_.begin(), times_.begin() + std::ptrdiff_t(n));
+	base_ += n;
+	pos_ -= n;
+}
+
+void FrameScanner::add_junk(std::size_t n, bool truncated, const Sink &sink)
+{
+	stats_.junk_bytes += n;
+	if (!junk_ || junk_->truncated || truncated || junk_->bytes.size() >= kMaxJunkRun) {
+		flush_junk(sink);
+		junk_ = JunkRun{base_ + pos_, time_at(pos_), {}, truncated};
+	}
+	junk_->bytes.insert(junk_->bytes.end(), buf_.begin() + std::ptrdiff_t(pos_),
+	                    buf_.begin() + std::ptrdiff_t(pos_ + n));
+	pos_ += n;
+}
+
+void FrameScanner::flush_junk(const Sink &sink)
+{
+	if (junk_)
+		sink(std::move(*junk_));
+	junk_.reset();
+}
+
+// Decides what the bytes at pos_ are and gives it out; false when that needs bytes not
+// seen yet (or there are none).
+bool FrameScanner::step(bool eof, const Sink &sink)
+{
+	const ByteSpan b = ByteSpan(buf_).subspan(pos_);
+	if (b.empty())
+		return false;
+	ScanOptions now = options_; // the reply length may change as the stream goes
+	now.reply_len = state_.reply_len.value_or(options_.family->reply_len);
+	const auto c = best_at(b, 0, now, eof);
+	if (!c) {
+		add_junk(1, false, sink);
+		return true;
+	}
+	if (c->state == State::incomplete) {
+		if (!eof)
+			return false;
+		// A frame start whose LEN runs past the end may be noise before real frames.
+		if (frame_within(b, 1, b.size(), now, State::bad, eof) == Answer::yes) {
+			add_junk(1, false, sink);
+			return true;
+		}
+		++stats_.truncated;
+		add_junk(c->len, true, sink);
+		return true;
+	}
+	if (c->state == State::bad) {
+		const Answer inside = frame_within(b, 1, c->len, now, State::good, eof);
+		if (inside == Answer::not_yet)
+			return false;
+		if (inside == Answer::yes) {
+			add_junk(1, false, sink);
+			return true;
+		}
+	}
+	const ByteSpan frame = b.subspan(0, c->len);
+	CapturedFrame f;
+	f.offset = base_ + pos_;
+	f.time_s = time_at(pos_);
+	f.direction = c->direction;
+	f.crc_ok = c->state == State::good;
+	f.bytes.assign(frame.begin(), frame.end());
+	if (f.crc_ok) {
+		bool unknown = false;
+		f.meaning = decode_good(options_, frame, c->direction, state_, unknown);
+		++(unknown ? stats_.unknown : stats_.frames);
+	} else {
+		f.meaning = decode_bad(options_, frame, c->direction, state_);
+		++stats_.crc_errors;
+	}
+	pos_ += c->len;
+	flush_junk(sink);
+	sink(std::move(f));
+	return true;
+}
+
+std::vector<ScanItem> scan_stream(ByteSpan bytes, std::span<const double> times,
+                                  const ScanOptions &options, DescribeState &state,
+                                  ScanStats &stats)
+{
+	FrameScanner scanner(options, state);
+	std::vector<ScanItem> items;
+	const FrameScanner::Sink collect = [&](ScanItem &&item) {
+		items.push_back(std::move(item));
+	};
+	scanner.feed(bytes, times, collect);
+	scanner.finish(collect);
+	state = scanner.state();
+	stats += scanner.stats();
 	return items;
 }
 
@@ -305,18 +408,6 @@ std::string format_item(const ScanItem &item, bool with_bytes)
 	if (with_bytes || !f.crc_ok || f.meaning.kind == "unknown")
 		s += "  [" + bytes_spaced(f.bytes, f.bytes.size()) + "]";
 	return s;
-}
-
-ScannedCapture scan_capture(const Capture &capture, const ScanOptions &options,
-                            DescribeState &state, ScanStats &stats)
-{
-	ScannedCapture out;
-	for (const auto &stream : capture.streams) {
-		out.streams.push_back(scan_stream(stream.bytes, stream.times, options, state, stats));
-		out.flagged += stream.flagged;
-		out.all_timed = out.all_timed && stream.times.size() == stream.bytes.size();
-	}
-	return out;
 }
 
 } // namespace hashboard::bm13xx

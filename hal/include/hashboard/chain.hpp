@@ -135,9 +135,10 @@ struct ChainStats {
 	bm13xx::ParserStats parser;
 };
 
-// off: not enumerated (power-on, or held in reset after ramp_down_and_reset); the host
-// knows no address. enumerated: the chips answered enumerate() and have addresses; they
-// take register writes, ramps and a baud switch. running: a job has gone out.
+// off: not enumerated (power-on, held in reset after ramp_down_and_reset, or switched off
+// under the chain: power_lost); the host knows no address. enumerated: the chips answered
+// enumerate() and have addresses; they take register writes, ramps and a baud switch.
+// running: a job has gone out.
 enum class ChainState { off, enumerated, running };
 std::string_view chain_state_name(ChainState state);
 
@@ -228,6 +229,11 @@ public:
 	// (when the transport has a reset line): the chain is off again. It switches no
 	// power (the Board does). A no-op when the chain is off.
 	void ramp_down_and_reset();
+	// The chips lost their power, or were reset, outside this chain: the Board after a
+	// trip or a failed bring-up. Nothing is sent. The jobs in flight are dropped and the
+	// chain is off, as the chips are: nothing but enumerate reaches them again. What
+	// the chain last knew (chips, frequencies, counters) stays readable. Any state.
+	void power_lost();
 
 private:
 	// The operations whose valid states the table in states.cpp (docs/chain.md) gives.
@@ -248,6 +254,7 @@ private:
 		send_work,
 		poll,
 		ramp_down_and_reset,
+		power_lost,
 	};
 	// Throws std::logic_error naming the operation, the states it needs and the state
 	// the chain is in, unless the table allows it in the present state.
@@ -272,6 +279,8 @@ private:
 	void count_chips(ScanResult &result);
 	void assign_addresses();
 	void probe_chips();
+	void write_broadcast(const RecipeStep &step);
+	void write_chip_pass(const RecipeStep &step);
 	void write_domain_config(const RecipeStep &step);
 	void write_nonce_offsets();
 	void write_hash_counting();

@@ -6,10 +6,12 @@
 #include <hashboard/bm13xx/wire.hpp>
 #include <hashboard/board/fan_pid.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 
 namespace hashboard {
@@ -17,9 +19,7 @@ namespace {
 
 std::string number(double x)
 {
-	std::ostringstream s;
-	s << x;
-	return s.str();
+	return fmt::format("{:g}", x);
 }
 
 } // namespace
@@ -169,11 +169,12 @@ void Board::require(std::initializer_list<BoardState> allowed, const char *opera
 	const BoardState s = state_.load();
 	if (std::find(allowed.begin(), allowed.end(), s) != allowed.end())
 		return;
-	std::string valid;
+	std::vector<std::string_view> valid;
 	for (BoardState a : allowed)
-		valid += (valid.empty() ? "" : " or ") + std::string(board_state_name(a));
-	throw std::logic_error("board " + config_.name + ": " + operation + " needs state " +
-	                       valid + ", the board is " + std::string(board_state_name(s)));
+		valid.push_back(board_state_name(a));
+	throw std::logic_error(fmt::format("board {}: {} needs state {}, the board is {}",
+	                                   config_.name, operation, fmt::join(valid, " or "),
+	                                   board_state_name(s)));
 }
 
 std::size_t Board::index_of(unsigned chain_id) const
@@ -228,6 +229,10 @@ bool Board::trip(TripReason reason, TripScope scope)
 	assert_resets(scope == TripScope::full);
 	switch_power_off();
 	set_fan_duty(1.0);
+	// Another thread's trip (the watchdog's) leaves the chains to the control thread,
+	// which may be inside one: its next poll, update or clear_trip tells them.
+	if (scope == TripScope::full)
+		chains_lost_power();
 	log("safe state reached: reset asserted, regulators off");
 	return true;
 }
@@ -244,11 +249,25 @@ void Board::clear_trip()
 		}
 	}
 	trip_reason_.reset();
+	chains_lost_power();
 	state_.store(BoardState::off);
+}
+
+void Board::chains_lost_power()
+{
+	if (in_phase_.load())
+		return;
+	for (auto &slot : chains_) {
+		slot->chain->power_lost();
+		slot->usable = false;
+	}
 }
 
 void Board::update(Duration now)
 {
+	if (state_.load() == BoardState::tripped)
+		chains_lost_power(); // after a trip from another thread
+
 	bool any_pid = false;
 	for (const auto &p : fan_pids_)
 		any_pid = any_pid || p;

@@ -3,11 +3,13 @@
 // before its power is good, and nothing is switched off while its PLLs run fast.
 #include "board_slot.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 namespace hashboard {
@@ -26,17 +28,13 @@ constexpr Duration kTripRampInterval = 10ms;
 
 std::string mv_text(double mv)
 {
-	std::ostringstream s;
-	s << mv << " mV";
-	return s.str();
+	return fmt::format("{:g} mV", mv);
 }
 
 std::string faults_text(const RegulatorStatus &st)
 {
-	std::string s;
-	for (const auto &f : st.faults)
-		s += (s.empty() ? "" : ", ") + f;
-	return s.empty() ? "no fault reported" : s;
+	return st.faults.empty() ? "no fault reported"
+	                         : fmt::format("{}", fmt::join(st.faults, ", "));
 }
 
 } // namespace
@@ -211,11 +209,9 @@ void Board::start_chain(ChainTask &task, ChainBringUp &report)
 	report.baud = slot.link.transport->baud();
 	report.ticket_log2 = chain.ticket_difficulty_log2();
 	report.max_mhz = chain.frequency_mhz();
-	std::ostringstream line;
-	line << name << ": " << report.baud << " Bd, ticket 2^" << report.ticket_log2
-	     << ", PLLs at up to " << report.max_mhz << " MHz, 0x10 = 0x" << std::hex
-	     << chain.hash_counting_number() << std::dec;
-	task.log(line.str());
+	task.log(fmt::format("{}: {} Bd, ticket 2^{}, PLLs at up to {:g} MHz, 0x10 = 0x{:x}", name,
+	                     report.baud, report.ticket_log2, report.max_mhz,
+	                     chain.hash_counting_number()));
 }
 
 const std::vector<ChainBringUp> &Board::start_chains()
@@ -240,13 +236,17 @@ const std::vector<ChainBringUp> &Board::start_chains()
 		ramp_all_down_fast();
 		assert_resets(true);
 		switch_power_off();
+		chains_lost_power();
 		BoardState expected = BoardState::powered;
 		state_.compare_exchange_strong(expected, BoardState::off);
 		throw;
 	}
 	BoardState expected = BoardState::powered;
-	if (!state_.compare_exchange_strong(expected, BoardState::enumerated))
+	if (!state_.compare_exchange_strong(expected, BoardState::enumerated)) {
+		// A trip inside the phase could not reach the chains; they are done now.
+		chains_lost_power();
 		throw OperationalError("board " + config_.name + " tripped during bring-up");
+	}
 	return bring_up_;
 }
 
@@ -283,6 +283,8 @@ void Board::power_down()
 	}
 	assert_resets(true);
 	switch_power_off();
+	// Chains whose ramp-down failed (and were ramped down fast) are off now too.
+	chains_lost_power();
 	const BoardState s = state_.load();
 	if (s != BoardState::tripped) {
 		BoardState expected = s;

@@ -40,6 +40,16 @@ void Board::send_work(const std::function<Work()> &next_work)
 void Board::poll(Duration timeout, const NonceSink &sink)
 {
 	require({BoardState::mining}, "poll");
+	// A trip from another thread (the watchdog's) while this one read: the chains are
+	// told here, on the thread that holds them.
+	struct AfterTrip {
+		Board &board;
+		~AfterTrip()
+		{
+			if (board.state_.load() == BoardState::tripped)
+				board.chains_lost_power();
+		}
+	} after_trip{*this};
 	const Duration deadline = clock_.now() + timeout;
 	while (state_.load() == BoardState::mining) {
 		bool polled = false;

@@ -5,6 +5,9 @@
 
 #include "transport/uri.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -12,7 +15,6 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <sstream>
 
 namespace hashboard {
 namespace {
@@ -34,9 +36,7 @@ std::string error_text(const std::string &file, unsigned line, unsigned column,
 
 std::string mhz_text(double x)
 {
-	std::ostringstream s;
-	s << x << " MHz";
-	return s.str();
+	return fmt::format("{:g} MHz", x);
 }
 
 ChainSpec read_chain(TableReader &t, std::size_t index)
@@ -47,10 +47,11 @@ ChainSpec read_chain(TableReader &t, std::size_t index)
 	try {
 		c.family = &family_by_name(family);
 	} catch (const std::invalid_argument &) {
-		std::string valid;
+		std::vector<std::string_view> valid;
 		for (const auto &f : all_families())
-			valid += (valid.empty() ? "" : ", ") + std::string(f.name);
-		t.fail("family", "unknown chip family '" + family + "'; valid: " + valid);
+			valid.push_back(f.name);
+		t.fail("family", fmt::format("unknown chip family '{}'; valid: {}", family,
+		                             fmt::join(valid, ", ")));
 	}
 	c.chips = unsigned(t.integer("chips", 1, 256));
 	c.transport = t.string("transport");

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "board_config_reader.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <cmath>
-#include <sstream>
 
 namespace hashboard::board_file {
 namespace {
@@ -29,9 +31,7 @@ std::string type_name(const toml::node &node)
 
 std::string format_number(double x)
 {
-	std::ostringstream s;
-	s << x;
-	return s.str();
+	return fmt::format("{:g}", x);
 }
 
 } // namespace
@@ -161,13 +161,10 @@ std::optional<bool> TableReader::optional_boolean(std::string_view key)
 std::size_t TableReader::choice(std::string_view key, std::span<const std::string_view> names)
 {
 	const std::string value = string(key);
-	std::string valid;
-	for (std::size_t i = 0; i < names.size(); ++i) {
+	for (std::size_t i = 0; i < names.size(); ++i)
 		if (names[i] == value)
 			return i;
-		valid += (valid.empty() ? "" : ", ") + std::string(names[i]);
-	}
-	fail(key, "unknown value '" + value + "'; valid: " + valid);
+	fail(key, fmt::format("unknown value '{}'; valid: {}", value, fmt::join(names, ", ")));
 }
 
 std::vector<std::pair<std::string, toml::source_region>> TableReader::strings(std::string_view key)

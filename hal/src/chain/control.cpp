@@ -3,6 +3,9 @@
 #include <hashboard/chain.hpp>
 #include <hashboard/error.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -129,16 +132,17 @@ void Chain::set_ticket_difficulty_log2(unsigned k)
 	const std::uint32_t mask = bm13xx::ticket_mask_for_difficulty_log2(k);
 	write_reg(std::nullopt, family().regs.ticket_mask, mask);
 	const auto back = read_reg(std::nullopt, family().regs.ticket_mask);
-	std::string bad;
+	std::vector<unsigned> bad;
 	for (const auto &chip : chips_) {
 		if (!chip.answered)
 			continue;
 		const auto it = back.find(chip.address);
 		if (it == back.end() || it->second != mask)
-			bad += (bad.empty() ? "" : ", ") + std::to_string(chip.position);
+			bad.push_back(chip.position);
 	}
 	if (!bad.empty())
-		throw OperationalError("ticket mask read-back failed on chip(s) " + bad);
+		throw OperationalError(fmt::format("ticket mask read-back failed on chip(s) {}",
+		                                   fmt::join(bad, ", ")));
 	ticket_log2_ = k;
 }
 
@@ -291,6 +295,14 @@ void Chain::ramp_down_and_reset()
 	jobs_.clear();
 	if (transport_.has_reset())
 		transport_.set_reset(true);
+	state_ = ChainState::off;
+}
+
+void Chain::power_lost()
+{
+	require(Operation::power_lost);
+	// The chips forgot their addresses and jobs with their power: so does the chain.
+	jobs_.clear();
 	state_ = ChainState::off;
 }
 

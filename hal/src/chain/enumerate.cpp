@@ -128,10 +128,7 @@ void Chain::run_step(const RecipeStep &step, const std::vector<double> *mhz,
 	const ChipFamily &fam = family();
 	switch (step.op) {
 	case StepOp::write:
-		for (unsigned r = 0; r < step.repeat; ++r) {
-			send(bm13xx::encode_write_register(true, 0, step.reg, step.value));
-			clock_.sleep_for(recipe_->pace);
-		}
+		write_broadcast(step);
 		break;
 	case StepOp::version_rolling:
 		write_version_rolling(step.repeat);
@@ -154,16 +151,8 @@ void Chain::run_step(const RecipeStep &step, const std::vector<double> *mhz,
 		ticket_log2_ = config_.ticket_log2;
 		break;
 	case StepOp::chip_pass:
-		for (const auto &chip : chips_) {
-			if (!chip.answered)
-				continue;
-			for (const auto &w : step.chip_writes) {
-				write_reg(chip.address, w.reg, w.value);
-				clock_.sleep_for(recipe_->pace);
-			}
-			clock_.sleep_for(step.wait);
-		}
-		return;
+		write_chip_pass(step);
+		return; // its wait is per chip
 	case StepOp::domain_config:
 		write_domain_config(step);
 		break;
@@ -185,6 +174,28 @@ void Chain::run_step(const RecipeStep &step, const std::vector<double> *mhz,
 		break;
 	}
 	clock_.sleep_for(step.wait);
+}
+
+void Chain::write_broadcast(const RecipeStep &step)
+{
+	for (unsigned r = 0; r < step.repeat; ++r) {
+		send(bm13xx::encode_write_register(true, 0, step.reg, step.value));
+		clock_.sleep_for(recipe_->pace);
+	}
+}
+
+void Chain::write_chip_pass(const RecipeStep &step)
+{
+	// Each answering chip gets the step's writes, then the step's wait, before the next.
+	for (const auto &chip : chips_) {
+		if (!chip.answered)
+			continue;
+		for (const auto &w : step.chip_writes) {
+			write_reg(chip.address, w.reg, w.value);
+			clock_.sleep_for(recipe_->pace);
+		}
+		clock_.sleep_for(step.wait);
+	}
 }
 
 void Chain::write_version_rolling(unsigned repeat)

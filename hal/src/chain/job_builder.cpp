@@ -2,8 +2,9 @@
 // Stratum V1 mining.notify -> Work, header and submit fields.
 #include <hashboard/job_builder.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -49,9 +50,7 @@ std::uint32_t field_be32(const std::string &field, std::string_view hex)
 
 std::string hex32(std::uint32_t v)
 {
-	char buf[9];
-	std::snprintf(buf, sizeof buf, "%08x", v);
-	return buf;
+	return fmt::format("{:08x}", v);
 }
 
 Hash256 sha256d_concat(const Hash256 &a, const Hash256 &b)

@@ -2,6 +2,9 @@
 // The chain's states and which operation each allows: the table of docs/chain.md.
 #include <hashboard/chain.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <array>
 #include <stdexcept>
 #include <string>
@@ -58,23 +61,24 @@ void Chain::require(Operation op) const
 	    Rule{Operation::send_work, "send_work", kAddressed},
 	    Rule{Operation::poll, "poll", kAddressed},
 	    Rule{Operation::ramp_down_and_reset, "ramp_down_and_reset", kAny},
+	    Rule{Operation::power_lost, "power_lost", kAny},
 	};
 	static_assert([] {
 		for (std::size_t i = 0; i < kRules.size(); ++i)
 			if (std::size_t(kRules[i].op) != i)
 				return false;
-		return kRules.size() == std::size_t(Operation::ramp_down_and_reset) + 1;
+		return kRules.size() == std::size_t(Operation::power_lost) + 1;
 	}(), "kRules lists every Operation once, in its order");
 	const Rule &rule = kRules.at(std::size_t(op));
 	if (rule.allowed & bit(state_))
 		return;
-	std::string valid;
+	std::vector<std::string_view> valid;
 	for (ChainState s : kStates)
 		if (rule.allowed & bit(s))
-			valid += (valid.empty() ? "" : " or ") + std::string(chain_state_name(s));
-	throw std::logic_error("chain " + transport_.describe() + ": " + rule.name +
-	                       " needs state " + valid + ", the chain is " +
-	                       std::string(chain_state_name(state_)));
+			valid.push_back(chain_state_name(s));
+	throw std::logic_error(fmt::format("chain {}: {} needs state {}, the chain is {}",
+	                                   transport_.describe(), rule.name,
+	                                   fmt::join(valid, " or "), chain_state_name(state_)));
 }
 
 } // namespace hashboard

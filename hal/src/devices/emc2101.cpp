@@ -3,9 +3,10 @@
 
 #include "device_error_context.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 #include <utility>
 
@@ -42,9 +43,7 @@ constexpr double kTachNumerator = 5400000.0;
 
 std::string hex2(unsigned v)
 {
-	char buf[8];
-	std::snprintf(buf, sizeof buf, "0x%02x", v & 0xffu);
-	return buf;
+	return fmt::format("0x{:02x}", v & 0xffu);
 }
 
 } // namespace

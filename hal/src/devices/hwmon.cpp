@@ -5,6 +5,9 @@
 
 #include "sysfs_file.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -38,7 +41,7 @@ fs::path find_hwmon_by_name(const std::string &name, const fs::path &root)
 		throw DeviceError("cannot list " + root.string() + ": " + ec.message(), ec.value());
 	std::sort(dirs.begin(), dirs.end(), by_index);
 
-	std::string seen;
+	std::vector<std::string> seen; // hwmonN=name
 	for (const auto &dir : dirs) {
 		std::string found;
 		try {
@@ -48,10 +51,11 @@ fs::path find_hwmon_by_name(const std::string &name, const fs::path &root)
 		}
 		if (found == name)
 			return dir;
-		seen += (seen.empty() ? "" : ", ") + dir.filename().string() + "=" + found;
+		seen.push_back(dir.filename().string() + "=" + found);
 	}
-	throw DeviceError("no hwmon device named \"" + name + "\" under " + root.string() +
-			  (seen.empty() ? " (none found)" : " (found " + seen + ")"));
+	throw DeviceError(
+	    "no hwmon device named \"" + name + "\" under " + root.string() +
+	    (seen.empty() ? " (none found)" : fmt::format(" (found {})", fmt::join(seen, ", "))));
 }
 
 HwmonTemperature::HwmonTemperature(std::string name, fs::path input_file)

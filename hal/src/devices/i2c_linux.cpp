@@ -7,8 +7,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
@@ -19,9 +20,7 @@ namespace {
 
 std::string hex2(unsigned v)
 {
-	char buf[8];
-	std::snprintf(buf, sizeof buf, "0x%02x", v & 0xffu);
-	return buf;
+	return fmt::format("0x{:02x}", v & 0xffu);
 }
 
 } // namespace

@@ -3,8 +3,9 @@
 
 #include "device_error_context.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 #include <utility>
 
@@ -14,9 +15,7 @@ namespace {
 
 std::string hex4(unsigned v)
 {
-	char buf[8];
-	std::snprintf(buf, sizeof buf, "0x%04x", v & 0xffffu);
-	return buf;
+	return fmt::format("0x{:04x}", v & 0xffffu);
 }
 
 // The first and last VOUT codes whose voltage lies inside the limits.
@@ -96,9 +95,8 @@ int Tps546Regulator::read_exponent()
 	try {
 		exponent_ = pmbus::vout_mode_exponent(mode);
 	} catch (const std::invalid_argument &e) {
-		char buf[8];
-		std::snprintf(buf, sizeof buf, "0x%02x", mode);
-		throw DeviceError(config_.name + ": VOUT_MODE " + buf + ": " + e.what());
+		throw DeviceError(
+		    fmt::format("{}: VOUT_MODE 0x{:02x}: {}", config_.name, mode, e.what()));
 	}
 	return exponent_;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <hashboard/board/safety.hpp>
 
-#include <cstdio>
-#include <sstream>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <stdexcept>
 
 namespace hashboard {
@@ -10,9 +11,7 @@ namespace {
 
 std::string fixed(double x, int decimals = 1)
 {
-	char buf[48];
-	std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-	return buf;
+	return fmt::format("{:.{}f}", x, decimals);
 }
 
 bool is_powered(BoardState s)
@@ -95,13 +94,11 @@ std::optional<TripReason> SafetySupervisor::check(Duration now)
 		}
 		failures_[r.name] = 0;
 		if (r.status->faulted()) {
-			std::string faults;
-			for (const auto &f : r.status->faults)
-				faults += (faults.empty() ? "" : ", ") + f;
-			char word[16];
-			std::snprintf(word, sizeof word, "0x%04x", unsigned(r.status->status_word));
-			return trip({TripCause::regulator_fault, r.name,
-			             "fault " + faults + " (STATUS_WORD " + word + ")", now});
+			return trip(
+			    {TripCause::regulator_fault, r.name,
+			     fmt::format("fault {} (STATUS_WORD 0x{:04x})",
+			                 fmt::join(r.status->faults, ", "), r.status->status_word),
+			     now});
 		}
 		watts += r.power_w();
 	}

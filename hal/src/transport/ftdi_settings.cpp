@@ -4,7 +4,9 @@
 #include <hashboard/bm13xx/wire.hpp>
 #include <hashboard/bytes.hpp>
 
-#include <cstdio>
+#include <fmt/format.h>
+
+#include <charconv>
 #include <stdexcept>
 
 namespace hashboard::transport {
@@ -71,9 +73,7 @@ std::string FtdiLine::name() const
 
 std::string ftdi_usb_ids(std::uint16_t vid, std::uint16_t pid)
 {
-	char ids[16];
-	std::snprintf(ids, sizeof ids, "%04x:%04x", vid, pid);
-	return ids;
+	return fmt::format("{:04x}:{:04x}", vid, pid);
 }
 
 std::string FtdiSettings::device() const

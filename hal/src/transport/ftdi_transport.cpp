@@ -6,12 +6,13 @@
 
 #include <libftdi1/ftdi.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
 namespace hashboard::transport {
@@ -148,13 +149,11 @@ void FtdiTransport::set_baud(std::uint32_t baud)
 	if (!rate) {
 		const double nearest =
 		    nearest_ftdi_rate(baud, ftdi_clock_for(baud, high_speed_chip_)).actual;
-		char detail[128];
-		std::snprintf(detail, sizeof detail,
-		              " Bd within %.0f %%: the nearest rate this chip makes is %.0f Bd "
-		              "(%+.1f %%)",
-		              kHostDivisorTolerance * 100, nearest, (nearest / baud - 1.0) * 100);
-		throw std::invalid_argument(link() + ": cannot run at " + std::to_string(baud) +
-		                            detail);
+		throw std::invalid_argument(fmt::format("{}: cannot run at {} Bd within {:.0f} %: "
+		                                        "the nearest rate this chip makes is "
+		                                        "{:.0f} Bd ({:+.1f} %)",
+		                                        link(), baud, kHostDivisorTolerance * 100,
+		                                        nearest, (nearest / baud - 1.0) * 100));
 	}
 	ftdi_context *ctx = device_.get();
 	// libftdi multiplies the rate by 4 whenever a bit-bang mode is on, as asynchronous

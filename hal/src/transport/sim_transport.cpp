@@ -6,10 +6,11 @@
 #include <hashboard/chip_family.hpp>
 #include <hashboard/target.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <cstdio>
 #include <limits>
 #include <stdexcept>
 
@@ -30,9 +31,7 @@ Duration deadline_after(Duration now, Duration timeout)
 
 std::string format_real(double x)
 {
-	char buf[32];
-	std::snprintf(buf, sizeof buf, "%g", x);
-	return buf;
+	return fmt::format("{:g}", x);
 }
 
 } // namespace

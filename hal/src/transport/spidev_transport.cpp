@@ -4,10 +4,10 @@
 #include "poll_loop.hpp"
 
 #include <hashboard/bm13xx/wire.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <stdexcept>
 
 namespace hashboard::transport {
@@ -20,9 +20,7 @@ constexpr Duration kPollInterval = std::chrono::milliseconds(1);
 
 std::string hex_byte(std::uint8_t b)
 {
-	char s[8];
-	std::snprintf(s, sizeof s, "0x%02x", b);
-	return s;
+	return fmt::format("0x{:02x}", b);
 }
 
 } // namespace

@@ -8,6 +8,9 @@
 
 #include <hashboard/transport.hpp>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <array>
 #include <span>
 #include <stdexcept>
@@ -42,16 +45,18 @@ const Scheme &scheme_for(const TransportUri &uri)
 	for (const auto &s : kSchemes)
 		if (s.name == uri.scheme)
 			return s;
-	std::string valid;
+	std::vector<std::string> valid;
 	std::string takes;
 	for (const auto &s : kSchemes) {
-		valid += (valid.empty() ? "" : ", ") + std::string(s.name) + ":";
-		takes += "; " + std::string(s.name) + ": takes";
-		for (std::size_t i = 0; i < s.options.size(); ++i)
-			takes += (i ? ", " : " ") + std::string(s.options[i]);
+		valid.push_back(std::string(s.name) + ":");
+		takes += fmt::format("; {}: takes", s.name);
+		if (!s.options.empty())
+			takes += fmt::format(" {}", fmt::join(s.options, ", "));
 	}
-	throw std::invalid_argument("transport URI '" + uri.text + "': unknown scheme '" +
-	                            uri.scheme + ":'; valid schemes: " + valid + takes);
+	throw std::invalid_argument(fmt::format("transport URI '{}': unknown scheme '{}:'; valid "
+	                                        "schemes: {}{}",
+	                                        uri.text, uri.scheme, fmt::join(valid, ", "),
+	                                        takes));
 }
 
 } // namespace

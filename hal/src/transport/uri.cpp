@@ -2,11 +2,12 @@
 #include "uri.hpp"
 
 #include <hashboard/bytes.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
 namespace hashboard::transport {
@@ -30,20 +31,12 @@ std::string quoted(std::string_view s)
 
 std::string number(double x)
 {
-	char buf[32];
-	std::snprintf(buf, sizeof buf, "%g", x);
-	return buf;
+	return fmt::format("{:g}", x);
 }
 
 std::string joined(std::span<const std::string_view> names)
 {
-	std::string out;
-	for (auto n : names) {
-		if (!out.empty())
-			out += ", ";
-		out += n;
-	}
-	return out;
+	return fmt::format("{}", fmt::join(names, ", "));
 }
 
 } // namespace

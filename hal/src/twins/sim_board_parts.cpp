@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "sim_board_parts.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <sstream>
 
 namespace hashboard::simboard {
 
@@ -93,9 +94,7 @@ namespace {
 
 std::string mv_text(double mv)
 {
-	std::ostringstream s;
-	s << "vout " << mv << " mV";
-	return s.str();
+	return fmt::format("vout {:g} mV", mv);
 }
 
 } // namespace

@@ -80,6 +80,11 @@ struct SimChainConfig {
 // (an unknown chip name lists the known ones).
 void validate(const SimChainConfig &config);
 
+// SHA-256d per second the chain's chips compute with every chip at the stable-frequency
+// limit: 2^(zero_bits-32) of their nominal hashes. In real time (hbsim) the simulator
+// must keep up with this, or replies come late.
+double real_time_hash_rate(const SimChainConfig &config);
+
 // What a test or hbsim's log can see of one chip.
 struct ChipView {
 	unsigned position;

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -92,29 +93,67 @@ struct ScanStats {
 	std::uint64_t unknown = 0;    // good CRC, content no codec frame has
 	std::uint64_t junk_bytes = 0; // truncated tails included
 	std::uint64_t truncated = 0;
+
+	ScanStats &operator+=(const ScanStats &o);
 };
 
 struct ScanOptions {
 	const ChipFamily *family = nullptr; // required: reply length, names, layouts
 	std::optional<Direction> direction; // nullopt: frames of both directions
-	std::size_t reply_len = 0;          // 0: the family's (scan_stream follows the state's)
+	std::size_t reply_len = 0;          // 0: the family's (the scanner follows the state's)
 };
 
-// Scans a whole stream. times, when not empty, holds one time per byte. A frame whose
-// CRC fails is reported as one (not as junk) unless a good frame starts inside it;
-// stats accumulate, so several streams can share one ScanStats.
+// Junk runs are cut at this many bytes, so a stream of noise (a wrong baud) still comes
+// out as it is read, in bounded memory.
+inline constexpr std::size_t kMaxJunkRun = 4096;
+
+// Cuts one stream into frames as its bytes arrive, in blocks of any size. At each
+// position a host frame and a reply are tried; a frame is given out once no byte still
+// to come can change what it is (a good CRC at once, a bad one once no good frame can
+// start inside it), so a live capture shows its frames as they come, and the scanner
+// holds at most a few frames' worth of bytes. What it gives out is exactly what one scan
+// of the whole stream would. A frame whose CRC fails is reported as one (not as junk)
+// unless a good frame starts inside it.
+class FrameScanner {
+public:
+	using Sink = std::function<void(ScanItem &&item)>;
+
+	explicit FrameScanner(const ScanOptions &options, DescribeState state = {});
+
+	// times, when not empty, holds one time per byte.
+	void feed(ByteSpan bytes, std::span<const double> times, const Sink &sink);
+	// The end of the stream: a frame cut off by it becomes a truncated junk run.
+	void finish(const Sink &sink);
+
+	const ScanStats &stats() const { return stats_; }
+	const DescribeState &state() const { return state_; }
+	// The time of the first byte not yet given out in an item, when there is one and it
+	// has a time: nothing this scanner gives out later is earlier (for a stream whose
+	// times go forward).
+	std::optional<double> pending_time() const;
+
+private:
+	bool step(bool eof, const Sink &sink);
+	void add_junk(std::size_t n, bool truncated, const Sink &sink);
+	void flush_junk(const Sink &sink);
+	void consume(std::size_t n);
+	std::optional<double> time_at(std::size_t pos) const;
+
+	ScanOptions options_;
+	DescribeState state_;
+	ScanStats stats_;
+	Bytes buf_;
+	std::vector<double> times_;
+	std::size_t pos_ = 0;  // the first undecided byte in buf_
+	std::size_t base_ = 0; // the stream offset of buf_[0]
+	std::optional<JunkRun> junk_;
+};
+
+// Scans a whole stream (FrameScanner); stats accumulate, so several streams can share
+// one ScanStats.
 std::vector<ScanItem> scan_stream(ByteSpan bytes, std::span<const double> times,
                                   const ScanOptions &options, DescribeState &state,
                                   ScanStats &stats);
-
-// Every stream of a capture, scanned in order with one state and one stats.
-struct ScannedCapture {
-	std::vector<std::vector<ScanItem>> streams; // one per capture stream
-	std::uint64_t flagged = 0;                  // bytes the analyser marked bad
-	bool all_timed = true;                      // every byte has a time
-};
-ScannedCapture scan_capture(const Capture &capture, const ScanOptions &options,
-                            DescribeState &state, ScanStats &stats);
 
 // "set_address addr=0x04", "nonce nonce=0x... job_id=8 ..."
 std::string format_meaning(const FrameMeaning &meaning);

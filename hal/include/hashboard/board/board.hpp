@@ -171,7 +171,8 @@ public:
 	// asserted, regulators off, power enable off. Fans keep running.
 	void power_down();
 	// any state -> tripped, unless already tripped (then the first reason stays and this
-	// returns false). Ends in the safe state; never throws.
+	// returns false). Ends in the safe state, every Chain off (power_only: at the control
+	// thread's next poll, update or clear_trip); never throws.
 	bool trip(TripReason reason, TripScope scope = TripScope::full);
 	// tripped -> off, forgetting the reason (regulator faults are cleared).
 	void clear_trip();
@@ -216,6 +217,11 @@ private:
 	void ramp_down_fast(ChainSlot &slot);
 	// Every chain's PLLs down fast, at once; a chain that cannot is logged and skipped.
 	void ramp_all_down_fast() noexcept;
+	// The chips have no power any more (a trip, a failed bring-up, a power-down): each
+	// Chain is told, so it is off as its chips are. Does nothing inside a chain phase,
+	// whose threads hold the chains: the phase's end, or the control thread's next board
+	// call, does it then.
+	void chains_lost_power();
 	// Runs work for every chain at once (board_parallel.cpp); rethrows the first failing
 	// chain's exception once every chain's work has ended.
 	void for_each_chain(const std::function<void(ChainTask &)> &work);
