@@ -125,28 +125,28 @@ BOOST_AUTO_TEST_CASE(real_time_simulator_refuses_what_one_core_cannot_hash)
 			                                                       << out);
 	};
 	// 4 chips at 32 zero bits: the real chips' rate, terabytes of hashing a second.
-	hbsim_refused({"--zero-bits", "32", "--unix", (dir.path / "a.sock").string()},
+	hbsim_refused({"--zero-bits", "32", "--unix", dir.file("a.sock")},
 	              {"--zero-bits 32", "SHA-256d/s", "at most "});
 	// The default on a chain that long.
 	hbsim_refused(
-	    {"--family", "bm1370", "--chips", "256", "--unix", (dir.path / "b.sock").string()},
+	    {"--family", "bm1370", "--chips", "256", "--unix", dir.file("b.sock")},
 	    {"--zero-bits 12 (the default)", "at most"});
 	// A board: every chain is hashed on the same core; its [sim] zero_bits is named by key.
 	const std::string a15 = (boards_dir() / "a15-class-sim.toml").string();
-	hbsim_refused({"--board", a15, "--zero-bits", "10", "--unix-dir", dir.path.string()},
+	hbsim_refused({"--board", a15, "--zero-bits", "10", "--unix-dir", dir.path},
 	              {"--zero-bits 10", "480 chips", "at most"});
 	std::string text = slurp(a15);
 	const auto zb = text.find("zero_bits", text.find("[sim]"));
 	BOOST_TEST_REQUIRE(zb != std::string::npos);
 	text.replace(zb, text.find('\n', zb) - zb, "zero_bits = 12");
 	const std::string board = dir.write("a15-zb12.toml", text);
-	hbsim_refused({"--board", board, "--unix-dir", dir.path.string()},
+	hbsim_refused({"--board", board, "--unix-dir", dir.path},
 	              {board + ": sim.zero_bits = 12", "at most"});
 
 	// What one core keeps up with is served.
 	hbtest::Child ok({hbtest::hbsim_bin(), "--zero-bits", "8", "--unix",
-	                  (dir.path / "c.sock").string(), "--control",
-	                  (dir.path / "c.ctl").string()});
+	                  dir.file("c.sock"), "--control",
+	                  dir.file("c.ctl")});
 	const auto first = ok.read_line(10s);
 	BOOST_TEST_REQUIRE(first.has_value());
 	BOOST_TEST(first->starts_with("unix: "), *first);
@@ -247,7 +247,7 @@ BOOST_AUTO_TEST_CASE(job_interval_below_the_wire_time_is_clamped)
 BOOST_AUTO_TEST_CASE(mining_without_tables_runs_past_the_report_interval)
 {
 	for (const char *quiet : {"--json", "--quiet"}) {
-		const Run r = hbctl(
+		const ToolRun r = hbctl(
 		    {"mine", "-n", "2", "--seconds", "3", "--report-interval", "1", quiet}, 30s);
 		BOOST_TEST(r.status == 0);
 		if (std::string(quiet) == "--json") {
@@ -312,14 +312,14 @@ BOOST_AUTO_TEST_CASE(control_characters_are_escaped)
 	// A capture's name in replay's message, and a pool's job id in encode's comments.
 	TempDir dir;
 	const std::string capture = dir.write("cap\x1b[2J.hex", "00\n");
-	const Run replay = hbctl({"frames", "replay", "-f", "bm1366", capture});
+	const ToolRun replay = hbctl({"frames", "replay", "-f", "bm1366", capture});
 	BOOST_TEST(replay.status == 1);
 	BOOST_TEST(replay.out.find('\x1b') == std::string::npos);
 	BOOST_TEST(replay.out.find("cap\\x1b[2J.hex") != std::string::npos, replay.out);
 	const std::string notify =
 	    "[\"\\u001b[31mjob\",\"" + std::string(64, '0') +
 	    "\",\"01\",\"02\",[],\"20000000\",\"1705dd01\",\"64658bd8\",true]";
-	const Run job = hbctl({"frames", "encode", "job", "--job-id", "1", "--notify", notify,
+	const ToolRun job = hbctl({"frames", "encode", "job", "--job-id", "1", "--notify", notify,
 	                       "--extranonce1", "00", "--extranonce2", "00"});
 	BOOST_TEST(job.status == 0);
 	BOOST_TEST(job.out.find('\x1b') == std::string::npos);

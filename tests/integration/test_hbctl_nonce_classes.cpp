@@ -5,8 +5,9 @@
 // host's first job has gone by, slips in one nonce reply for a job id never sent.
 #include <boost/test/unit_test.hpp>
 
-#include "child_process.hpp"
 #include "hbtest.hpp"
+#include "temp_dir.hpp"
+#include "tool_run.hpp"
 
 #include <hashboard/bm13xx/codec.hpp>
 
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,22 +34,6 @@ using hashboard::Bytes;
 using namespace std::chrono_literals;
 
 namespace {
-
-fs::path boards_dir()
-{
-	return fs::path(HB_VECTORS_DIR).parent_path().parent_path() / "boards";
-}
-
-struct TempDir {
-	fs::path path;
-	TempDir()
-	{
-		char tmpl[] = "/tmp/hb-classes-XXXXXX";
-		BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-		path = tmpl;
-	}
-	~TempDir() { fs::remove_all(path); }
-};
 
 // A descriptor closed with its owner.
 class Fd {
@@ -183,36 +169,22 @@ private:
 	std::jthread thread_;
 };
 
-struct Run {
-	int status = -1;
-	std::string out;
-};
-
-Run hbctl(std::vector<std::string> args)
+// hbctl's stdout alone (its JSON is the whole of it), with a generous limit.
+hbtest::ToolRun hbctl(const std::vector<std::string> &args)
 {
-	args.insert(args.begin(), hbtest::hbctl_bin());
-	hbtest::Child child(args);
-	Run r;
-	r.out = child.read_all(120s);
-	r.status = child.wait(10s);
-	BOOST_TEST_MESSAGE("hbctl -> " << r.status << "\n" << r.out);
-	return r;
+	return hbtest::run_hbctl(args, hbtest::Child::Stderr::inherit, 120s);
 }
 
-// hbsim serving what the relay forwards to, stopped with the test.
-struct Sim {
-	hbtest::Child child;
-	explicit Sim(std::vector<std::string> args) : child(with_bin(std::move(args)))
-	{
-		const auto line = child.read_line(10s);
-		BOOST_TEST_REQUIRE(line.has_value(), "hbsim printed nothing");
-	}
-	static std::vector<std::string> with_bin(std::vector<std::string> args)
-	{
-		args.insert(args.begin(), hbtest::hbsim_bin());
-		return args;
-	}
-};
+// hbsim serving what the relay forwards to, stopped with the test; fails the test when
+// it does not start.
+std::unique_ptr<hbtest::Child> start_hbsim(const std::vector<std::string> &args)
+{
+	std::vector<std::string> argv{hbtest::hbsim_bin()};
+	argv.insert(argv.end(), args.begin(), args.end());
+	auto child = std::make_unique<hbtest::Child>(argv);
+	BOOST_TEST_REQUIRE(child->read_line(10s).has_value(), "hbsim printed nothing");
+	return child;
+}
 
 std::uint64_t count(const json::value &v, const char *key)
 {
@@ -223,11 +195,11 @@ std::uint64_t count(const json::value &v, const char *key)
 
 BOOST_AUTO_TEST_CASE(mine_reports_unknown_job_nonces)
 {
-	TempDir dir;
-	const std::string sim_sock = (dir.path / "sim.sock").string();
-	Sim sim({"--chips", "2", "--zero-bits", "8", "--unix", sim_sock, "--control",
-	         (dir.path / "sim.ctl").string()});
-	const std::string mine_sock = (dir.path / "relay.sock").string();
+	hbtest::TempDir dir;
+	const std::string sim_sock = dir.file("sim.sock");
+	const auto sim = start_hbsim({"--chips", "2", "--zero-bits", "8", "--unix", sim_sock, "--control",
+	         dir.file("sim.ctl")});
+	const std::string mine_sock = dir.file("relay.sock");
 	for (const bool json_out : {true, false}) {
 		InjectingRelay relay(mine_sock, sim_sock);
 		std::vector<std::string> args{"mine",
@@ -247,7 +219,7 @@ BOOST_AUTO_TEST_CASE(mine_reports_unknown_job_nonces)
 		                              "5"};
 		if (json_out)
 			args.push_back("--json");
-		const Run r = hbctl(args);
+		const hbtest::ToolRun r = hbctl(args);
 		fs::remove(mine_sock);
 		BOOST_TEST_REQUIRE(r.status == 0);
 		BOOST_TEST_REQUIRE(relay.injected());
@@ -276,13 +248,13 @@ BOOST_AUTO_TEST_CASE(mine_reports_unknown_job_nonces)
 
 BOOST_AUTO_TEST_CASE(board_reports_unknown_job_nonces)
 {
-	TempDir dir;
-	const std::string board = (boards_dir() / "bm1366-12.toml").string();
-	Sim sim({"--board", board, "--unix-dir", dir.path.string(), "--zero-bits", "6"});
-	const std::string relay_sock = (dir.path / "relay.sock").string();
-	const std::string ctl = (dir.path / "chain0.ctl").string();
+	hbtest::TempDir dir;
+	const std::string board = (hbtest::boards_dir() / "bm1366-12.toml").string();
+	const auto sim = start_hbsim({"--board", board, "--unix-dir", dir.path, "--zero-bits", "6"});
+	const std::string relay_sock = dir.file("relay.sock");
+	const std::string ctl = dir.file("chain0.ctl");
 	for (const bool json_out : {true, false}) {
-		InjectingRelay relay(relay_sock, (dir.path / "chain0.sock").string());
+		InjectingRelay relay(relay_sock, dir.file("chain0.sock"));
 		std::vector<std::string> args{"board",
 		                              "mine",
 		                              "--board",
@@ -300,7 +272,7 @@ BOOST_AUTO_TEST_CASE(board_reports_unknown_job_nonces)
 		                              "2"};
 		if (json_out)
 			args.push_back("--json");
-		const Run r = hbctl(args);
+		const hbtest::ToolRun r = hbctl(args);
 		fs::remove(relay_sock);
 		BOOST_TEST_REQUIRE(r.status == 0);
 		BOOST_TEST_REQUIRE(relay.injected());
