@@ -43,7 +43,7 @@ demo: build
 board-demo: build
 	$(HBCTL) board mine --board boards/bm1366-12.toml --sim --seconds 10
 
-test: test-release test-asan fuzz
+test: test-release lint test-asan fuzz
 	@echo "make test: all tests passed"
 
 # Needs the release tree's compile database, hence the build.

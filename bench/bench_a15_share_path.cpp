@@ -77,14 +77,15 @@ private:
 class ReplayTransport final : public Transport {
 public:
 	ReplayTransport(std::vector<TapTransport::Read> log, VirtualClock &clock)
-		: log_(std::move(log)), clock_(clock)
+	    : log_(std::move(log)), clock_(clock)
 	{
 	}
 	void write(ByteSpan) override {}
 	std::size_t read(std::span<std::uint8_t> buf, Duration) override
 	{
 		if (next_ >= log_.size())
-			throw TransportError("replay exhausted: the replay diverged from the recording");
+			throw TransportError(
+			    "replay exhausted: the replay diverged from the recording");
 		const auto &r = log_[next_++];
 		if (r.bytes.size() > buf.size())
 			throw TransportError("replay: read buffer smaller than recorded");
@@ -132,8 +133,8 @@ unsigned bring_up(Chain &chain)
 
 // The mining loop shared by the live run and the replay: identical calls, so the replay
 // consumes exactly the recorded reads.
-void mine_loop(std::vector<Chain *> &chains, Clock &clock, SyntheticWorkSource &work,
-	       Duration span, Duration job_interval)
+void mine_loop(std::vector<Chain *> &chains, Clock &clock, SyntheticWorkSource &work, Duration span,
+               Duration job_interval)
 {
 	const Duration end = clock.now() + span;
 	Duration next_job = clock.now();
@@ -206,12 +207,12 @@ int run_efficiency(double ber)
 	std::vector<std::unique_ptr<Chain>> chains;
 	std::vector<Chain *> ptrs;
 	for (unsigned i = 0; i < kChains; ++i) {
-		auto t = open_transport(std::string("sim:") + kFamily +
-						"?chips=" + std::to_string(kChipsPerChain) +
-						"&zero_bits=" + std::to_string(kZeroBits) +
-						"&seed=" + std::to_string(100 + i) +
-						(ber > 0 ? "&ber=" + std::to_string(ber) : std::string()),
-					clock);
+		auto t = open_transport(
+		    std::string("sim:") + kFamily + "?chips=" + std::to_string(kChipsPerChain) +
+		        "&zero_bits=" + std::to_string(kZeroBits) +
+		        "&seed=" + std::to_string(100 + i) +
+		        (ber > 0 ? "&ber=" + std::to_string(ber) : std::string()),
+		    clock);
 		sims.emplace_back(static_cast<transport::SimTransport *>(t.release()));
 		chains.push_back(std::make_unique<Chain>(*sims.back(), clock, chain_config()));
 		ptrs.push_back(chains.back().get());
@@ -253,21 +254,25 @@ int run_efficiency(double ber)
 		unattributed += c->stats().unattributed;
 	}
 	std::printf("A15-class board: %u x %u %s at %.0f MHz, %u Bd, ticket 2^%u, %.0f s virtual, "
-		    "wire bit-error rate %g\n",
-		    kChains, kChipsPerChain, kFamily, kFreqMhz, kBaud, k, to_seconds(kMineSpan), ber);
+	            "wire bit-error rate %g\n",
+	            kChains, kChipsPerChain, kFamily, kFreqMhz, kBaud, k, to_seconds(kMineSpan),
+	            ber);
 	std::printf("  real encodings: byte-5 job ids per family, 11-byte replies, nonces "
-		    "attributed by counter range\n");
+	            "attributed by counter range\n");
 	std::printf("  wire: %" PRIu64 " replies failed their CRC, %" PRIu64 " unattributed\n",
-		    crc_errors, unattributed);
-	std::printf("  nonces found by chips      %" PRIu64 " (%" PRIu64 " corrupted by the chips)\n",
-		    found, wrong);
+	            crc_errors, unattributed);
+	std::printf("  nonces found by chips      %" PRIu64 " (%" PRIu64
+	            " corrupted by the chips)\n",
+	            found, wrong);
 	std::printf("  host: valid %" PRIu64 ", hw errors %" PRIu64 ", stale %" PRIu64
-		    ", duplicates %" PRIu64 "\n",
-		    valid, hw, stale, dup);
-	std::printf("  share-path efficiency (valid / good nonces found): %.4f %%  (target >= 99.9 %%)\n",
-		    100.0 * eff);
-	std::printf("  hashes credited / nominal chip hashes: %.4f %% +- %.2f %% (Poisson, 1 sigma)\n",
-		    100.0 * credited / nominal, 100.0 * sigma);
+	            ", duplicates %" PRIu64 "\n",
+	            valid, hw, stale, dup);
+	std::printf(
+	    "  share-path efficiency (valid / good nonces found): %.4f %%  (target >= 99.9 %%)\n",
+	    100.0 * eff);
+	std::printf(
+	    "  hashes credited / nominal chip hashes: %.4f %% +- %.2f %% (Poisson, 1 sigma)\n",
+	    100.0 * credited / nominal, 100.0 * sigma);
 	return 0;
 }
 
@@ -306,7 +311,7 @@ int run_replay(const std::string &path)
 	CALLGRIND_STOP_INSTRUMENTATION;
 	CALLGRIND_DUMP_STATS_AT("baseline");
 	std::printf("replay: %" PRIu64 " replies, %u baseline loops (%u)%s\n", replies, kLoops,
-		    unsigned(sink), replay.exhausted() ? "" : " [recording not fully used]");
+	            unsigned(sink), replay.exhausted() ? "" : " [recording not fully used]");
 	return 0;
 }
 
@@ -327,9 +332,9 @@ int run_host_cost(const char *self)
 	// Record one chain's traffic for the replay.
 	VirtualClock clock;
 	auto t = open_transport(std::string("sim:") + kFamily +
-					"?chips=" + std::to_string(kChipsPerChain) +
-					"&zero_bits=" + std::to_string(kZeroBits) + "&seed=100",
-				clock);
+	                            "?chips=" + std::to_string(kChipsPerChain) +
+	                            "&zero_bits=" + std::to_string(kZeroBits) + "&seed=100",
+	                        clock);
 	TapTransport tap(*t, clock);
 	Chain chain(tap, clock, chain_config());
 	bring_up(chain);
@@ -344,12 +349,14 @@ int run_host_cost(const char *self)
 	const std::string rec = dir + "/hb-a15-replay-" + std::to_string(::getpid()) + ".bin";
 	const std::string out = dir + "/hb-a15-callgrind-" + std::to_string(::getpid());
 	write_recording(rec, tap.log());
-	const std::string cmd = "valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=" +
-				out + " " + self + " --replay " + rec + " >/dev/null 2>&1";
+	const std::string cmd =
+	    "valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=" + out + " " +
+	    self + " --replay " + rec + " >/dev/null 2>&1";
 	const int rc = std::system(cmd.c_str());
 	std::remove(rec.c_str());
 	if (rc != 0) {
-		std::printf("host cost per nonce: valgrind run failed (%d); is valgrind installed?\n", rc);
+		std::printf(
+		    "host cost per nonce: valgrind run failed (%d); is valgrind installed?\n", rc);
 		return 1;
 	}
 	// Dumps are numbered in order: .1 the host path, .2 the baseline.
@@ -363,15 +370,17 @@ int run_host_cost(const char *self)
 	}
 	const double per_nonce = double(host) / double(replies);
 	const double per_check = double(base) / 20000.0;
-	std::printf("host cost per nonce (callgrind, portable SHA-256, one %u-chip chain, %.0f s):\n",
-		    kChipsPerChain, to_seconds(kReplaySpan));
-	std::printf("  %" PRIu64 " replies, %.0f instructions per nonce, frame in to verified nonce\n",
-		    replies, per_nonce);
+	std::printf(
+	    "host cost per nonce (callgrind, portable SHA-256, one %u-chip chain, %.0f s):\n",
+	    kChipsPerChain, to_seconds(kReplaySpan));
+	std::printf("  %" PRIu64
+	            " replies, %.0f instructions per nonce, frame in to verified nonce\n",
+	            replies, per_nonce);
 	std::printf("  two SHA-256 compressions (SHA-256d from a midstate): %.0f instructions\n",
-		    per_check);
+	            per_check);
 	std::printf("  ratio: %.2f x the two compressions (jobs, parsing, a version-rolled\n"
-		    "  midstate per nonce, attribution and bookkeeping included)\n",
-		    per_nonce / per_check);
+	            "  midstate per nonce, attribution and bookkeeping included)\n",
+	            per_nonce / per_check);
 	return 0;
 }
 

@@ -95,8 +95,7 @@ SimResult sim_rate(const hashboard::Clock &clock, unsigned chips)
 	for (unsigned i = 0; i < chips; ++i)
 		before += chain.chip(i).hashes;
 
-	const double per_chip =
-	    std::ldexp(kFreqMhz * 1e6 * kBm1366SmallCores, int(kZeroBits) - 32);
+	const double per_chip = std::ldexp(kFreqMhz * 1e6 * kBm1366SmallCores, int(kZeroBits) - 32);
 	const double span_s = kSimHashes / (per_chip * chips);
 	const Duration end = t + Duration(std::llround(span_s * 1e9));
 	std::uint8_t buf[4096];

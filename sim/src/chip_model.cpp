@@ -129,7 +129,7 @@ const ChipModel &chip_model(std::string_view name)
 		if (c.name == name)
 			return c;
 	throw std::invalid_argument("simulated chain: unknown chip '" + std::string(name) +
-				    "' (known: " + known_chip_names() + ")");
+	                            "' (known: " + known_chip_names() + ")");
 }
 
 std::string known_chip_names()

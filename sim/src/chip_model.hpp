@@ -30,7 +30,7 @@ inline constexpr std::uint8_t ticket_mask = 0x14;
 inline constexpr std::uint8_t misc_control = 0x18;
 inline constexpr std::uint8_t uart_baud = 0x28; // BM1366+ (fast UART configuration)
 inline constexpr std::uint8_t nonce_error_counter = 0x4C;
-inline constexpr std::uint8_t pll0_divider = 0x70; // BM1397
+inline constexpr std::uint8_t pll0_divider = 0x70;       // BM1397
 inline constexpr std::uint8_t hash_counter_total = 0x8C; // BM1366+
 inline constexpr std::uint8_t version_rolling = 0xA4;    // BM1366+
 } // namespace reg
@@ -57,7 +57,7 @@ struct ChipModel {
 	std::string_view name;
 	ChipGeneration generation;
 	std::uint16_t chip_id;
-	std::uint8_t core_byte; // reg 0 bits 15..8
+	std::uint8_t core_byte;        // reg 0 bits 15..8
 	unsigned cores;                // cores that hash (the nonce's core field may be wider)
 	unsigned small_cores_per_core; // as the reply's small-core / midstate field counts them
 	unsigned hashing_units;        // hashes per clock: the chip's nominal rate

@@ -51,8 +51,8 @@ NonceSpace nonce_space(const ChipModel &m, const ChipPlace &p)
 	case ChipGeneration::bm1368:
 	case ChipGeneration::bm1370: {
 		const std::uint32_t start = p.nonce_offset_reg & kChipNonceOffsetEnable
-						? p.nonce_offset_reg & 0xFFFF
-						: std::uint32_t(p.address) << 8;
+		                                ? p.nonce_offset_reg & 0xFFFF
+		                                : std::uint32_t(p.address) << 8;
 		s.base_be = start << 9;
 		s.field_mask = (1u << 25) - 1;
 		s.count_mask = kLongCounter;

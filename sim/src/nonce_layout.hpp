@@ -61,7 +61,7 @@ unsigned nonce_core(const ChipModel &m, std::uint32_t nonce_be);
 // BM1366 with rolling: [24:18] << 1 (bit 0 is a counter bit); without: [21:14].
 // BM1368/70 have none (attribute by CHIP_NONCE_OFFSET range with nonce_counter_high).
 std::optional<std::uint8_t> nonce_chip_address(const ChipModel &m, std::uint32_t nonce_be,
-					       bool rolling);
+                                               bool rolling);
 // Bits [24:9]: what CHIP_NONCE_OFFSET seeds on BM1368/70.
 inline std::uint16_t nonce_counter_high(std::uint32_t nonce_be)
 {

@@ -117,7 +117,7 @@ void NonceSearch::load_slot()
 		// Rolled version = (version & ~mask) | (bits << 13 & mask).
 		const std::uint32_t mask = std::uint32_t(rolling_mask_) << 13;
 		hashboard::store_le32(header_.data(),
-				      (version_ & ~mask) | (std::uint32_t(bits) << 13 & mask));
+		                      (version_ & ~mask) | (std::uint32_t(bits) << 13 & mask));
 		lane_mids_[lane] = hashboard::sha256::midstate(header_);
 		lane_bits_[lane] = bits;
 	}

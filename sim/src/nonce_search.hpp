@@ -46,10 +46,10 @@ inline double hash_bits(const hashboard::Hash256 &h)
 class NonceSearch {
 public:
 	struct Hit {
-		std::uint64_t offset;       // 1-based index of the candidate within its run()
-		std::uint32_t nonce;        // as it goes in the header
+		std::uint64_t offset; // 1-based index of the candidate within its run()
+		std::uint32_t nonce;  // as it goes in the header
 		unsigned core;
-		unsigned sub;               // midstate index (midstate jobs) or small core
+		unsigned sub; // midstate index (midstate jobs) or small core
 		unsigned lane;
 		std::uint16_t version_bits; // rolled bits (header jobs): version | bits << 13
 		double bits;                // hash_bits() of the hash
@@ -131,8 +131,8 @@ std::uint64_t NonceSearch::run(std::uint64_t budget, unsigned zeros, OnHit &&on_
 					const auto &u = units[i];
 					const bool midstates = !midstates_.empty();
 					on_hit(Hit{done + (i - first) + 1, nonce, u.core,
-						   midstates ? slot_ : u.small_core, u.lane,
-						   lane_bits_[u.lane], hash_bits(h)});
+					           midstates ? slot_ : u.small_core, u.lane,
+					           lane_bits_[u.lane], hash_bits(h)});
 				}
 			}
 		}

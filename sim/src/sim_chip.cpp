@@ -268,8 +268,8 @@ ChipView SimChip::view() const
 	    .freq_mhz = freq_mhz_,
 	    .baud = baud_,
 	    .ticket_mask = regs_[reg::ticket_mask],
-	    .version_rolling = (regs_[reg::version_rolling] & kRollingEnable) != 0 &&
-			       model_.header_jobs(),
+	    .version_rolling =
+	        (regs_[reg::version_rolling] & kRollingEnable) != 0 && model_.header_jobs(),
 	    .reply_len = reply_len(),
 	    .hashing = hashing(),
 	    .hashes = hashes_,

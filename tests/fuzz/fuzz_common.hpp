@@ -10,13 +10,13 @@
 #include <cstdlib>
 #include <vector>
 
-#define FUZZ_CHECK(cond)                                                                   \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #cond,    \
-				     __FILE__, __LINE__);                                  \
-			std::abort();                                                      \
-		}                                                                          \
+#define FUZZ_CHECK(cond)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #cond, __FILE__,  \
+			             __LINE__);                                                    \
+			std::abort();                                                              \
+		}                                                                                  \
 	} while (0)
 
 namespace fuzz {

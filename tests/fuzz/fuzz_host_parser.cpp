@@ -38,7 +38,7 @@ void check_stream(ByteSpan data)
 			Bytes factory = enc;
 			factory[3] = 0x36;
 			const std::uint16_t crc =
-				crc16(ByteSpan(factory).subspan(2, factory.size() - 4));
+			    crc16(ByteSpan(factory).subspan(2, factory.size() - 4));
 			factory[factory.size() - 2] = std::uint8_t(crc >> 8);
 			factory[factory.size() - 1] = std::uint8_t(crc);
 			hit = std::search(at, data.end(), factory.begin(), factory.end());

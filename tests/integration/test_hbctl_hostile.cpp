@@ -42,9 +42,9 @@ void refused(const std::vector<std::string> &args, const std::string &names,
 	for (const auto &a : args)
 		cmd += " " + a;
 	BOOST_TEST(r.status == 2, "hbctl" << cmd << ": exit " << r.status << ", not 2");
-	BOOST_TEST(r.out.find(names) != std::string::npos,
-	           "hbctl" << cmd << ": message lacks '" << names << "':\n"
-	                   << r.out);
+	BOOST_TEST(r.out.find(names) != std::string::npos, "hbctl" << cmd << ": message lacks '"
+	                                                           << names << "':\n"
+	                                                           << r.out);
 }
 
 using hbtest::boards_dir;
@@ -128,9 +128,8 @@ BOOST_AUTO_TEST_CASE(real_time_simulator_refuses_what_one_core_cannot_hash)
 	hbsim_refused({"--zero-bits", "32", "--unix", dir.file("a.sock")},
 	              {"--zero-bits 32", "SHA-256d/s", "at most "});
 	// The default on a chain that long.
-	hbsim_refused(
-	    {"--family", "bm1370", "--chips", "256", "--unix", dir.file("b.sock")},
-	    {"--zero-bits 12 (the default)", "at most"});
+	hbsim_refused({"--family", "bm1370", "--chips", "256", "--unix", dir.file("b.sock")},
+	              {"--zero-bits 12 (the default)", "at most"});
 	// A board: every chain is hashed on the same core; its [sim] zero_bits is named by key.
 	const std::string a15 = (boards_dir() / "a15-class-sim.toml").string();
 	hbsim_refused({"--board", a15, "--zero-bits", "10", "--unix-dir", dir.path},
@@ -144,9 +143,8 @@ BOOST_AUTO_TEST_CASE(real_time_simulator_refuses_what_one_core_cannot_hash)
 	              {board + ": sim.zero_bits = 12", "at most"});
 
 	// What one core keeps up with is served.
-	hbtest::Child ok({hbtest::hbsim_bin(), "--zero-bits", "8", "--unix",
-	                  dir.file("c.sock"), "--control",
-	                  dir.file("c.ctl")});
+	hbtest::Child ok({hbtest::hbsim_bin(), "--zero-bits", "8", "--unix", dir.file("c.sock"),
+	                  "--control", dir.file("c.ctl")});
 	const auto first = ok.read_line(10s);
 	BOOST_TEST_REQUIRE(first.has_value());
 	BOOST_TEST(first->starts_with("unix: "), *first);
@@ -169,8 +167,7 @@ BOOST_AUTO_TEST_CASE(board_refuses_bad_numbers_naming_the_option)
 	for (const char *v : {"nan", "inf", "0", "-400"})
 		refused({"board", "up", "--board", board, "--freq", v}, "--freq");
 	refused({"board", "up", "--board", board, "--chip-freq", "0:0=nan"}, "--chip-freq");
-	refused({"board", "up", "--board", board, "--domain-voltage", "x=inf"},
-	        "--domain-voltage");
+	refused({"board", "up", "--board", board, "--domain-voltage", "x=inf"}, "--domain-voltage");
 }
 
 // The largest board the schema allows: 16 chains of 256 chips, one rail each.
@@ -183,14 +180,16 @@ std::string largest_board(unsigned chains)
 	for (unsigned i = 0; i < chains; ++i) {
 		const std::string n = std::to_string(i);
 		t += "[[regulator]]\nname = \"rail" + n +
-		     "\"\ntype = \"sim\"\nvout_min_mv = 1100\nvout_max_mv = 1400\ndefault_mv = 1250\n";
-		t += "[[domain]]\nname = \"d" + n + "\"\nregulator = \"rail" + n + "\"\nchain = " + n +
-		     "\nchips = \"0-255\"\n";
+		     "\"\ntype = \"sim\"\nvout_min_mv = 1100\nvout_max_mv = 1400\ndefault_mv = "
+		     "1250\n";
+		t += "[[domain]]\nname = \"d" + n + "\"\nregulator = \"rail" + n +
+		     "\"\nchain = " + n + "\nchips = \"0-255\"\n";
 	}
-	return t + "[[sensor]]\nname = \"s\"\ntype = \"sim\"\n[[fan]]\nname = \"f\"\ntype = \"sim\"\n"
-	           "[[gpio]]\nname = \"reset\"\nrole = \"reset\"\nchip = \"sim\"\noffset = 0\n"
-	           "[limits]\ntemp_warn_c = 180\ntemp_trip_c = 195\n[sim]\nzero_bits = 4\n"
-	           "r_th_c_per_w = 0.0001\n";
+	return t +
+	       "[[sensor]]\nname = \"s\"\ntype = \"sim\"\n[[fan]]\nname = \"f\"\ntype = \"sim\"\n"
+	       "[[gpio]]\nname = \"reset\"\nrole = \"reset\"\nchip = \"sim\"\noffset = 0\n"
+	       "[limits]\ntemp_warn_c = 180\ntemp_trip_c = 195\n[sim]\nzero_bits = 4\n"
+	       "r_th_c_per_w = 0.0001\n";
 }
 
 BOOST_AUTO_TEST_CASE(the_largest_board_comes_up_in_linear_time)
@@ -294,7 +293,8 @@ BOOST_AUTO_TEST_CASE(capture_times_must_be_finite)
 	// A name per row would make a stream per row.
 	std::string many = header;
 	for (int i = 0; i < 20; ++i)
-		many += "line" + std::to_string(i) + ",data,0." + std::to_string(i) + ",1e-5,0x55\n";
+		many +=
+		    "line" + std::to_string(i) + ",data,0." + std::to_string(i) + ",1e-5,0x55\n";
 	refused({"frames", "decode", dir.write("many.csv", many)}, "analyser names");
 }
 
@@ -320,7 +320,7 @@ BOOST_AUTO_TEST_CASE(control_characters_are_escaped)
 	    "[\"\\u001b[31mjob\",\"" + std::string(64, '0') +
 	    "\",\"01\",\"02\",[],\"20000000\",\"1705dd01\",\"64658bd8\",true]";
 	const ToolRun job = hbctl({"frames", "encode", "job", "--job-id", "1", "--notify", notify,
-	                       "--extranonce1", "00", "--extranonce2", "00"});
+	                           "--extranonce1", "00", "--extranonce2", "00"});
 	BOOST_TEST(job.status == 0);
 	BOOST_TEST(job.out.find('\x1b') == std::string::npos);
 	BOOST_TEST(job.out.find("# stratum_job_id: \\x1b[31mjob") != std::string::npos, job.out);

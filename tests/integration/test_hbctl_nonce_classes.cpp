@@ -197,8 +197,8 @@ BOOST_AUTO_TEST_CASE(mine_reports_unknown_job_nonces)
 {
 	hbtest::TempDir dir;
 	const std::string sim_sock = dir.file("sim.sock");
-	const auto sim = start_hbsim({"--chips", "2", "--zero-bits", "8", "--unix", sim_sock, "--control",
-	         dir.file("sim.ctl")});
+	const auto sim = start_hbsim({"--chips", "2", "--zero-bits", "8", "--unix", sim_sock,
+	                              "--control", dir.file("sim.ctl")});
 	const std::string mine_sock = dir.file("relay.sock");
 	for (const bool json_out : {true, false}) {
 		InjectingRelay relay(mine_sock, sim_sock);
@@ -250,7 +250,8 @@ BOOST_AUTO_TEST_CASE(board_reports_unknown_job_nonces)
 {
 	hbtest::TempDir dir;
 	const std::string board = (hbtest::boards_dir() / "bm1366-12.toml").string();
-	const auto sim = start_hbsim({"--board", board, "--unix-dir", dir.path, "--zero-bits", "6"});
+	const auto sim =
+	    start_hbsim({"--board", board, "--unix-dir", dir.path, "--zero-bits", "6"});
 	const std::string relay_sock = dir.file("relay.sock");
 	const std::string ctl = dir.file("chain0.ctl");
 	for (const bool json_out : {true, false}) {

@@ -61,7 +61,8 @@ std::string read_until_closed(int fd, Duration timeout)
 	std::string out;
 	const Duration end = clock.now() + timeout;
 	for (;;) {
-		const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - clock.now());
+		const auto left =
+		    std::chrono::duration_cast<std::chrono::milliseconds>(end - clock.now());
 		pollfd p{fd, POLLIN, 0};
 		if (left.count() <= 0 || ::poll(&p, 1, int(left.count())) <= 0)
 			return out + "<timeout>";
@@ -151,8 +152,8 @@ BOOST_AUTO_TEST_CASE(a_second_host_is_told_the_chain_is_busy)
 		    read_until_closed(transport::connect_unix_stream(sim.link).get(), 3s);
 		BOOST_TEST(said.rfind("hbsim: busy: ", 0) == 0, "second host got: " << said);
 		BOOST_TEST(said.find(sim.link) != std::string::npos);
-		BOOST_TEST((!said.empty() && said.back() == '\n' &&
-		            said.find('\n') == said.size() - 1));
+		BOOST_TEST(
+		    (!said.empty() && said.back() == '\n' && said.find('\n') == said.size() - 1));
 
 		// The host that holds the chain is not disturbed.
 		BOOST_TEST(read_chip_ids(*first, family).size() == 4u);

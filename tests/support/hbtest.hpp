@@ -26,7 +26,13 @@ inline std::filesystem::path boards_dir()
 unsigned line_of(const std::string &text, const std::string &needle);
 
 // Paths of the built tools, for tests that run them as separate processes.
-inline const char *hbsim_bin() { return HB_HBSIM_BIN; }
-inline const char *hbctl_bin() { return HB_HBCTL_BIN; }
+inline const char *hbsim_bin()
+{
+	return HB_HBSIM_BIN;
+}
+inline const char *hbctl_bin()
+{
+	return HB_HBCTL_BIN;
+}
 
 } // namespace hbtest

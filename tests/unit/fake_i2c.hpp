@@ -54,7 +54,8 @@ public:
 		std::vector<I2cOp> out;
 		for (const auto &op : log_)
 			if (op.address == address && op.command == command &&
-			    (op.kind == I2cOp::Kind::write_byte || op.kind == I2cOp::Kind::write_word))
+			    (op.kind == I2cOp::Kind::write_byte ||
+			     op.kind == I2cOp::Kind::write_word))
 				out.push_back(op);
 		return out;
 	}
@@ -63,7 +64,8 @@ public:
 		int n = 0;
 		for (const auto &op : log_)
 			if (op.address == address && op.command == command &&
-			    (op.kind == I2cOp::Kind::read_byte || op.kind == I2cOp::Kind::read_word ||
+			    (op.kind == I2cOp::Kind::read_byte ||
+			     op.kind == I2cOp::Kind::read_word ||
 			     op.kind == I2cOp::Kind::read_block))
 				++n;
 		return n;
@@ -73,9 +75,8 @@ public:
 	std::uint8_t read_byte(std::uint8_t a, std::uint8_t c) override
 	{
 		return static_cast<std::uint8_t>(
-			run(I2cOp::Kind::read_byte, a, c, 0, [&](FakeI2cDevice &d) -> std::uint16_t {
-				return d.read_byte(c);
-			}));
+		    run(I2cOp::Kind::read_byte, a, c, 0,
+		        [&](FakeI2cDevice &d) -> std::uint16_t { return d.read_byte(c); }));
 	}
 	void write_byte(std::uint8_t a, std::uint8_t c, std::uint8_t v) override
 	{
@@ -87,7 +88,7 @@ public:
 	std::uint16_t read_word(std::uint8_t a, std::uint8_t c) override
 	{
 		return run(I2cOp::Kind::read_word, a, c, 0,
-			   [&](FakeI2cDevice &d) { return d.read_word(c); });
+		           [&](FakeI2cDevice &d) { return d.read_word(c); });
 	}
 	void write_word(std::uint8_t a, std::uint8_t c, std::uint16_t v) override
 	{

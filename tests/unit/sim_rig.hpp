@@ -19,8 +19,8 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <stdexcept>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <variant>
@@ -49,9 +49,9 @@ inline constexpr std::uint8_t kRegUartBaud = 0x28;
 inline constexpr std::uint8_t kRegPll0Divider = 0x70;
 inline constexpr std::uint8_t kRegHashCounter = 0x8C;
 inline constexpr std::uint8_t kRegVersionRolling = 0xA4;
-inline constexpr std::uint32_t kRollingAll = 0x9000FFFF;   // capture
-inline constexpr std::uint32_t kReportAll = 0xF000C100;    // capture
-inline constexpr std::uint32_t kHashCountingS21Pro = 0x1EB5; // capture
+inline constexpr std::uint32_t kRollingAll = 0x9000FFFF;       // capture
+inline constexpr std::uint32_t kReportAll = 0xF000C100;        // capture
+inline constexpr std::uint32_t kHashCountingS21Pro = 0x1EB5;   // capture
 inline constexpr std::uint32_t kBm1397PllDivider = 0x0F0F0F00; // firmware
 
 // A PLL0 word the chip decodes to exactly mhz (found with the simulator's decoder,
@@ -67,7 +67,8 @@ inline std::uint32_t pll_word(const sd::ChipModel &m, double mhz)
 				const double vco = kCrystalHz / 1e6 * fb / ref;
 				const std::uint32_t post =
 				    m.midstate_jobs() ? (p1 << 4 | p2) : ((p1 - 1) << 4 | (p2 - 1));
-				const std::uint32_t flag = vco >= 2400 && m.header_jobs() ? 0x50 : 0x40;
+				const std::uint32_t flag =
+				    vco >= 2400 && m.header_jobs() ? 0x50 : 0x40;
 				const std::uint32_t w =
 				    flag << 24 | std::uint32_t(fb) << 16 | ref << 8 | post;
 				if (sd::pll_output_mhz(m, w, 0) == mhz)

@@ -71,7 +71,8 @@ void fails_at(const std::string &from, const std::string &to, const std::string 
 		} catch (const BoardConfigError &e) {
 			BOOST_TEST(e.file() == "h.toml");
 			// The bad value is on to's last line.
-			const unsigned line = line_of(text, to) + unsigned(std::count(to.begin(), to.end(), '\n'));
+			const unsigned line =
+			    line_of(text, to) + unsigned(std::count(to.begin(), to.end(), '\n'));
 			BOOST_TEST(e.line() == line, e.what());
 			BOOST_TEST(e.key() == key, e.what());
 			const std::string where = "h.toml:" + std::to_string(e.line()) + ":";
@@ -149,8 +150,7 @@ BOOST_AUTO_TEST_CASE(a_file_that_never_ends_is_refused_at_the_limit)
 		load_board_config(dir);
 		BOOST_ERROR("no error for a directory");
 	} catch (const BoardConfigError &e) {
-		BOOST_TEST(std::string(e.what()).find("directory") != std::string::npos,
-		           e.what());
+		BOOST_TEST(std::string(e.what()).find("directory") != std::string::npos, e.what());
 	}
 	fs::remove_all(dir);
 }
@@ -200,16 +200,16 @@ BOOST_AUTO_TEST_CASE(text_that_is_not_utf8_is_refused_with_its_line)
 		BOOST_TEST(what.find("non-ASCII") != std::string::npos, what);
 	}
 	BOOST_CHECK_THROW(hashboard::parse_board_config("name = \"\xED\xA0\x80\"\n", "s.toml"),
-			  hashboard::BoardConfigError); // a surrogate
+	                  hashboard::BoardConfigError); // a surrogate
 	BOOST_CHECK_THROW(hashboard::parse_board_config("name = \"\xC0\xAF\"\n", "o.toml"),
-			  hashboard::BoardConfigError); // overlong
+	                  hashboard::BoardConfigError); // overlong
 	// Non-ASCII stays welcome where TOML allows it: strings and comments. This text has
 	// no [limits], so it fails later, on that and not on its characters.
 	try {
 		hashboard::parse_board_config(
-			"# Z\u00fcrich\nname = \"b\u00f6ard\"\ndescription = '''caf\u00e9 \"x\" '''\n"
-			"[[chain]]\nfamily = \"bm1366\"\nchips = 1\ntransport = \"sim\"\n",
-			"ok.toml");
+		    "# Z\u00fcrich\nname = \"b\u00f6ard\"\ndescription = '''caf\u00e9 \"x\" '''\n"
+		    "[[chain]]\nfamily = \"bm1366\"\nchips = 1\ntransport = \"sim\"\n",
+		    "ok.toml");
 	} catch (const hashboard::BoardConfigError &e) {
 		const std::string what = e.what();
 		BOOST_TEST(what.find("non-ASCII") == std::string::npos, what);

@@ -17,7 +17,7 @@ namespace {
 struct Loop {
 	VirtualClock clock;
 	std::shared_ptr<SimThermalModel> model =
-		std::make_shared<SimThermalModel>(clock, SimThermalModel::Params{});
+	    std::make_shared<SimThermalModel>(clock, SimThermalModel::Params{});
 	SimFan fan{"fan0", 6000};
 	SimTemperatureSensor sensor{"asic", model};
 	double watts = 300;
@@ -60,8 +60,8 @@ BOOST_AUTO_TEST_CASE(settles_near_the_target)
 	loop.run(300s);
 	BOOST_TEST(loop.max_duty_seen - loop.min_duty_seen < 0.01);
 	const double t = loop.model->temperature_c();
-	BOOST_TEST_MESSAGE("after 900 s: " << t << " C at duty " << loop.fan.duty()
-					   << " (ideal " << loop.ideal_duty(70) << ")");
+	BOOST_TEST_MESSAGE("after 900 s: " << t << " C at duty " << loop.fan.duty() << " (ideal "
+	                                   << loop.ideal_duty(70) << ")");
 	BOOST_TEST(std::fabs(t - 70.0) < 0.5);
 	BOOST_TEST(std::fabs(loop.fan.duty() - loop.ideal_duty(70)) < 0.02);
 }

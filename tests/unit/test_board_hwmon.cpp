@@ -49,8 +49,7 @@ struct FakeSysfs {
 	}
 };
 
-template <class F>
-std::string error_of(F &&f)
+template <class F> std::string error_of(F &&f)
 {
 	try {
 		f();
@@ -110,7 +109,7 @@ BOOST_AUTO_TEST_CASE(hwmon_devices_are_found_by_name)
 	BOOST_TEST(none.find("emc2101") != std::string::npos);
 	BOOST_TEST(none.find("acpitz") != std::string::npos); // says what is there
 	BOOST_CHECK_THROW(HwmonTemperature::by_hwmon_name("asic", "tmp75", 2, sys.root),
-			  DeviceError); // hwmon2 has no temp2_input
+	                  DeviceError); // hwmon2 has no temp2_input
 	BOOST_CHECK_THROW(find_hwmon_by_name("x", sys.root / "absent"), DeviceError);
 }
 

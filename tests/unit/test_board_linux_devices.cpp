@@ -120,7 +120,8 @@ BOOST_AUTO_TEST_CASE(a_missing_gpio_chip_names_the_chip)
 	}
 	if (!first_dev("gpiochip")) {
 		BOOST_CHECK_THROW(GpiodLine("reset", {.chip = "gpiochip0"}), DeviceError);
-		BOOST_TEST_MESSAGE("no /dev/gpiochip* on this machine: line requests not exercised");
+		BOOST_TEST_MESSAGE(
+		    "no /dev/gpiochip* on this machine: line requests not exercised");
 	}
 }
 
@@ -144,16 +145,17 @@ BOOST_AUTO_TEST_CASE(lines_on_a_simulated_chip)
 {
 	const auto chip = simulated_gpio_chip();
 	{
-		GpiodLine reset("reset", {.chip = *chip, .offset = 1, .active_low = true,
-					  .initial_active = true});
+		GpiodLine reset(
+		    "reset",
+		    {.chip = *chip, .offset = 1, .active_low = true, .initial_active = true});
 		BOOST_TEST(reset.is_active());
 		reset.set_active(false);
 		BOOST_TEST(!reset.is_active());
 		// The line is ours while the object lives.
 		BOOST_CHECK_THROW(GpiodLine("again", {.chip = *chip, .offset = 1}), DeviceError);
 
-		GpiodLine detect("plug", {.chip = *chip, .offset = 2,
-					  .direction = GpiodLine::Direction::input});
+		GpiodLine detect(
+		    "plug", {.chip = *chip, .offset = 2, .direction = GpiodLine::Direction::input});
 		BOOST_CHECK_THROW(detect.set_active(true), DeviceError);
 		BOOST_CHECK_THROW(GpiodLine("far", {.chip = *chip, .offset = 100000}), DeviceError);
 	}

@@ -50,7 +50,7 @@ std::string write_line(const std::string &target, unsigned reg, std::uint32_t va
 class ScriptedChain final : public hashboard::Transport {
 public:
 	ScriptedChain(hashboard::VirtualClock &clock, std::uint16_t chip_id, unsigned chips)
-		: clock_(clock), chip_id_(chip_id), chips_(chips)
+	    : clock_(clock), chip_id_(chip_id), chips_(chips)
 	{
 	}
 
@@ -83,8 +83,8 @@ private:
 	void reply(std::uint8_t address)
 	{
 		const Bytes r = bm::encode_reply(
-			bm::RegisterReply{std::uint32_t(chip_id_) << 16 | address, address, 0x00},
-			rolling_ ? 11 : 9);
+		    bm::RegisterReply{std::uint32_t(chip_id_) << 16 | address, address, 0x00},
+		    rolling_ ? 11 : 9);
 		rx_.insert(rx_.end(), r.begin(), r.end());
 	}
 	void add(std::string line) { lines.push_back(std::move(line)); }
@@ -102,7 +102,7 @@ private:
 				for (unsigned i = 0; i < chips_; ++i)
 					reply(0);
 			} else if (std::find(addresses_.begin(), addresses_.end(), r->chip) !=
-				   addresses_.end()) {
+			           addresses_.end()) {
 				reply(r->chip);
 			}
 		} else if (const auto *a = std::get_if<bm::SetAddress>(&f)) {
@@ -146,9 +146,8 @@ struct Segment {
 
 void append_write(std::vector<Segment> &out, const boost::json::object &st)
 {
-	const std::string target = std::string(st.at("target").as_string()) == "broadcast"
-					   ? "all"
-					   : "0x00";
+	const std::string target =
+	    std::string(st.at("target").as_string()) == "broadcast" ? "all" : "0x00";
 	const unsigned repeat = st.contains("repeat") ? unsigned(st.at("repeat").as_int64()) : 1;
 	for (unsigned i = 0; i < repeat; ++i)
 		out.push_back({{write_line(target, num(st.at("reg")), num(st.at("value")))}});
@@ -176,19 +175,19 @@ void compare(const std::vector<std::string> &got, const std::vector<Segment> &wa
 	for (std::size_t s = 0; s < want.size(); ++s) {
 		const auto &seg = want[s];
 		BOOST_TEST_REQUIRE(at + seg.lines.size() <= got.size(),
-				   "HAL traffic ended before expected segment " << s << " ("
-									   << seg.lines.front() << ")");
+		                   "HAL traffic ended before expected segment "
+		                       << s << " (" << seg.lines.front() << ")");
 		std::vector<std::string> g(got.begin() + long(at),
-					   got.begin() + long(at + seg.lines.size()));
+		                           got.begin() + long(at + seg.lines.size()));
 		std::vector<std::string> w = seg.lines;
 		if (!seg.ordered) {
 			std::sort(g.begin(), g.end());
 			std::sort(w.begin(), w.end());
 		}
 		for (std::size_t i = 0; i < w.size(); ++i)
-			BOOST_TEST_REQUIRE(g[i] == w[i], "frame " << at + i << " (segment " << s
-								  << "): HAL sent '" << g[i]
-								  << "', capture has '" << w[i] << "'");
+			BOOST_TEST_REQUIRE(
+			    g[i] == w[i], "frame " << at + i << " (segment " << s << "): HAL sent '"
+			                           << g[i] << "', capture has '" << w[i] << "'");
 		at += seg.lines.size();
 	}
 	BOOST_TEST(at == got.size(), "HAL sent " << got.size() - at << " frame(s) more");
@@ -217,10 +216,10 @@ BOOST_AUTO_TEST_CASE(single_bm1370_follows_the_bitaxe_gamma_capture)
 			// Captured: the first and last words; the steps between are the capture-era
 			// solver's (derived, and checked to reproduce both endpoints).
 			const auto &words = captures()
-						    .at("pll_words")
-						    .at("BM1370_derived_capture_era_ramp")
-						    .at("words")
-						    .as_array();
+			                        .at("pll_words")
+			                        .at("BM1370_derived_capture_era_ramp")
+			                        .at("words")
+			                        .as_array();
 			BOOST_TEST(num(words.front().at("word")) == num(st.at("first_word")));
 			BOOST_TEST(num(words.back().at("word")) == num(st.at("last_word")));
 			for (const auto &w : words)
@@ -262,11 +261,11 @@ BOOST_AUTO_TEST_CASE(bm1370_chain_of_65_follows_the_s21_pro_capture)
 		const auto &st = v.as_object();
 		const std::string op(st.at("op").as_string());
 		const std::string target =
-			st.contains("target") ? std::string(st.at("target").as_string()) : "";
+		    st.contains("target") ? std::string(st.at("target").as_string()) : "";
 		if (op == "write" && target == "each_chip") {
 			for (unsigned i = 0; i < kChips; ++i)
-				chip_pass.lines.push_back(
-					write_line(hex8(2 * i), num(st.at("reg")), num(st.at("value"))));
+				chip_pass.lines.push_back(write_line(hex8(2 * i), num(st.at("reg")),
+				                                     num(st.at("value"))));
 			continue;
 		}
 		flush_pass();
@@ -283,14 +282,16 @@ BOOST_AUTO_TEST_CASE(bm1370_chain_of_65_follows_the_s21_pro_capture)
 		} else if (op == "domain_config") {
 			Segment dom{{}, false};
 			const auto &writes = st.at("writes").as_array();
-			for (const auto &d :
-			     writes.back().at("per_domain").as_array()) {
-				dom.lines.push_back(write_line(std::string(d.at("last_chip_addr").as_string()),
-							       0x58, num(d.at("reg_0x58_last_chip"))));
-				dom.lines.push_back(write_line(std::string(d.at("first_chip_addr").as_string()),
-							       0x2C, num(d.at("reg_0x2C_value"))));
-				dom.lines.push_back(write_line(std::string(d.at("last_chip_addr").as_string()),
-							       0x2C, num(d.at("reg_0x2C_value"))));
+			for (const auto &d : writes.back().at("per_domain").as_array()) {
+				dom.lines.push_back(
+				    write_line(std::string(d.at("last_chip_addr").as_string()),
+				               0x58, num(d.at("reg_0x58_last_chip"))));
+				dom.lines.push_back(
+				    write_line(std::string(d.at("first_chip_addr").as_string()),
+				               0x2C, num(d.at("reg_0x2C_value"))));
+				dom.lines.push_back(
+				    write_line(std::string(d.at("last_chip_addr").as_string()),
+				               0x2C, num(d.at("reg_0x2C_value"))));
 			}
 			dom.lines.push_back(write_line("all", 0x68, num(writes[1].at("value"))));
 			want.push_back(dom);
@@ -301,18 +302,22 @@ BOOST_AUTO_TEST_CASE(bm1370_chain_of_65_follows_the_s21_pro_capture)
 			const auto &fam = hashboard::family_by_name("bm1370");
 			for (double f = first; f <= last + 1e-9; f += 6.25)
 				want.push_back({{write_line(
-					"all", 0x08,
-					hashboard::pll_register_value(fam, *hashboard::pll_for_frequency(fam, f)))}});
-			BOOST_TEST(want[want.size() - std::size_t((last - first) / 6.25) - 1].lines[0] ==
-				   write_line("all", 0x08, num(st.at("first_word"))));
-			BOOST_TEST(want.back().lines[0] == write_line("all", 0x08, num(st.at("last_word"))));
+				    "all", 0x08,
+				    hashboard::pll_register_value(
+				        fam, *hashboard::pll_for_frequency(fam, f)))}});
+			BOOST_TEST(
+			    want[want.size() - std::size_t((last - first) / 6.25) - 1].lines[0] ==
+			    write_line("all", 0x08, num(st.at("first_word"))));
+			BOOST_TEST(want.back().lines[0] ==
+			           write_line("all", 0x08, num(st.at("last_word"))));
 		} else if (op == "job") {
 			// The capture shows one job before the offsets; bring-up sends none (work
 			// comes from the pool after it). Not compared.
 		} else if (op == "chip_nonce_offset") {
 			for (const auto &c : st.at("all_values").as_array())
-				want.push_back({{write_line(std::string(c.at("chip_addr").as_string()), 0x0C,
-							    num(c.at("value")))}});
+				want.push_back(
+				    {{write_line(std::string(c.at("chip_addr").as_string()), 0x0C,
+				                 num(c.at("value")))}});
 		} else {
 			BOOST_FAIL("unexpected step " << op);
 		}
@@ -335,8 +340,10 @@ BOOST_AUTO_TEST_CASE(bm1370_chain_of_65_follows_the_s21_pro_capture)
 BOOST_AUTO_TEST_CASE(computed_hash_counting_number_matches_open_firmware)
 {
 	// ESP-Miner's formula examples (derived in the vectors from its source).
-	const auto &examples =
-		captures().at("factory_values").at("hash_counting_number_formula").at("examples_derived");
+	const auto &examples = captures()
+	                           .at("factory_values")
+	                           .at("hash_counting_number_formula")
+	                           .at("examples_derived");
 	unsigned checked = 0;
 	for (const auto &e : examples.as_array()) {
 		if (!e.as_object().contains("mhz"))
@@ -344,8 +351,9 @@ BOOST_AUTO_TEST_CASE(computed_hash_counting_number_matches_open_firmware)
 		const std::string family = "bm" + std::string(e.at("family").as_string()).substr(2);
 		const auto &fam = hashboard::family_by_name(family);
 		BOOST_TEST(hashboard::hash_counting_number(fam, unsigned(e.at("chips").as_int64()),
-							   double(e.at("mhz").as_int64())) ==
-			   num(e.at("value")), family << " x" << e.at("chips").as_int64());
+		                                           double(e.at("mhz").as_int64())) ==
+		               num(e.at("value")),
+		           family << " x" << e.at("chips").as_int64());
 		++checked;
 	}
 	BOOST_TEST(checked == 6u);
@@ -353,18 +361,18 @@ BOOST_AUTO_TEST_CASE(computed_hash_counting_number_matches_open_firmware)
 
 BOOST_AUTO_TEST_CASE(factory_hash_counting_numbers_give_the_published_epochs)
 {
-	for (const auto &e : captures()
-				     .at("factory_values")
-				     .at("hash_counting_number_0x10")
-				     .as_array()) {
+	for (const auto &e :
+	     captures().at("factory_values").at("hash_counting_number_0x10").as_array()) {
 		const auto &o = e.as_object();
 		if (!o.contains("epoch_s"))
 			continue;
 		const std::string chip(o.at("chip").as_string());
 		// BM1362 has BM1366's 8 small cores a core.
-		const auto &fam = hashboard::family_by_name(chip == "BM1362" ? "bm1366" : "bm" + chip.substr(2));
-		const double epoch = hashboard::to_seconds(hashboard::hash_counting_epoch(fam, num(o.at("value"))));
+		const auto &fam =
+		    hashboard::family_by_name(chip == "BM1362" ? "bm1366" : "bm" + chip.substr(2));
+		const double epoch =
+		    hashboard::to_seconds(hashboard::hash_counting_epoch(fam, num(o.at("value"))));
 		BOOST_TEST(std::abs(epoch - o.at("epoch_s").as_double()) < 0.01,
-			   o.at("machine").as_string() << ": " << epoch);
+		           o.at("machine").as_string() << ": " << epoch);
 	}
 }

@@ -34,19 +34,19 @@ struct Rig : hbtest::ChainRig {
 
 // Mines for `seconds` of virtual time with a new job every job_s; returns every event.
 std::vector<NonceEvent> mine(Rig &rig, double freq, double seconds, double job_s = 0.5,
-			     std::uint64_t seed = 7)
+                             std::uint64_t seed = 7)
 {
 	rig.chain->set_baud(rig.chain->family().baud.max_baud);
 	rig.chain->ramp_frequency(freq);
 	SyntheticWorkSource src(seed);
 	std::vector<NonceEvent> events;
 	const Duration end = rig.clock.now() + std::chrono::duration_cast<Duration>(
-							  std::chrono::duration<double>(seconds));
+	                                           std::chrono::duration<double>(seconds));
 	const auto job = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(job_s));
 	while (rig.clock.now() < end) {
 		rig.chain->send_work(src.next());
 		rig.chain->poll(std::min(job, end - rig.clock.now()),
-				[&](const NonceEvent &e) { events.push_back(e); });
+		                [&](const NonceEvent &e) { events.push_back(e); });
 	}
 	return events;
 }
@@ -90,7 +90,8 @@ BOOST_AUTO_TEST_CASE(mute_chip_is_told_apart_from_a_break)
 	BOOST_TEST(!scan.ok());
 	BOOST_TEST(!scan.break_after.has_value());
 	BOOST_TEST(scan.found() == 7u);
-	BOOST_TEST(scan.silent_positions == std::vector<unsigned>{3}, boost::test_tools::per_element());
+	BOOST_TEST(scan.silent_positions == std::vector<unsigned>{3},
+	           boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(ticket_mask_reads_back_from_every_chip)
@@ -98,7 +99,8 @@ BOOST_AUTO_TEST_CASE(ticket_mask_reads_back_from_every_chip)
 	Rig rig("bm1370", 4);
 	rig.chain->enumerate();
 	rig.chain->set_ticket_difficulty_log2(6);
-	const auto back = rig.chain->read_register(std::nullopt, family_by_name("bm1370").regs.ticket_mask);
+	const auto back =
+	    rig.chain->read_register(std::nullopt, family_by_name("bm1370").regs.ticket_mask);
 	BOOST_TEST(back.size() == 4u);
 	for (const auto &[addr, v] : back)
 		BOOST_TEST(v == bm13xx::ticket_mask_for_difficulty_log2(6));
@@ -121,10 +123,12 @@ BOOST_AUTO_TEST_CASE(every_nonce_checks_out_and_is_attributed)
 				// The chip the nonce's chip field (address, or BM1370 counter
 				// range) names is the chip at that position.
 				const unsigned pos = *e.position;
-				if (rig.chain->family().nonce.attribution == ChipAttribution::address_field) {
+				if (rig.chain->family().nonce.attribution ==
+				    ChipAttribution::address_field) {
 					const unsigned a = rig.chain->chips()[pos].address;
 					BOOST_TEST(e.identity.addr >= a);
-					BOOST_TEST(e.identity.addr < a + rig.chain->config().address_step);
+					BOOST_TEST(e.identity.addr <
+					           a + rig.chain->config().address_step);
 				} else {
 					const auto &starts = rig.chain->nonce_ranges();
 					BOOST_TEST(e.identity.addr >= starts[pos]);
@@ -228,7 +232,8 @@ BOOST_AUTO_TEST_CASE(per_chip_frequencies_set_each_chips_hashing_rate)
 	}
 	// Nonces scale with frequency, 1 : 2 : 4; about 400 : 800 : 1600 nonces keeps the
 	// Poisson noise of each ratio near 6 %.
-	BOOST_TEST_MESSAGE("nonces per chip " << per_chip[0] << " " << per_chip[1] << " " << per_chip[2]);
+	BOOST_TEST_MESSAGE("nonces per chip " << per_chip[0] << " " << per_chip[1] << " "
+	                                      << per_chip[2]);
 	BOOST_TEST(per_chip[0] > 50u);
 	const double r1 = double(per_chip[1]) / per_chip[0];
 	const double r2 = double(per_chip[2]) / per_chip[0];
@@ -274,7 +279,7 @@ BOOST_AUTO_TEST_CASE(stale_and_duplicate_nonces_are_classified)
 		rig.chain->send_work(src.next());
 	std::map<NonceVerdict, unsigned> verdicts;
 	rig.chain->poll(std::chrono::milliseconds(200),
-			[&](const NonceEvent &e) { ++verdicts[e.verdict]; });
+	                [&](const NonceEvent &e) { ++verdicts[e.verdict]; });
 	BOOST_TEST(verdicts[NonceVerdict::stale] > 0u);
 	BOOST_TEST(rig.chain->chip_stats()[0].stale == verdicts[NonceVerdict::stale]);
 }
@@ -286,18 +291,21 @@ BOOST_AUTO_TEST_CASE(no_duplicate_nonces_across_chips_over_a_long_run)
 		{
 			Rig rig(family, 12, "", 8);
 			BOOST_TEST_REQUIRE(rig.chain->enumerate().ok());
-			// Long jobs (5 s) so every chip searches deep into the same job: any overlap
-			// between chips' or cores' nonce spaces would show as the same header twice.
+			// Long jobs (5 s) so every chip searches deep into the same job: any
+			// overlap between chips' or cores' nonce spaces would show as the same
+			// header twice.
 			const auto events = mine(rig, 400, 30.0, 5.0);
-			std::map<std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>, unsigned> owner;
+			std::map<std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>, unsigned>
+			    owner;
 			unsigned valid = 0;
 			for (const auto &e : events) {
 				BOOST_TEST_REQUIRE(e.verdict == NonceVerdict::valid);
 				++valid;
-				const auto [it, fresh] =
-					owner.emplace(std::make_tuple(e.work_id, e.nonce, e.version), *e.position);
-				BOOST_TEST(fresh, "nonce " << e.nonce << " from chip " << *e.position
-							   << " already came from chip " << it->second);
+				const auto [it, fresh] = owner.emplace(
+				    std::make_tuple(e.work_id, e.nonce, e.version), *e.position);
+				BOOST_TEST(fresh, "nonce "
+				                      << e.nonce << " from chip " << *e.position
+				                      << " already came from chip " << it->second);
 			}
 			BOOST_TEST(valid > 12u * 30u * 10u);
 		}
@@ -362,7 +370,7 @@ BOOST_AUTO_TEST_CASE(repeated_nonces_are_duplicates_not_credit)
 	for (int i = 0; i < 4; ++i) {
 		chain.send_work(src.next());
 		chain.poll(std::chrono::milliseconds(500),
-			   [&](const NonceEvent &e) { ++verdicts[e.verdict]; });
+		           [&](const NonceEvent &e) { ++verdicts[e.verdict]; });
 	}
 	BOOST_TEST(verdicts[NonceVerdict::valid] > 20u);
 	// Every valid nonce came again right behind itself.
@@ -410,13 +418,14 @@ BOOST_AUTO_TEST_CASE(job_pacing_follows_the_hash_counting_number)
 	b70.chain->enumerate();
 	b70.chain->ramp_frequency(525);
 	BOOST_TEST(b70.chain->hash_counting_number() ==
-		   hashboard::hash_counting_number(b70.chain->family(), 1, 525));
+	           hashboard::hash_counting_number(b70.chain->family(), 1, 525));
 	BOOST_TEST(to_seconds(b70.chain->job_interval()) ==
-		   to_seconds(hash_counting_epoch(b70.chain->family(), b70.chain->hash_counting_number())));
+	           to_seconds(hash_counting_epoch(b70.chain->family(),
+	                                          b70.chain->hash_counting_number())));
 	// 0x10 follows a frequency change.
 	b70.chain->ramp_frequency(400);
 	BOOST_TEST(b70.chain->hash_counting_number() ==
-		   hashboard::hash_counting_number(b70.chain->family(), 1, 400));
+	           hashboard::hash_counting_number(b70.chain->family(), 1, 400));
 	// BM1397 at 425 MHz: tens of milliseconds a job (one chip sweeps 2^32 nonces over 4
 	// midstates), not 1 ms.
 	Rig b97("bm1397", 1);

@@ -158,15 +158,17 @@ BOOST_AUTO_TEST_CASE(every_operation_in_every_wrong_state_is_a_logic_error_namin
 				} catch (const std::exception &e) {
 					// Exactly std::logic_error: not invalid_argument (a bad
 					// argument), not a link error.
-					BOOST_TEST((typeid(e) == typeid(std::logic_error)), typeid(e).name());
+					BOOST_TEST((typeid(e) == typeid(std::logic_error)),
+					           typeid(e).name());
 					const std::string what = e.what();
-					BOOST_TEST(what.find(std::string(": ") + op.name + " needs state ") !=
-					               std::string::npos,
+					BOOST_TEST(what.find(std::string(": ") + op.name +
+					                     " needs state ") != std::string::npos,
 					           what);
-					BOOST_TEST(what.find("the chain is " +
-					                     std::string(chain_state_name(start.state))) !=
-					               std::string::npos,
-					           what);
+					BOOST_TEST(
+					    what.find("the chain is " +
+					              std::string(chain_state_name(start.state))) !=
+					        std::string::npos,
+					    what);
 				}
 				// Refused before anything went to the chips.
 				BOOST_TEST(rig.chain->state() == start.state);

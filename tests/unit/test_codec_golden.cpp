@@ -124,7 +124,7 @@ BOOST_AUTO_TEST_CASE(register_write_and_read_encodes)
 {
 	// Ticket mask write to all chips, as captured from public firmware.
 	BOOST_TEST(encode_write_register(true, 0x00, 0x14, 0x00000000) ==
-		   hex("55 AA 51 09 00 14 00 00 00 00 1C"));
+	           hex("55 AA 51 09 00 14 00 00 00 00 1C"));
 
 	const Bytes w = encode_write_register(false, 0x08, 0x08, 0x40A00225);
 	BOOST_TEST(w.size() == 11U);
@@ -192,7 +192,8 @@ BOOST_AUTO_TEST_CASE(midstate_job_field_placement_block_100000)
 	const Bytes state = hex(blk.midstate_hex);
 	Bytes reversed;
 	for (std::size_t w = 8; w-- > 0;)
-		reversed.insert(reversed.end(), state.begin() + long(w * 4), state.begin() + long(w * 4 + 4));
+		reversed.insert(reversed.end(), state.begin() + long(w * 4),
+		                state.begin() + long(w * 4 + 4));
 	BOOST_TEST(slice(f1, 22, 32) == reversed);
 	BOOST_TEST(slice(f1, 50, 4) == slice(state, 0, 4)); // h0 last, big-endian
 	check_job_crc(f1);
@@ -250,16 +251,16 @@ BOOST_AUTO_TEST_CASE(every_host_frame_type_round_trips_through_host_parser)
 		four.midstates.push_back({i, i * 3, i * 5, i * 7, ~i, i << 20, i << 28, 0});
 
 	const std::vector<HostFrame> frames = {
-		SetAddress{0x00},
-		SetAddress{0xFC},
-		WriteRegister{true, 0x00, 0x14, 0x000000FF},
-		WriteRegister{false, 0x84, 0xA4, 0x90000FFFU},
-		ReadRegister{true, 0x00, 0x00},
-		ReadRegister{false, 0x20, 0x4C},
-		ChainInactive{},
-		one,
-		four,
-		header_job_from(blk.header, 0x28),
+	    SetAddress{0x00},
+	    SetAddress{0xFC},
+	    WriteRegister{true, 0x00, 0x14, 0x000000FF},
+	    WriteRegister{false, 0x84, 0xA4, 0x90000FFFU},
+	    ReadRegister{true, 0x00, 0x00},
+	    ReadRegister{false, 0x20, 0x4C},
+	    ChainInactive{},
+	    one,
+	    four,
+	    header_job_from(blk.header, 0x28),
 	};
 	Bytes stream;
 	for (const auto &frame : frames) {

@@ -4,8 +4,8 @@
 // exit_code_for gives each type the exit code the table says.
 #include <boost/test/unit_test.hpp>
 
-#include <hashboard/board/board_config.hpp>
 #include "devices/i2c.hpp"
+#include <hashboard/board/board_config.hpp>
 #include <hashboard/error.hpp>
 #include <hashboard/transport.hpp>
 

@@ -70,7 +70,8 @@ BOOST_AUTO_TEST_CASE(pll_hits_requested_frequencies)
 			for (double mhz = 56.25; mhz <= 650; mhz += 6.25) {
 				const auto s = pll_for_frequency(f, mhz, solver);
 				BOOST_TEST_REQUIRE(s.has_value(), f.name << " " << mhz);
-				BOOST_TEST(std::fabs(s->freq_mhz() - mhz) < 1.5, mhz << " got " << s->freq_mhz());
+				BOOST_TEST(std::fabs(s->freq_mhz() - mhz) < 1.5,
+				           mhz << " got " << s->freq_mhz());
 				BOOST_TEST(s->fbdiv >= f.pll.fbdiv_min);
 				BOOST_TEST(s->fbdiv <= f.pll.fbdiv_max);
 				BOOST_TEST((pll_from_register(f, pll_register_value(f, *s)) == *s));
@@ -114,7 +115,7 @@ BOOST_AUTO_TEST_CASE(nonce_offsets_partition_the_counter)
 	for (unsigned n : {2u, 3u, 65u, 160u})
 		for (unsigned i = 1; i < n; ++i)
 			BOOST_TEST((chip_nonce_offset_value(i, n) & 0xFFFF) >
-				   (chip_nonce_offset_value(i - 1, n) & 0xFFFF));
+			           (chip_nonce_offset_value(i - 1, n) & 0xFFFF));
 }
 
 BOOST_AUTO_TEST_CASE(every_family_has_an_open_firmware_recipe)
@@ -129,6 +130,6 @@ BOOST_AUTO_TEST_CASE(every_family_has_an_open_firmware_recipe)
 		BOOST_TEST(ramps == 1u);
 	}
 	BOOST_CHECK_THROW(bringup_recipe(family_by_name("bm1397"), BringupStyle::factory),
-			  std::invalid_argument);
+	                  std::invalid_argument);
 	BOOST_CHECK_THROW(bringup_style_by_name("stock"), std::invalid_argument);
 }

@@ -81,8 +81,8 @@ struct Gen {
 			MidstateJob j{job_id(), word(), word(), word(), word(), {}};
 			const std::size_t n = rng() % 2 ? 4 : 1;
 			for (std::size_t i = 0; i < n; ++i)
-				j.midstates.push_back({word(), word(), word(), word(), word(), word(),
-						       word(), word()});
+				j.midstates.push_back({word(), word(), word(), word(), word(),
+				                       word(), word(), word()});
 			return j;
 		}
 		default:
@@ -137,11 +137,11 @@ HeaderJob sample_header_job()
 BOOST_AUTO_TEST_CASE(every_chunking_gives_the_same_frames)
 {
 	const Frames frames = {
-		SetAddress{0x04},
-		WriteRegister{true, 0x00, 0x18, 0x00007A31},
-		ChainInactive{},
-		sample_header_job(),
-		ReadRegister{false, 0x04, 0x00},
+	    SetAddress{0x04},
+	    WriteRegister{true, 0x00, 0x18, 0x00007A31},
+	    ChainInactive{},
+	    sample_header_job(),
+	    ReadRegister{false, 0x04, 0x00},
 	};
 	std::mt19937 rng(1);
 	Bytes stream = clean_garbage(rng, 2);
@@ -209,10 +209,10 @@ BOOST_AUTO_TEST_CASE(garbage_before_and_between_frames_is_counted_exactly)
 BOOST_AUTO_TEST_CASE(a_flipped_bit_drops_only_that_frame)
 {
 	const Frames frames = {
-		WriteRegister{false, 0x08, 0x08, 0x40A00225},
-		sample_header_job(),
-		WriteRegister{true, 0x00, 0x14, 0x000000FF},
-		ChainInactive{},
+	    WriteRegister{false, 0x08, 0x08, 0x40A00225},
+	    sample_header_job(),
+	    WriteRegister{true, 0x00, 0x14, 0x000000FF},
+	    ChainInactive{},
 	};
 	const Bytes clean = concat(frames);
 	for (std::size_t target : {0U, 1U, 2U}) {
@@ -230,7 +230,8 @@ BOOST_AUTO_TEST_CASE(a_flipped_bit_drops_only_that_frame)
 			BOOST_TEST_REQUIRE((out == expect), "frame " << target << " bit " << bit);
 			const auto &s = p.stats();
 			BOOST_TEST(s.junk_bytes == size);
-			if (bit >= 16) // a whole-looking frame: a CRC error, or an impossible HDR/LEN
+			if (bit >=
+			    16) // a whole-looking frame: a CRC error, or an impossible HDR/LEN
 				BOOST_TEST(s.crc_errors + s.bad_frames == 1U);
 			else
 				BOOST_TEST(s.crc_errors + s.bad_frames == 0U);
@@ -242,14 +243,14 @@ BOOST_AUTO_TEST_CASE(bad_len_and_unknown_hdr_are_bad_frames)
 {
 	const Bytes good = encode_read_register(true, 0, 0);
 	const std::vector<Bytes> bad_heads = {
-		{0x55, 0xAA, 0x41, 0x05}, // write with a read's LEN
-		{0x55, 0xAA, 0x40, 0x09}, // set address with a write's LEN
-		{0x55, 0xAA, 0x21, 0x55}, // job, LEN off by one
-		{0x55, 0xAA, 0x21, 0xFF}, // job, absurd LEN: must not wait for 255 bytes
-		{0x55, 0xAA, 0x60, 0x05}, // unknown type
-		{0x55, 0xAA, 0x50, 0x05}, // set address cannot be broadcast
-		{0x55, 0xAA, 0x43, 0x05}, // chain inactive to one chip
-		{0x55, 0xAA, 0x31, 0x56}, // job HDR with the broadcast bit
+	    {0x55, 0xAA, 0x41, 0x05}, // write with a read's LEN
+	    {0x55, 0xAA, 0x40, 0x09}, // set address with a write's LEN
+	    {0x55, 0xAA, 0x21, 0x55}, // job, LEN off by one
+	    {0x55, 0xAA, 0x21, 0xFF}, // job, absurd LEN: must not wait for 255 bytes
+	    {0x55, 0xAA, 0x60, 0x05}, // unknown type
+	    {0x55, 0xAA, 0x50, 0x05}, // set address cannot be broadcast
+	    {0x55, 0xAA, 0x43, 0x05}, // chain inactive to one chip
+	    {0x55, 0xAA, 0x31, 0x56}, // job HDR with the broadcast bit
 	};
 	for (const auto &head : bad_heads) {
 		Bytes stream = head;
@@ -275,11 +276,11 @@ BOOST_AUTO_TEST_CASE(good_crc_but_impossible_content_is_a_bad_frame)
 	Bytes header_count = job_data; // header job claiming four midstates
 	header_count[1] = 4;
 	const std::vector<Bytes> bad = {
-		raw_frame(0x40, Bytes{0x04, 0x01}, false), // set address, pad byte not zero
-		raw_frame(0x53, Bytes{0x00, 0x01}, false), // chain inactive with data
-		raw_frame(0x21, big_id, true),
-		raw_frame(0x21, two_midstates, true),
-		raw_frame(0x21, header_count, true),
+	    raw_frame(0x40, Bytes{0x04, 0x01}, false), // set address, pad byte not zero
+	    raw_frame(0x53, Bytes{0x00, 0x01}, false), // chain inactive with data
+	    raw_frame(0x21, big_id, true),
+	    raw_frame(0x21, two_midstates, true),
+	    raw_frame(0x21, header_count, true),
 	};
 	// The same builder makes frames the parser accepts, so it is not the culprit.
 	BOOST_TEST(raw_frame(0x40, Bytes{0x04, 0x00}, false) == encode_set_address(4));
@@ -372,7 +373,8 @@ BOOST_AUTO_TEST_CASE(memory_stays_bounded_on_endless_garbage)
 			x = std::uint8_t(rng());
 		if (i % 3 == 0) // runs of job headers that promise 152 bytes each
 			for (std::size_t j = 0; j + 4 <= chunk.size(); j += 4)
-				std::copy(job_head.begin(), job_head.end(), chunk.begin() + std::ptrdiff_t(j));
+				std::copy(job_head.begin(), job_head.end(),
+				          chunk.begin() + std::ptrdiff_t(j));
 		p.feed(chunk, sink);
 		fed += chunk.size();
 		BOOST_TEST_REQUIRE(p.buffered() < host_frame_size(kLenFourMidstates));

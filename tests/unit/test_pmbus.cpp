@@ -73,15 +73,24 @@ public:
 	std::uint8_t read_byte(std::uint8_t c) override
 	{
 		switch (c) {
-		case 0x01: return operation;
-		case 0x02: return on_off_config;
-		case 0x20: return vout_mode;
-		case 0x7a: return status_vout;
-		case 0x7b: return status_iout;
-		case 0x7c: return status_input;
-		case 0x7d: return status_temperature;
-		case 0x7e: return status_cml;
-		default: throw hbtest::Nak{};
+		case 0x01:
+			return operation;
+		case 0x02:
+			return on_off_config;
+		case 0x20:
+			return vout_mode;
+		case 0x7a:
+			return status_vout;
+		case 0x7b:
+			return status_iout;
+		case 0x7c:
+			return status_input;
+		case 0x7d:
+			return status_temperature;
+		case 0x7e:
+			return status_cml;
+		default:
+			throw hbtest::Nak{};
 		}
 	}
 	void write_byte(std::uint8_t c, std::uint8_t v) override
@@ -96,13 +105,20 @@ public:
 	std::uint16_t read_word(std::uint8_t c) override
 	{
 		switch (c) {
-		case 0x21: return vout_command;
-		case 0x79: return status_word();
-		case 0x88: return read_vin;
-		case 0x8b: return on() ? vout_command : 0;
-		case 0x8c: return on() ? read_iout : 0;
-		case 0x8d: return read_temp;
-		default: throw hbtest::Nak{};
+		case 0x21:
+			return vout_command;
+		case 0x79:
+			return status_word();
+		case 0x88:
+			return read_vin;
+		case 0x8b:
+			return on() ? vout_command : 0;
+		case 0x8c:
+			return on() ? read_iout : 0;
+		case 0x8d:
+			return read_temp;
+		default:
+			throw hbtest::Nak{};
 		}
 	}
 	void write_word(std::uint8_t c, std::uint16_t v) override
@@ -148,12 +164,12 @@ BOOST_AUTO_TEST_SUITE(formats)
 
 BOOST_AUTO_TEST_CASE(linear11_decodes_hand_computed_words)
 {
-	BOOST_TEST(pmbus::decode_linear11(0xf030) == 12.0);  // 48 * 2^-2
-	BOOST_TEST(pmbus::decode_linear11(0xe8b4) == 22.5);  // 180 * 2^-3
-	BOOST_TEST(pmbus::decode_linear11(0xf7f8) == -2.0);  // -8 * 2^-2
-	BOOST_TEST(pmbus::decode_linear11(0x0019) == 25.0);  // 25 * 2^0
-	BOOST_TEST(pmbus::decode_linear11(0x0803) == 6.0);   // 3 * 2^1
-	BOOST_TEST(pmbus::decode_linear11(0x07f8) == -8.0);  // -8 * 2^0
+	BOOST_TEST(pmbus::decode_linear11(0xf030) == 12.0); // 48 * 2^-2
+	BOOST_TEST(pmbus::decode_linear11(0xe8b4) == 22.5); // 180 * 2^-3
+	BOOST_TEST(pmbus::decode_linear11(0xf7f8) == -2.0); // -8 * 2^-2
+	BOOST_TEST(pmbus::decode_linear11(0x0019) == 25.0); // 25 * 2^0
+	BOOST_TEST(pmbus::decode_linear11(0x0803) == 6.0);  // 3 * 2^1
+	BOOST_TEST(pmbus::decode_linear11(0x07f8) == -8.0); // -8 * 2^0
 	BOOST_TEST(pmbus::decode_linear11(0x8001) == std::ldexp(1.0, -16));
 }
 
@@ -181,7 +197,7 @@ BOOST_AUTO_TEST_CASE(vout_mode_gives_the_exponent_and_refuses_other_formats)
 BOOST_AUTO_TEST_CASE(ulinear16_uses_the_vout_mode_exponent)
 {
 	BOOST_TEST(pmbus::decode_ulinear16(0x0266, -9) == 614.0 / 512.0);
-	BOOST_TEST(pmbus::encode_ulinear16(1.2, -9) == 614);  // 614.4 rounds down
+	BOOST_TEST(pmbus::encode_ulinear16(1.2, -9) == 614); // 614.4 rounds down
 	BOOST_TEST(pmbus::encode_ulinear16(1.2, -8) == 307);
 	BOOST_CHECK_THROW(pmbus::encode_ulinear16(-0.1, -9), std::invalid_argument);
 	BOOST_CHECK_THROW(pmbus::encode_ulinear16(200.0, -9), std::invalid_argument);
@@ -191,10 +207,10 @@ BOOST_AUTO_TEST_CASE(status_registers_decode_bit_by_bit)
 {
 	pmbus::StatusNames n;
 	pmbus::decode_status_vout(0xff, n);
-	BOOST_TEST(n.faults == (std::vector<std::string>{"VOUT_OV", "VOUT_UV", "TON_MAX",
-							 "VOUT_TRACKING"}));
+	BOOST_TEST(n.faults ==
+	           (std::vector<std::string>{"VOUT_OV", "VOUT_UV", "TON_MAX", "VOUT_TRACKING"}));
 	BOOST_TEST(n.warnings == (std::vector<std::string>{"VOUT_OV_WARN", "VOUT_UV_WARN",
-							   "VOUT_MAX_MIN_WARN", "TOFF_MAX_WARN"}));
+	                                                   "VOUT_MAX_MIN_WARN", "TOFF_MAX_WARN"}));
 
 	pmbus::StatusNames i;
 	pmbus::decode_status_iout(0xa0, i);
@@ -212,17 +228,17 @@ BOOST_AUTO_TEST_CASE(status_registers_decode_bit_by_bit)
 
 	pmbus::StatusNames c;
 	pmbus::decode_status_cml(0xc2, c);
-	BOOST_TEST(c.faults == (std::vector<std::string>{"CML_INVALID_COMMAND",
-							 "CML_INVALID_DATA", "CML_OTHER_COMM"}));
+	BOOST_TEST(c.faults == (std::vector<std::string>{"CML_INVALID_COMMAND", "CML_INVALID_DATA",
+	                                                 "CML_OTHER_COMM"}));
 
 	BOOST_TEST(pmbus::status_word_bit_names(0x0841) ==
-		   (std::vector<std::string>{"POWER_GOOD#", "OFF", "NONE_OF_THE_ABOVE"}));
+	           (std::vector<std::string>{"POWER_GOOD#", "OFF", "NONE_OF_THE_ABOVE"}));
 	pmbus::StatusNames w;
 	pmbus::decode_status_word(0x0841, w); // off, not good: states, not faults
 	BOOST_TEST(w.faults.empty());
 	pmbus::decode_status_word(0x1690, w);
-	BOOST_TEST(w.faults == (std::vector<std::string>{"IOUT_OC", "BUSY", "MFR_SPECIFIC",
-							 "FANS", "OTHER"}));
+	BOOST_TEST(w.faults ==
+	           (std::vector<std::string>{"IOUT_OC", "BUSY", "MFR_SPECIFIC", "FANS", "OTHER"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -255,7 +271,8 @@ BOOST_AUTO_TEST_CASE(requests_outside_the_limits_never_reach_the_bus)
 	Rig rig;
 	auto reg = rig.make();
 	const double inf = std::numeric_limits<double>::infinity();
-	for (double mv : {0.0, -5.0, 500.0, 999.9, 1000.0, 1400.0, 1400.1, 3000.0, 1e9, -inf, inf}) {
+	for (double mv :
+	     {0.0, -5.0, 500.0, 999.9, 1000.0, 1400.0, 1400.1, 3000.0, 1e9, -inf, inf}) {
 		const double got = reg.set_vout_mv(mv);
 		BOOST_TEST(got >= 1000.0);
 		BOOST_TEST(got <= 1400.0);
@@ -305,7 +322,7 @@ BOOST_AUTO_TEST_CASE(the_exponent_is_read_again_before_every_write)
 	rig.chip->vout_mode = 0x18; // exponent -8: the same code would mean twice the volts
 	reg.set_vout_mv(1200);
 	BOOST_TEST(rig.chip->vout_command == 307); // 1.2 V * 256
-	rig.chip->vout_mode = 0x97;               // relative format: refuse, write nothing
+	rig.chip->vout_mode = 0x97;                // relative format: refuse, write nothing
 	rig.bus->clear_log();
 	BOOST_CHECK_THROW(reg.set_vout_mv(1200), DeviceError);
 	BOOST_TEST(rig.bus->writes_to(kAddr, 0x21).empty());
@@ -368,17 +385,17 @@ BOOST_AUTO_TEST_CASE(each_fault_class_is_decoded)
 		std::uint16_t word_bits;
 	};
 	const Case cases[] = {
-		{"VOUT OV", &FakeTps546::status_vout, 0x80, "VOUT_OV", nullptr, 0x8020},
-		{"VOUT UV", &FakeTps546::status_vout, 0x10, "VOUT_UV", nullptr, 0x8000},
-		{"VOUT UV warn", &FakeTps546::status_vout, 0x20, nullptr, "VOUT_UV_WARN", 0x8000},
-		{"IOUT OC", &FakeTps546::status_iout, 0x80, "IOUT_OC", nullptr, 0x4010},
-		{"IOUT OC warn", &FakeTps546::status_iout, 0x20, nullptr, "IOUT_OC_WARN", 0x4000},
-		{"VIN UV", &FakeTps546::status_input, 0x10, "VIN_UV", nullptr, 0x2008},
-		{"VIN OV", &FakeTps546::status_input, 0x80, "VIN_OV", nullptr, 0x2000},
-		{"low VIN", &FakeTps546::status_input, 0x08, "LOW_VIN", nullptr, 0x2000},
-		{"OT", &FakeTps546::status_temperature, 0x80, "TEMP_OT", nullptr, 0x0004},
-		{"OT warn", &FakeTps546::status_temperature, 0x40, nullptr, "TEMP_OT_WARN", 0x0004},
-		{"CML data", &FakeTps546::status_cml, 0x40, "CML_INVALID_DATA", nullptr, 0x0002},
+	    {"VOUT OV", &FakeTps546::status_vout, 0x80, "VOUT_OV", nullptr, 0x8020},
+	    {"VOUT UV", &FakeTps546::status_vout, 0x10, "VOUT_UV", nullptr, 0x8000},
+	    {"VOUT UV warn", &FakeTps546::status_vout, 0x20, nullptr, "VOUT_UV_WARN", 0x8000},
+	    {"IOUT OC", &FakeTps546::status_iout, 0x80, "IOUT_OC", nullptr, 0x4010},
+	    {"IOUT OC warn", &FakeTps546::status_iout, 0x20, nullptr, "IOUT_OC_WARN", 0x4000},
+	    {"VIN UV", &FakeTps546::status_input, 0x10, "VIN_UV", nullptr, 0x2008},
+	    {"VIN OV", &FakeTps546::status_input, 0x80, "VIN_OV", nullptr, 0x2000},
+	    {"low VIN", &FakeTps546::status_input, 0x08, "LOW_VIN", nullptr, 0x2000},
+	    {"OT", &FakeTps546::status_temperature, 0x80, "TEMP_OT", nullptr, 0x0004},
+	    {"OT warn", &FakeTps546::status_temperature, 0x40, nullptr, "TEMP_OT_WARN", 0x0004},
+	    {"CML data", &FakeTps546::status_cml, 0x40, "CML_INVALID_DATA", nullptr, 0x0002},
 	};
 	for (const auto &c : cases) {
 		BOOST_TEST_CONTEXT(c.what)

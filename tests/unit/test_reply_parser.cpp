@@ -184,9 +184,9 @@ BOOST_AUTO_TEST_CASE(garbage_before_and_between_frames_is_counted_exactly)
 BOOST_AUTO_TEST_CASE(a_flipped_bit_drops_only_that_frame)
 {
 	const std::vector<ChipFrame> frames = {
-		RegisterReply{0x13971800, 0x00, 0x00},
-		RegisterReply{0x01020304, 0x05, 0x06},
-		NonceReply{0x11223344, 0x02, 0x18, std::nullopt},
+	    RegisterReply{0x13971800, 0x00, 0x00},
+	    RegisterReply{0x01020304, 0x05, 0x06},
+	    NonceReply{0x11223344, 0x02, 0x18, std::nullopt},
 	};
 	const Bytes clean = concat(frames, kReplyLen);
 	// Every bit after the preamble of the middle frame.
@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(a_real_preamble_inside_a_bad_frame_is_found)
 	const ChipFrame real = NonceReply{0x0BADF00D, 0x00, 0x24, std::nullopt};
 	const Bytes fr = encode_reply(real, kReplyLen);
 	for (const Bytes &fake : {Bytes{0xAA, 0x55, 0x01, 0x02}, Bytes{0xAA, 0x55},
-				  Bytes{0xAA, 0x55, 0x13, 0x97, 0x18, 0x00, 0x00}}) {
+	                          Bytes{0xAA, 0x55, 0x13, 0x97, 0x18, 0x00, 0x00}}) {
 		Bytes stream = fake;
 		stream.insert(stream.end(), fr.begin(), fr.end());
 		// The fake window must fail its CRC for this test to mean anything.
@@ -306,7 +306,7 @@ BOOST_AUTO_TEST_CASE(long_stream_with_unconstrained_garbage)
 				break;
 			}
 	BOOST_TEST_MESSAGE("recovered " << found << " of " << sent.size() << ", " << out.size()
-						 << " frames out");
+	                                << " frames out");
 	BOOST_TEST(found >= sent.size() * 99 / 100);
 	BOOST_TEST(p.stats().frames == out.size());
 	BOOST_TEST(p.stats().frames * 9 + p.stats().junk_bytes + p.buffered() == stream.size());
@@ -365,7 +365,7 @@ BOOST_AUTO_TEST_CASE(a_throwing_sink_does_not_make_frames_come_out_twice)
 	ReplyParser p(kReplyLen);
 	Frames out;
 	BOOST_CHECK_THROW(p.feed(a, [](const ChipFrame &) { throw std::runtime_error("sink"); }),
-			  std::runtime_error);
+	                  std::runtime_error);
 	p.feed(b, [&](const ChipFrame &f) { out.push_back(f); });
 	BOOST_TEST_REQUIRE(out.size() == 1U);
 	BOOST_TEST((out[0] == ChipFrame{RegisterReply{2, 0, 0}}));

@@ -100,16 +100,16 @@ BOOST_AUTO_TEST_CASE(bitaxe_gamma_bring_up_replays_and_mines)
 	for (const auto &step : steps("BM1370_bitaxe_gamma_single_chip")) {
 		const std::string op(step.at("op").as_string());
 		if (op == "write" || op == "chain_inactive" || op == "read") {
-			const unsigned repeat =
-			    step.as_object().contains("repeat") ? unsigned(step.at("repeat").as_int64())
-								: 1;
+			const unsigned repeat = step.as_object().contains("repeat")
+			                            ? unsigned(step.at("repeat").as_int64())
+			                            : 1;
 			for (unsigned i = 0; i < repeat; ++i) {
 				const Bytes got = exchange(rig, frame_of(step), kGap);
 				if (op == "read") {
 					// Capture: 11 bytes (after the 0xA4 writes), 13 70 00 00.
 					BOOST_TEST(hashboard::to_hex(got) ==
-						   hashboard::to_hex(hashboard::from_hex(
-						       "AA55137000000000000010")));
+					           hashboard::to_hex(hashboard::from_hex(
+					               "AA55137000000000000010")));
 					saw_chip_id = true;
 				}
 			}
@@ -117,18 +117,21 @@ BOOST_AUTO_TEST_CASE(bitaxe_gamma_bring_up_replays_and_mines)
 				rig.chain.set_host_baud(rig.t, 1'000'000); // as ESP-Miner does
 		} else if (op == "set_address") {
 			for (const auto &a : step.at("addresses").as_array())
-				exchange(rig, bm::encode_set_address(std::uint8_t(hex_value(a))), kGap);
+				exchange(rig, bm::encode_set_address(std::uint8_t(hex_value(a))),
+				         kGap);
 		} else if (op == "pll_ramp") {
 			const auto &words = vectors()
-						.at("pll_words")
-						.at("BM1370_derived_capture_era_ramp")
-						.at("words")
-						.as_array();
-			BOOST_TEST(hex_value(words.front().at("word")) == hex_value(step.at("first_word")));
-			BOOST_TEST(hex_value(words.back().at("word")) == hex_value(step.at("last_word")));
+			                        .at("pll_words")
+			                        .at("BM1370_derived_capture_era_ramp")
+			                        .at("words")
+			                        .as_array();
+			BOOST_TEST(hex_value(words.front().at("word")) ==
+			           hex_value(step.at("first_word")));
+			BOOST_TEST(hex_value(words.back().at("word")) ==
+			           hex_value(step.at("last_word")));
 			for (const auto &w : words) {
 				rig.send(bm::encode_write_register(true, 0, kRegPll0,
-								   hex_value(w.at("word"))));
+				                                   hex_value(w.at("word"))));
 				rig.run(100ms);
 			}
 		}
@@ -168,7 +171,8 @@ BOOST_AUTO_TEST_CASE(s21_pro_bring_up_replays_and_each_chip_mines_its_offset_ran
 	for (const auto &step : steps("BM1370_s21pro_multi_chip")) {
 		const auto &o = step.as_object();
 		const std::string op(o.at("op").as_string());
-		const std::string target = o.contains("target") ? std::string(o.at("target").as_string()) : "";
+		const std::string target =
+		    o.contains("target") ? std::string(o.at("target").as_string()) : "";
 		if (op == "read") {
 			rig.frames.clear();
 			rig.send(frame_of(step));
@@ -182,7 +186,8 @@ BOOST_AUTO_TEST_CASE(s21_pro_bring_up_replays_and_each_chip_mines_its_offset_ran
 				// The job is in, but 0x10 is still 0: nothing hashed yet.
 				for (unsigned i = 0; i < kChips; ++i)
 					BOOST_TEST(rig.chain.chip(i).hashes == 0u);
-			const unsigned repeat = o.contains("repeat") ? unsigned(o.at("repeat").as_int64()) : 1;
+			const unsigned repeat =
+			    o.contains("repeat") ? unsigned(o.at("repeat").as_int64()) : 1;
 			for (unsigned i = 0; i < repeat; ++i)
 				exchange(rig, frame_of(step), kGap);
 			if (op == "write" && hex_value(o.at("reg")) == kRegUartBaud) {
@@ -199,7 +204,7 @@ BOOST_AUTO_TEST_CASE(s21_pro_bring_up_replays_and_each_chip_mines_its_offset_ran
 		} else if (op == "write" && target == "each_chip") {
 			for (const auto a : addresses)
 				write_to(rig, false, a, std::uint8_t(hex_value(o.at("reg"))),
-					 hex_value(o.at("value")));
+				         hex_value(o.at("value")));
 		} else if (op == "domain_config") {
 			for (const auto &w : o.at("writes").as_array()) {
 				const auto &wo = w.as_object();
@@ -208,21 +213,28 @@ BOOST_AUTO_TEST_CASE(s21_pro_bring_up_replays_and_each_chip_mines_its_offset_ran
 				if (!wo.contains("per_domain"))
 					continue;
 				for (const auto &d : wo.at("per_domain").as_array()) {
-					const auto first = std::uint8_t(hex_value(d.at("first_chip_addr")));
-					const auto last = std::uint8_t(hex_value(d.at("last_chip_addr")));
-					write_to(rig, false, last, 0x58, hex_value(d.at("reg_0x58_last_chip")));
-					write_to(rig, false, first, 0x2C, hex_value(d.at("reg_0x2C_value")));
-					write_to(rig, false, last, 0x2C, hex_value(d.at("reg_0x2C_value")));
+					const auto first =
+					    std::uint8_t(hex_value(d.at("first_chip_addr")));
+					const auto last =
+					    std::uint8_t(hex_value(d.at("last_chip_addr")));
+					write_to(rig, false, last, 0x58,
+					         hex_value(d.at("reg_0x58_last_chip")));
+					write_to(rig, false, first, 0x2C,
+					         hex_value(d.at("reg_0x2C_value")));
+					write_to(rig, false, last, 0x2C,
+					         hex_value(d.at("reg_0x2C_value")));
 				}
 			}
 		} else if (op == "pll_ramp") {
 			// Captured endpoints; the steps between them as the chip decodes them.
 			const double first = o.at("first_mhz").to_number<double>();
 			const double last = o.at("last_mhz").to_number<double>();
-			BOOST_TEST(sd::pll_output_mhz(rig.model(), hex_value(o.at("first_word")), 0) == first);
+			BOOST_TEST(sd::pll_output_mhz(rig.model(), hex_value(o.at("first_word")),
+			                              0) == first);
 			write_to(rig, true, 0, kRegPll0, hex_value(o.at("first_word")));
 			for (double f = first + 6.25; f < last; f += 6.25) {
-				rig.send(bm::encode_write_register(true, 0, kRegPll0, pll_word(rig.model(), f)));
+				rig.send(bm::encode_write_register(true, 0, kRegPll0,
+				                                   pll_word(rig.model(), f)));
 				rig.run(100ms);
 			}
 			write_to(rig, true, 0, kRegPll0, hex_value(o.at("last_word")));
@@ -233,7 +245,7 @@ BOOST_AUTO_TEST_CASE(s21_pro_bring_up_replays_and_each_chip_mines_its_offset_ran
 			for (const auto &v : o.at("all_values").as_array()) {
 				const std::uint32_t value = hex_value(v.at("value"));
 				write_to(rig, false, std::uint8_t(hex_value(v.at("chip_addr"))),
-					 kRegChipNonceOffset, value);
+				         kRegChipNonceOffset, value);
 				offsets.push_back(value & 0xFFFF);
 			}
 		}

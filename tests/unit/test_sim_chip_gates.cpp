@@ -42,8 +42,8 @@ BOOST_AUTO_TEST_CASE(a_fresh_bm1370_reads_its_captured_misc_control)
 	rig.send(bm::encode_read_register(true, 0, kRegMiscControl));
 	rig.run(20ms);
 	// Capture (live-hardware experiment): 9 bytes, value 0x0000C100.
-	BOOST_TEST(hashboard::to_hex(rig.raw) == hashboard::to_hex(hashboard::from_hex(
-						     "AA550000C100001802")));
+	BOOST_TEST(hashboard::to_hex(rig.raw) ==
+	           hashboard::to_hex(hashboard::from_hex("AA550000C100001802")));
 }
 
 BOOST_AUTO_TEST_CASE(power_on_registers_read_as_the_facts_say)
@@ -72,10 +72,11 @@ BOOST_AUTO_TEST_CASE(registers_read_back_what_was_written)
 {
 	Rig rig(config("bm1370", 2));
 	rig.enumerate(2, 0x80);
-	const std::pair<std::uint8_t, std::uint32_t> writes[] = {
-	    {kRegMiscControl, 0xFF0FC100}, {kRegHashCounting, 0x00001EB5},
-	    {kRegChipNonceOffset, 0x800003F1}, {kRegVersionRolling, 0x9000FFF0},
-	    {kRegUartBaud, 0x01301A00}};
+	const std::pair<std::uint8_t, std::uint32_t> writes[] = {{kRegMiscControl, 0xFF0FC100},
+	                                                         {kRegHashCounting, 0x00001EB5},
+	                                                         {kRegChipNonceOffset, 0x800003F1},
+	                                                         {kRegVersionRolling, 0x9000FFF0},
+	                                                         {kRegUartBaud, 0x01301A00}};
 	for (const auto &[reg, value] : writes) {
 		rig.write(false, 0x80, reg, value);
 		BOOST_TEST(rig.read(false, 0x80, reg).at(0).value == value);

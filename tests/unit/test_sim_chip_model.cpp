@@ -80,10 +80,10 @@ BOOST_AUTO_TEST_CASE(every_listed_pll_word_decodes_to_its_frequency)
 BOOST_AUTO_TEST_CASE(captured_pll_words_by_hand)
 {
 	const auto &b70 = sd::chip_model("bm1370");
-	BOOST_TEST(sd::pll_output_mhz(b70, 0x50D20240, 0) == 525.0);  // Bitaxe capture
-	BOOST_TEST(sd::pll_output_mhz(b70, 0x50D20265, 0) == 62.5);   // Bitaxe capture
-	BOOST_TEST(sd::pll_output_mhz(b70, 0x40A20255, 0) == 56.25);  // S21 Pro capture
-	BOOST_TEST(sd::pll_output_mhz(b70, 0x50C00230, 0) == 600.0);  // S21 Pro capture
+	BOOST_TEST(sd::pll_output_mhz(b70, 0x50D20240, 0) == 525.0); // Bitaxe capture
+	BOOST_TEST(sd::pll_output_mhz(b70, 0x50D20265, 0) == 62.5);  // Bitaxe capture
+	BOOST_TEST(sd::pll_output_mhz(b70, 0x40A20255, 0) == 56.25); // S21 Pro capture
+	BOOST_TEST(sd::pll_output_mhz(b70, 0x50C00230, 0) == 600.0); // S21 Pro capture
 	BOOST_TEST(sd::pll_output_mhz(sd::chip_model("bm1366"), 0xC0540165, 0) == 50.0);
 	const auto &b97 = sd::chip_model("bm1397");
 	// Raw post dividers (firmware): gekko 200 MHz 3000/3/5; ESP-Miner 450 MHz 900/2/1.
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(every_listed_baud_value_decodes_to_its_rate)
 				continue; // PLL-clocked UART: not modelled
 			const std::uint32_t v = hex_value(o.at("value"));
 			const double got = m.midstate_jobs() ? sd::uart_baud(m, v, 0)
-							     : sd::uart_baud(m, 0x0000C100, v);
+			                                     : sd::uart_baud(m, 0x0000C100, v);
 			BOOST_TEST_INFO(key << " value 0x" << std::hex << v);
 			BOOST_TEST(std::fabs(got - number(o.at("baud"))) < 1.0);
 			++checked;
@@ -169,11 +169,8 @@ BOOST_AUTO_TEST_CASE(captured_nonce_replies_decode_with_the_chips_layout)
 {
 	// CHIP_NONCE_OFFSET of each S21 Pro chip, for attribution by range.
 	std::vector<std::uint32_t> offsets;
-	for (const auto &step : vectors()
-				    .at("init_sequences")
-				    .at("BM1370_s21pro_multi_chip")
-				    .at("steps")
-				    .as_array())
+	for (const auto &step :
+	     vectors().at("init_sequences").at("BM1370_s21pro_multi_chip").at("steps").as_array())
 		if (step.at("op") == "chip_nonce_offset")
 			for (const auto &v : step.at("all_values").as_array())
 				offsets.push_back(hex_value(v.at("value")) & 0xFFFF);
@@ -201,9 +198,10 @@ BOOST_AUTO_TEST_CASE(captured_nonce_replies_decode_with_the_chips_layout)
 		BOOST_TEST(rh.job_id == hex_value(d.at("job_id_host_form")));
 		if (m.midstate_jobs()) {
 			BOOST_TEST(rh.sub == number(d.at("midstate_index_esp_miner")));
-			BOOST_TEST(sd::nonce_core(m, be) == number(d.at("core_id_bm13xx_rs_rule_31_24")));
+			BOOST_TEST(sd::nonce_core(m, be) ==
+			           number(d.at("core_id_bm13xx_rs_rule_31_24")));
 			BOOST_TEST(*sd::nonce_chip_address(m, be, false) ==
-				   hex_value(d.at("chip_addr_field_21_14_bm13xx_rs")));
+			           hex_value(d.at("chip_addr_field_21_14_bm13xx_rs")));
 			++checked;
 			continue;
 		}
@@ -227,7 +225,7 @@ BOOST_AUTO_TEST_CASE(captured_nonce_replies_decode_with_the_chips_layout)
 					++chip;
 				BOOST_TEST(chip == number(*idx));
 			} else if (const auto *single = d.if_contains("chip_index");
-				   single && !single->is_null()) {
+			           single && !single->is_null()) {
 				// The Bitaxe's single chip counts from address 0 << 8 without an
 				// offset: within its 2^18-nonce sweep.
 				BOOST_TEST(number(*single) == 0.0);

@@ -38,7 +38,7 @@ Checked check_midstate_nonces(const Rig &rig, std::uint8_t job_id, unsigned zero
 		    with_version_nonce(h, hashboard::load_le32(h.data()) | m << 13, n.nonce);
 		(zeros_of(hdr) >= int(zeros) ? c.valid : c.invalid)++;
 		++c.per_address[*sd::nonce_chip_address(rig.model(), sd::byteswap32(n.nonce),
-							false)];
+		                                        false)];
 		c.subids.insert(m);
 	}
 	return c;
@@ -63,8 +63,8 @@ Checked check_header_nonces(const Rig &rig, const bm::HeaderJob &job, unsigned z
 		// BM1366: address bits 7..1 in [24:18]; BM1368/70 without CHIP_NONCE_OFFSET: the
 		// count starts at address << 8 in [24:9] and runs into the odd address after it.
 		const unsigned addr = m.generation == sd::ChipGeneration::bm1366
-					  ? unsigned(*sd::nonce_chip_address(m, be, true))
-					  : unsigned((be >> 17) & 0xFE);
+		                          ? unsigned(*sd::nonce_chip_address(m, be, true))
+		                          : unsigned((be >> 17) & 0xFE);
 		++c.per_address[addr];
 		c.subids.insert(rh.sub);
 		c.versions.insert(*n.version_bits);

@@ -32,17 +32,15 @@ const char *error_kind(const std::exception &e)
 int main(int argc, char **argv)
 {
 	CLI::App app{"hbctl: bring up, test and tune hashboard chip chains.\n"
-		     "Without --transport every command runs on the built-in simulated board."};
+	             "Without --transport every command runs on the built-in simulated board."};
 	app.require_subcommand(1);
 	app.failure_message([](const CLI::App *a, const CLI::Error &e) {
 		return hbctl::terminal_safe(CLI::FailureMessage::simple(a, e));
 	});
 	const std::map<std::string, hbctl::Runner> commands{
-		{"scan", hbctl::add_scan_command(app)},
-		{"mine", hbctl::add_mine_command(app)},
-		{"board", hbctl::add_board_command(app)},
-		{"frames", hbctl::add_frames_command(app)},
-		{"regs", hbctl::add_regs_command(app)},
+	    {"scan", hbctl::add_scan_command(app)},   {"mine", hbctl::add_mine_command(app)},
+	    {"board", hbctl::add_board_command(app)}, {"frames", hbctl::add_frames_command(app)},
+	    {"regs", hbctl::add_regs_command(app)},
 	};
 
 	try {

@@ -17,30 +17,30 @@ namespace hbctl {
 void add_common_options(CLI::App &cmd, CommonOptions &opt)
 {
 	cmd.add_option("-t,--transport", opt.transport,
-		       "chain link: sim (built-in simulated board), sim:<family>?chips=N&..., "
-		       "tty:/dev/ttyX, unix:/path, ftdi:vid:pid[:serial], spidev:/dev/spidevB.C "
-		       "(default: sim; docs/transports.md)");
+	               "chain link: sim (built-in simulated board), sim:<family>?chips=N&..., "
+	               "tty:/dev/ttyX, unix:/path, ftdi:vid:pid[:serial], spidev:/dev/spidevB.C "
+	               "(default: sim; docs/transports.md)");
 	cmd.add_option("-f,--family", opt.family, "chip family: bm1397, bm1366, bm1368, bm1370");
 	cmd.add_option("-n,--chips", opt.chips, "chips the chain should have")
-		->transform(whole_range(1, 256));
+	    ->transform(whole_range(1, 256));
 	cmd.add_option("--zero-bits", opt.zero_bits,
 	               "leading zero bits of a difficulty-1 chip nonce (32 on real chips; the "
 	               "simulator's setting otherwise; at most " +
 	                   std::to_string(kMaxVirtualZeroBits) + " on the in-process simulator)")
 	    ->transform(whole_range(1, hashboard::kRealChipZeroBits));
 	cmd.add_option("--address-step", opt.address_step, "chip address spacing (0: 256/chips)")
-		->transform(whole_range(0, 128));
+	    ->transform(whole_range(0, 128));
 	cmd.add_option("--bringup", opt.bringup,
-		       "bring-up recipe: open-firmware (ESP-Miner, Bitaxe-class) or factory "
-		       "(stock multi-chip boards)")
-		->check(CLI::IsMember({"open-firmware", "factory"}));
+	               "bring-up recipe: open-firmware (ESP-Miner, Bitaxe-class) or factory "
+	               "(stock multi-chip boards)")
+	    ->check(CLI::IsMember({"open-firmware", "factory"}));
 	cmd.add_option("--seed", opt.seed, "simulator and synthetic work seed")
-		->transform(whole_range(0, std::numeric_limits<std::uint64_t>::max()));
+	    ->transform(whole_range(0, std::numeric_limits<std::uint64_t>::max()));
 	cmd.add_flag("--json", opt.json, "print one JSON document instead of tables");
 }
 
 Session open_session(const CommonOptions &opt,
-		     const std::function<void(hashboard::ChainConfig &)> &tune)
+                     const std::function<void(hashboard::ChainConfig &)> &tune)
 {
 	Session s;
 	std::string family = opt.family;
@@ -91,11 +91,12 @@ Session open_session(const CommonOptions &opt,
 	// hours.
 	if (s.clock->is_virtual() && zero_bits && *zero_bits > kMaxVirtualZeroBits)
 		throw std::invalid_argument(
-			std::string(opt.zero_bits ? "--zero-bits " : "zero_bits=") +
-			std::to_string(*zero_bits) + ": the in-process simulator runs in virtual "
-			"time and computes 2^(zero_bits-32) of the nominal hashes; at most " +
-			std::to_string(kMaxVirtualZeroBits) +
-			" (32 on real chips, or on hbsim in real time)");
+		    std::string(opt.zero_bits ? "--zero-bits " : "zero_bits=") +
+		    std::to_string(*zero_bits) +
+		    ": the in-process simulator runs in virtual "
+		    "time and computes 2^(zero_bits-32) of the nominal hashes; at most " +
+		    std::to_string(kMaxVirtualZeroBits) +
+		    " (32 on real chips, or on hbsim in real time)");
 	s.transport = hashboard::open_transport(uri, *s.clock);
 	s.chain = std::make_unique<hashboard::Chain>(*s.transport, *s.clock, cfg);
 	return s;

@@ -42,6 +42,6 @@ struct Session {
 // Resolves defaults (a bare "sim" becomes sim:<family>?chips=N&zero_bits=Z&seed=S) and
 // opens the transport and chain. Throws std::invalid_argument for bad combinations.
 Session open_session(const CommonOptions &opt,
-		     const std::function<void(hashboard::ChainConfig &)> &tune = {});
+                     const std::function<void(hashboard::ChainConfig &)> &tune = {});
 
 } // namespace hbctl

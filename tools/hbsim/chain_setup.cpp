@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "chain_setup.hpp"
 
-#include <hashboard/board/board_config.hpp>
 #include "twins/sim_chain_config.hpp"
+#include <hashboard/board/board_config.hpp>
 
 #include <stdexcept>
 #include <string>

@@ -42,8 +42,8 @@ void ControlServer::service(const Handler &handle)
 		if (clients_.size() < kMaxClients)
 			clients_.push_back(Client{std::move(fd), {}});
 		else
-			send_line(fd.get(), std::string(control_words::kErr) + " busy: " +
-			                        std::to_string(kMaxClients) +
+			send_line(fd.get(), std::string(control_words::kErr) +
+			                        " busy: " + std::to_string(kMaxClients) +
 			                        " control clients connected; try again");
 	}
 	std::erase_if(clients_, [&](Client &c) { return !serve(c, handle); });

@@ -27,9 +27,8 @@ Endpoint::Endpoint(hbsim::SimChainConfig config, const LinkSpec &link, hashboard
     : log_(clock, std::move(log_prefix)), pty_(link.pty), port_(open_port(link, link_)),
       control_(link.control_path)
 {
-	log_.line("hbsim: " + config.family + " x" +
-	          std::to_string(config.chips) + " on " + port_->describe() + ", control " +
-	          control_.path());
+	log_.line("hbsim: " + config.family + " x" + std::to_string(config.chips) + " on " +
+	          port_->describe() + ", control " + control_.path());
 	server_ =
 	    std::make_unique<Server>(std::move(config), *port_, control_, clock, log_, log_frames);
 }

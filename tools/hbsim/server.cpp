@@ -90,8 +90,7 @@ std::size_t Server::host_room() const
 {
 	if (!chain_)
 		return std::numeric_limits<std::size_t>::max();
-	const Duration backlog =
-	    std::max(chain_->host_tx_done() - clock_.now(), Duration::zero());
+	const Duration backlog = std::max(chain_->host_tx_done() - clock_.now(), Duration::zero());
 	const Duration room = kMaxHostBacklog - backlog;
 	if (room <= Duration::zero())
 		return 0;
@@ -215,8 +214,7 @@ void Server::move_bytes(Duration now)
 
 	chain_->advance_to(now);
 	report_lag(now);
-	const std::size_t reply_len =
-	    chain_->chip(0).reply_len;
+	const std::size_t reply_len = chain_->chip(0).reply_len;
 	while (const std::size_t n = chain_->host_read(now, buf)) {
 		const hashboard::ByteSpan data(buf.data(), n);
 		if (frames_)

@@ -31,19 +31,19 @@ std::string_view bringup_style_name(BringupStyle style);
 BringupStyle bringup_style_by_name(std::string_view name); // throws std::invalid_argument
 
 enum class StepOp {
-	write,            // reg = value, to `target`, `repeat` times
-	version_rolling,  // 0xA4 with the chain's version mask, `repeat` times
-	read_chip_ids,    // broadcast read of reg 0: counts the chips (enumeration)
+	write,           // reg = value, to `target`, `repeat` times
+	version_rolling, // 0xA4 with the chain's version mask, `repeat` times
+	read_chip_ids,   // broadcast read of reg 0: counts the chips (enumeration)
 	chain_inactive,
-	set_addresses,    // one set-address per chip, or per slot (factory)
-	probe_chips,      // the HAL's own: an addressed read of reg 0 per chip (breaks)
-	ticket_mask,      // 0x14 with the chain's ticket difficulty
-	chip_pass,        // chip_writes to each chip in turn, chip by chip
-	domain_config,    // 0x58 at each domain's last chip, 0x68, 0x2C relays at the ends
-	baud,             // the chain's UART divisor; the host follows after `wait`
-	pll_ramp,         // stepped PLL0 writes to the targets (0x70 first on BM1397)
-	hash_counting,    // 0x10: the board's factory value or the computed one
-	nonce_offsets,    // 0x0C per chip (BM1370 chains of more than one chip)
+	set_addresses, // one set-address per chip, or per slot (factory)
+	probe_chips,   // the HAL's own: an addressed read of reg 0 per chip (breaks)
+	ticket_mask,   // 0x14 with the chain's ticket difficulty
+	chip_pass,     // chip_writes to each chip in turn, chip by chip
+	domain_config, // 0x58 at each domain's last chip, 0x68, 0x2C relays at the ends
+	baud,          // the chain's UART divisor; the host follows after `wait`
+	pll_ramp,      // stepped PLL0 writes to the targets (0x70 first on BM1397)
+	hash_counting, // 0x10: the board's factory value or the computed one
+	nonce_offsets, // 0x0C per chip (BM1370 chains of more than one chip)
 	wait,
 };
 
@@ -60,7 +60,7 @@ struct RecipeStep {
 	std::uint8_t reg = 0;
 	std::uint32_t value = 0;
 	unsigned repeat = 1;
-	Duration wait{};                 // after the step (wait: its length)
+	Duration wait{}; // after the step (wait: its length)
 	// chip_pass: the writes each chip gets; domain_config: broadcasts between the 0x58
 	// writes (step value) and the 0x2C relays.
 	std::vector<RegWrite> chip_writes{};
@@ -75,8 +75,8 @@ struct BringupRecipe {
 	// 0 = the family's default spacing (the largest power of two with chips x step <= 256,
 	// which is ESP-Miner's 256 / chips for chain lengths that are powers of two).
 	unsigned address_interval;
-	bool address_every_slot;  // set-address for all 256 / interval slots (factory)
-	Duration pace{};          // between consecutive configuration writes
+	bool address_every_slot; // set-address for all 256 / interval slots (factory)
+	Duration pace{};         // between consecutive configuration writes
 	// The baud register's other bits; unset: the family's (BaudRecipe::base).
 	std::optional<std::uint32_t> baud_base;
 	std::vector<RecipeStep> steps;

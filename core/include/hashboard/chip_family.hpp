@@ -52,8 +52,8 @@ struct PllLimits {
 	double vco_min_mhz, vco_max_mhz;
 	double vco_high_range_mhz; // VCO at or above this sets the 0x50 flag (BM1366+)
 	double freq_min_mhz, freq_max_mhz;
-	bool postdiv_minus_one;    // BM1366+: fields hold divider - 1; BM1397: raw
-	bool has_vco_range_flag;   // BM1397 always writes flag 0x40
+	bool postdiv_minus_one;  // BM1366+: fields hold divider - 1; BM1397: raw
+	bool has_vco_range_flag; // BM1397 always writes flag 0x40
 };
 
 struct PllSetting {
@@ -96,22 +96,22 @@ struct NonceLayout {
 // How the chain's UART is raised from the reset baud: a divisor BT8D in one register,
 // baud = 25 MHz / (8 x (BT8D + 1)), the register's other bits kept at base.
 struct BaudRecipe {
-	std::uint8_t reg;          // BM1366+: 0x28; BM1397: 0x18
-	unsigned divisor_shift;    // BT8D's low bits
+	std::uint8_t reg;       // BM1366+: 0x28; BM1397: 0x18
+	unsigned divisor_shift; // BT8D's low bits
 	unsigned divisor_bits;
 	unsigned divisor_high_shift; // BM1397: BT8D bits 8..5 in [27:24]; 0 = none
-	std::uint32_t base;        // the other bits real hosts write
-	std::uint32_t max_baud;    // highest rate reachable from the crystal
+	std::uint32_t base;          // the other bits real hosts write
+	std::uint32_t max_baud;      // highest rate reachable from the crystal
 };
 
 struct ChipFamily {
 	std::string_view name;
 	std::uint16_t chip_id;
 	unsigned cores;
-	unsigned small_cores;      // total hashing units: hashes per clock
+	unsigned small_cores; // total hashing units: hashes per clock
 	unsigned small_cores_per_core;
-	unsigned domains;          // hash-counter domains on the die
-	std::size_t reply_len;     // bm13xx::kReplyLen, or kRollingReplyLen with version rolling
+	unsigned domains;      // hash-counter domains on the die
+	std::size_t reply_len; // bm13xx::kReplyLen, or kRollingReplyLen with version rolling
 	JobFormat job_format;
 	unsigned max_midstates;    // BM1397 4; header jobs 1
 	unsigned job_id_step;      // job ids advance by this, mod 128
@@ -121,8 +121,8 @@ struct ChipFamily {
 	RegisterMap regs;
 	PllLimits pll;
 	BaudRecipe baud;
-	double default_freq_mhz;   // where a ramp starts from (the PLL after reset)
-	double nominal_freq_mhz;   // what boards usually run
+	double default_freq_mhz;            // where a ramp starts from (the PLL after reset)
+	double nominal_freq_mhz;            // what boards usually run
 	std::uint32_t version_rolling_base; // 0xA4 = base | (mask >> 13) (BM1366+)
 	std::uint32_t hcn_errata_ticks;     // subtracted from the computed 0x10 (BM1370)
 	bool writes_hash_counting;          // BM1397: open firmware never writes 0x10
@@ -151,7 +151,7 @@ enum class PllSolver {
 
 // PLL dividers for freq_mhz; nullopt outside the limits.
 std::optional<PllSetting> pll_for_frequency(const ChipFamily &family, double freq_mhz,
-					    PllSolver solver = PllSolver::lowest_vco);
+                                            PllSolver solver = PllSolver::lowest_vco);
 std::uint32_t pll_register_value(const ChipFamily &family, const PllSetting &pll);
 std::optional<PllSetting> pll_from_register(const ChipFamily &family, std::uint32_t value);
 
@@ -163,7 +163,7 @@ struct BaudWrite {
 	double actual_baud;
 };
 std::optional<BaudWrite> baud_write(const ChipFamily &family, std::uint32_t baud,
-				    std::optional<std::uint32_t> base = std::nullopt);
+                                    std::optional<std::uint32_t> base = std::nullopt);
 double baud_from_register(const ChipFamily &family, std::uint32_t value);
 
 // Version rolling register value for a pool's version mask (header bits 28..13).
@@ -182,7 +182,7 @@ Duration hash_counting_epoch(const ChipFamily &family, std::uint32_t hcn);
 // difficulty-1 nonce per 2^32 hashes, reply_len bytes of 10 bits each. Nonces beyond
 // the wire's capacity would queue, arrive late and come back stale.
 unsigned ticket_log2_for_wire(const ChipFamily &family, double hashes_per_second, double baud,
-			      double utilisation);
+                              double utilisation);
 
 // CHIP_NONCE_OFFSET (0x0C) for chip `index` of `chips` on a multi-chip BM1370 chain:
 // bit 31 enable, low 16 bits the start of the chip's counter range (S21 Pro capture).
@@ -199,10 +199,10 @@ std::vector<std::pair<std::string_view, std::uint8_t>> register_names(const Chip
 
 // What a nonce reply's bytes say, read by the family's rules.
 struct ReplyFields {
-	std::uint8_t job_id;  // as the host sent it
-	unsigned sub_id;      // midstate index (BM1397) or small core (BM1366+)
+	std::uint8_t job_id; // as the host sent it
+	unsigned sub_id;     // midstate index (BM1397) or small core (BM1366+)
 	unsigned core;
-	unsigned small_core;  // BM1366+: = sub_id; BM1397: from the nonce bits
+	unsigned small_core;                 // BM1366+: = sub_id; BM1397: from the nonce bits
 	std::optional<std::uint8_t> address; // address_field families
 	std::uint32_t range_value;           // offset_range families: the counter field
 };

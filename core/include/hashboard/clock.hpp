@@ -69,7 +69,8 @@ inline Duration from_seconds(double seconds, std::string_view what = "duration")
 	constexpr double kMax = 9.0e9;
 	if (!std::isfinite(seconds) || seconds < 0 || seconds > kMax)
 		throw std::invalid_argument(std::string(what) + ": " + std::to_string(seconds) +
-		                            " s is not a duration 0.." + std::to_string(kMax) + " s");
+		                            " s is not a duration 0.." + std::to_string(kMax) +
+		                            " s");
 	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 

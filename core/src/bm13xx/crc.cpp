@@ -52,7 +52,7 @@ constexpr auto kCrc16Table = [] {
 		auto crc = std::uint16_t(byte << 8);
 		for (int bit = 0; bit < 8; ++bit)
 			crc = (crc & 0x8000) ? std::uint16_t((crc << 1) ^ kCrc16Poly)
-					     : std::uint16_t(crc << 1);
+			                     : std::uint16_t(crc << 1);
 		table[byte] = crc;
 	}
 	return table;

@@ -156,8 +156,9 @@ struct Describer {
 		// core (BM1366+) found the nonce, per family.
 		const ReplyFields rf = decode_nonce_reply(family, n);
 		out.fields.push_back(number("job_id", rf.job_id));
-		out.fields.push_back(number(
-		    family.job_format == JobFormat::midstates ? "midstate" : "small_core", rf.sub_id));
+		out.fields.push_back(
+		    number(family.job_format == JobFormat::midstates ? "midstate" : "small_core",
+		           rf.sub_id));
 		out.fields.push_back(hex8("excess_diff", n.excess_difficulty));
 		if (n.version_bits) {
 			out.fields.push_back(hex16("version_bits", *n.version_bits));
@@ -183,7 +184,8 @@ std::string_view direction_name(Direction d)
 }
 
 std::vector<Field> describe_register_value(const ChipFamily &family, std::uint8_t reg,
-                                           std::uint32_t value, [[maybe_unused]] const DescribeState &state)
+                                           std::uint32_t value,
+                                           [[maybe_unused]] const DescribeState &state)
 {
 	const RegisterMap &r = family.regs;
 	std::vector<Field> out;

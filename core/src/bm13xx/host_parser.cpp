@@ -55,7 +55,10 @@ std::optional<Kind> classify(std::uint8_t hdr, std::uint8_t len)
 	}
 }
 
-bool is_job(Kind kind) { return kind == Kind::midstate_job || kind == Kind::header_job; }
+bool is_job(Kind kind)
+{
+	return kind == Kind::midstate_job || kind == Kind::header_job;
+}
 
 // Commands end with a CRC5 byte (top three bits zero), jobs with a big-endian CRC16.
 bool crc_ok(Kind kind, const std::uint8_t *frame, std::size_t total)
@@ -86,7 +89,7 @@ std::array<std::uint32_t, 8> midstate_from_wire(const std::uint8_t *p)
 
 // d points at DATA; len is LEN. nullopt: good CRC but content the encoder never makes.
 std::optional<HostFrame> decode(Kind kind, std::uint8_t hdr, std::uint8_t len,
-				const std::uint8_t *d)
+                                const std::uint8_t *d)
 {
 	const bool all = hdr & kFlagAll;
 	switch (kind) {

@@ -27,7 +27,7 @@ void check_job_id(std::uint8_t job_id)
 	// The chips echo a 7-bit job id; a larger one could never be matched to its reply.
 	if (job_id > kMaxJobId)
 		throw std::invalid_argument("job id " + std::to_string(job_id) +
-					    " does not fit in 7 bits");
+		                            " does not fit in 7 bits");
 }
 
 void put_le32(Bytes &out, std::uint32_t v)
@@ -82,7 +82,7 @@ Bytes encode_job(const MidstateJob &job)
 	check_job_id(job.job_id);
 	if (job.midstates.size() != 1 && job.midstates.size() != 4)
 		throw std::invalid_argument("a midstate job carries 1 or 4 midstates, not " +
-					    std::to_string(job.midstates.size()));
+		                            std::to_string(job.midstates.size()));
 	Bytes frame = job_start(18 + 32 * job.midstates.size());
 	frame.push_back(job.job_id);
 	frame.push_back(std::uint8_t(job.midstates.size()));

@@ -49,8 +49,8 @@ Bytes encode_reply(const NonceReply &reply, std::size_t reply_len)
 	const bool long_reply = reply_len == kRollingReplyLen;
 	if (long_reply != reply.version_bits.has_value())
 		throw std::invalid_argument(long_reply
-			? "an 11-byte nonce reply needs version bits"
-			: "a 9-byte nonce reply cannot carry version bits");
+		                                ? "an 11-byte nonce reply needs version bits"
+		                                : "a 9-byte nonce reply cannot carry version bits");
 	std::uint8_t payload[8] = {};
 	store_le32(payload, reply.nonce);
 	payload[4] = reply.excess_difficulty;

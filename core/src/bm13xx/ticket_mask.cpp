@@ -41,7 +41,7 @@ std::uint32_t ticket_mask_for_difficulty_log2(unsigned k)
 {
 	if (k > kMaxLog2)
 		throw std::invalid_argument("ticket mask difficulty 2^" + std::to_string(k) +
-					    " does not fit the 32-bit register");
+		                            " does not fit the 32-bit register");
 	const std::uint32_t mask = k == kMaxLog2 ? 0xFFFFFFFFU : (std::uint32_t(1) << k) - 1;
 	return reverse_bits_in_each_byte(mask);
 }

@@ -52,7 +52,7 @@ double baud_from_register(const ChipFamily &family, std::uint32_t value)
 }
 
 std::optional<BaudWrite> baud_write(const ChipFamily &family, std::uint32_t baud,
-				    std::optional<std::uint32_t> base)
+                                    std::optional<std::uint32_t> base)
 {
 	const BaudRecipe &r = family.baud;
 	if (baud == 0 || baud > r.max_baud)
@@ -88,17 +88,17 @@ Duration hash_counting_epoch(const ChipFamily &family, std::uint32_t hcn)
 	// Each hash counting period advances every small core by one version slot; 2^16
 	// versions shared by a core's small cores (factory figures: S21 Pro 0x1EB5 ->
 	// 1.29 s with 16 small cores, S19k Pro 0x115A -> 1.46 s with 8).
-	const double s = double(hcn) / kCrystalHz * 65536.0 /
-			 double(std::max(1u, family.small_cores_per_core));
+	const double s =
+	    double(hcn) / kCrystalHz * 65536.0 / double(std::max(1u, family.small_cores_per_core));
 	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
 }
 
 unsigned ticket_log2_for_wire(const ChipFamily &family, double hashes_per_second, double baud,
-			      double utilisation)
+                              double utilisation)
 {
 	if (!(baud > 0) || !(utilisation > 0 && utilisation <= 1) || !(hashes_per_second >= 0))
 		throw std::invalid_argument("ticket_log2_for_wire: hashes >= 0, baud > 0, "
-					    "0 < utilisation <= 1");
+		                            "0 < utilisation <= 1");
 	const double bits_per_s =
 	    hashes_per_second / 4294967296.0 * double(family.reply_len) * kBitsPerByte;
 	unsigned k = 0;
@@ -112,8 +112,7 @@ std::uint32_t chip_nonce_offset_value(unsigned index, unsigned chips)
 	if (chips == 0 || index >= chips)
 		return 0;
 	// S21 Pro: 0x80000000, 0x800003F1, 0x800007E1 ... 0x8000FC10 for 65 chips.
-	const std::uint32_t start =
-		std::uint32_t(65536ull * index / chips) + (index > 0 ? 1u : 0u);
+	const std::uint32_t start = std::uint32_t(65536ull * index / chips) + (index > 0 ? 1u : 0u);
 	return 0x80000000u | (start & 0xFFFFu);
 }
 
@@ -127,11 +126,12 @@ ReplyFields decode_nonce_reply(const ChipFamily &family, const bm13xx::NonceRepl
 	f.job_id = std::uint8_t((reply.job_byte & rj.job_mask) >> rj.job_shift);
 	f.sub_id = reply.job_byte & rj.sub_mask;
 	f.core = (be >> l.core_shift) & field_mask(l.core_bits);
-	f.small_core = l.small_core_bits ? (be >> l.small_core_shift) & field_mask(l.small_core_bits)
-					 : f.sub_id;
+	f.small_core = l.small_core_bits
+	                   ? (be >> l.small_core_shift) & field_mask(l.small_core_bits)
+	                   : f.sub_id;
 	if (l.attribution == ChipAttribution::address_field)
-		f.address = std::uint8_t(((be >> l.addr_shift) & field_mask(l.addr_bits))
-					 << l.addr_drop);
+		f.address =
+		    std::uint8_t(((be >> l.addr_shift) & field_mask(l.addr_bits)) << l.addr_drop);
 	else
 		f.range_value = (be >> l.range_shift) & field_mask(l.range_bits);
 	return f;

@@ -15,22 +15,22 @@ namespace {
 // per-chip nonce offset, and a PLL0 divider register (0x70) written before each PLL0
 // word (ESP-Miner, gekko).
 constexpr RegisterMap kBm1397Regs{
-	.pll0_divider = 0x70,
+    .pll0_divider = 0x70,
 };
 
 constexpr RegisterMap kBm1366Regs{
-	.hash_counter_total = 0x8C,
-	.version_rolling = 0xA4,
-	.soft_reset = 0xA8,
+    .hash_counter_total = 0x8C,
+    .version_rolling = 0xA4,
+    .soft_reset = 0xA8,
 };
 
 // BM1370 (and BM1368, which firmware treats alike): counters seeded per chip from
 // CHIP_NONCE_OFFSET (S21 Pro capture).
 constexpr RegisterMap kBm1370Regs{
-	.chip_nonce_offset = 0x0C,
-	.hash_counter_total = 0x8C,
-	.version_rolling = 0xA4,
-	.soft_reset = 0xA8,
+    .chip_nonce_offset = 0x0C,
+    .hash_counter_total = 0x8C,
+    .version_rolling = 0xA4,
+    .soft_reset = 0xA8,
 };
 
 // BM1366/68/70 PLL: post dividers stored minus one (capture: 0x50D20240 = 525 MHz), flag
@@ -39,20 +39,20 @@ constexpr RegisterMap kBm1370Regs{
 // lowest-VCO solution is the factory word of the S21 Pro capture (56.25 MHz 0x40A20255,
 // 600 MHz 0x50C00230).
 constexpr PllLimits kPllBm1366{
-	.ref_mhz = 25.0,
-	.fbdiv_min = 144,
-	.fbdiv_max = 235,
-	.refdiv_min = 1,
-	.refdiv_max = 2,
-	.postdiv_min = 1,
-	.postdiv_max = 7,
-	.vco_min_mhz = 2000.0,
-	.vco_max_mhz = 3200.0,
-	.vco_high_range_mhz = 2400.0,
-	.freq_min_mhz = 50.0,
-	.freq_max_mhz = 800.0,
-	.postdiv_minus_one = true,
-	.has_vco_range_flag = true,
+    .ref_mhz = 25.0,
+    .fbdiv_min = 144,
+    .fbdiv_max = 235,
+    .refdiv_min = 1,
+    .refdiv_max = 2,
+    .postdiv_min = 1,
+    .postdiv_max = 7,
+    .vco_min_mhz = 2000.0,
+    .vco_max_mhz = 3200.0,
+    .vco_high_range_mhz = 2400.0,
+    .freq_min_mhz = 50.0,
+    .freq_max_mhz = 800.0,
+    .postdiv_minus_one = true,
+    .has_vco_range_flag = true,
 };
 
 // BM1370: FBDIV 160..239 (ESP-Miner, capture era and current).
@@ -67,40 +67,40 @@ constexpr PllLimits kPllBm1370 = [] {
 // gekko; no capture settles it, docs/protocol.md). With no VCO floor the lowest-VCO
 // solution is ESP-Miner's (425 MHz 0x40440221, 450 MHz 0x40480221).
 constexpr PllLimits kPllBm1397{
-	.ref_mhz = 25.0,
-	.fbdiv_min = 60,
-	.fbdiv_max = 200,
-	.refdiv_min = 1,
-	.refdiv_max = 2,
-	.postdiv_min = 1,
-	.postdiv_max = 7,
-	.vco_min_mhz = 0.0,
-	.vco_max_mhz = 3200.0,
-	.vco_high_range_mhz = 0.0,
-	.freq_min_mhz = 50.0,
-	.freq_max_mhz = 800.0,
-	.postdiv_minus_one = false,
-	.has_vco_range_flag = false,
+    .ref_mhz = 25.0,
+    .fbdiv_min = 60,
+    .fbdiv_max = 200,
+    .refdiv_min = 1,
+    .refdiv_max = 2,
+    .postdiv_min = 1,
+    .postdiv_max = 7,
+    .vco_min_mhz = 0.0,
+    .vco_max_mhz = 3200.0,
+    .vco_high_range_mhz = 0.0,
+    .freq_min_mhz = 50.0,
+    .freq_max_mhz = 800.0,
+    .postdiv_minus_one = false,
+    .has_vco_range_flag = false,
 };
 
 // BM1366+: BT8D in 0x28 bits [15:8], bits 27..16 as every observed write has them
 // (0x130) and bit 28 set as ESP-Miner and the S19j Pro write it (0x11300200 at 1.04 MBd;
 // the S21 Pro writes 0x01300000, a board file can choose that base).
 constexpr BaudRecipe kBaudBm1366{.reg = 0x28,
-				 .divisor_shift = 8,
-				 .divisor_bits = 8,
-				 .divisor_high_shift = 0,
-				 .base = 0x11300000,
-				 .max_baud = 3125000};
+                                 .divisor_shift = 8,
+                                 .divisor_bits = 8,
+                                 .divisor_high_shift = 0,
+                                 .base = 0x11300000,
+                                 .max_baud = 3125000};
 
 // BM1397: BT8D bits 4..0 in 0x18 [12:8], bits 8..5 in [27:24]; the other fields as
 // ESP-Miner writes them (0x00007A31 at 115740 Bd, 0x00006031 at 3.125 MBd).
 constexpr BaudRecipe kBaudBm1397{.reg = 0x18,
-				 .divisor_shift = 8,
-				 .divisor_bits = 5,
-				 .divisor_high_shift = 24,
-				 .base = 0x00006031,
-				 .max_baud = 3125000};
+                                 .divisor_shift = 8,
+                                 .divisor_bits = 5,
+                                 .divisor_high_shift = 24,
+                                 .base = 0x00006031,
+                                 .max_baud = 3125000};
 
 // 0xA4: bit 31 auto midstate generation, bits 29..28 = 1 (8 midstates), low 16 bits the
 // version mask >> 13 (mujina, ESP-Miner).
@@ -141,89 +141,101 @@ constexpr ChipFamily kSixteenSmallCoreFamily = [] {
 	f.job_id_step = 24;
 	f.first_job_id = 24;
 	f.reply_job = {.job_mask = 0xF0, .job_shift = 1, .sub_mask = 0x0F};
-	f.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 0, .small_core_bits = 0,
-		   .attribution = ChipAttribution::offset_range, .addr_shift = 0, .addr_bits = 0,
-		   .addr_drop = 0, .range_shift = 9, .range_bits = 16};
+	f.nonce = {.core_shift = 25,
+	           .core_bits = 7,
+	           .small_core_shift = 0,
+	           .small_core_bits = 0,
+	           .attribution = ChipAttribution::offset_range,
+	           .addr_shift = 0,
+	           .addr_bits = 0,
+	           .addr_drop = 0,
+	           .range_shift = 9,
+	           .range_bits = 16};
 	f.regs = kBm1370Regs;
 	return f;
 }();
 
-constexpr std::array<ChipFamily, 4> kFamilies{
+constexpr std::array<ChipFamily, 4> kFamilies{{
     {
-        {
-            .name = "bm1397",
-            .chip_id = 0x1397,
-            .cores = 168,
-            .small_cores = 672,
-            .small_cores_per_core = 4,
-            .domains = 1,
-            .reply_len = bm13xx::kReplyLen,
-            .job_format = JobFormat::midstates,
-            .max_midstates = 4,
-            .job_id_step = 4,
-            .first_job_id = 4,
-            .reply_job = {.job_mask = 0xFC, .job_shift = 0, .sub_mask = 0x03},
-            .nonce = {.core_shift = 24,
-                      .core_bits = 8,
-                      .small_core_shift = 22,
-                      .small_core_bits = 2,
-                      .attribution = ChipAttribution::address_field,
-                      .addr_shift = 14,
-                      .addr_bits = 8,
-                      .addr_drop = 0,
-                      .range_shift = 0,
-                      .range_bits = 0},
-            .regs = kBm1397Regs,
-            .pll = kPllBm1397,
-            .baud = kBaudBm1397,
-            .default_freq_mhz = 50.0,
-            .nominal_freq_mhz = 425.0,
-            .version_rolling_base = 0,
-            .hcn_errata_ticks = 0,
-            .writes_hash_counting = false,
-        },
-        [] {
-		ChipFamily f = kHeaderJobFamily;
-		f.name = "bm1366";
-		f.chip_id = 0x1366;
-		f.cores = 112;
-		f.small_cores = 894;
-		f.small_cores_per_core = 8;
-		f.job_id_step = 8;
-		f.first_job_id = 8;
-		f.reply_job = {.job_mask = 0xF8, .job_shift = 0, .sub_mask = 0x07};
-		// With version rolling on (every host turns it on): address bits 7..1 in
-		// [24:18] (capture, 77..126-chip BM1362 chains).
-		f.nonce = {.core_shift = 25, .core_bits = 7, .small_core_shift = 0,
-			   .small_core_bits = 0, .attribution = ChipAttribution::address_field,
-			   .addr_shift = 18, .addr_bits = 7, .addr_drop = 1, .range_shift = 0,
-			   .range_bits = 0};
-		f.regs = kBm1366Regs;
-		f.nominal_freq_mhz = 485.0;
-		return f;
-        }(),
-        [] {
-		ChipFamily f = kSixteenSmallCoreFamily;
-		f.name = "bm1368";
-		f.chip_id = 0x1368;
-		f.cores = 80;
-		f.small_cores = 1276;
-		f.nominal_freq_mhz = 490.0;
-		return f;
-        }(),
-        [] {
-		ChipFamily f = kSixteenSmallCoreFamily;
-		f.name = "bm1370";
-		f.chip_id = 0x1370;
-		f.cores = 128;
-		f.small_cores = 2040;
-		f.pll = kPllBm1370;
-		f.nominal_freq_mhz = 525.0;
-		// "HW errata of 134 per clock cycle", twice (ESP-Miner).
-		f.hcn_errata_ticks = 268;
-		return f;
-        }(),
-    }};
+        .name = "bm1397",
+        .chip_id = 0x1397,
+        .cores = 168,
+        .small_cores = 672,
+        .small_cores_per_core = 4,
+        .domains = 1,
+        .reply_len = bm13xx::kReplyLen,
+        .job_format = JobFormat::midstates,
+        .max_midstates = 4,
+        .job_id_step = 4,
+        .first_job_id = 4,
+        .reply_job = {.job_mask = 0xFC, .job_shift = 0, .sub_mask = 0x03},
+        .nonce = {.core_shift = 24,
+                  .core_bits = 8,
+                  .small_core_shift = 22,
+                  .small_core_bits = 2,
+                  .attribution = ChipAttribution::address_field,
+                  .addr_shift = 14,
+                  .addr_bits = 8,
+                  .addr_drop = 0,
+                  .range_shift = 0,
+                  .range_bits = 0},
+        .regs = kBm1397Regs,
+        .pll = kPllBm1397,
+        .baud = kBaudBm1397,
+        .default_freq_mhz = 50.0,
+        .nominal_freq_mhz = 425.0,
+        .version_rolling_base = 0,
+        .hcn_errata_ticks = 0,
+        .writes_hash_counting = false,
+    },
+    [] {
+	    ChipFamily f = kHeaderJobFamily;
+	    f.name = "bm1366";
+	    f.chip_id = 0x1366;
+	    f.cores = 112;
+	    f.small_cores = 894;
+	    f.small_cores_per_core = 8;
+	    f.job_id_step = 8;
+	    f.first_job_id = 8;
+	    f.reply_job = {.job_mask = 0xF8, .job_shift = 0, .sub_mask = 0x07};
+	    // With version rolling on (every host turns it on): address bits 7..1 in
+	    // [24:18] (capture, 77..126-chip BM1362 chains).
+	    f.nonce = {.core_shift = 25,
+	               .core_bits = 7,
+	               .small_core_shift = 0,
+	               .small_core_bits = 0,
+	               .attribution = ChipAttribution::address_field,
+	               .addr_shift = 18,
+	               .addr_bits = 7,
+	               .addr_drop = 1,
+	               .range_shift = 0,
+	               .range_bits = 0};
+	    f.regs = kBm1366Regs;
+	    f.nominal_freq_mhz = 485.0;
+	    return f;
+    }(),
+    [] {
+	    ChipFamily f = kSixteenSmallCoreFamily;
+	    f.name = "bm1368";
+	    f.chip_id = 0x1368;
+	    f.cores = 80;
+	    f.small_cores = 1276;
+	    f.nominal_freq_mhz = 490.0;
+	    return f;
+    }(),
+    [] {
+	    ChipFamily f = kSixteenSmallCoreFamily;
+	    f.name = "bm1370";
+	    f.chip_id = 0x1370;
+	    f.cores = 128;
+	    f.small_cores = 2040;
+	    f.pll = kPllBm1370;
+	    f.nominal_freq_mhz = 525.0;
+	    // "HW errata of 134 per clock cycle", twice (ESP-Miner).
+	    f.hcn_errata_ticks = 268;
+	    return f;
+    }(),
+}};
 
 } // namespace
 
@@ -241,7 +253,7 @@ const ChipFamily &family_by_name(std::string_view name)
 	for (const auto &f : kFamilies)
 		known += (known.empty() ? "" : ", ") + std::string(f.name);
 	throw std::invalid_argument("unknown chip family '" + std::string(name) +
-				    "' (known: " + known + ")");
+	                            "' (known: " + known + ")");
 }
 
 const ChipFamily *family_by_chip_id(std::uint16_t chip_id)

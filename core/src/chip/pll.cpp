@@ -34,7 +34,8 @@ std::optional<PllSetting> lowest_vco(const PllLimits &l, double freq_mhz)
 					const PllSetting s{unsigned(cand), refdiv, p1, p2};
 					if (!within(l, s))
 						continue;
-					const double err = std::fabs(s.freq_mhz(l.ref_mhz) - freq_mhz);
+					const double err =
+					    std::fabs(s.freq_mhz(l.ref_mhz) - freq_mhz);
 					const double vco = s.vco_mhz(l.ref_mhz);
 					// On a tie the larger POSTDIV1 (S21 Pro: 600 MHz as 4 x 1,
 					// 0x50C00230, not 2 x 2).
@@ -59,7 +60,7 @@ std::optional<PllSetting> first_within_1mhz(const PllLimits &l, double freq_mhz)
 		for (unsigned p1 = l.postdiv_max; p1 >= l.postdiv_min && p1 > 0; --p1)
 			for (unsigned p2 = p1; p2 >= l.postdiv_min && p2 > 0; --p2) {
 				const double fb =
-					std::ceil(freq_mhz * refdiv * p1 * p2 / l.ref_mhz - 1e-9);
+				    std::ceil(freq_mhz * refdiv * p1 * p2 / l.ref_mhz - 1e-9);
 				if (fb < l.fbdiv_min || fb > l.fbdiv_max)
 					continue;
 				const PllSetting s{unsigned(fb), refdiv, p1, p2};
@@ -72,13 +73,13 @@ std::optional<PllSetting> first_within_1mhz(const PllLimits &l, double freq_mhz)
 } // namespace
 
 std::optional<PllSetting> pll_for_frequency(const ChipFamily &family, double freq_mhz,
-					    PllSolver solver)
+                                            PllSolver solver)
 {
 	const PllLimits &l = family.pll;
 	if (!(freq_mhz >= l.freq_min_mhz && freq_mhz <= l.freq_max_mhz))
 		return std::nullopt;
 	return solver == PllSolver::lowest_vco ? lowest_vco(l, freq_mhz)
-					       : first_within_1mhz(l, freq_mhz);
+	                                       : first_within_1mhz(l, freq_mhz);
 }
 
 std::uint32_t pll_register_value(const ChipFamily &family, const PllSetting &pll)
@@ -101,7 +102,7 @@ std::optional<PllSetting> pll_from_register(const ChipFamily &family, std::uint3
 		return std::nullopt;
 	const unsigned bias = family.pll.postdiv_minus_one ? 1 : 0;
 	const PllSetting s{(value >> 16) & 0xFFFu, (value >> 8) & 0x3Fu,
-			   ((value >> 4) & 0x7u) + bias, (value & 0x7u) + bias};
+	                   ((value >> 4) & 0x7u) + bias, (value & 0x7u) + bias};
 	if (s.refdiv == 0 || s.postdiv1 == 0 || s.postdiv2 == 0)
 		return std::nullopt;
 	return s;

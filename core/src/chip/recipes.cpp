@@ -34,14 +34,18 @@ RecipeStep op(StepOp o, unsigned repeat = 1, Duration wait = {})
 // 0x58 = io at each domain's last chip, then the broadcasts, then the 0x2C relays.
 RecipeStep domain_config(std::uint32_t io, std::vector<RegWrite> broadcasts, Duration wait)
 {
-	return {.op = StepOp::domain_config, .value = io, .wait = wait,
-		.chip_writes = std::move(broadcasts)};
+	return {.op = StepOp::domain_config,
+	        .value = io,
+	        .wait = wait,
+	        .chip_writes = std::move(broadcasts)};
 }
 
 RecipeStep chip_pass(std::vector<RegWrite> writes, Duration wait = {})
 {
-	return {.op = StepOp::chip_pass, .target = StepTarget::each_chip, .wait = wait,
-		.chip_writes = std::move(writes)};
+	return {.op = StepOp::chip_pass,
+	        .target = StepTarget::each_chip,
+	        .wait = wait,
+	        .chip_writes = std::move(writes)};
 }
 
 // Every BM1366-class host starts the chips the same way: soft reset, then 0x18 with the
@@ -266,8 +270,8 @@ BringupRecipe bm1397_open_firmware()
 const std::array<BringupRecipe, 6> &recipes()
 {
 	static const std::array<BringupRecipe, 6> all{
-		bm1370_open_firmware(), bm1370_factory(),	bm1368_open_firmware(),
-		bm1366_open_firmware(), bm1366_factory(), bm1397_open_firmware(),
+	    bm1370_open_firmware(), bm1370_factory(), bm1368_open_firmware(),
+	    bm1366_open_firmware(), bm1366_factory(), bm1397_open_firmware(),
 	};
 	return all;
 }
@@ -286,7 +290,7 @@ BringupStyle bringup_style_by_name(std::string_view name)
 	if (name == "open-firmware" || name == "open_firmware")
 		return BringupStyle::open_firmware;
 	throw std::invalid_argument("unknown bring-up style '" + std::string(name) +
-				    "' (known: open-firmware, factory)");
+	                            "' (known: open-firmware, factory)");
 }
 
 const BringupRecipe *find_bringup_recipe(const ChipFamily &family, BringupStyle style)
@@ -304,10 +308,11 @@ const BringupRecipe &bringup_recipe(const ChipFamily &family, BringupStyle style
 	std::string known;
 	for (const auto &r : recipes())
 		if (r.family == family.name)
-			known += (known.empty() ? "" : ", ") + std::string(bringup_style_name(r.style));
+			known +=
+			    (known.empty() ? "" : ", ") + std::string(bringup_style_name(r.style));
 	throw std::invalid_argument(std::string(family.name) + " has no " +
-				    std::string(bringup_style_name(style)) +
-				    " bring-up recipe (it has: " + known + ")");
+	                            std::string(bringup_style_name(style)) +
+	                            " bring-up recipe (it has: " + known + ")");
 }
 
 std::uint32_t uart_relay_value(unsigned domain, unsigned domains, unsigned chips_per_domain)

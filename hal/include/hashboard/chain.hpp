@@ -95,7 +95,7 @@ struct NonceIdentity {
 struct NonceEvent {
 	NonceVerdict verdict;
 	std::optional<unsigned> position; // chip, when the nonce's address is on the chain
-	NonceIdentity identity; // addr: the address field, or the BM1370 counter field
+	NonceIdentity identity;           // addr: the address field, or the BM1370 counter field
 	std::uint8_t job_id;
 	unsigned sub_id = 0;                // byte 5: midstate index (BM1397), small core
 	std::uint8_t excess_difficulty = 0; // byte 4
@@ -159,12 +159,12 @@ public:
 	// The whole recipe: enumerate(), then finish_bring_up(). A chain with no chip
 	// answering stops after enumerate().
 	ScanResult bring_up(const std::vector<double> &mhz,
-			    const std::function<void(double)> &progress = {});
+	                    const std::function<void(double)> &progress = {});
 	// The recipe from the PLL ramp on, after enumerate(): the ramp to each chip's
 	// target (one per position), nonce offsets, hash counting number, baud and version
 	// mask in the recipe's order.
 	void finish_bring_up(const std::vector<double> &mhz,
-			     const std::function<void(double)> &progress = {});
+	                     const std::function<void(double)> &progress = {});
 	const BringupRecipe &recipe() const { return *recipe_; }
 
 	// Steps every chip's PLL from its present frequency to mhz, ramp_step_mhz per
@@ -174,7 +174,7 @@ public:
 	// Per-chip targets (one per position; answering chips only), ramped together in
 	// steps with addressed PLL writes; progress gets the highest frequency reached.
 	void ramp_chip_frequencies(const std::vector<double> &mhz,
-				   const std::function<void(double)> &progress = {});
+	                           const std::function<void(double)> &progress = {});
 	// The highest chip frequency (all chips share it after ramp_frequency).
 	double frequency_mhz() const { return freq_mhz_; }
 	const std::vector<double> &chip_frequencies_mhz() const { return chip_freq_; }
@@ -208,9 +208,9 @@ public:
 	// Register access (hbctl regs, tests). read_register returns one value per chip
 	// that answered, keyed by address.
 	std::map<std::uint8_t, std::uint32_t> read_register(std::optional<std::uint8_t> address,
-							    std::uint8_t reg);
+	                                                    std::uint8_t reg);
 	void write_register(std::optional<std::uint8_t> address, std::uint8_t reg,
-			    std::uint32_t value);
+	                    std::uint32_t value);
 	// Reads each answering chip's hash and nonce-error counters (counted since reset).
 	std::vector<ChipCounters> read_chip_counters();
 
@@ -265,7 +265,7 @@ private:
 	// The operations without their guards, for the recipe steps that run them while
 	// the chain is still being enumerated (state off).
 	std::map<std::uint8_t, std::uint32_t> read_reg(std::optional<std::uint8_t> address,
-						       std::uint8_t reg);
+	                                               std::uint8_t reg);
 	void write_reg(std::optional<std::uint8_t> address, std::uint8_t reg, std::uint32_t value);
 	void switch_baud(std::uint32_t baud);
 	void reset_line();
@@ -273,9 +273,9 @@ private:
 	// Waits until every byte written so far has left the host UART.
 	void drain_tx();
 	void run_steps(std::size_t from, std::size_t to, const std::vector<double> *mhz,
-		       const std::function<void(double)> &progress);
+	               const std::function<void(double)> &progress);
 	void run_step(const RecipeStep &step, const std::vector<double> *mhz,
-		      const std::function<void(double)> &progress);
+	              const std::function<void(double)> &progress);
 	void count_chips(ScanResult &result);
 	void assign_addresses();
 	void probe_chips();
@@ -292,9 +292,9 @@ private:
 	// Reads frames into sink until done() says every expected reply is in, or until
 	// `timeout` has passed in all: on a mining chain nonces never let the line go quiet.
 	void collect(Duration timeout, const std::function<void(const bm13xx::ChipFrame &)> &sink,
-		     const std::function<bool()> &done);
+	             const std::function<bool()> &done);
 	void handle_nonce(const bm13xx::NonceReply &reply,
-			  const std::function<void(const NonceEvent &)> &sink);
+	                  const std::function<void(const NonceEvent &)> &sink);
 	void write_pll(std::optional<std::uint8_t> address, double mhz);
 
 	Transport &transport_;
@@ -313,7 +313,7 @@ private:
 	std::uint32_t version_mask_;
 	std::uint32_t hcn_ = 0;
 	bool hcn_written_ = false;
-	ChipLocator locator_; // which chip a nonce is from: addresses, 0x0C offsets
+	ChipLocator locator_;   // which chip a nonce is from: addresses, 0x0C offsets
 	Duration tx_idle_at_{}; // when the last byte written leaves the host UART
 	std::uint8_t next_job_id_ = 0;
 	// The jobs the chips got (made at first use from config_); enumerate and

@@ -15,8 +15,8 @@ struct Work {
 	std::uint64_t id = 0; // the caller's, echoed in every nonce event
 	std::uint32_t version = 0x20000000;
 	std::uint32_t version_mask = 0x1fffe000; // bits the chips may roll (BIP 310)
-	Hash256 prev_hash{};   // header byte order
-	Hash256 merkle_root{}; // header byte order
+	Hash256 prev_hash{};                     // header byte order
+	Hash256 merkle_root{};                   // header byte order
 	std::uint32_t ntime = 0;
 	std::uint32_t nbits = 0;
 
@@ -26,7 +26,7 @@ struct Work {
 
 // The version a chip reports: the 16 rolled bits sit at bit 13 and up, inside the mask.
 inline std::uint32_t rolled_version(std::uint32_t version, std::uint32_t mask,
-				    std::uint16_t version_bits)
+                                    std::uint16_t version_bits)
 {
 	return (version & ~mask) | ((std::uint32_t(version_bits) << 13) & mask);
 }

@@ -94,8 +94,10 @@ ChainSpec read_chain(TableReader &t, std::size_t index)
 		c.baud_base = std::uint32_t(*v);
 	c.chips_per_domain = unsigned(t.optional_integer("chips_per_domain", 0, 256).value_or(0));
 	if (c.chips_per_domain > c.chips)
-		t.fail("chips_per_domain", std::to_string(c.chips_per_domain) + " chips a domain on a "
-		                                "chain of " + std::to_string(c.chips));
+		t.fail("chips_per_domain", std::to_string(c.chips_per_domain) +
+		                               " chips a domain on a "
+		                               "chain of " +
+		                               std::to_string(c.chips));
 	c.frequency_mhz =
 	    t.optional_number("frequency_mhz", 1, 10000).value_or(c.family->nominal_freq_mhz);
 	if (!pll_for_frequency(*c.family, c.frequency_mhz))
@@ -476,7 +478,7 @@ std::size_t non_ascii_outside_strings_at(std::string_view t)
 }
 
 void refuse_at(std::string_view text, std::size_t at, const std::string &source,
-	       const std::string &why)
+               const std::string &why)
 {
 	const std::string_view before = text.substr(0, at);
 	const auto line = std::size_t(std::count(before.begin(), before.end(), '\n')) + 1;

@@ -19,7 +19,7 @@ unsigned ScanResult::found() const
 }
 
 Chain::Chain(Transport &transport, Clock &clock, ChainConfig config)
-	: transport_(transport), clock_(clock), config_(config), parser_(9)
+    : transport_(transport), clock_(clock), config_(config), parser_(9)
 {
 	if (!config_.family)
 		throw std::invalid_argument("chain: no chip family");
@@ -44,15 +44,16 @@ Chain::Chain(Transport &transport, Clock &clock, ChainConfig config)
 	if (nl.attribution == ChipAttribution::address_field && nl.addr_drop &&
 	    config_.expected_chips > 1 && config_.address_step % (1u << nl.addr_drop))
 		throw std::invalid_argument(
-			"chain: " + std::string(config_.family->name) + " nonces carry the address without its low " +
-			std::to_string(nl.addr_drop) + " bit(s): the address step must be even (at most " +
-			std::to_string(256 >> nl.addr_drop) + " chips a chain)");
+		    "chain: " + std::string(config_.family->name) +
+		    " nonces carry the address without its low " + std::to_string(nl.addr_drop) +
+		    " bit(s): the address step must be even (at most " +
+		    std::to_string(256 >> nl.addr_drop) + " chips a chain)");
 	if (config_.ticket_log2 > 31)
 		throw std::invalid_argument("chain: ticket difficulty must be 2^0..2^31");
 	if (config_.baud && !baud_write(*config_.family, config_.baud, config_.baud_base))
 		throw std::invalid_argument(std::string(config_.family->name) +
-					    " cannot run its UART at " +
-					    std::to_string(config_.baud) + " Bd");
+		                            " cannot run its UART at " +
+		                            std::to_string(config_.baud) + " Bd");
 	if (config_.zero_bits == 0 || config_.zero_bits > 64)
 		throw std::invalid_argument("chain: zero_bits must be 1..64");
 	if (config_.live_jobs == 0)
@@ -94,7 +95,7 @@ Duration Chain::wire_time(std::size_t bytes) const
 }
 
 void Chain::collect(Duration timeout, const std::function<void(const bm13xx::ChipFrame &)> &sink,
-		    const std::function<bool()> &done)
+                    const std::function<bool()> &done)
 {
 	std::array<std::uint8_t, 512> buf;
 	const Duration deadline = clock_.now() + timeout;

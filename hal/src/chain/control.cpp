@@ -18,10 +18,11 @@ namespace {
 void check_range(const ChipFamily &family, double mhz)
 {
 	if (!pll_for_frequency(family, mhz))
-		throw std::invalid_argument("frequency " + std::to_string(mhz) + " MHz is outside " +
-					    std::string(family.name) + "'s PLL range (" +
-					    std::to_string(family.pll.freq_min_mhz) + ".." +
-					    std::to_string(family.pll.freq_max_mhz) + ")");
+		throw std::invalid_argument("frequency " + std::to_string(mhz) +
+		                            " MHz is outside " + std::string(family.name) +
+		                            "'s PLL range (" +
+		                            std::to_string(family.pll.freq_min_mhz) + ".." +
+		                            std::to_string(family.pll.freq_max_mhz) + ")");
 }
 
 } // namespace
@@ -39,12 +40,12 @@ void Chain::write_pll(std::optional<std::uint8_t> address, double mhz)
 		for (int i = 0; i < 2; ++i) {
 			clock_.sleep_for(std::chrono::milliseconds(10));
 			send(bm13xx::encode_write_register(!address, address.value_or(0),
-							   *fam.regs.pll0_divider, 0x0F0F0F00));
+			                                   *fam.regs.pll0_divider, 0x0F0F0F00));
 		}
 		for (int i = 0; i < 2; ++i) {
 			clock_.sleep_for(std::chrono::milliseconds(10));
 			send(bm13xx::encode_write_register(!address, address.value_or(0),
-							   fam.regs.pll0, word));
+			                                   fam.regs.pll0, word));
 		}
 		return;
 	}
@@ -59,7 +60,7 @@ void Chain::ramp_frequency(double mhz, const std::function<void(double)> &progre
 }
 
 void Chain::ramp_chip_frequencies(const std::vector<double> &mhz,
-				  const std::function<void(double)> &progress)
+                                  const std::function<void(double)> &progress)
 {
 	require(Operation::ramp_chip_frequencies);
 	ramp(mhz, progress);
@@ -73,19 +74,19 @@ void Chain::ramp(const std::vector<double> &mhz, const std::function<void(double
 {
 	if (mhz.size() != chips_.size())
 		throw std::invalid_argument("need one frequency per chip position (" +
-					    std::to_string(chips_.size()) + "), got " +
-					    std::to_string(mhz.size()));
+		                            std::to_string(chips_.size()) + "), got " +
+		                            std::to_string(mhz.size()));
 	for (double f : mhz)
 		check_range(family(), f);
 	if (config_.ramp_step_mhz <= 0)
 		throw std::invalid_argument("ramp step must be positive");
 	if (chip_freq_.size() != chips_.size())
 		chip_freq_.assign(chips_.size(), family().default_freq_mhz);
-	const bool uniform = std::all_of(mhz.begin(), mhz.end(), [&](double f) {
-		return std::fabs(f - mhz.front()) < 1e-9;
-	}) && std::all_of(chip_freq_.begin(), chip_freq_.end(), [&](double f) {
-		return std::fabs(f - chip_freq_.front()) < 1e-9;
-	});
+	const bool uniform =
+	    std::all_of(mhz.begin(), mhz.end(),
+	                [&](double f) { return std::fabs(f - mhz.front()) < 1e-9; }) &&
+	    std::all_of(chip_freq_.begin(), chip_freq_.end(),
+	                [&](double f) { return std::fabs(f - chip_freq_.front()) < 1e-9; });
 	// Real hosts start the ramp at a fixed first word (Bitaxe capture: 62.5 MHz, S21 Pro:
 	// 56.25 MHz) and climb from there.
 	const double start = recipe_->ramp_start_mhz;
@@ -99,8 +100,8 @@ void Chain::ramp(const std::vector<double> &mhz, const std::function<void(double
 				continue;
 			if (target > f)
 				chip_freq_[i] = f < start - 1e-6 && target >= start
-						    ? start
-						    : std::min(target, f + config_.ramp_step_mhz);
+				                    ? start
+				                    : std::min(target, f + config_.ramp_step_mhz);
 			else
 				chip_freq_[i] = std::max(target, f - config_.ramp_step_mhz);
 			moved = true;
@@ -153,7 +154,7 @@ unsigned Chain::ticket_log2_for_wire(double baud, double utilisation) const
 	for (const auto &chip : chips_)
 		if (chip.answered)
 			hashes_per_s += family().hashes_per_second(
-				chip_freq_.empty() ? freq_mhz_ : chip_freq_[chip.position]);
+			    chip_freq_.empty() ? freq_mhz_ : chip_freq_[chip.position]);
 	return hashboard::ticket_log2_for_wire(family(), hashes_per_s, baud, utilisation);
 }
 
@@ -170,8 +171,8 @@ void Chain::switch_baud(std::uint32_t baud)
 	    baud_write(fam, baud, config_.baud_base ? config_.baud_base : recipe_->baud_base);
 	if (!w)
 		throw std::invalid_argument(std::string(fam.name) + " cannot run its UART at " +
-					    std::to_string(baud) + " Bd (max " +
-					    std::to_string(fam.baud.max_baud) + ")");
+		                            std::to_string(baud) + " Bd (max " +
+		                            std::to_string(fam.baud.max_baud) + ")");
 	send(bm13xx::encode_write_register(true, 0, w->reg, w->value));
 	// Let everything queued leave the host UART at the old rate before switching (a
 	// per-chip ramp step on 160 chips is 150 ms of wire at 115200 Bd), then the
@@ -209,19 +210,19 @@ Duration Chain::job_interval() const
 	// split over the chain's address slots) once per midstate.
 	const double share = 4294967296.0 * config_.address_step / 256.0;
 	const double seconds = share * fam.max_midstates /
-			       fam.hashes_per_second(std::max(freq_mhz_, fam.default_freq_mhz));
+	                       fam.hashes_per_second(std::max(freq_mhz_, fam.default_freq_mhz));
 	return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 
 std::map<std::uint8_t, std::uint32_t> Chain::read_register(std::optional<std::uint8_t> address,
-							   std::uint8_t reg)
+                                                           std::uint8_t reg)
 {
 	require(Operation::read_register);
 	return read_reg(address, reg);
 }
 
 std::map<std::uint8_t, std::uint32_t> Chain::read_reg(std::optional<std::uint8_t> address,
-						      std::uint8_t reg)
+                                                      std::uint8_t reg)
 {
 	std::map<std::uint8_t, std::uint32_t> values;
 	send(bm13xx::encode_read_register(!address, address.value_or(0), reg));
@@ -233,19 +234,20 @@ std::map<std::uint8_t, std::uint32_t> Chain::read_reg(std::optional<std::uint8_t
 	// The replies queue behind each other on the wire (160 chips take 150 ms at
 	// 115200 Bd): their wire time comes on top of the timeout.
 	collect(
-		config_.reply_timeout + wire_time(std::max<std::size_t>(expected, 1) * family().reply_len),
-		[&](const bm13xx::ChipFrame &f) {
-			if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
-				if (r->reg == reg && (!address || r->chip == *address))
-					values[r->chip] = r->value;
-				else
-					++chain_stats_.unexpected_register_replies;
-			} else if (const auto *n = std::get_if<bm13xx::NonceReply>(&f)) {
-				// Nonces that arrive meanwhile are work done: checked and counted.
-				handle_nonce(*n, {});
-			}
-		},
-		[&] { return expected > 0 && values.size() >= expected; });
+	    config_.reply_timeout +
+	        wire_time(std::max<std::size_t>(expected, 1) * family().reply_len),
+	    [&](const bm13xx::ChipFrame &f) {
+		    if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
+			    if (r->reg == reg && (!address || r->chip == *address))
+				    values[r->chip] = r->value;
+			    else
+				    ++chain_stats_.unexpected_register_replies;
+		    } else if (const auto *n = std::get_if<bm13xx::NonceReply>(&f)) {
+			    // Nonces that arrive meanwhile are work done: checked and counted.
+			    handle_nonce(*n, {});
+		    }
+	    },
+	    [&] { return expected > 0 && values.size() >= expected; });
 	return values;
 }
 
@@ -273,7 +275,7 @@ std::vector<ChipCounters> Chain::read_chip_counters()
 }
 
 void Chain::write_register(std::optional<std::uint8_t> address, std::uint8_t reg,
-			   std::uint32_t value)
+                           std::uint32_t value)
 {
 	require(Operation::write_register);
 	write_reg(address, reg, value);

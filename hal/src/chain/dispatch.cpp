@@ -66,7 +66,7 @@ void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)>
 }
 
 void Chain::handle_nonce(const bm13xx::NonceReply &reply,
-			 const std::function<void(const NonceEvent &)> &sink)
+                         const std::function<void(const NonceEvent &)> &sink)
 {
 	const ChipFamily &fam = family();
 	if (!jobs_.checker)
@@ -81,7 +81,7 @@ void Chain::handle_nonce(const bm13xx::NonceReply &reply,
 	ev.sub_id = c.fields.sub_id;
 	ev.excess_difficulty = reply.excess_difficulty;
 	ev.identity = {c.fields.core, c.fields.small_core,
-		       c.fields.address ? unsigned(*c.fields.address) : c.fields.range_value};
+	               c.fields.address ? unsigned(*c.fields.address) : c.fields.range_value};
 	ev.position = locator_.position(c.fields);
 	ev.work_id = c.work_id.value_or(0);
 	ev.version = c.version.value_or(0);

@@ -21,7 +21,7 @@ std::size_t Chain::ramp_step_index() const
 {
 	const auto &steps = recipe_->steps;
 	const auto it = std::find_if(steps.begin(), steps.end(),
-				     [](const RecipeStep &s) { return s.op == StepOp::pll_ramp; });
+	                             [](const RecipeStep &s) { return s.op == StepOp::pll_ramp; });
 	return std::size_t(it - steps.begin());
 }
 
@@ -90,13 +90,13 @@ std::vector<std::uint32_t> Chain::nonce_ranges() const
 }
 
 ScanResult Chain::bring_up(const std::vector<double> &mhz,
-			   const std::function<void(double)> &progress)
+                           const std::function<void(double)> &progress)
 {
 	require(Operation::bring_up);
 	if (mhz.size() != config_.expected_chips)
 		throw std::invalid_argument("bring_up: need one frequency per chip position (" +
-					    std::to_string(config_.expected_chips) + "), got " +
-					    std::to_string(mhz.size()));
+		                            std::to_string(config_.expected_chips) + "), got " +
+		                            std::to_string(mhz.size()));
 	const ScanResult scan = enumerate();
 	if (scan.found() == 0)
 		return scan;
@@ -105,25 +105,25 @@ ScanResult Chain::bring_up(const std::vector<double> &mhz,
 }
 
 void Chain::finish_bring_up(const std::vector<double> &mhz,
-			    const std::function<void(double)> &progress)
+                            const std::function<void(double)> &progress)
 {
 	require(Operation::finish_bring_up);
 	if (mhz.size() != chips_.size())
-		throw std::invalid_argument("finish_bring_up: need one frequency per chip position (" +
-					    std::to_string(chips_.size()) + "), got " +
-					    std::to_string(mhz.size()));
+		throw std::invalid_argument(
+		    "finish_bring_up: need one frequency per chip position (" +
+		    std::to_string(chips_.size()) + "), got " + std::to_string(mhz.size()));
 	run_steps(ramp_step_index(), recipe_->steps.size(), &mhz, progress);
 }
 
 void Chain::run_steps(std::size_t from, std::size_t to, const std::vector<double> *mhz,
-		      const std::function<void(double)> &progress)
+                      const std::function<void(double)> &progress)
 {
 	for (std::size_t i = from; i < to && i < recipe_->steps.size(); ++i)
 		run_step(recipe_->steps[i], mhz, progress);
 }
 
 void Chain::run_step(const RecipeStep &step, const std::vector<double> *mhz,
-		     const std::function<void(double)> &progress)
+                     const std::function<void(double)> &progress)
 {
 	const ChipFamily &fam = family();
 	switch (step.op) {
@@ -147,7 +147,7 @@ void Chain::run_step(const RecipeStep &step, const std::vector<double> *mhz,
 		break;
 	case StepOp::ticket_mask:
 		write_reg(std::nullopt, fam.regs.ticket_mask,
-			       bm13xx::ticket_mask_for_difficulty_log2(config_.ticket_log2));
+		          bm13xx::ticket_mask_for_difficulty_log2(config_.ticket_log2));
 		ticket_log2_ = config_.ticket_log2;
 		break;
 	case StepOp::chip_pass:
@@ -220,19 +220,19 @@ void Chain::count_chips(ScanResult &result)
 	// other on the wire (160 chips take 150 ms at 115200 Bd), so that time comes on top:
 	// a reply left on the way would be taken for chip 0's answer to its probe.
 	collect(
-		config_.reply_timeout +
-			wire_time(std::size_t(config_.expected_chips) * parser_.reply_len()),
-		[&](const bm13xx::ChipFrame &f) {
-			if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
-				if (r->reg != fam.regs.chip_id)
-					return;
-				if ((r->value >> 16) == fam.chip_id)
-					++result.broadcast_replies;
-				else
-					++result.wrong_chip_id;
-			}
-		},
-		[&] { return result.broadcast_replies > config_.expected_chips; });
+	    config_.reply_timeout +
+	        wire_time(std::size_t(config_.expected_chips) * parser_.reply_len()),
+	    [&](const bm13xx::ChipFrame &f) {
+		    if (const auto *r = std::get_if<bm13xx::RegisterReply>(&f)) {
+			    if (r->reg != fam.regs.chip_id)
+				    return;
+			    if ((r->value >> 16) == fam.chip_id)
+				    ++result.broadcast_replies;
+			    else
+				    ++result.wrong_chip_id;
+		    }
+	    },
+	    [&] { return result.broadcast_replies > config_.expected_chips; });
 }
 
 void Chain::assign_addresses()
@@ -242,12 +242,12 @@ void Chain::assign_addresses()
 	// each address afterwards tells a mute chip from a cut chain. Factory firmware
 	// sends every slot of the interval (128 commands at interval 2, whatever the chain
 	// length, S21 Pro capture).
-	const unsigned commands = recipe_->address_every_slot ? 256 / config_.address_step
-							      : config_.expected_chips;
+	const unsigned commands =
+	    recipe_->address_every_slot ? 256 / config_.address_step : config_.expected_chips;
 	std::size_t sent = 0;
 	for (unsigned i = 0; i < commands; ++i) {
 		const Bytes set_address =
-			bm13xx::encode_set_address(std::uint8_t(i * config_.address_step));
+		    bm13xx::encode_set_address(std::uint8_t(i * config_.address_step));
 		send(set_address);
 		sent += set_address.size();
 		clock_.sleep_for(recipe_->pace);
@@ -266,17 +266,17 @@ void Chain::probe_chips()
 		send(bm13xx::encode_read_register(false, chip.address, fam.regs.chip_id));
 		bool replied = false;
 		collect(
-			config_.reply_timeout,
-			[&](const bm13xx::ChipFrame &f) {
-				const auto *r = std::get_if<bm13xx::RegisterReply>(&f);
-				if (!r || r->reg != fam.regs.chip_id || r->chip != chip.address)
-					return;
-				replied = true;
-				chip.chip_id = std::uint16_t(r->value >> 16);
-				chip.core_byte = std::uint8_t(r->value >> 8);
-				chip.answered = chip.chip_id == fam.chip_id;
-			},
-			[&] { return replied; });
+		    config_.reply_timeout,
+		    [&](const bm13xx::ChipFrame &f) {
+			    const auto *r = std::get_if<bm13xx::RegisterReply>(&f);
+			    if (!r || r->reg != fam.regs.chip_id || r->chip != chip.address)
+				    return;
+			    replied = true;
+			    chip.chip_id = std::uint16_t(r->value >> 16);
+			    chip.core_byte = std::uint8_t(r->value >> 8);
+			    chip.answered = chip.chip_id == fam.chip_id;
+		    },
+		    [&] { return replied; });
 	}
 }
 
@@ -289,7 +289,8 @@ void Chain::write_domain_config(const RecipeStep &step)
 	// IO driver strength at each domain's last chip (step.value), then the UART relay
 	// at both ends of each domain (S21 Pro capture; order inside the step unpublished).
 	for (unsigned d = 0; d < domains; ++d) {
-		const unsigned last = std::min<unsigned>(unsigned(chips_.size()), (d + 1) * per) - 1;
+		const unsigned last =
+		    std::min<unsigned>(unsigned(chips_.size()), (d + 1) * per) - 1;
 		write_reg(chips_[last].address, 0x58, step.value);
 		clock_.sleep_for(recipe_->pace);
 	}
@@ -299,7 +300,8 @@ void Chain::write_domain_config(const RecipeStep &step)
 	}
 	for (unsigned d = 0; d < domains; ++d) {
 		const unsigned first = d * per;
-		const unsigned last = std::min<unsigned>(unsigned(chips_.size()), (d + 1) * per) - 1;
+		const unsigned last =
+		    std::min<unsigned>(unsigned(chips_.size()), (d + 1) * per) - 1;
 		const std::uint32_t relay = uart_relay_value(d, domains, per);
 		write_reg(chips_[first].address, 0x2C, relay);
 		clock_.sleep_for(recipe_->pace);
@@ -317,7 +319,7 @@ void Chain::write_nonce_offsets()
 	// chips of a long chain would overlap (S21 Pro capture: 0x80000000 .. 0x8000FC10).
 	for (auto &chip : chips_) {
 		const std::uint32_t v =
-			chip_nonce_offset_value(chip.position, unsigned(chips_.size()));
+		    chip_nonce_offset_value(chip.position, unsigned(chips_.size()));
 		locator_.set_nonce_offset(chip.address, v);
 		if (!chip.answered)
 			continue;
@@ -332,7 +334,7 @@ void Chain::write_hash_counting()
 	if (!fam.writes_hash_counting)
 		return;
 	hcn_ = config_.hash_counting.value_or(
-		hashboard::hash_counting_number(fam, config_.expected_chips, freq_mhz_));
+	    hashboard::hash_counting_number(fam, config_.expected_chips, freq_mhz_));
 	write_reg(std::nullopt, fam.regs.hash_counting, hcn_);
 	hcn_written_ = true;
 }

@@ -7,7 +7,7 @@
 namespace hashboard {
 
 RateWindow::RateWindow(Duration window, unsigned buckets)
-	: window_(window), bucket_(window / std::max(1u, buckets)), sums_(std::max(1u, buckets), 0.0)
+    : window_(window), bucket_(window / std::max(1u, buckets)), sums_(std::max(1u, buckets), 0.0)
 {
 	if (window <= Duration::zero() || bucket_ <= Duration::zero())
 		throw std::invalid_argument("rate window must be positive");

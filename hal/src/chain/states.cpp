@@ -63,12 +63,14 @@ void Chain::require(Operation op) const
 	    Rule{Operation::ramp_down_and_reset, "ramp_down_and_reset", kAny},
 	    Rule{Operation::power_lost, "power_lost", kAny},
 	};
-	static_assert([] {
-		for (std::size_t i = 0; i < kRules.size(); ++i)
-			if (std::size_t(kRules[i].op) != i)
-				return false;
-		return kRules.size() == std::size_t(Operation::power_lost) + 1;
-	}(), "kRules lists every Operation once, in its order");
+	static_assert(
+	    [] {
+		    for (std::size_t i = 0; i < kRules.size(); ++i)
+			    if (std::size_t(kRules[i].op) != i)
+				    return false;
+		    return kRules.size() == std::size_t(Operation::power_lost) + 1;
+	    }(),
+	    "kRules lists every Operation once, in its order");
 	const Rule &rule = kRules.at(std::size_t(op));
 	if (rule.allowed & bit(state_))
 		return;

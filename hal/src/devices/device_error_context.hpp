@@ -9,8 +9,7 @@
 
 namespace hashboard {
 
-template <class F>
-auto with_device_name(const std::string &name, F &&f)
+template <class F> auto with_device_name(const std::string &name, F &&f)
 {
 	try {
 		return f();

@@ -34,7 +34,7 @@ constexpr std::uint8_t kConfigDacMode = 1u << 4;
 constexpr std::uint8_t kConfigPinSixTach = 1u << 2;
 constexpr std::uint8_t kFanConfigLutDisabled = 1u << 5; // FAN_SETTING drives the fan
 constexpr std::uint8_t kFanConfigInvert = 1u << 4;
-constexpr std::uint8_t kFanConfigSlowClock = 1u << 3;   // 1.4 kHz base instead of 360 kHz
+constexpr std::uint8_t kFanConfigSlowClock = 1u << 3;     // 1.4 kHz base instead of 360 kHz
 constexpr std::uint8_t kFanConfigClockOverride = 1u << 2; // PWM_DIVIDE sets the base
 constexpr std::uint8_t kManufacturerMicrochip = 0x5d;
 constexpr std::uint8_t kProductEmc2101 = 0x16;
@@ -48,8 +48,7 @@ std::string hex2(unsigned v)
 
 } // namespace
 
-Emc2101::Emc2101(std::shared_ptr<I2cBus> bus, Config config)
-	: bus_(std::move(bus)), config_(config)
+Emc2101::Emc2101(std::shared_ptr<I2cBus> bus, Config config) : bus_(std::move(bus)), config_(config)
 {
 	if (!bus_)
 		throw std::invalid_argument("EMC2101: no I2C bus");
@@ -62,13 +61,13 @@ Emc2101::Emc2101(std::shared_ptr<I2cBus> bus, Config config)
 	if (manufacturer != kManufacturerMicrochip ||
 	    (product != kProductEmc2101 && product != kProductEmc2101R))
 		throw DeviceError(bus_->name() + " addr " + hex2(config_.address) +
-				  ": not an EMC2101 (manufacturer " + hex2(manufacturer) +
-				  ", product " + hex2(product) + ")");
+		                  ": not an EMC2101 (manufacturer " + hex2(manufacturer) +
+		                  ", product " + hex2(product) + ")");
 
 	std::uint8_t cfg = read(CONFIG);
 	cfg = static_cast<std::uint8_t>(cfg & ~kConfigDacMode);
 	cfg = config_.tach_input ? (cfg | kConfigPinSixTach)
-				 : static_cast<std::uint8_t>(cfg & ~kConfigPinSixTach);
+	                         : static_cast<std::uint8_t>(cfg & ~kConfigPinSixTach);
 	write(CONFIG, cfg);
 
 	// Frequency registers first, then the look-up table off, so the fan never runs
@@ -134,8 +133,8 @@ double Emc2101::set_duty(double fraction)
 	if (std::isnan(fraction))
 		throw std::invalid_argument("EMC2101: duty is not a number");
 	const unsigned steps = 2u * config_.pwm_f;
-	const auto code = static_cast<std::uint8_t>(
-		std::lround(std::clamp(fraction, 0.0, 1.0) * steps));
+	const auto code =
+	    static_cast<std::uint8_t>(std::lround(std::clamp(fraction, 0.0, 1.0) * steps));
 	const std::lock_guard lock(mutex_);
 	write(FAN_SETTING, code);
 	duty_code_ = code;
@@ -158,8 +157,8 @@ double Emc2101::rpm()
 }
 
 Emc2101Temperature::Emc2101Temperature(std::string name, std::shared_ptr<Emc2101> chip,
-				       Channel channel)
-	: name_(std::move(name)), chip_(std::move(chip)), channel_(channel)
+                                       Channel channel)
+    : name_(std::move(name)), chip_(std::move(chip)), channel_(channel)
 {
 	if (!chip_)
 		throw std::invalid_argument(name_ + ": no EMC2101");
@@ -169,12 +168,12 @@ double Emc2101Temperature::read_celsius()
 {
 	return with_device_name(name_, [&] {
 		return channel_ == Channel::internal ? chip_->internal_celsius()
-						     : chip_->external_celsius();
+		                                     : chip_->external_celsius();
 	});
 }
 
 Emc2101Fan::Emc2101Fan(std::string name, std::shared_ptr<Emc2101> chip)
-	: name_(std::move(name)), chip_(std::move(chip))
+    : name_(std::move(name)), chip_(std::move(chip))
 {
 	if (!chip_)
 		throw std::invalid_argument(name_ + ": no EMC2101");
@@ -185,7 +184,10 @@ void Emc2101Fan::set_duty(double fraction)
 	with_device_name(name_, [&] { chip_->set_duty(fraction); });
 }
 
-double Emc2101Fan::duty() const { return chip_->duty(); }
+double Emc2101Fan::duty() const
+{
+	return chip_->duty();
+}
 
 double Emc2101Fan::rpm()
 {

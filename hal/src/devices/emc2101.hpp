@@ -6,8 +6,8 @@
 // TemperatureSensor and Fan views the board sees.
 #pragma once
 
-#include <hashboard/board/devices.hpp>
 #include "devices/i2c.hpp"
+#include <hashboard/board/devices.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -64,7 +64,7 @@ class Emc2101Temperature final : public TemperatureSensor {
 public:
 	enum class Channel { internal, external };
 	Emc2101Temperature(std::string name, std::shared_ptr<Emc2101> chip,
-			   Channel channel = Channel::external);
+	                   Channel channel = Channel::external);
 	const std::string &name() const override { return name_; }
 	double read_celsius() override;
 

@@ -41,7 +41,10 @@ gpiod_chip *open_chip(const std::string &chip, int &err)
 
 } // namespace
 
-void GpiodLine::ChipCloser::operator()(gpiod_chip *chip) const { ::gpiod_chip_close(chip); }
+void GpiodLine::ChipCloser::operator()(gpiod_chip *chip) const
+{
+	::gpiod_chip_close(chip);
+}
 
 std::string GpiodLine::describe() const
 {
@@ -49,20 +52,20 @@ std::string GpiodLine::describe() const
 }
 
 GpiodLine::GpiodLine(std::string name, Config config)
-	: name_(std::move(name)), config_(std::move(config))
+    : name_(std::move(name)), config_(std::move(config))
 {
 	int err = 0;
 	chip_.reset(open_chip(config_.chip, err));
 	if (!chip_)
 		throw DeviceError(describe() + ": GPIO chip \"" + config_.chip +
-					  "\" not found: " + std::strerror(err ? err : ENOENT),
-				  err ? err : ENOENT);
+		                      "\" not found: " + std::strerror(err ? err : ENOENT),
+		                  err ? err : ENOENT);
 
 	const unsigned lines = ::gpiod_chip_num_lines(chip_.get());
 	if (config_.offset >= lines)
 		throw DeviceError(describe() + ": offset out of range (the chip has " +
-					  std::to_string(lines) + " lines)",
-				  EINVAL);
+		                      std::to_string(lines) + " lines)",
+		                  EINVAL);
 	line_ = ::gpiod_chip_get_line(chip_.get(), config_.offset);
 	if (!line_) {
 		const int e = errno;
@@ -70,18 +73,19 @@ GpiodLine::GpiodLine(std::string name, Config config)
 	}
 
 	const int flags = config_.active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0;
-	const int rc = config_.direction == Direction::output
-			       ? ::gpiod_line_request_output_flags(line_, config_.consumer.c_str(),
-								   flags, config_.initial_active ? 1 : 0)
-			       : ::gpiod_line_request_input_flags(line_, config_.consumer.c_str(),
-								  flags);
+	const int rc =
+	    config_.direction == Direction::output
+	        ? ::gpiod_line_request_output_flags(line_, config_.consumer.c_str(), flags,
+	                                            config_.initial_active ? 1 : 0)
+	        : ::gpiod_line_request_input_flags(line_, config_.consumer.c_str(), flags);
 	if (rc < 0) {
 		const int e = errno;
 		const char *holder = ::gpiod_line_consumer(line_);
 		throw DeviceError(describe() + ": cannot request the line: " + std::strerror(e) +
-					  (e == EBUSY && holder ? std::string(" (held by \"") + holder + "\")"
-								: std::string()),
-				  e);
+		                      (e == EBUSY && holder
+		                           ? std::string(" (held by \"") + holder + "\")"
+		                           : std::string()),
+		                  e);
 	}
 }
 

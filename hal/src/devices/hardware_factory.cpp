@@ -3,14 +3,14 @@
 #include "transport/sim_transport.hpp"
 #include "transport/uri.hpp"
 
-#include <hashboard/board/board.hpp>
 #include "devices/emc2101.hpp"
 #include "devices/gpiod_line.hpp"
 #include "devices/hwmon.hpp"
 #include "devices/i2c.hpp"
 #include "devices/lm75.hpp"
-#include <hashboard/board/sim_board.hpp>
 #include "devices/tps546.hpp"
+#include <hashboard/board/board.hpp>
+#include <hashboard/board/sim_board.hpp>
 
 #include <map>
 #include <utility>

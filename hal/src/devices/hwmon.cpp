@@ -59,19 +59,20 @@ fs::path find_hwmon_by_name(const std::string &name, const fs::path &root)
 }
 
 HwmonTemperature::HwmonTemperature(std::string name, fs::path input_file)
-	: name_(std::move(name)), input_(std::move(input_file))
+    : name_(std::move(name)), input_(std::move(input_file))
 {
 	read_celsius();
 }
 
 std::unique_ptr<HwmonTemperature> HwmonTemperature::by_hwmon_name(std::string name,
-								  const std::string &hwmon_name,
-								  unsigned channel,
-								  const fs::path &root)
+                                                                  const std::string &hwmon_name,
+                                                                  unsigned channel,
+                                                                  const fs::path &root)
 {
-	const fs::path dir = with_device_name(name, [&] { return find_hwmon_by_name(hwmon_name, root); });
+	const fs::path dir =
+	    with_device_name(name, [&] { return find_hwmon_by_name(hwmon_name, root); });
 	return std::make_unique<HwmonTemperature>(
-		std::move(name), dir / ("temp" + std::to_string(channel) + "_input"));
+	    std::move(name), dir / ("temp" + std::to_string(channel) + "_input"));
 }
 
 double HwmonTemperature::read_celsius()
@@ -80,8 +81,8 @@ double HwmonTemperature::read_celsius()
 }
 
 HwmonPwmFan::HwmonPwmFan(std::string name, fs::path hwmon_dir, unsigned pwm_channel,
-			 unsigned fan_channel)
-	: name_(std::move(name))
+                         unsigned fan_channel)
+    : name_(std::move(name))
 {
 	if (pwm_channel == 0)
 		throw std::invalid_argument(name_ + ": hwmon channels count from 1");
@@ -94,7 +95,8 @@ HwmonPwmFan::HwmonPwmFan(std::string name, fs::path hwmon_dir, unsigned pwm_chan
 	with_device_name(name_, [&] {
 		previous_enable_ = sysfs::read_integer(enable_);
 		sysfs::write_integer(enable_, 1);
-		duty_ = static_cast<double>(std::clamp(sysfs::read_integer(pwm_), 0LL, 255LL)) / 255.0;
+		duty_ =
+		    static_cast<double>(std::clamp(sysfs::read_integer(pwm_), 0LL, 255LL)) / 255.0;
 	});
 }
 
@@ -122,7 +124,8 @@ double HwmonPwmFan::rpm()
 {
 	if (tach_.empty())
 		throw DeviceError(name_ + ": no tach configured");
-	return with_device_name(name_, [&] { return static_cast<double>(sysfs::read_integer(tach_)); });
+	return with_device_name(name_,
+	                        [&] { return static_cast<double>(sysfs::read_integer(tach_)); });
 }
 
 } // namespace hashboard

@@ -21,7 +21,7 @@ inline constexpr std::string_view kHwmonRoot = "/sys/class/hwmon";
 // The hwmonN directory whose `name` attribute is `name` (the first, in hwmonN order).
 // Throws DeviceError listing the names it found when none matches.
 std::filesystem::path find_hwmon_by_name(const std::string &name,
-					 const std::filesystem::path &root = kHwmonRoot);
+                                         const std::filesystem::path &root = kHwmonRoot);
 
 class HwmonTemperature final : public TemperatureSensor {
 public:
@@ -31,7 +31,7 @@ public:
 	// tempK_input of the hwmon device called hwmon_name.
 	static std::unique_ptr<HwmonTemperature>
 	by_hwmon_name(std::string name, const std::string &hwmon_name, unsigned channel,
-		      const std::filesystem::path &root = kHwmonRoot);
+	              const std::filesystem::path &root = kHwmonRoot);
 
 	const std::string &name() const override { return name_; }
 	double read_celsius() override;
@@ -48,7 +48,7 @@ public:
 	// mode back at destruction, so the kernel's own fan policy resumes when we exit.
 	// fan_channel: the fanK_input to read; 0 when the fan has no tach wired.
 	HwmonPwmFan(std::string name, std::filesystem::path hwmon_dir, unsigned pwm_channel,
-		    unsigned fan_channel);
+	            unsigned fan_channel);
 	~HwmonPwmFan() override;
 	HwmonPwmFan(const HwmonPwmFan &) = delete;
 	HwmonPwmFan &operator=(const HwmonPwmFan &) = delete;

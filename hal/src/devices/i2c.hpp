@@ -26,9 +26,11 @@ public:
 	// SMBus words travel low byte first (PMBus values are little-endian); the value
 	// returned has the first byte on the wire in bits 7..0.
 	virtual std::uint16_t read_word(std::uint8_t address, std::uint8_t command) = 0;
-	virtual void write_word(std::uint8_t address, std::uint8_t command, std::uint16_t value) = 0;
+	virtual void write_word(std::uint8_t address, std::uint8_t command,
+	                        std::uint16_t value) = 0;
 	// SMBus block read: the device sends a count (1..32), then that many bytes.
-	virtual std::vector<std::uint8_t> read_block(std::uint8_t address, std::uint8_t command) = 0;
+	virtual std::vector<std::uint8_t> read_block(std::uint8_t address,
+	                                             std::uint8_t command) = 0;
 	// A command with no data (PMBus CLEAR_FAULTS).
 	virtual void send_byte(std::uint8_t address, std::uint8_t command) = 0;
 };
@@ -42,7 +44,7 @@ void check_i2c_address(std::uint8_t address);
 // under a lock, so several threads may share a bus.
 class LinuxI2cBus final : public I2cBus {
 public:
-	explicit LinuxI2cBus(unsigned bus_number);  // /dev/i2c-<bus_number>
+	explicit LinuxI2cBus(unsigned bus_number); // /dev/i2c-<bus_number>
 	explicit LinuxI2cBus(std::string device_path);
 	~LinuxI2cBus() override;
 	LinuxI2cBus(const LinuxI2cBus &) = delete;

@@ -29,20 +29,21 @@ void check_i2c_address(std::uint8_t address)
 {
 	if (address > 0x7f)
 		throw std::invalid_argument("I2C address " + hex2(address) +
-					    " does not fit in 7 bits");
+		                            " does not fit in 7 bits");
 }
 
 struct LinuxI2cBus::Transfer {
-	const char *what;      // for messages: "read word"
+	const char *what; // for messages: "read word"
 	std::uint8_t address;
 	std::uint8_t command;
-	char read_write;       // I2C_SMBUS_READ / I2C_SMBUS_WRITE
-	int size;              // I2C_SMBUS_BYTE_DATA, ...
-	unsigned long needs;   // I2C_FUNC_SMBUS_* the adapter must offer
-	i2c_smbus_data *data;  // null for send byte
+	char read_write;      // I2C_SMBUS_READ / I2C_SMBUS_WRITE
+	int size;             // I2C_SMBUS_BYTE_DATA, ...
+	unsigned long needs;  // I2C_FUNC_SMBUS_* the adapter must offer
+	i2c_smbus_data *data; // null for send byte
 };
 
-LinuxI2cBus::LinuxI2cBus(unsigned bus_number) : LinuxI2cBus("/dev/i2c-" + std::to_string(bus_number))
+LinuxI2cBus::LinuxI2cBus(unsigned bus_number)
+    : LinuxI2cBus("/dev/i2c-" + std::to_string(bus_number))
 {
 }
 
@@ -58,9 +59,8 @@ LinuxI2cBus::LinuxI2cBus(std::string device_path) : path_(std::move(device_path)
 	if (::ioctl(fd_, I2C_FUNCS, &funcs_) < 0) {
 		const int err = errno;
 		::close(std::exchange(fd_, -1));
-		throw DeviceError(path_ + " is not an I2C adapter (I2C_FUNCS: " +
-					  std::strerror(err) + ")",
-				  err);
+		throw DeviceError(
+		    path_ + " is not an I2C adapter (I2C_FUNCS: " + std::strerror(err) + ")", err);
 	}
 }
 
@@ -80,8 +80,8 @@ void LinuxI2cBus::select(std::uint8_t address, const Transfer &t)
 		if (err == EBUSY)
 			why = "the address is claimed by a kernel driver (unbind it first)";
 		throw DeviceError(path_ + " addr " + hex2(address) + " cmd " + hex2(t.command) +
-					  " (" + t.what + "): cannot select address: " + why,
-				  err);
+		                      " (" + t.what + "): cannot select address: " + why,
+		                  err);
 	}
 	selected_ = address;
 }
@@ -92,8 +92,9 @@ void LinuxI2cBus::run(const Transfer &t)
 	const std::lock_guard lock(mutex_);
 	if ((funcs_ & t.needs) != t.needs)
 		throw DeviceError(path_ + " addr " + hex2(t.address) + " cmd " + hex2(t.command) +
-					  " (" + t.what + "): the adapter does not support this transfer",
-				  EOPNOTSUPP);
+		                      " (" + t.what +
+		                      "): the adapter does not support this transfer",
+		                  EOPNOTSUPP);
 	select(t.address, t);
 	i2c_smbus_ioctl_data args{};
 	args.read_write = t.read_write;
@@ -104,8 +105,8 @@ void LinuxI2cBus::run(const Transfer &t)
 		const int err = errno;
 		// ENXIO/EREMOTEIO is how most adapters report a NAK.
 		throw DeviceError(path_ + " addr " + hex2(t.address) + " cmd " + hex2(t.command) +
-					  " (" + t.what + "): " + std::strerror(err),
-				  err);
+		                      " (" + t.what + "): " + std::strerror(err),
+		                  err);
 	}
 }
 
@@ -149,7 +150,7 @@ std::vector<std::uint8_t> LinuxI2cBus::read_block(std::uint8_t address, std::uin
 	const unsigned count = data.block[0];
 	if (count == 0 || count > I2C_SMBUS_BLOCK_MAX)
 		throw DeviceError(path_ + " addr " + hex2(address) + " cmd " + hex2(command) +
-				  " (read block): bad block length " + std::to_string(count));
+		                  " (read block): bad block length " + std::to_string(count));
 	return {data.block + 1, data.block + 1 + count};
 }
 

@@ -9,9 +9,9 @@
 namespace hashboard {
 
 Lm75Sensor::Lm75Sensor(std::string name, std::shared_ptr<I2cBus> bus, std::uint8_t address,
-		       unsigned resolution_bits)
-	: name_(std::move(name)), bus_(std::move(bus)), address_(address),
-	  resolution_bits_(resolution_bits)
+                       unsigned resolution_bits)
+    : name_(std::move(name)), bus_(std::move(bus)), address_(address),
+      resolution_bits_(resolution_bits)
 {
 	if (!bus_)
 		throw std::invalid_argument(name_ + ": no I2C bus");
@@ -31,7 +31,7 @@ double Lm75Sensor::decode(std::uint16_t register_value, unsigned resolution_bits
 double Lm75Sensor::read_celsius()
 {
 	const std::uint16_t word =
-		with_device_name(name_, [&] { return bus_->read_word(address_, 0x00); });
+	    with_device_name(name_, [&] { return bus_->read_word(address_, 0x00); });
 	// The sensor sends its MSB first, which an SMBus word read puts in the low byte.
 	const auto big_endian = static_cast<std::uint16_t>(word << 8 | word >> 8);
 	return decode(big_endian, resolution_bits_);

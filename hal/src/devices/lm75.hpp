@@ -5,8 +5,8 @@
 // 11 (LM75B) or 12 (TMP75 at full resolution) bits are meaningful.
 #pragma once
 
-#include <hashboard/board/devices.hpp>
 #include "devices/i2c.hpp"
+#include <hashboard/board/devices.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -18,7 +18,7 @@ class Lm75Sensor final : public TemperatureSensor {
 public:
 	// resolution_bits: 9..12, the meaningful bits; the rest are masked off.
 	Lm75Sensor(std::string name, std::shared_ptr<I2cBus> bus, std::uint8_t address = 0x48,
-		   unsigned resolution_bits = 9);
+	           unsigned resolution_bits = 9);
 	const std::string &name() const override { return name_; }
 	double read_celsius() override;
 

@@ -44,64 +44,66 @@ void decode_register(std::uint8_t value, const RegisterMeaning &bits, StatusName
 }
 
 constexpr RegisterMeaning kStatusVout{{
-	{"VOUT_OV", false},
-	{"VOUT_OV_WARN", true},
-	{"VOUT_UV_WARN", true},
-	{"VOUT_UV", false},
-	{"VOUT_MAX_MIN_WARN", true}, // a VOUT_COMMAND beyond VOUT_MAX/VOUT_MIN was clipped
-	{"TON_MAX", false},
-	{"TOFF_MAX_WARN", true},
-	{"VOUT_TRACKING", false},
+    {"VOUT_OV", false},
+    {"VOUT_OV_WARN", true},
+    {"VOUT_UV_WARN", true},
+    {"VOUT_UV", false},
+    {"VOUT_MAX_MIN_WARN", true}, // a VOUT_COMMAND beyond VOUT_MAX/VOUT_MIN was clipped
+    {"TON_MAX", false},
+    {"TOFF_MAX_WARN", true},
+    {"VOUT_TRACKING", false},
 }};
 
 constexpr RegisterMeaning kStatusIout{{
-	{"IOUT_OC", false},
-	{"IOUT_OC_LV", false}, // over-current with low-voltage shutdown
-	{"IOUT_OC_WARN", true},
-	{"IOUT_UC", false},
-	{"CURRENT_SHARE", false},
-	{"POWER_LIMITING", true},
-	{"POUT_OP", false},
-	{"POUT_OP_WARN", true},
+    {"IOUT_OC", false},
+    {"IOUT_OC_LV", false}, // over-current with low-voltage shutdown
+    {"IOUT_OC_WARN", true},
+    {"IOUT_UC", false},
+    {"CURRENT_SHARE", false},
+    {"POWER_LIMITING", true},
+    {"POUT_OP", false},
+    {"POUT_OP_WARN", true},
 }};
 
 constexpr RegisterMeaning kStatusInput{{
-	{"VIN_OV", false},
-	{"VIN_OV_WARN", true},
-	{"VIN_UV_WARN", true},
-	{"VIN_UV", false},
-	{"LOW_VIN", false}, // unit off: input below VIN_ON
-	{"IIN_OC", false},
-	{"IIN_OC_WARN", true},
-	{"PIN_OP_WARN", true},
+    {"VIN_OV", false},
+    {"VIN_OV_WARN", true},
+    {"VIN_UV_WARN", true},
+    {"VIN_UV", false},
+    {"LOW_VIN", false}, // unit off: input below VIN_ON
+    {"IIN_OC", false},
+    {"IIN_OC_WARN", true},
+    {"PIN_OP_WARN", true},
 }};
 
 constexpr RegisterMeaning kStatusTemperature{{
-	{"TEMP_OT", false},
-	{"TEMP_OT_WARN", true},
-	{"TEMP_UT_WARN", true},
-	{"TEMP_UT", false},
-	{"", false},
-	{"", false},
-	{"", false},
-	{"", false},
+    {"TEMP_OT", false},
+    {"TEMP_OT_WARN", true},
+    {"TEMP_UT_WARN", true},
+    {"TEMP_UT", false},
+    {"", false},
+    {"", false},
+    {"", false},
+    {"", false},
 }};
 
 constexpr RegisterMeaning kStatusCml{{
-	{"CML_INVALID_COMMAND", false},
-	{"CML_INVALID_DATA", false},
-	{"CML_PEC", false},
-	{"CML_MEMORY", false},
-	{"CML_PROCESSOR", false},
-	{"", false},
-	{"CML_OTHER_COMM", false},
-	{"CML_OTHER_MEMORY_LOGIC", false},
+    {"CML_INVALID_COMMAND", false},
+    {"CML_INVALID_DATA", false},
+    {"CML_PEC", false},
+    {"CML_MEMORY", false},
+    {"CML_PROCESSOR", false},
+    {"", false},
+    {"CML_OTHER_COMM", false},
+    {"CML_OTHER_MEMORY_LOGIC", false},
 }};
 
 // STATUS_WORD, bit 15 first.
 constexpr std::array<const char *, 16> kStatusWordNames{
-	"VOUT", "IOUT/POUT", "INPUT", "MFR_SPECIFIC", "POWER_GOOD#", "FANS", "OTHER", "UNKNOWN",
-	"BUSY", "OFF", "VOUT_OV", "IOUT_OC", "VIN_UV", "TEMPERATURE", "CML", "NONE_OF_THE_ABOVE",
+    "VOUT",        "IOUT/POUT",   "INPUT",   "MFR_SPECIFIC",
+    "POWER_GOOD#", "FANS",        "OTHER",   "UNKNOWN",
+    "BUSY",        "OFF",         "VOUT_OV", "IOUT_OC",
+    "VIN_UV",      "TEMPERATURE", "CML",     "NONE_OF_THE_ABOVE",
 };
 
 } // namespace
@@ -129,7 +131,8 @@ std::uint16_t encode_linear11(double value)
 int vout_mode_exponent(std::uint8_t vout_mode)
 {
 	if (vout_mode & 0xe0)
-		throw std::invalid_argument("VOUT_MODE: only the absolute linear format is supported");
+		throw std::invalid_argument(
+		    "VOUT_MODE: only the absolute linear format is supported");
 	return sign_extend(vout_mode, 5);
 }
 
@@ -148,9 +151,15 @@ std::uint16_t encode_ulinear16(double value, int exponent)
 	return static_cast<std::uint16_t>(mantissa);
 }
 
-void StatusNames::add_fault(const std::string &name) { push_unique(faults, name); }
+void StatusNames::add_fault(const std::string &name)
+{
+	push_unique(faults, name);
+}
 
-void StatusNames::add_warning(const std::string &name) { push_unique(warnings, name); }
+void StatusNames::add_warning(const std::string &name)
+{
+	push_unique(warnings, name);
+}
 
 std::vector<std::string> status_word_bit_names(std::uint16_t status_word)
 {
@@ -181,9 +190,15 @@ void decode_status_word(std::uint16_t status_word, StatusNames &out)
 		out.add_fault("UNKNOWN");
 }
 
-void decode_status_vout(std::uint8_t v, StatusNames &out) { decode_register(v, kStatusVout, out); }
+void decode_status_vout(std::uint8_t v, StatusNames &out)
+{
+	decode_register(v, kStatusVout, out);
+}
 
-void decode_status_iout(std::uint8_t v, StatusNames &out) { decode_register(v, kStatusIout, out); }
+void decode_status_iout(std::uint8_t v, StatusNames &out)
+{
+	decode_register(v, kStatusIout, out);
+}
 
 void decode_status_input(std::uint8_t v, StatusNames &out)
 {
@@ -195,6 +210,9 @@ void decode_status_temperature(std::uint8_t v, StatusNames &out)
 	decode_register(v, kStatusTemperature, out);
 }
 
-void decode_status_cml(std::uint8_t v, StatusNames &out) { decode_register(v, kStatusCml, out); }
+void decode_status_cml(std::uint8_t v, StatusNames &out)
+{
+	decode_register(v, kStatusCml, out);
+}
 
 } // namespace hashboard::pmbus

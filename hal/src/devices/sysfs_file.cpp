@@ -17,7 +17,10 @@ namespace {
 // Closes on every path out, including the throwing ones.
 class File {
 public:
-	File(const std::filesystem::path &path, int flags) : fd_(::open(path.c_str(), flags | O_CLOEXEC)) {}
+	File(const std::filesystem::path &path, int flags)
+	    : fd_(::open(path.c_str(), flags | O_CLOEXEC))
+	{
+	}
 	~File()
 	{
 		if (fd_ >= 0)
@@ -33,9 +36,8 @@ private:
 
 [[noreturn]] void fail(const std::filesystem::path &file, const char *what, int err)
 {
-	throw DeviceError(std::string("cannot ") + what + " " + file.string() + ": " +
-				  std::strerror(err),
-			  err);
+	throw DeviceError(
+	    std::string("cannot ") + what + " " + file.string() + ": " + std::strerror(err), err);
 }
 
 } // namespace

@@ -22,14 +22,15 @@ std::string hex4(unsigned v)
 std::pair<double, double> code_range(const VoltageLimits &limits, int exponent)
 {
 	return {std::ceil(std::ldexp(limits.min_mv / 1000.0, -exponent)),
-		std::floor(std::ldexp(limits.max_mv / 1000.0, -exponent))};
+	        std::floor(std::ldexp(limits.max_mv / 1000.0, -exponent))};
 }
 
 void check_limits(const VoltageLimits &l, const std::string &name)
 {
-	if (!std::isfinite(l.min_mv) || !std::isfinite(l.max_mv) || l.min_mv < 0 ||
-	    l.max_mv <= 0 || l.min_mv > l.max_mv)
-		throw std::invalid_argument(name + ": voltage limits must satisfy 0 <= min <= max, max > 0");
+	if (!std::isfinite(l.min_mv) || !std::isfinite(l.max_mv) || l.min_mv < 0 || l.max_mv <= 0 ||
+	    l.min_mv > l.max_mv)
+		throw std::invalid_argument(
+		    name + ": voltage limits must satisfy 0 <= min <= max, max > 0");
 }
 
 } // namespace
@@ -51,7 +52,7 @@ std::uint16_t Tps546Regulator::vout_code_for(double mv, const VoltageLimits &lim
 }
 
 Tps546Regulator::Tps546Regulator(std::shared_ptr<I2cBus> bus, Config config)
-	: bus_(std::move(bus)), config_(std::move(config))
+    : bus_(std::move(bus)), config_(std::move(config))
 {
 	if (!bus_)
 		throw std::invalid_argument(config_.name + ": no I2C bus");
@@ -66,12 +67,14 @@ Tps546Regulator::Tps546Regulator(std::shared_ptr<I2cBus> bus, Config config)
 
 std::uint8_t Tps546Regulator::read_byte(std::uint8_t command)
 {
-	return with_device_name(config_.name, [&] { return bus_->read_byte(config_.address, command); });
+	return with_device_name(config_.name,
+	                        [&] { return bus_->read_byte(config_.address, command); });
 }
 
 std::uint16_t Tps546Regulator::read_word(std::uint8_t command)
 {
-	return with_device_name(config_.name, [&] { return bus_->read_word(config_.address, command); });
+	return with_device_name(config_.name,
+	                        [&] { return bus_->read_word(config_.address, command); });
 }
 
 void Tps546Regulator::write_byte(std::uint8_t command, std::uint8_t value)
@@ -116,7 +119,7 @@ double Tps546Regulator::set_vout_mv(double mv)
 	const std::uint16_t readback = read_word(pmbus::VOUT_COMMAND);
 	if (readback != code)
 		throw DeviceError(config_.name + ": VOUT_COMMAND reads back " + hex4(readback) +
-				  " after writing " + hex4(code));
+		                  " after writing " + hex4(code));
 	return pmbus::decode_ulinear16(code, exponent) * 1000.0;
 }
 
@@ -125,9 +128,15 @@ double Tps546Regulator::vout_mv()
 	return pmbus::decode_ulinear16(read_word(pmbus::READ_VOUT), exponent_) * 1000.0;
 }
 
-double Tps546Regulator::vin_v() { return pmbus::decode_linear11(read_word(pmbus::READ_VIN)); }
+double Tps546Regulator::vin_v()
+{
+	return pmbus::decode_linear11(read_word(pmbus::READ_VIN));
+}
 
-double Tps546Regulator::iout_a() { return pmbus::decode_linear11(read_word(pmbus::READ_IOUT)); }
+double Tps546Regulator::iout_a()
+{
+	return pmbus::decode_linear11(read_word(pmbus::READ_IOUT));
+}
 
 double Tps546Regulator::temperature_c()
 {
@@ -135,9 +144,9 @@ double Tps546Regulator::temperature_c()
 }
 
 void Tps546Regulator::detail(std::uint16_t status_word, std::uint16_t summary_bit,
-			     std::uint8_t command, const char *summary,
-			     void (*decode)(std::uint8_t, pmbus::StatusNames &),
-			     pmbus::StatusNames &names)
+                             std::uint8_t command, const char *summary,
+                             void (*decode)(std::uint8_t, pmbus::StatusNames &),
+                             pmbus::StatusNames &names)
 {
 	if (!(status_word & summary_bit))
 		return;
@@ -171,6 +180,9 @@ RegulatorStatus Tps546Regulator::status()
 	return s;
 }
 
-void Tps546Regulator::clear_faults() { send_byte(pmbus::CLEAR_FAULTS); }
+void Tps546Regulator::clear_faults()
+{
+	send_byte(pmbus::CLEAR_FAULTS);
+}
 
 } // namespace hashboard

@@ -5,9 +5,9 @@
 // through OPERATION, faults from STATUS_WORD and its detail registers.
 #pragma once
 
-#include <hashboard/board/devices.hpp>
 #include "devices/i2c.hpp"
 #include "devices/pmbus.hpp"
+#include <hashboard/board/devices.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -56,8 +56,8 @@ private:
 	void write_word(std::uint8_t command, std::uint16_t value);
 	void send_byte(std::uint8_t command);
 	void detail(std::uint16_t status_word, std::uint16_t summary_bit, std::uint8_t command,
-		    const char *summary, void (*decode)(std::uint8_t, pmbus::StatusNames &),
-		    pmbus::StatusNames &names);
+	            const char *summary, void (*decode)(std::uint8_t, pmbus::StatusNames &),
+	            pmbus::StatusNames &names);
 
 	std::shared_ptr<I2cBus> bus_;
 	Config config_;

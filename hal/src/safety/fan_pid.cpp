@@ -9,7 +9,10 @@ namespace hashboard {
 
 namespace {
 
-bool gain_ok(double g) { return std::isfinite(g) && g >= 0; }
+bool gain_ok(double g)
+{
+	return std::isfinite(g) && g >= 0;
+}
 
 } // namespace
 
@@ -20,7 +23,7 @@ FanPid::FanPid(const Clock &clock, Params params) : clock_(clock), params_(param
 	    !gain_ok(params_.kp) || !gain_ok(params_.ki) || !gain_ok(params_.kd) ||
 	    !std::isfinite(params_.target_c))
 		throw std::invalid_argument(
-			"FanPid: need 0 <= min_duty <= max_duty <= 1 and finite gains >= 0");
+		    "FanPid: need 0 <= min_duty <= max_duty <= 1 and finite gains >= 0");
 	reset();
 }
 
@@ -53,8 +56,8 @@ double FanPid::update(double temperature_c)
 	if (!pushes_above && !pushes_below)
 		integral_ = std::clamp(candidate, params_.min_duty, params_.max_duty);
 
-	duty_ = std::clamp(integral_ + proportional + derivative, params_.min_duty,
-			   params_.max_duty);
+	duty_ =
+	    std::clamp(integral_ + proportional + derivative, params_.min_duty, params_.max_duty);
 	last_temp_c_ = temperature_c;
 	last_ = now;
 	started_ = true;

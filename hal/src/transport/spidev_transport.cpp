@@ -3,8 +3,8 @@
 
 #include "poll_loop.hpp"
 
-#include <hashboard/bm13xx/wire.hpp>
 #include <fmt/format.h>
+#include <hashboard/bm13xx/wire.hpp>
 
 #include <algorithm>
 #include <chrono>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "uri.hpp"
 
-#include <hashboard/bytes.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <hashboard/bytes.hpp>
 
 #include <algorithm>
 #include <charconv>

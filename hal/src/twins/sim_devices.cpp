@@ -12,10 +12,10 @@ namespace hashboard {
 namespace {
 
 void set_source(std::vector<std::pair<std::string, std::function<double()>>> &sources,
-		const std::string &name, std::function<double()> fn)
+                const std::string &name, std::function<double()> fn)
 {
 	auto it = std::find_if(sources.begin(), sources.end(),
-			       [&](const auto &s) { return s.first == name; });
+	                       [&](const auto &s) { return s.first == name; });
 	if (!fn) {
 		if (it != sources.end())
 			sources.erase(it);
@@ -62,7 +62,7 @@ std::uint16_t status_bits_for(const std::string &fault)
 // --- SimThermalModel ---------------------------------------------------------------
 
 SimThermalModel::SimThermalModel(const Clock &clock, Params params)
-	: clock_(clock), params_(params), temp_c_(params.ambient_c), last_(clock.now())
+    : clock_(clock), params_(params), temp_c_(params.ambient_c), last_(clock.now())
 {
 	if (!(params_.r_th_c_per_w >= 0) || params_.tau.count() < 0)
 		throw std::invalid_argument("SimThermalModel: r_th and tau must not be negative");
@@ -121,12 +121,13 @@ void SimThermalModel::set_airflow_source(const std::string &name, std::function<
 // --- SimRegulator ------------------------------------------------------------------
 
 SimRegulator::SimRegulator(std::string name, VoltageLimits limits, double vin_v,
-			   std::function<double(double vout_mv)> load_amps_at)
-	: name_(std::move(name)), limits_(limits), vin_v_(vin_v), load_(std::move(load_amps_at))
+                           std::function<double(double vout_mv)> load_amps_at)
+    : name_(std::move(name)), limits_(limits), vin_v_(vin_v), load_(std::move(load_amps_at))
 {
 	if (!std::isfinite(limits_.min_mv) || !std::isfinite(limits_.max_mv) ||
 	    limits_.min_mv < 0 || limits_.min_mv > limits_.max_mv)
-		throw std::invalid_argument(name_ + ": voltage limits must satisfy 0 <= min <= max");
+		throw std::invalid_argument(name_ +
+		                            ": voltage limits must satisfy 0 <= min <= max");
 	if (!load_)
 		load_ = [](double) { return 10.0; };
 }
@@ -148,11 +149,20 @@ double SimRegulator::set_vout_mv(double mv)
 	return sent;
 }
 
-double SimRegulator::vout_mv() { return on_ ? vout_mv_ : 0.0; }
+double SimRegulator::vout_mv()
+{
+	return on_ ? vout_mv_ : 0.0;
+}
 
-double SimRegulator::iout_a() { return on_ ? std::max(0.0, load_(vout_mv_)) : 0.0; }
+double SimRegulator::iout_a()
+{
+	return on_ ? std::max(0.0, load_(vout_mv_)) : 0.0;
+}
 
-double SimRegulator::output_power_w() { return vout_mv() / 1000.0 * iout_a(); }
+double SimRegulator::output_power_w()
+{
+	return vout_mv() / 1000.0 * iout_a();
+}
 
 RegulatorStatus SimRegulator::status()
 {
@@ -160,14 +170,18 @@ RegulatorStatus SimRegulator::status()
 	for (const auto &fault : faults_)
 		s.status_word |= status_bits_for(fault);
 	if (!on_)
-		s.status_word |= pmbus::SW_OFF | pmbus::SW_POWER_GOOD_N | pmbus::SW_NONE_OF_THE_ABOVE;
+		s.status_word |=
+		    pmbus::SW_OFF | pmbus::SW_POWER_GOOD_N | pmbus::SW_NONE_OF_THE_ABOVE;
 	s.faults = faults_;
 	s.output_on = on_;
 	s.power_good = on_ && faults_.empty();
 	return s;
 }
 
-void SimRegulator::clear_faults() { faults_.clear(); }
+void SimRegulator::clear_faults()
+{
+	faults_.clear();
+}
 
 void SimRegulator::inject_fault(const std::string &fault)
 {
@@ -179,8 +193,8 @@ void SimRegulator::inject_fault(const std::string &fault)
 // --- SimTemperatureSensor ------------------------------------------------------------
 
 SimTemperatureSensor::SimTemperatureSensor(std::string name, std::shared_ptr<SimThermalModel> model,
-					   double offset_c)
-	: name_(std::move(name)), model_(std::move(model)), offset_c_(offset_c)
+                                           double offset_c)
+    : name_(std::move(name)), model_(std::move(model)), offset_c_(offset_c)
 {
 	if (!model_)
 		throw std::invalid_argument(name_ + ": no thermal model");
@@ -201,14 +215,20 @@ SimFan::SimFan(std::string name, double max_rpm) : name_(std::move(name)), max_r
 		throw std::invalid_argument(name_ + ": max_rpm must be positive");
 }
 
-void SimFan::set_duty(double fraction) { duty_ = clamp_fraction(fraction, name_.c_str()); }
+void SimFan::set_duty(double fraction)
+{
+	duty_ = clamp_fraction(fraction, name_.c_str());
+}
 
-double SimFan::rpm() { return stalled_ ? 0.0 : duty_ * max_rpm_; }
+double SimFan::rpm()
+{
+	return stalled_ ? 0.0 : duty_ * max_rpm_;
+}
 
 // --- SimGpioLine ---------------------------------------------------------------------
 
 SimGpioLine::SimGpioLine(std::string name, bool initial_active, std::function<void(bool)> on_change)
-	: name_(std::move(name)), active_(initial_active), on_change_(std::move(on_change))
+    : name_(std::move(name)), active_(initial_active), on_change_(std::move(on_change))
 {
 }
 

@@ -49,7 +49,8 @@ private:
 };
 
 struct Faults {
-	std::optional<unsigned> dead_chip; // chain cut at this position: it and all after it are gone
+	std::optional<unsigned>
+	    dead_chip; // chain cut at this position: it and all after it are gone
 	std::optional<unsigned> mute_chip; // relays and hashes nothing to the host: never answers
 	double bit_error_rate = 0.0;       // per bit, on the chip->host wire
 };
@@ -94,13 +95,13 @@ struct ChipView {
 	double baud;
 	std::uint32_t ticket_mask;
 	bool version_rolling;
-	std::size_t reply_len;        // 9, or 11 once 0xA4 enables rolling (BM1366+)
-	bool hashing;                 // clock running and (BM1366+) hash counting number set
-	std::uint64_t hashes;         // SHA-256d actually computed
-	std::uint64_t nonces_found;   // met the ticket target and were reported
+	std::size_t reply_len;           // 9, or 11 once 0xA4 enables rolling (BM1366+)
+	bool hashing;                    // clock running and (BM1366+) hash counting number set
+	std::uint64_t hashes;            // SHA-256d actually computed
+	std::uint64_t nonces_found;      // met the ticket target and were reported
 	std::uint64_t nonces_unreported; // met it, but their cores' report enable was clear
-	std::uint64_t nonces_wrong;   // reported corrupted (over the frequency limit)
-	std::uint64_t frames_dropped; // host frames this chip saw with a bad CRC
+	std::uint64_t nonces_wrong;      // reported corrupted (over the frequency limit)
+	std::uint64_t frames_dropped;    // host frames this chip saw with a bad CRC
 };
 
 class SimChain {

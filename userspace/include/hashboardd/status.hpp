@@ -21,12 +21,12 @@ inline constexpr const char *kFirmwareName = "HASHBOARD";
 enum class PoolState { alive, dead, connecting, disabled };
 
 struct PoolStatus {
-	unsigned index = 0;       // POOL: its place in the failover order, from 0
-	unsigned priority = 0;    // lower is preferred; equal to index unless reordered
-	std::string url;          // stratum+tcp://host:port or stratum+ssl://host:port
-	std::string user;         // never the password
+	unsigned index = 0;    // POOL: its place in the failover order, from 0
+	unsigned priority = 0; // lower is preferred; equal to index unless reordered
+	std::string url;       // stratum+tcp://host:port or stratum+ssl://host:port
+	std::string user;      // never the password
 	PoolState state = PoolState::connecting;
-	bool active = false;      // the pool work comes from now ("Stratum Active")
+	bool active = false; // the pool work comes from now ("Stratum Active")
 	std::uint64_t accepted = 0;
 	std::uint64_t rejected = 0;
 	std::uint64_t stale = 0;           // refused as stale, or dropped before sending
@@ -40,14 +40,14 @@ struct PoolStatus {
 	double difficulty_stale = 0;
 	double last_share_difficulty = 0;
 	std::optional<std::chrono::system_clock::time_point> last_share_time;
-	double best_share = 0;             // highest difficulty found on this pool
-	bool version_rolling = false;      // the pool granted a version mask
+	double best_share = 0;        // highest difficulty found on this pool
+	bool version_rolling = false; // the pool granted a version mask
 	std::uint32_t version_mask = 0;
 };
 
 struct ChipStatus {
-	unsigned position = 0;  // order on the chain, from the host side
-	bool alive = false;     // answered enumeration and not marked bad since
+	unsigned position = 0; // order on the chain, from the host side
+	bool alive = false;    // answered enumeration and not marked bad since
 	double freq_mhz = 0;
 	double hashrate_ghs = 0; // from its valid nonces, over the last minute
 	std::uint64_t valid = 0;
@@ -57,13 +57,13 @@ struct ChipStatus {
 
 struct ChainStatus {
 	unsigned id = 0;
-	std::string family;              // "BM1366"
-	std::string state;               // chain_state_name()
-	unsigned chips_expected = 0;     // from the board file
-	unsigned chips_found = 0;        // answered enumeration
+	std::string family;          // "BM1366"
+	std::string state;           // chain_state_name()
+	unsigned chips_expected = 0; // from the board file
+	unsigned chips_found = 0;    // answered enumeration
 	double hashrate_ghs_5s = 0;
-	double hashrate_ghs_avg = 0;     // since the chain started
-	double hashrate_ideal_ghs = 0;   // chips x cores x frequency
+	double hashrate_ghs_avg = 0;   // since the chain started
+	double hashrate_ideal_ghs = 0; // chips x cores x frequency
 	double freq_avg_mhz = 0;
 	std::uint64_t valid = 0;
 	std::uint64_t hw_errors = 0;
@@ -112,7 +112,7 @@ struct Summary {
 	double difficulty_rejected = 0;
 	double difficulty_stale = 0;
 	double best_share = 0;
-	double power_w = 0;            // regulators' read-back, 0 when none reads
+	double power_w = 0; // regulators' read-back, 0 when none reads
 	std::optional<double> efficiency_j_per_th;
 };
 

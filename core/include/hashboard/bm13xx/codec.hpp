@@ -99,7 +99,7 @@ struct ChainInactive {
 	bool operator==(const ChainInactive &) const = default;
 };
 using HostFrame =
-	std::variant<SetAddress, WriteRegister, ReadRegister, ChainInactive, MidstateJob, HeaderJob>;
+    std::variant<SetAddress, WriteRegister, ReadRegister, ChainInactive, MidstateJob, HeaderJob>;
 
 // A decoded host frame of any kind back to its bytes: what HostParser delivers encodes to
 // exactly what it was cut from.

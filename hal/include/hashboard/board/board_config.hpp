@@ -51,14 +51,14 @@ struct ChainSpec {
 	unsigned id = 0;
 	const ChipFamily *family = nullptr;
 	unsigned chips = 1;
-	std::string transport;               // URI (tty:/dev/ttyS1, ...) or "sim"
-	std::uint32_t baud = 0;              // after bring-up
-	unsigned address_step = 0;           // 0: the chain's default spacing
+	std::string transport;                              // URI (tty:/dev/ttyS1, ...) or "sim"
+	std::uint32_t baud = 0;                             // after bring-up
+	unsigned address_step = 0;                          // 0: the chain's default spacing
 	BringupStyle bringup = BringupStyle::open_firmware; // whose bring-up recipe
 	std::optional<std::uint32_t> hash_counting;         // a factory 0x10 value
 	std::optional<std::uint32_t> baud_base;             // the baud register's other bits
-	unsigned chips_per_domain = 0;       // UART relay domains (0x2C); 0: none
-	double frequency_mhz = 0;            // every chip's frequency after bring-up
+	unsigned chips_per_domain = 0;                      // UART relay domains (0x2C); 0: none
+	double frequency_mhz = 0;                           // every chip's frequency after bring-up
 	std::optional<unsigned> ticket_log2; // unset: chosen from the expected nonce rate
 	// Leading zero bits of a difficulty-1 nonce: 32 on real chips; an hbsim behind a
 	// tty: or unix: link needs its own setting here. In-process sim chains use [sim].

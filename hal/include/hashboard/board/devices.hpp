@@ -23,7 +23,7 @@ struct VoltageLimits {
 };
 
 struct RegulatorStatus {
-	std::uint16_t status_word = 0; // PMBus STATUS_WORD (or the twin's equivalent)
+	std::uint16_t status_word = 0;   // PMBus STATUS_WORD (or the twin's equivalent)
 	std::vector<std::string> faults; // decoded, e.g. "VOUT_OV", "IOUT_OC", "TEMP_OT"
 	bool power_good = false;
 	bool output_on = false;

@@ -12,9 +12,9 @@ class FanPid {
 public:
 	struct Params {
 		double target_c = 65.0;
-		double kp = 0.05;   // duty per °C of error
-		double ki = 0.004;  // duty per °C·s
-		double kd = 0.0;    // duty per °C/s, on the measurement (no kick on a new target)
+		double kp = 0.05;  // duty per °C of error
+		double ki = 0.004; // duty per °C·s
+		double kd = 0.0;   // duty per °C/s, on the measurement (no kick on a new target)
 		double min_duty = 0.2; // fans stall or stop reporting rpm below some duty
 		double max_duty = 1.0;
 	};

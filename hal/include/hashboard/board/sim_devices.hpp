@@ -46,7 +46,7 @@ public:
 	// load_amps_at: the current the rail draws at a given output voltage (from the chain
 	// model: chips x frequency x V); default a fixed 10 A at nominal.
 	SimRegulator(std::string name, VoltageLimits limits, double vin_v,
-		     std::function<double(double vout_mv)> load_amps_at = {});
+	             std::function<double(double vout_mv)> load_amps_at = {});
 	const std::string &name() const override { return name_; }
 	const VoltageLimits &limits() const override { return limits_; }
 	void set_output(bool on) override;
@@ -80,7 +80,7 @@ private:
 class SimTemperatureSensor final : public TemperatureSensor {
 public:
 	SimTemperatureSensor(std::string name, std::shared_ptr<SimThermalModel> model,
-			     double offset_c = 0);
+	                     double offset_c = 0);
 	const std::string &name() const override { return name_; }
 	double read_celsius() override; // throws DeviceError once failed
 	void inject_failure(bool failed) { failed_ = failed; }
@@ -114,7 +114,8 @@ class SimGpioLine final : public GpioLine {
 public:
 	// on_change sees the logical level each time it changes (the simulated board wires
 	// reset to SimChain::set_reset, power enable to the regulator, and so on).
-	SimGpioLine(std::string name, bool initial_active, std::function<void(bool)> on_change = {});
+	SimGpioLine(std::string name, bool initial_active,
+	            std::function<void(bool)> on_change = {});
 	const std::string &name() const override { return name_; }
 	void set_active(bool active) override;
 	bool is_active() override { return active_; }
