@@ -69,7 +69,12 @@ ByteSpan as_bytes(std::string_view s)
 	return {reinterpret_cast<const std::uint8_t *>(s.data()), s.size()};
 }
 
-const std::vector<std::string> kOneStream{""};
+// Built on first use, not before main, where a failed allocation could not be caught.
+const std::vector<std::string> &one_stream()
+{
+	static const std::vector<std::string> names{""};
+	return names;
+}
 const std::vector<std::string> kNoStreams;
 
 } // namespace
@@ -191,7 +196,7 @@ const std::vector<std::string> &CaptureReader::stream_names() const
 {
 	if (!impl_->format)
 		return kNoStreams;
-	return *impl_->format == CaptureFormat::csv ? impl_->csv.streams() : kOneStream;
+	return *impl_->format == CaptureFormat::csv ? impl_->csv.streams() : one_stream();
 }
 
 std::uint64_t CaptureReader::flagged(std::size_t stream) const

@@ -12,7 +12,7 @@ double time_of(const ScanItem &item)
 } // namespace
 
 CaptureScan::CaptureScan(CaptureFormat format, const ScanOptions &options, DescribeState initial)
-    : reader_(format), options_(options), initial_(std::move(initial))
+    : reader_(format), options_(options), initial_(initial)
 {
 }
 

@@ -236,7 +236,7 @@ ScanStats &ScanStats::operator+=(const ScanStats &o)
 }
 
 FrameScanner::FrameScanner(const ScanOptions &options, DescribeState state)
-    : options_(options), state_(std::move(state))
+    : options_(options), state_(state)
 {
 	if (!options_.family)
 		throw std::invalid_argument("FrameScanner: no chip family");
