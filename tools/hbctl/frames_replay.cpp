@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <array>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -63,9 +64,9 @@ std::string verdict_text(const ReplayedNonce &n)
 	return std::string(hashboard::verdict_name(n.verdict));
 }
 
-const std::vector<NonceVerdict> kVerdicts{NonceVerdict::valid,       NonceVerdict::hw_error,
-                                          NonceVerdict::duplicate,   NonceVerdict::stale,
-                                          NonceVerdict::unknown_job, NonceVerdict::unattributed};
+constexpr std::array kVerdicts{NonceVerdict::valid,       NonceVerdict::hw_error,
+                               NonceVerdict::duplicate,   NonceVerdict::stale,
+                               NonceVerdict::unknown_job, NonceVerdict::unattributed};
 
 std::string summary_verdict_name(NonceVerdict v)
 {
@@ -350,6 +351,7 @@ void print_summary_text(const hashboard::ChipFamily &family, const ReplayPrinter
 {
 	const Replay &replay = p.replay();
 	std::vector<std::string> counts;
+	counts.reserve(kVerdicts.size());
 	for (auto v : kVerdicts)
 		counts.push_back(
 		    fmt::format("{} {}", verdict_count(replay, v), summary_verdict_name(v)));
