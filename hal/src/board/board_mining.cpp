@@ -17,13 +17,18 @@ constexpr Duration kPollSlice = std::chrono::milliseconds(5);
 
 void Board::send_work(const std::function<Work()> &next_work)
 {
+	send_work([&](unsigned) { return next_work(); });
+}
+
+void Board::send_work(const std::function<Work(unsigned chain_id)> &next_work)
+{
 	require({BoardState::enumerated, BoardState::mining}, "send_work");
 	bool any = false;
 	for (auto &slot : chains_) {
 		if (!slot->usable)
 			continue;
 		try {
-			slot->chain->send_work(next_work());
+			slot->chain->send_work(next_work(slot->spec.id));
 		} catch (const TransportError &e) {
 			trip({TripCause::link_failure, "chain " + std::to_string(slot->spec.id),
 			      e.what(), clock_.now()});

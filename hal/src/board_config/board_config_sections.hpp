@@ -5,13 +5,14 @@
 // the exact key that is wrong.
 #pragma once
 
-#include "board_config_reader.hpp"
-
 #include <hashboard/board/board_config.hpp>
+#include <hashboard/config_file.hpp>
 
 #include <vector>
 
 namespace hashboard::board_file {
+
+using config::TableReader;
 
 struct Sections {
 	std::vector<TableReader> chains, domains, regulators, sensors, fans, gpios, faults;

@@ -164,6 +164,9 @@ public:
 	// called once per chain, because chains given the same header would search the same
 	// nonces twice.
 	void send_work(const std::function<Work()> &next_work);
+	// The same, naming the chain each job is for (a pool's extranonce2 space is split
+	// by chain).
+	void send_work(const std::function<Work(unsigned chain_id)> &next_work);
 	// mining: reads the chains round-robin for up to timeout on the shared clock. A link
 	// failure trips the board (link_failure) and returns.
 	void poll(Duration timeout, const NonceSink &sink);

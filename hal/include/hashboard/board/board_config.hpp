@@ -10,6 +10,7 @@
 #include <hashboard/bringup_recipe.hpp>
 #include <hashboard/chip_family.hpp>
 #include <hashboard/clock.hpp>
+#include <hashboard/config_file.hpp>
 #include <hashboard/target.hpp>
 
 #include <cstdint>
@@ -22,25 +23,9 @@
 
 namespace hashboard {
 
-// what() reads "boards/x.toml:12:9: chain[1].chips: expected an integer 1..256".
-// line and column are 1-based; 0 when the error has no single place (a missing table).
-class BoardConfigError : public std::invalid_argument {
-public:
-	BoardConfigError(std::string file, unsigned line, unsigned column, std::string key,
-	                 std::string message);
-	const std::string &file() const { return file_; }
-	unsigned line() const { return line_; }
-	unsigned column() const { return column_; }
-	const std::string &key() const { return key_; }
-	const std::string &message() const { return message_; }
-
-private:
-	std::string file_;
-	unsigned line_;
-	unsigned column_;
-	std::string key_;
-	std::string message_;
-};
+// A board file's errors are configuration errors at a place in the file
+// (hashboard/config_file.hpp).
+using BoardConfigError = ConfigError;
 
 // The transport of a chain that only exists in the simulator.
 inline constexpr std::string_view kSimTransport = "sim";

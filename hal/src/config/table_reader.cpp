@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-#include "board_config_reader.hpp"
+#include <hashboard/config_file.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <cmath>
 
-namespace hashboard::board_file {
+namespace hashboard::config {
 namespace {
 
 std::string type_name(const toml::node &node)
@@ -54,7 +54,7 @@ bool TableReader::has(std::string_view key) const
 void TableReader::fail_at(const toml::source_region &where, const std::string &key_path,
                           const std::string &message) const
 {
-	throw BoardConfigError(file_, where.begin.line, where.begin.column, key_path, message);
+	throw ConfigError(file_, where.begin.line, where.begin.column, key_path, message);
 }
 
 void TableReader::fail(std::string_view key, const std::string &message) const
@@ -226,4 +226,4 @@ void TableReader::finish() const
 	}
 }
 
-} // namespace hashboard::board_file
+} // namespace hashboard::config

@@ -1,24 +1,61 @@
 // SPDX-License-Identifier: MIT
 //
-// Typed, located access to one table of a board file. Every read is checked (type and
-// range) and remembered, so finish() can reject keys nobody asked for: a misspelt key is
-// an error, never a silent default. Every error is a BoardConfigError at the place in
-// the file that is wrong (the value, the key, or the table when a key is missing).
+// TOML configuration files read the one way this project reads them (board files,
+// hashboardd's config): bounded in size, checked to be UTF-8 before the parser sees them,
+// and read through a TableReader, whose every access is typed, range-checked and
+// remembered, so that finish() rejects keys nobody asked for: a misspelt key is an
+// error, never a silent default. Every error is a ConfigError at the place in the file
+// that is wrong (the value, the key, or the table when a key is missing).
 #pragma once
-
-#include <hashboard/board/board_config.hpp>
 
 #include <toml++/toml.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-namespace hashboard::board_file {
+namespace hashboard {
+
+// what() reads "boards/x.toml:12:9: chain[1].chips: expected an integer 1..256".
+// line and column are 1-based; 0 when the error has no single place (a missing table).
+class ConfigError : public std::invalid_argument {
+public:
+	ConfigError(std::string file, unsigned line, unsigned column, std::string key,
+	            std::string message);
+	const std::string &file() const { return file_; }
+	unsigned line() const { return line_; }
+	unsigned column() const { return column_; }
+	const std::string &key() const { return key_; }
+	const std::string &message() const { return message_; }
+
+private:
+	std::string file_;
+	unsigned line_;
+	unsigned column_;
+	std::string key_;
+	std::string message_;
+};
+
+namespace config {
+
+// The whole file, refused (ConfigError) when it is a directory, cannot be read or is
+// larger than max_bytes; what names the kind of file in messages ("board file"). Read
+// in blocks, so a device (/dev/zero) or a pipe cannot grow it without bound.
+std::string read_text_file(const std::filesystem::path &file, std::size_t max_bytes,
+                           std::string_view what);
+
+// Parses TOML text, refusing invalid UTF-8 and non-ASCII outside strings and comments
+// first; what names the file in messages ("a board file"). ConfigError on any error.
+toml::table parse_toml(std::string_view text, const std::string &source_name,
+                       std::string_view what);
 
 class TableReader {
 public:
@@ -70,4 +107,5 @@ private:
 	std::set<std::string, std::less<>> read_;
 };
 
-} // namespace hashboard::board_file
+} // namespace config
+} // namespace hashboard

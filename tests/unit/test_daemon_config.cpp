@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+// hashboardd's config file: every key read, every error at its file, line and key, and
+// the whole-config checks that run after the command line's overrides.
+#include <boost/test/unit_test.hpp>
+
+#include "hbtest.hpp"
+#include "temp_dir.hpp"
+
+#include <config.hpp>
+#include <hashboard/config_file.hpp>
+
+#include <chrono>
+
+using namespace hashboardd;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kFull = R"(# a full config
+[[pool]]
+url = "stratum+tcp://pool.example:3333"
+user = "me.worker1"
+password = "secret"
+
+[[pool]]
+url = "stratum+ssl://backup.example:4443"
+user = "me.worker1"
+tls_verify = false
+
+[board]
+file = "boards/s19.toml"
+
+[api]
+listen = "127.0.0.1"
+port = 4029
+privileged_from = ["127.0.0.0/8", "10.0.0.0/8"]
+
+[metrics]
+port = 9100
+
+[failover]
+silent_after_s = 90
+submit_timeout_s = 20
+retry_min_s = 0.5
+retry_max_s = 30
+failback_after_s = 10
+
+[mining]
+frequency_mhz = 485
+idle_after_no_pool_s = 45
+
+[log]
+level = "debug"
+)";
+
+struct Expect {
+	std::string text;
+	std::string needle; // the line the error must point at
+	std::string key;    // the key it must name
+	std::string what;   // a part of the message
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_full_config_is_read_key_by_key)
+{
+	const DaemonConfig c = parse_daemon_config(kFull, "/etc/hashboardd/hashboardd.toml");
+	BOOST_TEST_REQUIRE(c.pools.size() == 2u);
+	BOOST_TEST(c.pools[0].url == "stratum+tcp://pool.example:3333");
+	BOOST_TEST(c.pools[0].password == "secret");
+	BOOST_TEST(c.pools[0].tls_verify);
+	BOOST_TEST(c.pools[1].password == "x"); // the usual placeholder when none is given
+	BOOST_TEST(!c.pools[1].tls_verify);
+	// A relative board file is relative to the config file.
+	BOOST_TEST(c.board_file->string() == "/etc/hashboardd/boards/s19.toml");
+	BOOST_TEST(c.api.listen == "127.0.0.1");
+	BOOST_TEST(c.api.port == 4029);
+	BOOST_TEST(c.api.privileged_from.size() == 2u);
+	BOOST_TEST(c.api.privileged_from[1] == "10.0.0.0/8");
+	BOOST_TEST(c.metrics.port == 9100);
+	BOOST_TEST(c.metrics.listen == "0.0.0.0");
+	BOOST_TEST((c.pool_policy.silent_after == 90s));
+	BOOST_TEST((c.pool_policy.submit_timeout == 20s));
+	BOOST_TEST((c.pool_policy.retry_min == 500ms));
+	BOOST_TEST((c.pool_policy.retry_max == 30s));
+	BOOST_TEST((c.pool_policy.failback_after == 10s));
+	BOOST_TEST(*c.mining.frequency_mhz == 485.0);
+	BOOST_TEST((c.mining.idle_after_no_pool == 45s));
+	BOOST_TEST((c.log_level == LogLevel::debug));
+	BOOST_CHECK_NO_THROW(validate(c));
+}
+
+BOOST_AUTO_TEST_CASE(defaults_are_the_documented_ones)
+{
+	const DaemonConfig c = parse_daemon_config("", "empty.toml");
+	BOOST_TEST(c.pools.empty());
+	BOOST_TEST(!c.board_file); // the built-in simulated board
+	BOOST_TEST(c.api.port == 4028);
+	BOOST_TEST(c.metrics.port == 9028);
+	BOOST_TEST(c.api.privileged_from.size() == 2u); // loopback only
+	BOOST_TEST((c.pool_policy.silent_after == 120s));
+	BOOST_TEST((c.log_level == LogLevel::info));
+}
+
+BOOST_AUTO_TEST_CASE(every_error_names_its_file_line_and_key)
+{
+	const std::vector<Expect> cases = {
+	    {"[[pool]]\nurl = \"http://x:1\"\nuser = \"u\"\n", "url", "pool[0].url",
+	     "not a stratum+tcp://"},
+	    {"[[pool]]\nurl = \"stratum+tcp://x:1\"\n", "[[pool]]", "pool[0].user", "missing"},
+	    {"[[pool]]\nurl = \"stratum+tcp://x:1\"\nuser = \"u\"\nusr = \"v\"\n", "usr",
+	     "pool[0].usr", ""},
+	    {"[api]\nport = 70000\n", "port", "api.port", ""},
+	    {"[api]\nport = \"4028\"\n", "port", "api.port", "integer"},
+	    {"[metrics]\nenabled = 1\n", "enabled", "metrics.enabled", ""},
+	    {"[failover]\nretry_min_s = 10\nretry_max_s = 5\n", "retry_max_s",
+	     "failover.retry_max_s", "retry_min_s"},
+	    {"[failover]\nsilent_after_s = nan\n", "silent_after_s", "failover.silent_after_s", ""},
+	    {"[mining]\nfrequency_mhz = 1e300\n", "frequency_mhz", "mining.frequency_mhz", ""},
+	    {"[log]\nlevel = \"loud\"\n", "level", "log.level", ""},
+	    {"[board]\nfile = \"\"\n", "file", "board.file", "empty"},
+	    {"[bored]\nfile = \"x\"\n", "[bored]", "bored", ""},
+	};
+	for (const auto &c : cases) {
+		BOOST_TEST_CONTEXT(c.text)
+		{
+			try {
+				parse_daemon_config(c.text, "cfg.toml");
+				BOOST_ERROR("accepted");
+			} catch (const hashboard::ConfigError &e) {
+				BOOST_TEST(e.file() == "cfg.toml");
+				BOOST_TEST(e.line() == hbtest::line_of(c.text, c.needle));
+				BOOST_TEST(e.key() == c.key);
+				BOOST_TEST(std::string(e.what()).find(c.what) != std::string::npos,
+				           e.what());
+			}
+		}
+	}
+}
+
+BOOST_AUTO_TEST_CASE(syntax_errors_and_hostile_bytes_are_refused_with_a_place)
+{
+	for (const std::string text :
+	     {std::string("[[pool]\n"), std::string("a = = 1\n"), std::string("x = \"\xff\xfe\"\n"),
+	      std::string("\xc3\xa9 = 1\n")}) {
+		try {
+			parse_daemon_config(text, "cfg.toml");
+			BOOST_ERROR("accepted");
+		} catch (const hashboard::ConfigError &e) {
+			BOOST_TEST(e.line() == 1u, e.what());
+		}
+	}
+}
+
+BOOST_AUTO_TEST_CASE(files_that_are_not_config_files_are_refused)
+{
+	hbtest::TempDir dir;
+	BOOST_CHECK_THROW(load_daemon_config(dir.file("missing.toml")), hashboard::ConfigError);
+	BOOST_CHECK_THROW(load_daemon_config(dir.path), hashboard::ConfigError);
+	// An endless file stops at the size limit instead of filling memory.
+	BOOST_CHECK_THROW(load_daemon_config("/dev/zero"), hashboard::ConfigError);
+	const auto path =
+	    dir.write("ok.toml", "[[pool]]\nurl = \"stratum+tcp://h:1\"\nuser = \"u\"\n");
+	BOOST_TEST(load_daemon_config(path).pools.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_whole_config_is_checked_after_the_overrides)
+{
+	DaemonConfig c;
+	BOOST_CHECK_THROW(validate(c), std::invalid_argument); // no pool
+	c.pools.push_back({"stratum+tcp://h:1", "u"});
+	BOOST_CHECK_NO_THROW(validate(c));
+	c.pools.push_back({"tcp://h:1", "u"});
+	BOOST_CHECK_THROW(validate(c), std::invalid_argument);
+	c.pools.pop_back();
+	c.pools.push_back({"stratum+ssl://h:1", ""});
+	BOOST_CHECK_THROW(validate(c), std::invalid_argument);
+	c.pools.pop_back();
+	c.metrics.port = c.api.port;
+	BOOST_CHECK_THROW(validate(c), std::invalid_argument);
+	c.metrics.enabled = false;
+	BOOST_CHECK_NO_THROW(validate(c));
+}
+
+BOOST_AUTO_TEST_CASE(log_levels_by_name)
+{
+	BOOST_TEST((parse_log_level("warning") == LogLevel::warning));
+	BOOST_TEST(!parse_log_level("Warning"));
+	BOOST_TEST(log_level_name(LogLevel::notice) == "notice");
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+// hashboardd's mining loop on the built-in simulated board, in virtual time: every chain
+// fed with work of its own, valid nonces handed back, a new generation re-sent to every
+// chain at once, the board idled (powered down) while no pool has work and brought back
+// when one does, commands run on the loop's thread, and a safety trip left in its safe
+// state with the reason in the snapshot.
+#include <boost/test/unit_test.hpp>
+
+#include <board_setup.hpp>
+#include <log.hpp>
+#include <mining_loop.hpp>
+
+#include <hashboard/board/sim_board.hpp>
+#include <hashboard/nonce_checker.hpp>
+#include <hashboard/sha256.hpp>
+#include <hashboard/target.hpp>
+
+#include <cstdio>
+#include <map>
+#include <set>
+#include <stop_token>
+
+using namespace hashboardd;
+using namespace std::chrono_literals;
+using hashboard::Duration;
+
+namespace {
+
+// Work from the synthetic source, one header per call; records what went where.
+class TestFeed final : public WorkFeed {
+public:
+	std::optional<hashboard::Work> next_work(unsigned chain_id) override
+	{
+		if (!has_work)
+			return std::nullopt;
+		hashboard::Work w = source.next();
+		works[w.id] = {chain_id, w};
+		per_chain[chain_id]++;
+		return w;
+	}
+	void found(unsigned chain_id, const hashboard::NonceEvent &ev) override
+	{
+		nonces.push_back({chain_id, ev});
+	}
+	std::uint64_t generation() const override { return gen; }
+
+	hashboard::SyntheticWorkSource source{5};
+	bool has_work = true;
+	std::uint64_t gen = 1;
+	std::map<std::uint64_t, std::pair<unsigned, hashboard::Work>> works;
+	std::map<unsigned, unsigned> per_chain;
+	std::vector<std::pair<unsigned, hashboard::NonceEvent>> nonces;
+};
+
+struct LoopRig {
+	BoardRig rig;
+	hashboard::VirtualClock *clock;
+	TestFeed feed;
+	std::FILE *log_file = std::tmpfile();
+	Log log{LogLevel::debug, LogStyle::journal, log_file};
+	MiningOptions options;
+
+	LoopRig()
+	{
+		auto c = std::make_unique<hashboard::VirtualClock>();
+		clock = c.get();
+		rig = open_board(hashboard::parse_board_config(builtin_board_toml(), "builtin"),
+		                 std::move(c));
+		options.idle_after_no_work = 2s;
+	}
+	~LoopRig() { std::fclose(log_file); }
+
+	// Runs the loop until `until` returns true (checked every tick) or the time limit.
+	void run(MiningLoop &loop, Duration limit, const std::function<bool()> &until = {})
+	{
+		std::stop_source stop;
+		const Duration end = clock->now() + limit;
+		loop_tick = [&] {
+			if (clock->now() >= end || (until && until()))
+				stop.request_stop();
+		};
+		loop.run(stop.get_token());
+	}
+	std::function<void()> loop_tick;
+
+	MiningOptions with_tick()
+	{
+		MiningOptions o = options;
+		o.on_tick = [this] {
+			if (loop_tick)
+				loop_tick();
+		};
+		return o;
+	}
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(every_chain_mines_work_of_its_own_and_valid_nonces_come_back)
+{
+	LoopRig r;
+	MiningLoop loop(*r.rig.board, r.feed, r.log, r.with_tick());
+	r.run(loop, 20s, [&] { return r.feed.nonces.size() >= 60; });
+	BOOST_TEST(r.feed.nonces.size() >= 60u);
+	std::set<unsigned> chains;
+	for (const auto &[chain, ev] : r.feed.nonces) {
+		chains.insert(chain);
+		BOOST_TEST((ev.verdict == hashboard::NonceVerdict::valid));
+		// The nonce is for work that went to that very chain, and hashes as reported.
+		const auto it = r.feed.works.find(ev.work_id);
+		BOOST_TEST_REQUIRE((it != r.feed.works.end()));
+		BOOST_TEST(it->second.first == chain);
+		const auto hash = hashboard::sha256::sha256d_header(
+		    it->second.second.header(ev.nonce, ev.version));
+		BOOST_TEST((hash == ev.hash));
+	}
+	BOOST_TEST(chains.size() == 3u); // all three chains found nonces
+	// No two chains were given the same header.
+	std::set<hashboard::Hash256> roots;
+	for (const auto &[id, w] : r.feed.works)
+		BOOST_TEST(roots.insert(w.second.merkle_root).second);
+	// The board is left powered down when the loop stops.
+	BOOST_TEST((r.rig.board->state() == hashboard::BoardState::off));
+	const auto snap = loop.snapshot();
+	BOOST_TEST(snap.chains.size() == 3u);
+	BOOST_TEST(snap.chains[0].chips.size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_new_generation_reaches_every_chain_at_once)
+{
+	LoopRig r;
+	MiningLoop loop(*r.rig.board, r.feed, r.log, r.with_tick());
+	std::map<unsigned, unsigned> before;
+	bool bumped = false;
+	Duration bumped_at{};
+	r.run(loop, 10s, [&] {
+		if (!bumped && r.feed.nonces.size() >= 5) {
+			before = r.feed.per_chain;
+			r.feed.gen++;
+			bumped = true;
+			bumped_at = r.clock->now();
+			return false;
+		}
+		return bumped && r.clock->now() - bumped_at >= 5ms;
+	});
+	BOOST_TEST_REQUIRE(bumped);
+	for (unsigned id : {0u, 1u, 2u})
+		BOOST_TEST(r.feed.per_chain[id] == before[id] + 1, "chain " << id);
+}
+
+BOOST_AUTO_TEST_CASE(no_work_idles_the_board_and_work_brings_it_back)
+{
+	LoopRig r;
+	MiningLoop loop(*r.rig.board, r.feed, r.log, r.with_tick());
+	bool went_idle = false, came_back = false;
+	r.run(loop, 30s, [&] {
+		const auto snap = loop.snapshot();
+		if (!went_idle && r.feed.nonces.size() >= 5)
+			r.feed.has_work = false;
+		if (!r.feed.has_work && snap.safety.idle_no_pool) {
+			went_idle = true;
+			BOOST_TEST((r.rig.board->state() == hashboard::BoardState::off));
+			r.feed.has_work = true;
+		}
+		if (went_idle && !snap.safety.idle_no_pool &&
+		    r.rig.board->state() == hashboard::BoardState::mining)
+			came_back = true;
+		return came_back;
+	});
+	BOOST_TEST(went_idle);
+	BOOST_TEST(came_back);
+}
+
+BOOST_AUTO_TEST_CASE(posted_commands_run_on_the_loop_and_report_their_errors)
+{
+	LoopRig r;
+	MiningLoop loop(*r.rig.board, r.feed, r.log, r.with_tick());
+	std::future<void> ok, bad;
+	r.run(loop, 10s, [&] {
+		if (!ok.valid() && r.rig.board->state() == hashboard::BoardState::mining) {
+			ok = loop.post([](hashboard::Board &b) { b.set_chain_frequency(1, 300); });
+			bad =
+			    loop.post([](hashboard::Board &b) { b.set_chain_frequency(1, 5000); });
+			return false;
+		}
+		return ok.valid() && ok.wait_for(0s) == std::future_status::ready &&
+		       bad.wait_for(0s) == std::future_status::ready;
+	});
+	BOOST_TEST_REQUIRE(ok.valid());
+	BOOST_CHECK_NO_THROW(ok.get());
+	BOOST_CHECK_THROW(bad.get(), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(a_trip_stays_in_the_safe_state_with_its_reason)
+{
+	LoopRig r;
+	auto &sim = dynamic_cast<hashboard::SimDeviceFactory &>(*r.rig.devices);
+	MiningLoop loop(*r.rig.board, r.feed, r.log, r.with_tick());
+	bool tripped = false;
+	r.run(loop, 20s, [&] {
+		if (r.rig.board->state() == hashboard::BoardState::mining &&
+		    r.feed.nonces.size() > 3)
+			sim.fan("fan").inject_stall(true);
+		const auto snap = loop.snapshot();
+		tripped = snap.safety.trip_reason.has_value();
+		return tripped;
+	});
+	BOOST_TEST_REQUIRE(tripped);
+	const auto snap = loop.snapshot();
+	BOOST_TEST(snap.safety.board_state == "tripped");
+	BOOST_TEST(snap.safety.trip_reason->find("fan") != std::string::npos,
+	           *snap.safety.trip_reason);
+	BOOST_TEST((r.rig.board->state() == hashboard::BoardState::tripped));
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+#include "config.hpp"
+
+#include <hashboard/config_file.hpp>
+
+#include <array>
+#include <cmath>
+#include <stdexcept>
+
+namespace hashboardd {
+namespace {
+
+using hashboard::config::TableReader;
+
+constexpr std::size_t kMaxConfigBytes = std::size_t(1) << 20;
+constexpr std::array kLevelNames = {std::string_view("error"), std::string_view("warning"),
+                                    std::string_view("notice"), std::string_view("info"),
+                                    std::string_view("debug")};
+
+hashboard::Duration seconds(TableReader &t, std::string_view key, double min, double max,
+                            hashboard::Duration fallback)
+{
+	const auto s = t.optional_number(key, min, max);
+	if (!s)
+		return fallback;
+	return std::chrono::duration_cast<hashboard::Duration>(std::chrono::duration<double>(*s));
+}
+
+bool pool_scheme_ok(std::string_view url)
+{
+	return url.starts_with("stratum+tcp://") || url.starts_with("stratum+ssl://");
+}
+
+void read_pools(TableReader &root, DaemonConfig &c)
+{
+	for (auto &t : root.table_array("pool")) {
+		PoolConfig p;
+		p.url = t.string("url");
+		if (!pool_scheme_ok(p.url))
+			t.fail("url",
+			       "'" + p.url + "' is not a stratum+tcp:// or stratum+ssl:// URL");
+		p.user = t.string("user");
+		if (p.user.empty())
+			t.fail("user", "must not be empty (the pool's account or worker name)");
+		p.password = t.optional_string("password").value_or("x");
+		p.tls_verify = t.optional_boolean("tls_verify").value_or(true);
+		t.finish();
+		c.pools.push_back(std::move(p));
+	}
+}
+
+std::uint16_t port(TableReader &t, std::string_view key, std::uint16_t fallback)
+{
+	return std::uint16_t(t.optional_integer(key, 0, 65535).value_or(fallback));
+}
+
+void read_api(TableReader &root, DaemonConfig &c)
+{
+	auto t = root.optional_table("api");
+	if (!t)
+		return;
+	c.api.enabled = t->optional_boolean("enabled").value_or(true);
+	c.api.listen = t->optional_string("listen").value_or(c.api.listen);
+	c.api.port = port(*t, "port", c.api.port);
+	if (t->has("privileged_from")) {
+		c.api.privileged_from.clear();
+		for (auto &[text, where] : t->strings("privileged_from")) {
+			(void)where;
+			c.api.privileged_from.push_back(text);
+		}
+	}
+	t->finish();
+}
+
+void read_metrics(TableReader &root, DaemonConfig &c)
+{
+	auto t = root.optional_table("metrics");
+	if (!t)
+		return;
+	c.metrics.enabled = t->optional_boolean("enabled").value_or(true);
+	c.metrics.listen = t->optional_string("listen").value_or(c.metrics.listen);
+	c.metrics.port = port(*t, "port", c.metrics.port);
+	t->finish();
+}
+
+void read_failover(TableReader &root, DaemonConfig &c)
+{
+	auto t = root.optional_table("failover");
+	if (!t)
+		return;
+	PoolPolicy &p = c.pool_policy;
+	p.silent_after = seconds(*t, "silent_after_s", 5, 86400, p.silent_after);
+	p.submit_timeout = seconds(*t, "submit_timeout_s", 1, 3600, p.submit_timeout);
+	p.retry_min = seconds(*t, "retry_min_s", 0.1, 3600, p.retry_min);
+	p.retry_max = seconds(*t, "retry_max_s", 0.1, 86400, p.retry_max);
+	if (p.retry_max < p.retry_min)
+		t->fail("retry_max_s", "must not be below retry_min_s");
+	p.failback_after = seconds(*t, "failback_after_s", 0, 86400, p.failback_after);
+	t->finish();
+}
+
+void read_mining(TableReader &root, DaemonConfig &c)
+{
+	auto t = root.optional_table("mining");
+	if (!t)
+		return;
+	c.mining.frequency_mhz = t->optional_number("frequency_mhz", 1, 2000);
+	c.mining.idle_after_no_pool =
+	    seconds(*t, "idle_after_no_pool_s", 0, 86400, c.mining.idle_after_no_pool);
+	t->finish();
+}
+
+void read_board(TableReader &root, DaemonConfig &c)
+{
+	auto t = root.optional_table("board");
+	if (!t)
+		return;
+	if (auto file = t->optional_string("file")) {
+		if (file->empty())
+			t->fail("file", "must not be empty (leave it out for the simulated board)");
+		std::filesystem::path path(*file);
+		// A relative board file is relative to the config file, as people expect of
+		// a file that names another.
+		if (path.is_relative() && !c.source.empty())
+			path = std::filesystem::path(c.source).parent_path() / path;
+		c.board_file = path;
+	}
+	t->finish();
+}
+
+void read_log(TableReader &root, DaemonConfig &c)
+{
+	auto t = root.optional_table("log");
+	if (!t)
+		return;
+	if (t->has("level"))
+		c.log_level = LogLevel(t->choice("level", kLevelNames));
+	t->finish();
+}
+
+} // namespace
+
+std::optional<LogLevel> parse_log_level(std::string_view name)
+{
+	for (std::size_t i = 0; i < kLevelNames.size(); ++i)
+		if (kLevelNames[i] == name)
+			return LogLevel(i);
+	return std::nullopt;
+}
+
+std::string_view log_level_name(LogLevel level)
+{
+	return kLevelNames.at(std::size_t(level));
+}
+
+DaemonConfig parse_daemon_config(std::string_view text, const std::string &source_name)
+{
+	const toml::table doc = hashboard::config::parse_toml(text, source_name, "a config file");
+	DaemonConfig c;
+	c.source = source_name;
+	TableReader root(doc, "", source_name);
+	read_pools(root, c);
+	read_board(root, c);
+	read_api(root, c);
+	read_metrics(root, c);
+	read_failover(root, c);
+	read_mining(root, c);
+	read_log(root, c);
+	root.finish();
+	return c;
+}
+
+DaemonConfig load_daemon_config(const std::filesystem::path &file)
+{
+	return parse_daemon_config(
+	    hashboard::config::read_text_file(file, kMaxConfigBytes, "config file"), file.string());
+}
+
+void validate(const DaemonConfig &c)
+{
+	if (c.pools.empty())
+		throw std::invalid_argument(
+		    "no pool: give one with --pool URL or a [[pool]] table in the config file");
+	for (const auto &p : c.pools) {
+		if (!pool_scheme_ok(p.url))
+			throw std::invalid_argument(
+			    "pool '" + p.url + "': not a stratum+tcp:// or stratum+ssl:// URL");
+		if (p.user.empty())
+			throw std::invalid_argument(
+			    "pool '" + p.url + "': no user (give --user or user = in [[pool]])");
+	}
+	if (c.api.enabled && c.metrics.enabled && c.api.port != 0 && c.api.port == c.metrics.port)
+		throw std::invalid_argument("the API and the metrics server both want port " +
+		                            std::to_string(c.api.port));
+}
+
+} // namespace hashboardd

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+//
+// hashboardd's configuration: the TOML file (docs/daemon.md lists every key) with the
+// command line's overrides on top. Everything is checked when it is read, with the
+// file, line and key of every error (hashboard::ConfigError), so the daemon never starts
+// on a half-understood file; SIGHUP reads it again and applies what can change live.
+#pragma once
+
+#include <hashboard/clock.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hashboardd {
+
+struct PoolConfig {
+	std::string url; // stratum+tcp://host:port or stratum+ssl://host:port
+	std::string user;
+	std::string password = "x";
+	bool tls_verify = true; // stratum+ssl: check the pool's certificate
+};
+
+// An address range privileged API commands are taken from: "127.0.0.0/8", "::1/128".
+struct AllowEntry {
+	std::string text; // as written, for messages
+};
+
+struct ApiConfig {
+	bool enabled = true;
+	std::string listen = "0.0.0.0";
+	std::uint16_t port = 4028;
+	// Privileged commands (addpool, switchpool, ascset ...) come only from these, and
+	// from further away only with a logon session: an open addpool lets anyone on the
+	// LAN point the hashrate at their own pool.
+	std::vector<std::string> privileged_from = {"127.0.0.0/8", "::1/128"};
+};
+
+struct MetricsConfig {
+	bool enabled = true;
+	std::string listen = "0.0.0.0";
+	std::uint16_t port = 9028;
+};
+
+struct PoolPolicy {
+	// A connected pool that sends no notify for this long counts as dead: the failure
+	// open-firmware users report most (a pool that accepts the socket and goes silent).
+	hashboard::Duration silent_after = std::chrono::seconds(120);
+	// A submit unanswered this long counts as a remote failure; two in a row: dead.
+	hashboard::Duration submit_timeout = std::chrono::seconds(30);
+	// Reconnect backoff: from min, doubled per failure up to max, with +-25 % jitter.
+	hashboard::Duration retry_min = std::chrono::seconds(1);
+	hashboard::Duration retry_max = std::chrono::seconds(60);
+	// A preferred pool must stay up this long before work moves back to it.
+	hashboard::Duration failback_after = std::chrono::seconds(30);
+};
+
+struct MiningConfig {
+	std::optional<double> frequency_mhz; // every chip; the board file's when unset
+	// When every pool has been dead this long the boards power down instead of hashing
+	// into nothing; they come back up when a pool does.
+	hashboard::Duration idle_after_no_pool = std::chrono::seconds(60);
+};
+
+enum class LogLevel { error, warning, notice, info, debug };
+std::optional<LogLevel> parse_log_level(std::string_view name);
+std::string_view log_level_name(LogLevel level);
+
+struct DaemonConfig {
+	std::string source; // the file it came from, empty for defaults and overrides only
+	std::vector<PoolConfig> pools;
+	std::optional<std::filesystem::path> board_file; // unset: the built-in simulated board
+	ApiConfig api;
+	MetricsConfig metrics;
+	PoolPolicy pool_policy;
+	MiningConfig mining;
+	LogLevel log_level = LogLevel::info;
+};
+
+// Reads and checks a config file (at most 1 MiB). Throws hashboard::ConfigError.
+DaemonConfig load_daemon_config(const std::filesystem::path &file);
+// The same from text; source_name stands for the file in messages.
+DaemonConfig parse_daemon_config(std::string_view text, const std::string &source_name);
+
+// The checks that need the whole configuration (after the command line's overrides):
+// at least one pool, every pool URL a stratum+tcp:// or stratum+ssl:// URL, the API and
+// metrics ports distinct. std::invalid_argument naming what is wrong.
+void validate(const DaemonConfig &config);
+
+} // namespace hashboardd

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+//
+// The mining loop: the one thread that owns the Board. It brings the board up, keeps
+// every chain fed from the WorkFeed (at the chain's job interval, and at once when the
+// feed's generation changes), hands valid nonces back, runs the safety supervisor, and
+// idles the board (powered down) while no pool has work. Everything else (the API, the
+// pools) reaches the board through post(), which runs a function on this thread.
+#pragma once
+
+#include "log.hpp"
+#include "work_feed.hpp"
+
+#include <hashboard/board/board.hpp>
+#include <hashboard/board/safety.hpp>
+#include <hashboard/rate_window.hpp>
+
+#include <hashboardd/status.hpp>
+
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+namespace hashboardd {
+
+struct MiningOptions {
+	std::optional<double> frequency_mhz;
+	hashboard::Duration idle_after_no_work = std::chrono::seconds(60);
+	// The longest a poll blocks: how soon a clean job or a posted command is seen.
+	hashboard::Duration poll_slice = std::chrono::milliseconds(2);
+	hashboard::Duration tick = std::chrono::milliseconds(100);
+	// Called on every tick from the mining thread: the systemd watchdog is fed here,
+	// so a hung loop stops the keep-alives and systemd restarts the daemon.
+	std::function<void()> on_tick;
+};
+
+// What the loop knows about the board, for DaemonStatus.
+struct BoardSnapshot {
+	std::vector<ChainStatus> chains;
+	std::vector<FanStatus> fans;
+	std::vector<SensorStatus> sensors;
+	SafetyStatus safety;
+	double hashrate_ghs_5s = 0, hashrate_ghs_1m = 0, hashrate_ghs_5m = 0, hashrate_ghs_15m = 0,
+	       hashrate_ghs_avg = 0, hashrate_ideal_ghs = 0;
+	std::uint64_t hw_errors = 0;
+	std::uint64_t jobs_sent = 0;
+	double power_w = 0;
+	double mining_s = 0;
+};
+
+class MiningLoop {
+public:
+	MiningLoop(hashboard::Board &board, WorkFeed &feed, Log &log, MiningOptions options);
+	~MiningLoop();
+	MiningLoop(const MiningLoop &) = delete;
+	MiningLoop &operator=(const MiningLoop &) = delete;
+
+	// Runs until stop is requested; leaves the board powered down (or tripped).
+	void run(std::stop_token stop);
+
+	// Runs fn on the loop's thread before its next poll; the future carries fn's
+	// exception (std::invalid_argument for a frequency out of range, ...).
+	std::future<void> post(std::function<void(hashboard::Board &)> fn);
+
+	BoardSnapshot snapshot() const;
+
+private:
+	struct Rates;
+	void bring_up();
+	void idle(const std::string &why);
+	void feed_all();
+	void run_posted();
+	void on_nonce(unsigned chain_id, const hashboard::NonceEvent &event);
+	void tick(hashboard::Duration now);
+	void refresh_snapshot(hashboard::Duration now);
+
+	hashboard::Board &board_;
+	hashboard::Clock &clock_;
+	WorkFeed &feed_;
+	Log &log_;
+	MiningOptions options_;
+	hashboard::SafetySupervisor supervisor_;
+
+	std::mutex posted_mu_;
+	std::deque<std::packaged_task<void(hashboard::Board &)>> posted_;
+
+	mutable std::mutex snap_mu_;
+	BoardSnapshot snap_;
+
+	std::unique_ptr<Rates> rates_;
+	std::uint64_t generation_ = 0;
+	hashboard::Duration next_job_{};
+	hashboard::Duration next_tick_{};
+	hashboard::Duration no_work_since_{-1};
+	hashboard::Duration mining_since_{-1};
+	bool idle_ = false;
+	bool trip_logged_ = false;
+};
+
+} // namespace hashboardd
