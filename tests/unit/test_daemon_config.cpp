@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(every_error_names_its_file_line_and_key)
 
 BOOST_AUTO_TEST_CASE(syntax_errors_and_hostile_bytes_are_refused_with_a_place)
 {
-	for (const std::string text :
+	for (const std::string &text :
 	     {std::string("[[pool]\n"), std::string("a = = 1\n"), std::string("x = \"\xff\xfe\"\n"),
 	      std::string("\xc3\xa9 = 1\n")}) {
 		try {

@@ -58,10 +58,14 @@ void Board::poll(Duration timeout, const NonceSink &sink)
 	const Duration deadline = clock_.now() + timeout;
 	while (state_.load() == BoardState::mining) {
 		bool polled = false;
-		for (auto &slot : chains_) {
+		// Each call starts where the last one stopped: a caller that polls in slices
+		// shorter than one per chain still reads every chain in turn.
+		for (std::size_t n = 0; n < chains_.size(); ++n) {
+			auto &slot = chains_[poll_next_ % chains_.size()];
 			const Duration now = clock_.now();
 			if (now >= deadline || state_.load() != BoardState::mining)
 				return;
+			poll_next_ = (poll_next_ + 1) % chains_.size();
 			if (!slot->usable)
 				continue;
 			const unsigned id = slot->spec.id;

@@ -3,6 +3,7 @@
 // throws.
 #include <hashboard/config_file.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>

@@ -238,6 +238,7 @@ private:
 	BoardConfig config_;
 	Clock &clock_;
 	std::vector<std::unique_ptr<ChainSlot>> chains_;
+	std::size_t poll_next_ = 0; // the chain poll() reads first
 	std::vector<unsigned> chain_ids_;
 	std::vector<std::shared_ptr<Regulator>> regulators_;
 	std::vector<std::shared_ptr<TemperatureSensor>> sensors_;
