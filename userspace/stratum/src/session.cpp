@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
@@ -385,10 +386,16 @@ void Session::handle_submit(std::uint64_t id, const Response &r)
 		res.code = e ? e->code : 20;
 		res.reason =
 		    e ? e->message : (r.reject_reason.empty() ? "rejected" : r.reject_reason);
-		if (!e && r.reject_reason.find("stale") != std::string::npos)
+		// reject-reason is free text; the common words map to the usual codes.
+		std::string lower = r.reject_reason;
+		for (auto &ch : lower)
+			ch = char(std::tolower(static_cast<unsigned char>(ch)));
+		if (!e && lower.find("stale") != std::string::npos)
 			res.code = 21;
-		if (!e && r.reject_reason.find("uplicate") != std::string::npos)
+		else if (!e && lower.find("duplicate") != std::string::npos)
 			res.code = 22;
+		else if (!e && lower.find("low difficulty") != std::string::npos)
+			res.code = 23;
 	}
 	if (listener_)
 		listener_->on_submit_result(res);
@@ -397,17 +404,17 @@ void Session::handle_submit(std::uint64_t id, const Response &r)
 void Session::handle_notify(const json::array &params, Duration now)
 {
 	StratumNotify n = notify_from_params(params);
-	++notifies_;
-	last_notify_ = now;
 	if (!subscribed_) {
 		if (n.clean_jobs)
 			early_notifies_.clear();
 		if (early_notifies_.size() == kMaxEarlyNotifies)
 			early_notifies_.erase(early_notifies_.begin());
 		early_notifies_.push_back(std::move(n));
-		return;
+	} else {
+		add_job(n); // throws on a bad field: then it is neither a job nor a sign of life
 	}
-	add_job(n);
+	++notifies_;
+	last_notify_ = now;
 }
 
 void Session::add_job(const StratumNotify &notify)
