@@ -5,6 +5,10 @@
 
 namespace hashboardd::stratum {
 
+namespace {
+constexpr std::size_t kMaxSplits = 16;
+}
+
 JobSource::JobSource(PoolManager &pools, unsigned chains, std::size_t max_works)
     : pools_(pools), chains_(chains), max_works_(max_works)
 {
@@ -18,22 +22,45 @@ void JobSource::follow()
 {
 	const JobPtr job = pools_.current_job();
 	const auto pool = pools_.active();
-	if (job == job_ && pool == pool_)
+	const bool idle_now = !job;
+	if (idle_now) {
+		if (!idle_) {
+			idle_ = true;
+			clean_ = true; // no pool: nothing to mine, whatever the chains hold
+			++generation_;
+		}
 		return;
-	// A job rebuilt for a new version mask keeps its serial: the split goes on, so the
-	// extranonce2 values already handed out are not handed out again.
-	const bool same_job = job && job_ && pool == pool_ && job->serial == job_->serial &&
-	                      job->epoch == job_->epoch;
-	clean_ = !same_job &&
-	         (!job || pool != pool_ || !job_ || job->epoch != job_->epoch ||
-	          job->notify.clean_jobs || job->notify.prev_hash != job_->notify.prev_hash);
+	}
+	// The same job as before (a job rebuilt for a new mask keeps its serial; a pool that
+	// comes back with the session resumed sends the same job): the split goes on, so no
+	// extranonce2 already handed out is handed out again.
+	const bool same_job =
+	    job_ && pool == pool_ && job->serial == job_->serial && job->epoch == job_->epoch;
+	if (same_job && !idle_ && job == job_)
+		return;
 	if (!same_job) {
-		split_.reset();
-		if (job)
-			split_.emplace(job->builder.extranonce2_size(), chains_);
+		clean_ = !job_ || pool != pool_ || job->epoch != job_->epoch ||
+		         job->notify.clean_jobs || job->notify.prev_hash != job_->notify.prev_hash;
+		const JobKey key{*pool, job->epoch, job->serial};
+		auto it = splits_.find(key);
+		if (it == splits_.end()) {
+			it = splits_
+			         .emplace(key,
+			                  ExtranonceSplit(job->builder.extranonce2_size(), chains_))
+			         .first;
+			split_order_.push_back(key);
+			if (split_order_.size() > kMaxSplits) {
+				splits_.erase(split_order_.front());
+				split_order_.pop_front();
+			}
+		}
+		split_ = &it->second;
+	} else {
+		clean_ = false;
 	}
 	job_ = job;
 	pool_ = pool;
+	idle_ = false;
 	++generation_;
 }
 
@@ -48,7 +75,7 @@ std::optional<hashboard::Work> JobSource::next_work(unsigned chain)
 	if (chain >= chains_)
 		throw std::out_of_range("job source: no chain " + std::to_string(chain));
 	follow();
-	if (!job_ || !split_ || !pool_ || split_->remaining(chain) == 0)
+	if (idle_ || !job_ || !split_ || !pool_ || split_->remaining(chain) == 0)
 		return std::nullopt;
 	Issued issued{*pool_, job_, split_->next(chain)};
 	const std::uint64_t id = next_work_id_++;

@@ -417,8 +417,31 @@ void Session::handle_notify(const json::array &params, Duration now)
 	last_notify_ = now;
 }
 
+namespace {
+
+bool same_work(const StratumNotify &a, const StratumNotify &b)
+{
+	return a.job_id == b.job_id && a.prev_hash == b.prev_hash && a.coinb1 == b.coinb1 &&
+	       a.coinb2 == b.coinb2 && a.merkle_branch == b.merkle_branch &&
+	       a.version == b.version && a.nbits == b.nbits && a.ntime == b.ntime;
+}
+
+} // namespace
+
 void Session::add_job(const StratumNotify &notify)
 {
+	// A pool that resumed our session sends its current job again: the same job, not a new
+	// one, so the shares already found on it stay live (and are not found twice).
+	for (const auto &j : jobs_)
+		if (same_work(j->notify, notify) && j->extranonce1 == extranonce1_ &&
+		    j->builder.extranonce2_size() == extranonce2_size_) {
+			const JobPtr keep = j;
+			if (notify.clean_jobs && jobs_.size() > 1) {
+				discarded_ += jobs_.size() - 1;
+				jobs_.assign(1, keep);
+			}
+			return;
+		}
 	auto job = std::make_shared<Job>(Job{
 	    notify, hashboard::JobBuilder(notify, extranonce1_, extranonce2_size_, version_mask_),
 	    difficulty_, hashboard::target_from_difficulty(difficulty_), next_serial_++, epoch_,

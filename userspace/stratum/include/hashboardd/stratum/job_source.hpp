@@ -17,6 +17,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <tuple>
 
 namespace hashboardd::stratum {
 
@@ -50,8 +51,15 @@ private:
 	unsigned chains_;
 	std::size_t max_works_;
 	std::optional<PoolId> pool_;
-	JobPtr job_;
-	std::optional<ExtranonceSplit> split_;
+	JobPtr job_; // the last job handed out (kept while idle, to resume its split)
+	bool idle_ = true;
+	ExtranonceSplit *split_ = nullptr;
+	// Splits of recent jobs by (pool, epoch, serial): a job that comes back (failback to a
+	// pool that resumed the session) goes on where it stopped instead of handing out the
+	// same extranonce2 again. Bounded, oldest dropped first.
+	using JobKey = std::tuple<PoolId, std::uint64_t, std::uint64_t>;
+	std::map<JobKey, ExtranonceSplit> splits_;
+	std::deque<JobKey> split_order_;
 	std::uint64_t generation_ = 0;
 	bool clean_ = false;
 	std::uint64_t next_work_id_ = 1;
