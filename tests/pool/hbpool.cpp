@@ -9,7 +9,9 @@
 //   silence | talk     stop / resume answering and sending jobs
 //   down | up          stop / resume accepting connections
 //   stats              per-worker counts on standard output
-//   quit               exit (so do end of input, SIGINT and SIGTERM)
+//   quit               exit (so do SIGINT and SIGTERM; end of input does not, so
+//                      hbpool ... </dev/null & runs on under signal control)
+// Signals: SIGUSR1 drops every connection, SIGUSR2 sends a clean job.
 #include <hbpool/test_pool.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -23,8 +25,11 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
+#include <functional>
 #include <istream>
+#include <optional>
 #include <string>
 
 namespace {
@@ -42,18 +47,16 @@ public:
 private:
 	void read()
 	{
-		asio::async_read_until(in_, buf_, '\n',
-		                       [this](const boost::system::error_code &ec, std::size_t) {
-			                       if (ec) {
-				                       io_.stop(); // end of input: quit
-				                       return;
-			                       }
-			                       std::istream is(&buf_);
-			                       std::string line;
-			                       std::getline(is, line);
-			                       command(line);
-			                       read();
-		                       });
+		asio::async_read_until(
+		    in_, buf_, '\n', [this](const boost::system::error_code &ec, std::size_t) {
+			    if (ec)
+				    return; // end of input: signals stay the control
+			    std::istream is(&buf_);
+			    std::string line;
+			    std::getline(is, line);
+			    command(line);
+			    read();
+		    });
 	}
 
 	void command(const std::string &line)
@@ -146,7 +149,30 @@ int main(int argc, char **argv)
 		std::fflush(stdout);
 		asio::signal_set signals(io, SIGINT, SIGTERM);
 		signals.async_wait([&io](const boost::system::error_code &, int) { io.stop(); });
-		Control control(io, pool);
+		// Signals as a second control, for a pool run with no terminal: SIGUSR1 drops
+		// every connection, SIGUSR2 sends a clean job.
+		asio::signal_set cues(io, SIGUSR1, SIGUSR2);
+		std::function<void()> wait_cue = [&] {
+			cues.async_wait([&](const boost::system::error_code &ec, int sig) {
+				if (ec)
+					return;
+				if (sig == SIGUSR1)
+					pool.drop_all();
+				else
+					pool.new_job(true);
+				wait_cue();
+			});
+		};
+		wait_cue();
+		// Standard input that cannot be polled (/dev/null, a regular file) leaves the
+		// signals as the only control.
+		std::optional<Control> control;
+		try {
+			control.emplace(io, pool);
+		} catch (const boost::system::system_error &e) {
+			std::fprintf(stderr, "hbpool: no control on standard input (%s)\n",
+			             e.what());
+		}
 		io.run();
 		const auto t = pool.totals();
 		std::printf("hbpool: accepted %llu rejected %llu\n",
