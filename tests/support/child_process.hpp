@@ -35,6 +35,8 @@ public:
 	int wait(hashboard::Duration timeout);
 	// SIGTERM, then wait(grace).
 	int terminate(hashboard::Duration grace);
+	// For tests that cue the child with a signal of its own (hbpool's SIGUSR1).
+	pid_t pid() const { return pid_; }
 
 private:
 	// False at EOF or the deadline.
