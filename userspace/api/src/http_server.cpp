@@ -50,11 +50,12 @@ namespace {
 
 using Response = http::response<http::string_body>;
 
-Response text_response(http::status status, unsigned version, std::string type, std::string body)
+Response text_response(http::status status, unsigned version, std::string_view type,
+                       std::string body)
 {
 	Response res{status, version};
 	res.set(http::field::server, kFirmwareName);
-	res.set(http::field::content_type, std::move(type));
+	res.set(http::field::content_type, type);
 	res.body() = std::move(body);
 	return res;
 }
