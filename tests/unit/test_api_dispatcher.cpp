@@ -490,3 +490,33 @@ BOOST_AUTO_TEST_CASE(bad_access_lists_are_refused_at_construction)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(text)
+
+// Found by fuzz_api_request: a message that cut a UTF-8 sequence made the reply
+// invalid JSON. Replies are always valid UTF-8 now, whatever the request or the daemon
+// holds.
+BOOST_AUTO_TEST_CASE(replies_are_valid_json_whatever_the_bytes)
+{
+	Rig rig;
+	rig.control.edit([](DaemonStatus &s) {
+		s.pools[0].url = "stratum+tcp://p\xe9ol:1";    // Latin-1, not UTF-8
+		s.pools[0].user = "w\xc3\xa9rker\xf0\x9f\x98"; // UTF-8, then a cut sequence
+		s.pools[1].user = std::string("nul\0in", 7);   // a NUL must never go out raw
+	});
+	const std::string raw = rig.d->handle(R"({"command":"pools"})", kLoopback).text;
+	BOOST_TEST(raw.find('\0') == std::string::npos);
+	const auto pools = fleet_json(raw + '\0').at("POOLS").as_array();
+	BOOST_TEST(std::string(pools[0].as_object().at("URL").as_string()) ==
+	           "stratum+tcp://p\xef\xbf\xbdol:1");
+	BOOST_TEST(std::string(pools[0].as_object().at("User").as_string()) ==
+	           "w\xc3\xa9rker\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	BOOST_TEST(std::string(pools[1].as_object().at("User").as_string()) ==
+	           std::string("nul\0in", 7));
+	std::string name = "{\"command\":\"" + std::string(63, 'a') + "\xc8\x9c\"}";
+	const auto r = rig.json(name);
+	BOOST_TEST(code_of(r) == 14);
+	BOOST_TEST(msg(r).find('?') != std::string::npos, "non-ASCII is shown as '?'");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

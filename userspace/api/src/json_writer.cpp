@@ -9,10 +9,48 @@
 
 namespace hashboardd::api {
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, no
+// surrogates, nothing past U+10FFFF), or 0 when the bytes there are not one.
+std::size_t utf8_sequence(std::string_view s, std::size_t i)
+{
+	const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+	const unsigned char c = b(0);
+	std::size_t n = 0;
+	unsigned char lo = 0x80, hi = 0xbf; // the allowed range of the second byte
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	if (i + n > s.size() || b(1) < lo || b(1) > hi)
+		return 0;
+	for (std::size_t k = 2; k < n; ++k)
+		if (b(k) < 0x80 || b(k) > 0xbf)
+			return 0;
+	return n;
+}
+
+} // namespace
+
 void write_json_string(std::string_view s, std::string &out)
 {
 	out += '"';
-	for (const char ch : s) {
+	for (std::size_t i = 0; i < s.size(); ++i) {
+		const char ch = s[i];
 		const auto c = static_cast<unsigned char>(ch);
 		switch (c) {
 		case '"':
@@ -31,12 +69,20 @@ void write_json_string(std::string_view s, std::string &out)
 			out += "\\t";
 			break;
 		default:
-			// Control characters (a NUL above all: clients stop reading at one) are
-			// escaped; bytes >= 0x80 pass as they are (UTF-8 from pool URLs).
-			if (c < 0x20)
+			if (c < 0x20) {
+				// Control characters (a NUL above all: clients stop reading at
+				// one) are escaped.
 				out += fmt::format("\\u{:04x}", c);
-			else
+			} else if (c < 0x80) {
 				out += ch;
+			} else if (const std::size_t n = utf8_sequence(s, i)) {
+				out.append(s.substr(i, n));
+				i += n - 1;
+			} else {
+				// Not UTF-8 (a cut sequence, a Latin-1 byte from a pool URL): JSON
+				// must be, so it becomes U+FFFD.
+				out += "\\ufffd";
+			}
 		}
 	}
 	out += '"';

@@ -49,7 +49,9 @@ std::string shown(std::string_view text)
 {
 	std::string out;
 	for (const char c : text.substr(0, 64))
-		out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c;
+		out += static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f
+		           ? '?'
+		           : c;
 	if (text.size() > 64)
 		out += "...";
 	return out;

@@ -18,7 +18,8 @@ std::vector<std::string> split_params(std::string_view text);
 std::optional<unsigned> parse_index(std::string_view text);
 // A finite decimal number ("525", "0.5", "-3", "1e3"); never NaN or infinity.
 std::optional<double> parse_number(std::string_view text);
-// Printable for a message: at most 64 characters, control bytes as '?'.
+// Printable for a message: at most 64 characters, printable ASCII only (anything else
+// as '?', so a cut never splits a UTF-8 sequence).
 std::string shown(std::string_view text);
 
 } // namespace hashboardd::api
