@@ -60,6 +60,14 @@ struct Expect {
 	std::string what;   // a part of the message
 };
 
+PoolConfig pool(const std::string &url, const std::string &user)
+{
+	PoolConfig p;
+	p.url = url;
+	p.user = user;
+	return p;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_full_config_is_read_key_by_key)
@@ -105,8 +113,11 @@ BOOST_AUTO_TEST_CASE(defaults_are_the_documented_ones)
 BOOST_AUTO_TEST_CASE(every_error_names_its_file_line_and_key)
 {
 	const std::vector<Expect> cases = {
-	    {"[[pool]]\nurl = \"http://x:1\"\nuser = \"u\"\n", "url", "pool[0].url",
-	     "not a stratum+tcp://"},
+	    {"[[pool]]\nurl = \"http://x:1\"\nuser = \"u\"\n", "url", "pool[0].url", "stratum+tcp"},
+	    {"[[pool]]\nurl = \"stratum+tcp://pool.example\"\nuser = \"u\"\n", "url", "pool[0].url",
+	     "port"},
+	    {"[api]\nprivileged_from = [\"127.0.0.0/8\", \"10.0.0.0/33\"]\n", "privileged_from",
+	     "api.privileged_from", ""},
 	    {"[[pool]]\nurl = \"stratum+tcp://x:1\"\n", "[[pool]]", "pool[0].user", "missing"},
 	    {"[[pool]]\nurl = \"stratum+tcp://x:1\"\nuser = \"u\"\nusr = \"v\"\n", "usr",
 	     "pool[0].usr", ""},
@@ -168,12 +179,12 @@ BOOST_AUTO_TEST_CASE(the_whole_config_is_checked_after_the_overrides)
 {
 	DaemonConfig c;
 	BOOST_CHECK_THROW(validate(c), std::invalid_argument); // no pool
-	c.pools.push_back({"stratum+tcp://h:1", "u"});
+	c.pools.push_back(pool("stratum+tcp://h:1", "u"));
 	BOOST_CHECK_NO_THROW(validate(c));
-	c.pools.push_back({"tcp://h:1", "u"});
+	c.pools.push_back(pool("tcp://h:1", "u"));
 	BOOST_CHECK_THROW(validate(c), std::invalid_argument);
 	c.pools.pop_back();
-	c.pools.push_back({"stratum+ssl://h:1", ""});
+	c.pools.push_back(pool("stratum+ssl://h:1", ""));
 	BOOST_CHECK_THROW(validate(c), std::invalid_argument);
 	c.pools.pop_back();
 	c.metrics.port = c.api.port;

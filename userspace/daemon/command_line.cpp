@@ -47,8 +47,11 @@ DaemonConfig effective_config(const CommandLine &l)
 	DaemonConfig c = l.config_file ? load_daemon_config(*l.config_file) : DaemonConfig{};
 	if (!l.pools.empty()) {
 		c.pools.clear();
-		for (const auto &url : l.pools)
-			c.pools.push_back({url, "", "x"});
+		for (const auto &url : l.pools) {
+			PoolConfig p;
+			p.url = url;
+			c.pools.push_back(std::move(p));
+		}
 	}
 	for (auto &p : c.pools) {
 		if (l.user)

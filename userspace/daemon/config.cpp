@@ -2,6 +2,8 @@
 #include "config.hpp"
 
 #include <hashboard/config_file.hpp>
+#include <hashboardd/api/access_list.hpp>
+#include <hashboardd/stratum/pool_url.hpp>
 
 #include <array>
 #include <cmath>
@@ -26,9 +28,15 @@ hashboard::Duration seconds(TableReader &t, std::string_view key, double min, do
 	return std::chrono::duration_cast<hashboard::Duration>(std::chrono::duration<double>(*s));
 }
 
-bool pool_scheme_ok(std::string_view url)
+// Why url is not a pool URL, or empty when it is one.
+std::string pool_url_error(const std::string &url)
 {
-	return url.starts_with("stratum+tcp://") || url.starts_with("stratum+ssl://");
+	try {
+		stratum::parse_pool_url(url);
+		return {};
+	} catch (const std::invalid_argument &e) {
+		return e.what();
+	}
 }
 
 void read_pools(TableReader &root, DaemonConfig &c)
@@ -36,14 +44,14 @@ void read_pools(TableReader &root, DaemonConfig &c)
 	for (auto &t : root.table_array("pool")) {
 		PoolConfig p;
 		p.url = t.string("url");
-		if (!pool_scheme_ok(p.url))
-			t.fail("url",
-			       "'" + p.url + "' is not a stratum+tcp:// or stratum+ssl:// URL");
+		if (const std::string why = pool_url_error(p.url); !why.empty())
+			t.fail("url", why);
 		p.user = t.string("user");
 		if (p.user.empty())
 			t.fail("user", "must not be empty (the pool's account or worker name)");
 		p.password = t.optional_string("password").value_or("x");
 		p.tls_verify = t.optional_boolean("tls_verify").value_or(true);
+		p.ca_file = t.optional_string("ca_file");
 		t.finish();
 		c.pools.push_back(std::move(p));
 	}
@@ -65,10 +73,15 @@ void read_api(TableReader &root, DaemonConfig &c)
 	if (t->has("privileged_from")) {
 		c.api.privileged_from.clear();
 		for (auto &[text, where] : t->strings("privileged_from")) {
-			(void)where;
+			try {
+				api::Cidr::parse(text);
+			} catch (const std::invalid_argument &e) {
+				t->fail_at(where, t->key_path("privileged_from"), e.what());
+			}
 			c.api.privileged_from.push_back(text);
 		}
 	}
+	c.api.logon_secret = t->optional_string("logon_secret").value_or("");
 	t->finish();
 }
 
@@ -182,9 +195,8 @@ void validate(const DaemonConfig &c)
 		throw std::invalid_argument(
 		    "no pool: give one with --pool URL or a [[pool]] table in the config file");
 	for (const auto &p : c.pools) {
-		if (!pool_scheme_ok(p.url))
-			throw std::invalid_argument(
-			    "pool '" + p.url + "': not a stratum+tcp:// or stratum+ssl:// URL");
+		if (const std::string why = pool_url_error(p.url); !why.empty())
+			throw std::invalid_argument(why);
 		if (p.user.empty())
 			throw std::invalid_argument(
 			    "pool '" + p.url + "': no user (give --user or user = in [[pool]])");

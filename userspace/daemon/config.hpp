@@ -7,6 +7,7 @@
 #pragma once
 
 #include <hashboard/clock.hpp>
+#include <hashboardd/stratum/pool_manager.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -17,17 +18,8 @@
 
 namespace hashboardd {
 
-struct PoolConfig {
-	std::string url; // stratum+tcp://host:port or stratum+ssl://host:port
-	std::string user;
-	std::string password = "x";
-	bool tls_verify = true; // stratum+ssl: check the pool's certificate
-};
-
-// An address range privileged API commands are taken from: "127.0.0.0/8", "::1/128".
-struct AllowEntry {
-	std::string text; // as written, for messages
-};
+// A pool as the pool manager takes it (url, user, password, tls_verify, ca_file).
+using PoolConfig = stratum::PoolConfig;
 
 struct ApiConfig {
 	bool enabled = true;
@@ -37,6 +29,9 @@ struct ApiConfig {
 	// from further away only with a logon session: an open addpool lets anyone on the
 	// LAN point the hashrate at their own pool.
 	std::vector<std::string> privileged_from = {"127.0.0.0/8", "::1/128"};
+	// When set, logon needs it (logon|SECRET); when empty any privileged_from peer may
+	// log on.
+	std::string logon_secret;
 };
 
 struct MetricsConfig {
@@ -86,8 +81,8 @@ DaemonConfig load_daemon_config(const std::filesystem::path &file);
 DaemonConfig parse_daemon_config(std::string_view text, const std::string &source_name);
 
 // The checks that need the whole configuration (after the command line's overrides):
-// at least one pool, every pool URL a stratum+tcp:// or stratum+ssl:// URL, the API and
-// metrics ports distinct. std::invalid_argument naming what is wrong.
+// at least one pool, every pool URL a stratum+tcp://HOST:PORT or stratum+ssl://HOST:PORT
+// URL, the API and metrics ports distinct. std::invalid_argument naming what is wrong.
 void validate(const DaemonConfig &config);
 
 } // namespace hashboardd

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+//
+// hashboardd put together: one I/O thread (the pools, the cgminer API, the HTTP server,
+// the signals) and one mining thread (the board). The Daemon is the DaemonControl the
+// API servers hold: its calls come on the I/O thread, so the pool changes are made
+// there directly and the board changes are posted to the mining loop.
+#pragma once
+
+#include "board_setup.hpp"
+#include "command_line.hpp"
+#include "config.hpp"
+#include "log.hpp"
+#include "mining_loop.hpp"
+#include "pool_feed.hpp"
+
+#include <hashboardd/control.hpp>
+#include <hashboardd/stratum/job_source.hpp>
+#include <hashboardd/stratum/pool_manager.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <thread>
+
+namespace hashboardd {
+
+namespace api {
+class CgminerServer;
+class HttpServer;
+} // namespace api
+
+struct DaemonHooks {
+	// systemd's notifications (sd_notify); empty in tests.
+	std::function<void(const std::string &)> notify;
+	// Where a SIGHUP reads the configuration again (the file and the command line);
+	// empty: SIGHUP only logs that there is nothing to reload.
+	std::function<DaemonConfig()> reload;
+	// Called once the servers listen and the mining thread runs, with their ports.
+	std::function<void(std::uint16_t api_port, std::uint16_t metrics_port)> on_ready;
+};
+
+class Daemon final : public DaemonControl {
+public:
+	// The board (and its clock) must outlive the daemon.
+	Daemon(DaemonConfig config, BoardRig &board, Log &log, DaemonHooks hooks = {});
+	~Daemon() override;
+	Daemon(const Daemon &) = delete;
+	Daemon &operator=(const Daemon &) = delete;
+
+	// Runs until quit (API), SIGTERM or SIGINT, or stop(); returns the exit code.
+	int run();
+	// From any thread: the daemon stops as if it got SIGTERM.
+	void stop();
+	// SIGHUP's work: the pools, limits and log level from the configuration again.
+	void reload(const DaemonConfig &config);
+
+	// DaemonControl, on the I/O thread.
+	DaemonStatus status() const override;
+	unsigned add_pool(const NewPool &pool) override;
+	void remove_pool(unsigned index) override;
+	void switch_pool(unsigned index) override;
+	void enable_pool(unsigned index) override;
+	void disable_pool(unsigned index) override;
+	void set_chain_frequency(unsigned chain_id, double mhz) override;
+	void set_chip_frequency(unsigned chain_id, unsigned position, double mhz) override;
+	void set_chain_voltage(unsigned chain_id, double mv) override;
+	void restart() override;
+	void quit() override;
+
+	FeedCounters feed_counters() const { return feed_.counters(); }
+
+private:
+	void start_servers();
+	std::string pool_name(stratum::PoolId id) const;
+	void on_signal(int signo);
+	void shutdown();
+	void check_chain(unsigned chain_id) const;
+	void check_frequency(unsigned chain_id, double mhz) const;
+	// Runs fn on the mining thread and waits for it (ControlError for what it throws).
+	void on_board(std::function<void(hashboard::Board &)> fn, const char *what);
+
+	DaemonConfig config_;
+	BoardRig &rig_;
+	Log &log_;
+	DaemonHooks hooks_;
+	boost::asio::io_context io_;
+	stratum::PoolManager pools_;
+	stratum::JobSource jobs_;
+	PoolFeed feed_;
+	MiningLoop loop_;
+	boost::asio::signal_set signals_;
+	std::unique_ptr<api::CgminerServer> cgminer_;
+	std::unique_ptr<api::HttpServer> http_;
+	std::jthread mining_;
+	std::chrono::system_clock::time_point started_;
+	int exit_code_ = 0;
+	bool stopping_ = false;
+};
+
+// The pool manager's options from the config's failover policy.
+stratum::PoolManagerOptions pool_manager_options(const DaemonConfig &config);
+
+} // namespace hashboardd
