@@ -300,6 +300,14 @@ DaemonStatus Daemon::status() const
 	return s;
 }
 
+DaemonStatus Daemon::query_status()
+{
+	std::promise<DaemonStatus> promise;
+	auto result = promise.get_future();
+	boost::asio::post(io_, [&] { promise.set_value(status()); });
+	return result.get();
+}
+
 unsigned Daemon::add_pool(const NewPool &pool)
 {
 	return pool_call([&] {

@@ -71,6 +71,8 @@ public:
 	void restart() override;
 	void quit() override;
 
+	// status() run on the I/O thread, for callers on any other (tests, tools).
+	DaemonStatus query_status();
 	FeedCounters feed_counters() const { return feed_.counters(); }
 
 private:

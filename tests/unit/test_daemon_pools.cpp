@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+// The daemon put together, in-process, against test pools on loopback: the built-in
+// simulated board (3 chains, real time) mines, every share the pools receive is checked
+// there by rebuilding its header, and the daemon fails over when its pool drops or goes
+// silent, fails back when it returns, and never sends a share twice. Real sockets and
+// real time: each case waits for an outcome with a generous limit (a hang fails it),
+// never for a speed.
+#include <boost/test/unit_test.hpp>
+
+#include "pool_rig.hpp"
+
+#include <board_setup.hpp>
+#include <daemon.hpp>
+#include <log.hpp>
+
+#include <cstdio>
+#include <thread>
+
+using namespace hashboardd;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Test pools on their own I/O thread, with a new job every 200 ms (a live pool's
+// heartbeat), and the daemon on the built-in board.
+struct DaemonRig {
+	boost::asio::io_context pool_io;
+	std::vector<std::unique_ptr<hbpool::TestPool>> pools;
+	std::unique_ptr<pool_rig::Heartbeat> heartbeat;
+	std::jthread pool_thread;
+	std::FILE *log_file = std::tmpfile();
+	Log log{LogLevel::debug, LogStyle::journal, log_file};
+	BoardRig board;
+	std::unique_ptr<Daemon> daemon;
+	std::jthread daemon_thread;
+	int exit_code = -1;
+
+	explicit DaemonRig(unsigned n_pools, std::chrono::milliseconds silent_after = 30000ms)
+	{
+		std::vector<hbpool::TestPool *> raw;
+		for (unsigned i = 0; i < n_pools; ++i) {
+			hbpool::TestPoolOptions o = pool_rig::pool_options();
+			// The built-in board's chips report nonces of 6 + ticket-log2 zero bits.
+			o.difficulty = 1.0 / (1 << 22);
+			pools.push_back(std::make_unique<hbpool::TestPool>(pool_io, o));
+			raw.push_back(pools.back().get());
+		}
+		heartbeat = std::make_unique<pool_rig::Heartbeat>(pool_io, raw, 200ms);
+		pool_thread = std::jthread([this](std::stop_token stop) {
+			while (!stop.stop_requested()) {
+				pool_io.run_for(20ms);
+				if (pool_io.stopped())
+					pool_io.restart();
+			}
+		});
+		DaemonConfig c;
+		for (auto &p : pools) {
+			PoolConfig pc;
+			pc.url = p->url();
+			pc.user = "me.worker";
+			c.pools.push_back(pc);
+		}
+		c.api.enabled = false;
+		c.metrics.enabled = false;
+		c.pool_policy.silent_after = silent_after;
+		c.pool_policy.retry_min = 100ms;
+		c.pool_policy.retry_max = 500ms;
+		board = open_board(std::nullopt);
+		daemon = std::make_unique<Daemon>(c, board, log);
+		daemon_thread = std::jthread([this] { exit_code = daemon->run(); });
+	}
+	~DaemonRig()
+	{
+		if (daemon_thread.joinable()) {
+			daemon->stop();
+			daemon_thread.join();
+		}
+		daemon.reset();
+		pool_thread.request_stop();
+		pool_thread.join();
+		std::fclose(log_file);
+	}
+
+	// Pool counters are read on the pools' thread.
+	hbpool::WorkerCounts counts(unsigned pool)
+	{
+		std::promise<hbpool::WorkerCounts> p;
+		auto f = p.get_future();
+		boost::asio::post(pool_io, [&] { p.set_value(pools.at(pool)->totals()); });
+		return f.get();
+	}
+	template <typename Fn> void on_pools(Fn fn)
+	{
+		std::promise<void> p;
+		auto f = p.get_future();
+		boost::asio::post(pool_io, [&] {
+			fn();
+			p.set_value();
+		});
+		f.get();
+	}
+	bool wait_until(const std::function<bool()> &done, std::chrono::seconds limit = 60s)
+	{
+		const auto end = std::chrono::steady_clock::now() + limit;
+		while (!done()) {
+			if (std::chrono::steady_clock::now() > end)
+				return false;
+			std::this_thread::sleep_for(20ms);
+		}
+		return true;
+	}
+	std::string log_text()
+	{
+		std::fflush(log_file);
+		std::rewind(log_file);
+		std::string s;
+		char buf[4096];
+		while (std::size_t n = std::fread(buf, 1, sizeof buf, log_file))
+			s.append(buf, n);
+		return s;
+	}
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_board_mines_shares_the_pool_accepts)
+{
+	DaemonRig r(1);
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(0).accepted >= 10; }), r.log_text());
+	const auto c = r.counts(0);
+	// Every submit was rebuilt into a header by the pool and met its target.
+	BOOST_TEST(c.rejected == 0u);
+	BOOST_TEST(c.duplicates == 0u);
+	r.daemon->stop();
+	r.daemon_thread.join();
+	BOOST_TEST(r.exit_code == 0);
+	// The board is powered down when the daemon stops.
+	BOOST_TEST((r.board.board->state() == hashboard::BoardState::off));
+	const auto feed = r.daemon->feed_counters();
+	BOOST_TEST(feed.duplicates == 0u);
+	BOOST_TEST(feed.queued >= 10u);
+}
+
+BOOST_AUTO_TEST_CASE(a_dropped_pool_fails_over_and_back)
+{
+	DaemonRig r(2);
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(0).accepted >= 3; }), r.log_text());
+	BOOST_TEST(r.counts(1).accepted == 0u); // the backup gets nothing while the first is up
+	r.on_pools([&] {
+		r.pools[0]->set_listening(false);
+		r.pools[0]->drop_all();
+	});
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(1).accepted >= 3; }), r.log_text());
+	const auto first_before = r.counts(0).accepted;
+	r.on_pools([&] { r.pools[0]->set_listening(true); });
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(0).accepted >= first_before + 3; }),
+	                   r.log_text());
+	for (unsigned i : {0u, 1u}) {
+		const auto c = r.counts(i);
+		// Shares found on the first pool's work while it was away are kept and sent
+		// when it returns; this test pool binds jobs to the connection that got them,
+		// so it may call those stale. Nothing else may be refused.
+		BOOST_TEST(c.rejected == c.stale, "pool " << i << ": stale " << c.stale << ", low "
+		                                          << c.low_difficulty << ", other "
+		                                          << c.other);
+		BOOST_TEST(r.counts(i).duplicates == 0u, "pool " << i);
+	}
+	// The daemon's own count is the pools' (each accept answered once).
+	const auto st = r.daemon->query_status();
+	std::uint64_t accepted = 0;
+	for (const auto &pool : st.pools)
+		accepted += pool.accepted;
+	BOOST_TEST(accepted <= r.counts(0).accepted + r.counts(1).accepted);
+	BOOST_TEST(accepted + 4 >= r.counts(0).accepted + r.counts(1).accepted);
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_pool_counts_as_dead)
+{
+	DaemonRig r(2, 1500ms);
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(0).accepted >= 3; }), r.log_text());
+	// Connected, but no more jobs and no answers: the failure users report most.
+	r.on_pools([&] {
+		r.heartbeat->pools = {r.pools[1].get()};
+		r.pools[0]->set_silent(true);
+	});
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(1).accepted >= 3; }), r.log_text());
+	BOOST_TEST(r.counts(1).rejected == 0u);
+}
