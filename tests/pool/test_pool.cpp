@@ -337,6 +337,8 @@ void TestPool::accept()
 			return; // closed (set_listening(false) or the destructor)
 		auto c = std::make_shared<Conn>(*this, std::move(s), tls_->ctx,
 		                                options_.cert_file.has_value());
+		// Forget the connections that are gone, so a long hbpool run stays small.
+		std::erase_if(conns_, [](const std::weak_ptr<Conn> &w) { return w.expired(); });
 		conns_.push_back(c);
 		c->start();
 		accept();
