@@ -408,6 +408,14 @@ void TestPool::drop_all()
 	conns_.clear();
 }
 
+void TestPool::send_reconnect(const std::string &host, std::uint16_t port, unsigned wait_s)
+{
+	for (auto &w : conns_)
+		if (auto c = w.lock(); c && !c->closed)
+			c->send(hashboardd::stratum::encode_notification(
+			    "client.reconnect", json::array{host, port, wait_s}));
+}
+
 void TestPool::set_silent(bool silent)
 {
 	silent_ = silent;
