@@ -43,18 +43,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 			++t;
 			const auto r = session.on_line(*line, std::chrono::seconds(t));
 			FUZZ_CHECK(r.ok || !r.error.empty());
-			FUZZ_CHECK(!session.ready() || (session.subscribed() && session.authorized()));
+			FUZZ_CHECK(!session.ready() ||
+			           (session.subscribed() && session.authorized()));
 			FUZZ_CHECK(session.live_jobs() <= config.max_jobs);
 			for (const auto &out : session.take_output()) {
 				FUZZ_CHECK(!out.empty() && out.back() == '\n');
-				const Decoded o = decode_line(std::string_view(out).substr(0, out.size() - 1));
+				const Decoded o =
+				    decode_line(std::string_view(out).substr(0, out.size() - 1));
 				FUZZ_CHECK(o.message.has_value());
 				FUZZ_CHECK(!std::holds_alternative<Notification>(*o.message));
 			}
 			if (const JobPtr job = session.current_job()) {
 				FUZZ_CHECK(session.is_live(*job));
-				Share s{job, hashboard::Bytes(job->builder.extranonce2_size(), 0x5a), nonce++,
-				        job->builder.version(), 0};
+				Share s{job,
+				        hashboard::Bytes(job->builder.extranonce2_size(), 0x5a),
+				        nonce++, job->builder.version(), 0};
 				book.offer(s);
 				book.flush(session, std::chrono::seconds(t));
 			}

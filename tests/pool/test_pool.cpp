@@ -337,6 +337,8 @@ void TestPool::accept()
 			return; // closed (set_listening(false) or the destructor)
 		auto c = std::make_shared<Conn>(*this, std::move(s), tls_->ctx,
 		                                options_.cert_file.has_value());
+		// Forget the connections that are gone, so a long hbpool run stays small.
+		std::erase_if(conns_, [](const std::weak_ptr<Conn> &w) { return w.expired(); });
 		conns_.push_back(c);
 		c->start();
 		accept();
@@ -404,6 +406,14 @@ void TestPool::drop_all()
 		if (auto c = w.lock())
 			c->close();
 	conns_.clear();
+}
+
+void TestPool::send_reconnect(const std::string &host, std::uint16_t port, unsigned wait_s)
+{
+	for (auto &w : conns_)
+		if (auto c = w.lock(); c && !c->closed)
+			c->send(hashboardd::stratum::encode_notification(
+			    "client.reconnect", json::array{host, port, wait_s}));
 }
 
 void TestPool::set_silent(bool silent)

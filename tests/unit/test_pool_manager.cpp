@@ -6,6 +6,8 @@
 
 #include "pool_rig.hpp"
 
+#include <algorithm>
+
 using namespace pool_rig;
 
 namespace {
@@ -159,6 +161,37 @@ BOOST_AUTO_TEST_CASE(no_share_lost_or_sent_twice_across_a_reconnect)
 	const auto again = find_shares(src, m, 1, 1);
 	BOOST_TEST(submit_all(src, again) == 1u);
 	BOOST_TEST_REQUIRE(net.run_until([&] { return pool.counts("w").accepted == 10; }));
+}
+
+BOOST_AUTO_TEST_CASE(client_reconnect_to_the_same_host_only)
+{
+	Net net;
+	hbpool::TestPool pool(net.io, pool_options());
+	PoolManager m(net.io, net.clock, manager_options(), {config_for(pool, "w")});
+	std::vector<std::string> log;
+	m.set_events({{}, {}, [&](PoolId, const std::string &t) { log.push_back(t); }});
+	JobSource src(m, 1);
+	m.start();
+	BOOST_TEST_REQUIRE(net.run_until([&] { return m.active().has_value(); }));
+	// Another host: refused, the connection stays.
+	pool.send_reconnect("pool.elsewhere.example", pool.port(), 0);
+	BOOST_TEST_REQUIRE(net.run_until([&] {
+		return std::any_of(log.begin(), log.end(), [](const std::string &t) {
+			return t.find("refused") != std::string::npos;
+		});
+	}));
+	BOOST_TEST(pool.subscribes() == 1u);
+	// The same host (empty = the one we use): reconnect, resumed; shares found before it
+	// go after it.
+	const auto shares = find_shares(src, m, 0, 2);
+	pool.send_reconnect("", pool.port(), 0);
+	BOOST_TEST_REQUIRE(net.run_until([&] { return pool.subscribes() == 2; }));
+	BOOST_TEST_REQUIRE(net.run_until([&] { return m.active().has_value(); }));
+	for (const auto &f : shares)
+		BOOST_TEST((src.on_nonce(f.work_id, f.nonce, f.version) == Offer::queued));
+	BOOST_TEST_REQUIRE(net.run_until([&] { return m.status()[0].accepted == 2; }));
+	BOOST_TEST(pool.resumes() == 1u);
+	BOOST_TEST(pool.totals().rejected == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_clean_job_makes_the_old_shares_stale)

@@ -203,7 +203,9 @@ Session::LineResult Session::on_line(std::string_view line, Duration now)
 			on_notification(*n, now);
 		else
 			on_response(std::get<Response>(*d.message), now);
-	} catch (const std::invalid_argument &e) {
+	} catch (const std::exception &e) {
+		// invalid_argument from the field checks; anything else a handler lets through
+		// is still one bad line, never an exception out of the read loop.
 		++bad_lines_;
 		return {false, e.what()};
 	}

@@ -62,6 +62,8 @@ public:
 	void set_difficulty(double difficulty); // sent now, applies to jobs after it
 	// Closes every connection (the listener stays up).
 	void drop_all();
+	// client.reconnect [host, port, wait_s] to every connection.
+	void send_reconnect(const std::string &host, std::uint16_t port, unsigned wait_s);
 	// Silent: reads but answers nothing and sends no job (a hung pool).
 	void set_silent(bool silent);
 	// Not listening: new connections are refused (a pool that is down).
