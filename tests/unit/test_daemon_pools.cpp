@@ -11,6 +11,7 @@
 
 #include <board_setup.hpp>
 #include <daemon.hpp>
+#include <hashboard/board/sim_board.hpp>
 #include <log.hpp>
 
 #include <cstdio>
@@ -185,4 +186,19 @@ BOOST_AUTO_TEST_CASE(a_silent_pool_counts_as_dead)
 	});
 	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(1).accepted >= 3; }), r.log_text());
 	BOOST_TEST(r.counts(1).rejected == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_safety_trip_is_in_the_status_with_its_reason)
+{
+	DaemonRig r(1);
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(0).accepted >= 1; }), r.log_text());
+	auto &sim = dynamic_cast<hashboard::SimDeviceFactory &>(*r.board.devices);
+	r.daemon->run_on_board([&](hashboard::Board &) { sim.fan("fan").inject_stall(true); });
+	BOOST_TEST_REQUIRE(
+	    r.wait_until([&] { return r.daemon->query_status().safety.trip_reason.has_value(); }),
+	    r.log_text());
+	const DaemonStatus s = r.daemon->query_status();
+	BOOST_TEST(s.safety.board_state == "tripped");
+	BOOST_TEST(s.safety.trip_reason->find("fan") != std::string::npos, *s.safety.trip_reason);
+	BOOST_TEST(r.log_text().find("<3>board tripped, in its safe state") != std::string::npos);
 }

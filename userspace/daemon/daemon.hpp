@@ -71,6 +71,11 @@ public:
 	void restart() override;
 	void quit() override;
 
+	// fn on the mining thread, waited for (tests inject faults into the twins there).
+	void run_on_board(std::function<void(hashboard::Board &)> fn)
+	{
+		loop_.post(std::move(fn)).get();
+	}
 	// status() run on the I/O thread, for callers on any other (tests, tools).
 	DaemonStatus query_status();
 	FeedCounters feed_counters() const { return feed_.counters(); }
