@@ -36,13 +36,15 @@ struct DaemonRig {
 	std::jthread daemon_thread;
 	int exit_code = -1;
 
-	explicit DaemonRig(unsigned n_pools, std::chrono::milliseconds silent_after = 30000ms)
+	explicit DaemonRig(unsigned n_pools, std::chrono::milliseconds silent_after = 30000ms,
+	                   std::uint32_t version_mask = 0x1fffe000)
 	{
 		std::vector<hbpool::TestPool *> raw;
 		for (unsigned i = 0; i < n_pools; ++i) {
 			hbpool::TestPoolOptions o = pool_rig::pool_options();
 			// The built-in board's chips report nonces of 6 + ticket-log2 zero bits.
 			o.difficulty = 1.0 / (1 << 22);
+			o.version_mask = version_mask;
 			pools.push_back(std::make_unique<hbpool::TestPool>(pool_io, o));
 			raw.push_back(pools.back().get());
 		}
@@ -201,4 +203,25 @@ BOOST_AUTO_TEST_CASE(a_safety_trip_is_in_the_status_with_its_reason)
 	BOOST_TEST(s.safety.board_state == "tripped");
 	BOOST_TEST(s.safety.trip_reason->find("fan") != std::string::npos, *s.safety.trip_reason);
 	BOOST_TEST(r.log_text().find("<3>board tripped, in its safe state") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_pools_version_mask_reaches_the_chips)
+{
+	// A pool that grants fewer bits than asked (BIP 310): the chips roll only those,
+	// and the pool, which checks every submit's version bits, refuses none.
+	constexpr std::uint32_t kMask = 0x1fe00000;
+	DaemonRig r(1, 30000ms, kMask);
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(0).accepted >= 10; }), r.log_text());
+	BOOST_TEST(r.counts(0).rejected == 0u);
+	std::vector<std::uint32_t> masks;
+	r.daemon->run_on_board([&](hashboard::Board &b) {
+		for (unsigned id : b.chain_ids())
+			masks.push_back(b.chain(id).version_mask());
+	});
+	BOOST_TEST_REQUIRE(masks.size() == 3u);
+	for (const auto m : masks)
+		BOOST_TEST(m == kMask);
+	const auto st = r.daemon->query_status();
+	BOOST_TEST(st.pools.at(0).version_rolling);
+	BOOST_TEST(st.pools.at(0).version_mask == kMask);
 }
