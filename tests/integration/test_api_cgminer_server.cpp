@@ -14,6 +14,7 @@
 
 using namespace hashboardd;
 using namespace hashboardd::api;
+using namespace std::string_literals;
 using namespace apitest;
 
 namespace {
@@ -317,11 +318,11 @@ BOOST_AUTO_TEST_CASE(restart_answers_then_restarts)
 {
 	Server s;
 	const std::string raw = ask(s.port(), R"({"command":"restart"})");
-	BOOST_TEST(raw == std::string("{\"STATUS\":\"RESTART\"}\0", 21));
+	BOOST_TEST(raw == "{\"STATUS\":\"RESTART\"}\0"s);
 	for (int i = 0; i < 100 && s.control.restarts == 0; ++i)
 		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	BOOST_TEST(s.control.restarts == 1);
-	BOOST_TEST(ask(s.port(), "quit") == std::string("BYE|\0", 5));
+	BOOST_TEST(ask(s.port(), "quit") == "BYE|\0"s);
 	for (int i = 0; i < 100 && s.control.quits == 0; ++i)
 		std::this_thread::sleep_for(std::chrono::milliseconds(10));
 	BOOST_TEST(s.control.quits == 1);
