@@ -468,3 +468,35 @@ BOOST_AUTO_TEST_CASE(stop_closes_open_connections)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(concurrency)
+
+BOOST_AUTO_TEST_CASE(many_clients_at_once_on_a_two_thread_io_context)
+{
+	// A second thread runs the same io_context: connections move between threads, the
+	// dispatcher still sees one request at a time.
+	Server s([](CgminerOptions &o) { o.max_connections = 64; });
+	std::thread second([&] { s.io.io.run(); });
+	std::atomic<int> good{0};
+	std::vector<std::thread> clients;
+	for (int t = 0; t < 8; ++t)
+		clients.emplace_back([&, t] {
+			for (int i = 0; i < 10; ++i) {
+				Client c(s.port());
+				c.send(t % 2 ? R"({"command":"summary+pools"})" : "stats");
+				const auto r = c.read(std::chrono::seconds(5));
+				if (r.closed && !r.bytes.empty() && r.bytes.back() == '\0' &&
+				    r.bytes.find("\"STATUS\":\"E\"") == std::string::npos &&
+				    r.bytes.find("STATUS=E") == std::string::npos)
+					++good;
+			}
+		});
+	for (auto &c : clients)
+		c.join();
+	BOOST_TEST(good == 80);
+	s.server->stop();
+	s.io.io.stop();
+	second.join();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
