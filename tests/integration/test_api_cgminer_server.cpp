@@ -479,6 +479,7 @@ BOOST_AUTO_TEST_CASE(many_clients_at_once_on_a_two_thread_io_context)
 	std::thread second([&] { s.io.io.run(); });
 	std::atomic<int> good{0};
 	std::vector<std::thread> clients;
+	clients.reserve(8);
 	for (int t = 0; t < 8; ++t)
 		clients.emplace_back([&, t] {
 			for (int i = 0; i < 10; ++i) {
