@@ -501,3 +501,21 @@ BOOST_AUTO_TEST_CASE(many_clients_at_once_on_a_two_thread_io_context)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(limits)
+
+BOOST_AUTO_TEST_CASE(the_size_cap_holds_to_the_byte)
+{
+	Server s([](CgminerOptions &o) { o.max_request_bytes = 64; });
+	// 64 bytes exactly: served.
+	std::string ok = R"({"command":"summary","parameter":")";
+	ok += std::string(64 - ok.size() - 2, 'x') + "\"}";
+	BOOST_TEST_REQUIRE(ok.size() == 64U);
+	BOOST_TEST(code_of(fleet_json(ask(s.port(), ok))) == 11);
+	// One more, complete in a single read: refused all the same.
+	std::string over = R"({"command":"summary","parameter":")";
+	over += std::string(65 - over.size() - 2, 'x') + "\"}";
+	BOOST_TEST(code_of(fleet_json(ask(s.port(), over))) == 303);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
