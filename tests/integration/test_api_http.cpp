@@ -398,6 +398,19 @@ BOOST_AUTO_TEST_CASE(limits_and_timeouts)
 	BOOST_TEST(get(s.port(), "/metrics").status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(stop_closes_kept_alive_connections)
+{
+	Server s([](HttpOptions &o) { o.timeout = std::chrono::seconds(30); });
+	Client c(s.port());
+	c.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+	std::string pending;
+	BOOST_TEST_REQUIRE(read_reply(c, pending).has_value());
+	s.server->stop();
+	const auto r = c.read(std::chrono::seconds(2));
+	BOOST_TEST(r.closed);
+	BOOST_TEST(!r.timed_out);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(grafana)

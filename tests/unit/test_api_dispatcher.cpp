@@ -14,14 +14,16 @@
 
 using namespace hashboardd;
 using namespace hashboardd::api;
+using namespace std::string_literals;
 using apitest::fleet_json;
 using apitest::number;
 using apitest::status_of;
 
 namespace {
 
-const IpAddress kLoopback = IpAddress::parse("127.0.0.1");
-const IpAddress kLan = IpAddress::parse("192.168.1.50");
+// Spelled as bytes, not parsed: a static's initialiser must not throw (cert-err58-cpp).
+const IpAddress kLoopback{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1}};
+const IpAddress kLan{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 168, 1, 50}};
 
 // A clock the test moves by hand, for session expiry.
 struct ManualClock {
@@ -90,8 +92,8 @@ BOOST_AUTO_TEST_CASE(request_end_finds_the_end_of_one_request)
 	BOOST_TEST(!request_end("summary").has_value()); // ends by EOF or quiet time
 	BOOST_TEST(request_end("summary\n").value() == 7U);
 	BOOST_TEST(request_end("summary|0\r\n").value() == 9U);
-	BOOST_TEST(request_end(std::string("summary\0more", 12)).value() == 7U);
-	BOOST_TEST(request_end(std::string("{\"command\"\0", 11)).value() == 10U);
+	BOOST_TEST(request_end("summary\0more"s).value() == 7U);
+	BOOST_TEST(request_end("{\"command\"\0"s).value() == 10U);
 }
 
 BOOST_AUTO_TEST_CASE(parse_request_reads_json_and_plain)
@@ -105,7 +107,7 @@ BOOST_AUTO_TEST_CASE(parse_request_reads_json_and_plain)
 	BOOST_TEST(r.parameter == "1");
 	r = std::get<Request>(parse_request(R"({"command":"x","parameter":0.5})"));
 	BOOST_TEST(r.parameter == "0.5");
-	r = std::get<Request>(parse_request(std::string("pools|0\n\0", 9)));
+	r = std::get<Request>(parse_request("pools|0\n\0"s));
 	BOOST_TEST(!r.json);
 	BOOST_TEST(r.command == "pools");
 	BOOST_TEST(r.parameter == "0");
@@ -480,6 +482,10 @@ BOOST_AUTO_TEST_CASE(bad_access_lists_are_refused_at_construction)
 		o.allow = {bad};
 		BOOST_CHECK_THROW(Dispatcher(c, o), std::invalid_argument);
 	}
+	BOOST_TEST((kLoopback == IpAddress::parse("127.0.0.1")));
+	BOOST_TEST((kLan == IpAddress::parse("192.168.1.50")));
+	BOOST_TEST(kLan.to_string() == "192.168.1.50");
+	BOOST_TEST(IpAddress::parse("fd00::1").to_string() == "fd00::1");
 	BOOST_TEST(Cidr::parse("10.1.0.0/16").contains(IpAddress::parse("10.1.200.3")));
 	BOOST_TEST(!Cidr::parse("10.1.0.0/16").contains(IpAddress::parse("10.2.0.1")));
 	BOOST_TEST(Cidr::parse("0.0.0.0/0").contains(IpAddress::parse("8.8.8.8")));
@@ -502,7 +508,7 @@ BOOST_AUTO_TEST_CASE(replies_are_valid_json_whatever_the_bytes)
 	rig.control.edit([](DaemonStatus &s) {
 		s.pools[0].url = "stratum+tcp://p\xe9ol:1";    // Latin-1, not UTF-8
 		s.pools[0].user = "w\xc3\xa9rker\xf0\x9f\x98"; // UTF-8, then a cut sequence
-		s.pools[1].user = std::string("nul\0in", 7);   // a NUL must never go out raw
+		s.pools[1].user = "nul\0in"s;                  // a NUL must never go out raw
 	});
 	const std::string raw = rig.d->handle(R"({"command":"pools"})", kLoopback).text;
 	BOOST_TEST(raw.find('\0') == std::string::npos);
@@ -511,8 +517,7 @@ BOOST_AUTO_TEST_CASE(replies_are_valid_json_whatever_the_bytes)
 	           "stratum+tcp://p\xef\xbf\xbdol:1");
 	BOOST_TEST(std::string(pools[0].as_object().at("User").as_string()) ==
 	           "w\xc3\xa9rker\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
-	BOOST_TEST(std::string(pools[1].as_object().at("User").as_string()) ==
-	           std::string("nul\0in", 7));
+	BOOST_TEST(std::string(pools[1].as_object().at("User").as_string()) == "nul\0in"s);
 	std::string name = "{\"command\":\"" + std::string(63, 'a') + "\xc8\x9c\"}";
 	const auto r = rig.json(name);
 	BOOST_TEST(code_of(r) == 14);

@@ -68,11 +68,13 @@ asio::awaitable<Received> read_request(tcp::socket &sock, const CgminerOptions &
 	asio::steady_timer timer(sock.get_executor());
 	std::array<char, 2048> chunk{};
 	for (;;) {
-		if (const auto end = request_end(r.bytes)) {
+		const auto end = request_end(r.bytes);
+		if (end && *end <= o.max_request_bytes) {
 			r.bytes.resize(*end);
 			co_return r;
 		}
-		if (r.bytes.size() > o.max_request_bytes) {
+		// Reads come in chunks, so the cap is checked on the request itself too.
+		if (end || r.bytes.size() > o.max_request_bytes) {
 			r.refusal = fmt::format("Request too long: more than {} bytes",
 			                        o.max_request_bytes);
 			co_return r;
