@@ -128,6 +128,16 @@ BOOST_AUTO_TEST_CASE(mines_reports_reloads_and_stops)
 		accepted = v->at("SUMMARY").at(0).at("Accepted").to_number<std::uint64_t>();
 		return accepted >= 3;
 	}));
+	// The bmminer-style per-chain keys fleet tools read, from the real board: three
+	// chains of four chips, every chip alive.
+	const auto stats = command(api, "stats");
+	BOOST_TEST_REQUIRE(stats.has_value());
+	const auto &m = stats->at("STATS").at(1).as_object();
+	for (int i = 1; i <= 3; ++i) {
+		BOOST_TEST(m.at("chain_acn" + std::to_string(i)).to_number<int>() == 4);
+		BOOST_TEST(m.at("chain_acs" + std::to_string(i)).as_string() == "oooo");
+		BOOST_TEST(m.contains("chain_rate" + std::to_string(i)));
+	}
 	const auto version = command(api, "version");
 	BOOST_TEST_REQUIRE(version.has_value());
 	BOOST_TEST(json::serialize(*version).find("HASHBOARD") != std::string::npos);
