@@ -37,7 +37,8 @@ struct DaemonRig {
 	int exit_code = -1;
 
 	explicit DaemonRig(unsigned n_pools, std::chrono::milliseconds silent_after = 30000ms,
-	                   std::uint32_t version_mask = 0x1fffe000)
+	                   std::uint32_t version_mask = 0x1fffe000,
+	                   const std::function<void(DaemonConfig &)> &tweak = {})
 	{
 		std::vector<hbpool::TestPool *> raw;
 		for (unsigned i = 0; i < n_pools; ++i) {
@@ -68,6 +69,8 @@ struct DaemonRig {
 		c.pool_policy.silent_after = silent_after;
 		c.pool_policy.retry_min = 100ms;
 		c.pool_policy.retry_max = 500ms;
+		if (tweak)
+			tweak(c);
 		board = open_board(std::nullopt);
 		daemon = std::make_unique<Daemon>(c, board, log);
 		daemon_thread = std::jthread([this] { exit_code = daemon->run(); });
@@ -224,4 +227,24 @@ BOOST_AUTO_TEST_CASE(the_pools_version_mask_reaches_the_chips)
 	const auto st = r.daemon->query_status();
 	BOOST_TEST(st.pools.at(0).version_rolling);
 	BOOST_TEST(st.pools.at(0).version_mask == kMask);
+}
+
+BOOST_AUTO_TEST_CASE(with_every_pool_dead_the_board_idles_and_comes_back)
+{
+	DaemonRig r(1, 30000ms, 0x1fffe000,
+	            [](DaemonConfig &c) { c.mining.idle_after_no_pool = 1s; });
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(0).accepted >= 1; }), r.log_text());
+	r.on_pools([&] {
+		r.pools[0]->set_listening(false);
+		r.pools[0]->drop_all();
+	});
+	BOOST_TEST_REQUIRE(
+	    r.wait_until([&] { return r.daemon->query_status().safety.idle_no_pool; }),
+	    r.log_text());
+	BOOST_TEST((r.board.board->state() == hashboard::BoardState::off));
+	const auto before = r.counts(0).accepted;
+	r.on_pools([&] { r.pools[0]->set_listening(true); });
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(0).accepted > before; }),
+	                   r.log_text());
+	BOOST_TEST(!r.daemon->query_status().safety.idle_no_pool);
 }
