@@ -220,7 +220,7 @@ int run()
 	const std::size_t chains = (daemon_args.size() - 3) / 2;
 
 	Child pool({HB_HBPOOL, "--port", "0", "--notify-file",
-	            HB_SOURCE_DIR "/tests/vectors/stratum_example_b.json", "--difficulty", "1e-6"},
+	            HB_SOURCE_DIR "/tests/vectors/stratum_example_b.json", "--difficulty", "1e-3"},
 	           tmp + ".hbpool.log");
 	std::string url;
 	while (url.empty()) {
