@@ -75,7 +75,6 @@ struct Taps {
 	std::vector<JobFrame> jobs;
 	// Nonce replies read, by nonce value: when the read returned the frame's last byte.
 	std::map<std::uint32_t, Clock::time_point> nonces;
-	std::function<void(const JobFrame &)> on_job; // under mu
 };
 
 // A chain transport that records the job frames written and the nonce replies read. The
@@ -99,8 +98,6 @@ public:
 			if (const auto *job = std::get_if<hashboard::bm13xx::HeaderJob>(&f)) {
 				std::lock_guard lock(taps_.mu);
 				taps_.jobs.push_back({chain_, job->ntime, now, line_free_, wire});
-				if (taps_.on_job)
-					taps_.on_job(taps_.jobs.back());
 			}
 		});
 	}
