@@ -6,6 +6,8 @@
 #include "hbtest.hpp"
 #include "temp_dir.hpp"
 
+#include <board_setup.hpp>
+#include <command_line.hpp>
 #include <config.hpp>
 #include <hashboard/config_file.hpp>
 
@@ -191,6 +193,57 @@ BOOST_AUTO_TEST_CASE(the_whole_config_is_checked_after_the_overrides)
 	BOOST_CHECK_THROW(validate(c), std::invalid_argument);
 	c.metrics.enabled = false;
 	BOOST_CHECK_NO_THROW(validate(c));
+}
+
+BOOST_AUTO_TEST_CASE(chain_transports_move_a_simulated_boards_chains_onto_links)
+{
+	const char *argv[] = {"hashboardd",
+	                      "--pool",
+	                      "stratum+tcp://h:1",
+	                      "--user",
+	                      "me.worker",
+	                      "--chain-transport",
+	                      "0=tty:/dev/pts/90",
+	                      "--chain-transport",
+	                      "2=tty:/dev/pts/92?reset=hbsim:/tmp/c2.ctl"};
+	const auto parsed = parse_command_line(int(std::size(argv)), argv);
+	BOOST_REQUIRE(parsed.line);
+	const DaemonConfig c = effective_config(*parsed.line);
+	BOOST_REQUIRE_EQUAL(c.chain_transports.size(), 2u);
+
+	// The built-in board: its chains 0 and 2 on links, with the board's [sim] zero
+	// bits (what hbsim --board serves); its devices still twins, so the linked twins.
+	const hashboard::BoardConfig b = board_config(std::nullopt, c.chain_transports);
+	BOOST_CHECK_EQUAL(b.chain(0).transport, "tty:/dev/pts/90");
+	BOOST_CHECK_EQUAL(b.chain(1).transport, "sim");
+	BOOST_CHECK_EQUAL(b.chain(2).transport, "tty:/dev/pts/92?reset=hbsim:/tmp/c2.ctl");
+	BOOST_CHECK_EQUAL(b.chain(0).zero_bits, b.sim.zero_bits);
+	BOOST_CHECK(!b.simulated());
+	BOOST_CHECK(twins_only(b));
+	BOOST_CHECK(board_config(std::nullopt).simulated());
+
+	// "sim" keeps a chain in-process: the board stays all-simulated.
+	BoardRig rig = open_board(std::nullopt, {"1=sim"});
+	BOOST_CHECK(rig.simulated);
+}
+
+BOOST_AUTO_TEST_CASE(bad_chain_transports_are_refused_naming_the_argument)
+{
+	for (const std::vector<std::string> &bad : {std::vector<std::string>{"7=tty:/dev/pts/1"},
+	                                            {"0=nosuch:/x"},
+	                                            {"x=tty:/dev/pts/1"},
+	                                            {"0"},
+	                                            {"0="},
+	                                            {"0=tty:/dev/pts/1", "0=tty:/dev/pts/2"}}) {
+		try {
+			board_config(std::nullopt, bad);
+			BOOST_ERROR("accepted " + bad.front());
+		} catch (const std::invalid_argument &e) {
+			BOOST_CHECK_MESSAGE(std::string(e.what()).find("--chain-transport") !=
+			                        std::string::npos,
+			                    e.what());
+		}
+	}
 }
 
 BOOST_AUTO_TEST_CASE(log_levels_by_name)

@@ -4,11 +4,11 @@
 #include "board_args.hpp"
 #include "board_report.hpp"
 #include "commands.hpp"
-#include "linked_sim_devices.hpp"
 #include "validators.hpp"
 
 #include <hashboard/board/board.hpp>
 #include <hashboard/board/board_config.hpp>
+#include <hashboard/board/linked_sim_devices.hpp>
 #include <hashboard/board/safety.hpp>
 #include <hashboard/board/sim_board.hpp>
 #include <hashboard/work.hpp>
@@ -67,7 +67,7 @@ Session open_board(const BoardOptions &o, const BoardConfig &cfg)
 		s.devices = std::make_shared<hashboard::SimDeviceFactory>(cfg, *s.clock);
 	} else if (o.overrides.sim_devices) {
 		s.clock = std::make_unique<hashboard::SteadyClock>();
-		s.devices = std::make_shared<LinkedSimDevices>(cfg, *s.clock);
+		s.devices = std::make_shared<hashboard::LinkedSimDevices>(cfg, *s.clock);
 	} else {
 		s.clock = std::make_unique<hashboard::SteadyClock>();
 		s.devices = hashboard::make_hardware_device_factory(cfg, *s.clock);

@@ -66,25 +66,6 @@ DomainVoltage parse_domain_voltage(const std::string &arg, const hashboard::Boar
 	return d;
 }
 
-ChainTransport parse_chain_transport(const std::string &arg, const hashboard::BoardConfig &cfg)
-{
-	const auto eq = arg.find('=');
-	if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size())
-		throw std::invalid_argument("--chain-transport '" + arg +
-		                            "': expected ID=URI, e.g. "
-		                            "0=tty:/dev/pts/5?reset=hbsim:/tmp/chain0.ctl");
-	ChainTransport t{to_index(arg.substr(0, eq), "chain id in --chain-transport '" + arg + "'"),
-	                 arg.substr(eq + 1)};
-	try {
-		cfg.chain(t.chain);
-		if (t.uri != hashboard::kSimTransport)
-			hashboard::clock_for_transport(t.uri); // parses the URI and its scheme
-	} catch (const std::invalid_argument &e) {
-		throw std::invalid_argument("--chain-transport '" + arg + "': " + e.what());
-	}
-	return t;
-}
-
 void check_frequency(const hashboard::BoardConfig &cfg, unsigned chain_id, double mhz,
                      const std::string &arg)
 {
@@ -100,22 +81,10 @@ void check_frequency(const hashboard::BoardConfig &cfg, unsigned chain_id, doubl
 
 void apply_chain_overrides(hashboard::BoardConfig &cfg, const ChainOverrides &o)
 {
-	std::vector<unsigned> seen;
-	for (const auto &t : o.transports) {
-		if (std::find(seen.begin(), seen.end(), t.chain) != seen.end())
-			throw std::invalid_argument("--chain-transport: chain " +
-			                            std::to_string(t.chain) + " given twice");
-		seen.push_back(t.chain);
-		for (auto &c : cfg.chains) {
-			if (c.id != t.chain)
-				continue;
-			c.transport = t.uri;
-			if (o.zero_bits)
-				c.zero_bits = *o.zero_bits;
-			else if (o.sim_devices)
-				c.zero_bits = cfg.sim.zero_bits;
-		}
-	}
+	std::optional<unsigned> zero_bits = o.zero_bits;
+	if (!zero_bits && o.sim_devices)
+		zero_bits = cfg.sim.zero_bits;
+	hashboard::apply_chain_transports(cfg, o.transports, zero_bits);
 	for (auto &c : cfg.chains) {
 		if (o.ramp_step_mhz)
 			c.ramp_step_mhz = *o.ramp_step_mhz;

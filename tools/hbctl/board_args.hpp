@@ -5,6 +5,7 @@
 #pragma once
 
 #include <hashboard/board/board_config.hpp>
+#include <hashboard/board/chain_transport.hpp>
 
 #include <optional>
 #include <string>
@@ -20,18 +21,14 @@ struct DomainVoltage {
 	std::string domain;
 	double mv;
 };
-struct ChainTransport {
-	unsigned chain;
-	std::string uri;
-};
+// --chain-transport's values and parser are the HAL's (hashboardd takes them too).
+using hashboard::ChainTransport;
+using hashboard::parse_chain_transport;
 
 // "0:3=450": chain 0, chip 3, 450 MHz, inside the board's limits and the PLL's range.
 ChipFreq parse_chip_freq(const std::string &arg, const hashboard::BoardConfig &cfg);
 // "d1=1250": a domain the board has, and its millivolts.
 DomainVoltage parse_domain_voltage(const std::string &arg, const hashboard::BoardConfig &cfg);
-// "0=tty:/dev/pts/5?reset=hbsim:/tmp/x.ctl": a chain the board has and a well-formed
-// transport URI (docs/transports.md), or "sim" for the in-process simulator.
-ChainTransport parse_chain_transport(const std::string &arg, const hashboard::BoardConfig &cfg);
 // Throws unless mhz is inside the board's limits and the chain's PLL range.
 void check_frequency(const hashboard::BoardConfig &cfg, unsigned chain_id, double mhz,
                      const std::string &arg);

@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace hashboardd {
 
@@ -27,10 +29,20 @@ struct BoardRig {
 	bool simulated = false;
 };
 
-// Reads the board file (the built-in board when none) and builds the board on a
-// steady clock; a board whose devices are all twins gets simulated ones. Throws
-// hashboard::ConfigError for a bad board file.
-BoardRig open_board(const std::optional<std::filesystem::path> &file);
+// Reads the board file (the built-in board when none) and puts each chain_transports
+// entry (--chain-transport ID=URI) on its chain; a simulated board's replaced chains
+// take its [sim] zero bits, as hbsim --board serves them. Throws hashboard::ConfigError
+// for a bad board file, std::invalid_argument for a bad ID=URI.
+hashboard::BoardConfig board_config(const std::optional<std::filesystem::path> &file,
+                                    const std::vector<std::string> &chain_transports = {});
+// True when every control device (regulator, sensor, fan, GPIO line) is a twin.
+bool twins_only(const hashboard::BoardConfig &config);
+
+// board_config(), built on a steady clock: a board whose devices and chains are all
+// twins gets simulated ones; twins with chains on links (hbsim --board's ptys or
+// sockets) get hashboard::LinkedSimDevices; anything else the hardware.
+BoardRig open_board(const std::optional<std::filesystem::path> &file,
+                    const std::vector<std::string> &chain_transports = {});
 // The same on a given clock (tests run the built-in board in virtual time).
 BoardRig open_board(const hashboard::BoardConfig &config, std::unique_ptr<hashboard::Clock> clock);
 

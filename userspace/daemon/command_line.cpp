@@ -22,6 +22,10 @@ ParsedCommandLine parse_command_line(int argc, const char *const *argv)
 	app.add_option("-u,--user", l.user, "pool user (worker name), for every pool");
 	app.add_option("-p,--password", l.password, "pool password, for every pool");
 	app.add_option("--board", board, "board file (default: the built-in simulated board)");
+	app.add_option("--chain-transport", l.chain_transports,
+	               "ID=URI: put the board's chain ID on the transport URI (repeatable; "
+	               "docs/transports.md), e.g. a simulated board's chains on hbsim --board's "
+	               "ptys: 0=tty:/dev/pts/5");
 	app.add_option("--api-port", l.api_port, "cgminer API port (0 to disable)")
 	    ->check(CLI::Range(0, 65535));
 	app.add_option("--metrics-port", l.metrics_port, "Prometheus /metrics port (0 to disable)")
@@ -61,6 +65,7 @@ DaemonConfig effective_config(const CommandLine &l)
 	}
 	if (l.board_file)
 		c.board_file = l.board_file;
+	c.chain_transports = l.chain_transports;
 	// Port 0 on the command line switches the server off (a test or a board that
 	// must not listen); in the file, enabled = false does.
 	if (l.api_port) {

@@ -20,6 +20,7 @@ struct CommandLine {
 	std::optional<std::string> user;     // every pool's
 	std::optional<std::string> password; // every pool's
 	std::optional<std::filesystem::path> board_file;
+	std::vector<std::string> chain_transports; // --chain-transport ID=URI
 	std::optional<unsigned> api_port;
 	std::optional<unsigned> metrics_port;
 	std::optional<std::string> log_level;

@@ -68,6 +68,8 @@ struct DaemonConfig {
 	std::string source; // the file it came from, empty for defaults and overrides only
 	std::vector<PoolConfig> pools;
 	std::optional<std::filesystem::path> board_file; // unset: the built-in simulated board
+	// --chain-transport ID=URI (command line only): the board file's chain links replaced.
+	std::vector<std::string> chain_transports;
 	ApiConfig api;
 	MetricsConfig metrics;
 	PoolPolicy pool_policy;

@@ -48,7 +48,7 @@ template <typename Fn> auto pool_call(Fn &&fn)
 
 } // namespace
 
-stratum::PoolManagerOptions pool_manager_options(const DaemonConfig &c)
+stratum::PoolManagerOptions pool_manager_options(const DaemonConfig &c, stratum::LineTap line_tap)
 {
 	stratum::PoolManagerOptions o;
 	o.session.notify_timeout = c.pool_policy.silent_after;
@@ -59,12 +59,13 @@ stratum::PoolManagerOptions pool_manager_options(const DaemonConfig &c)
 	// A farm's miners restart together after a power cut: each seeds its jitter on its
 	// own so their reconnects spread out.
 	o.seed = std::random_device{}();
+	o.line_tap = std::move(line_tap);
 	return o;
 }
 
 Daemon::Daemon(DaemonConfig config, BoardRig &rig, Log &log, DaemonHooks hooks)
     : config_(std::move(config)), rig_(rig), log_(log), hooks_(std::move(hooks)),
-      pools_(io_, *rig.clock, pool_manager_options(config_), config_.pools),
+      pools_(io_, *rig.clock, pool_manager_options(config_, hooks_.pool_lines), config_.pools),
       jobs_(pools_, chain_slots(*rig.board)), feed_(io_, pools_, jobs_, log_),
       loop_(*rig.board, feed_, log_,
             MiningOptions{config_.mining.frequency_mhz, config_.mining.idle_after_no_pool,

@@ -41,6 +41,9 @@ struct DaemonHooks {
 	std::function<DaemonConfig()> reload;
 	// Called once the servers listen and the mining thread runs, with their ports.
 	std::function<void(std::uint16_t api_port, std::uint16_t metrics_port)> on_ready;
+	// Every pool line as it is read and once it is written, on the I/O thread (the
+	// benchmarks time clean jobs and shares with it); empty in the daemon.
+	stratum::LineTap pool_lines;
 };
 
 class Daemon final : public DaemonControl {
@@ -108,7 +111,8 @@ private:
 	bool stopping_ = false;
 };
 
-// The pool manager's options from the config's failover policy.
-stratum::PoolManagerOptions pool_manager_options(const DaemonConfig &config);
+// The pool manager's options from the config's failover policy (and the hooks' tap).
+stratum::PoolManagerOptions pool_manager_options(const DaemonConfig &config,
+                                                 stratum::LineTap line_tap = {});
 
 } // namespace hashboardd

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	try {
-		BoardRig rig = open_board(config.board_file);
+		BoardRig rig = open_board(config.board_file, config.chain_transports);
 		DaemonHooks hooks;
 		hooks.notify = [](const std::string &state) { sd_notify(0, state.c_str()); };
 		hooks.reload = [&line] { return effective_config(line); };
@@ -48,6 +48,9 @@ int main(int argc, char **argv)
 		return daemon.run();
 	} catch (const hashboard::ConfigError &e) {
 		log.error(std::string("board file: ") + e.what());
+		return 2;
+	} catch (const std::invalid_argument &e) {
+		log.error(e.what());
 		return 2;
 	} catch (const std::exception &e) {
 		log.error(e.what());

@@ -132,6 +132,8 @@ void PoolConnection::read()
 			return;
 		}
 		while (auto line = self->reader_.next_line()) {
+			if (self->options_.tap)
+				self->options_.tap(LineDirection::received, *line);
 			const auto r = self->session_.on_line(*line, self->clock_.now());
 			if (!r.ok && self->handlers_.on_bad_line)
 				self->handlers_.on_bad_line(r.error);
@@ -174,6 +176,8 @@ void PoolConnection::write()
 			self->close("write: " + ec.message());
 			return;
 		}
+		if (self->options_.tap)
+			self->options_.tap(LineDirection::sent, self->write_queue_.front());
 		self->write_queue_.pop_front();
 		self->write();
 	};

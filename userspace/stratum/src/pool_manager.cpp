@@ -257,6 +257,7 @@ void PoolManager::connect(Pool &p)
 	co.ca_file = p.config.ca_file;
 	co.connect_timeout = options_.connect_timeout;
 	co.max_line = LineReader::kDefaultMaxLine;
+	co.tap = options_.line_tap;
 	const PoolId id = p.id;
 	PoolConnection::Handlers h;
 	h.on_input = [this, id] {

@@ -25,8 +25,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace hashboardd::stratum {
+
+// A look at the lines on the wire, for benchmarks and traces: each received line as it
+// is read (before the Session sees it), each sent line once the socket took all of it.
+enum class LineDirection { received, sent };
+using LineTap = std::function<void(LineDirection, std::string_view line)>;
 
 struct ConnectionOptions {
 	// TLS: verify the pool's certificate and host name against the system CAs (or ca_file).
@@ -35,6 +41,7 @@ struct ConnectionOptions {
 	std::optional<std::string> ca_file;
 	Duration connect_timeout = std::chrono::seconds(10);
 	std::size_t max_line = LineReader::kDefaultMaxLine;
+	LineTap tap; // empty: no look
 };
 
 class PoolConnection : public std::enable_shared_from_this<PoolConnection> {

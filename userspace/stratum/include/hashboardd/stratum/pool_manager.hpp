@@ -53,6 +53,7 @@ struct PoolManagerOptions {
 	double backoff_jitter = 0.25; // +-25 %, so a farm does not reconnect in lockstep
 	Duration connect_timeout = std::chrono::seconds(10);
 	std::uint64_t seed = 1; // the jitter's generator (tests fix it; the daemon seeds it)
+	LineTap line_tap;       // every pool connection's lines (ConnectionOptions::tap)
 };
 
 class PoolManager {

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "linked_sim_devices.hpp"
+#include <hashboard/board/linked_sim_devices.hpp>
 
-namespace hbctl {
+#include <hashboard/transport.hpp>
 
-using hashboard::ByteSpan;
-using hashboard::Duration;
-using hashboard::Transport;
+namespace hashboard {
 
 // The Board owns the link; this view of it keeps the factory's list of resettable
 // links true for exactly as long as the link is open.
@@ -101,4 +99,4 @@ std::shared_ptr<hashboard::GpioLine> LinkedSimDevices::make_gpio(const hashboard
 	return std::make_shared<ResetLine>(std::move(twin), spec, resettable_);
 }
 
-} // namespace hbctl
+} // namespace hashboard

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// hbctl board --sim-devices: every control device a twin, every chain on its own link.
+// Every control device a twin, every chain on its own link: hbctl board --sim-devices and
+// hashboardd with --chain-transport on a simulated board, against hbsim --board processes.
 #pragma once
 
 #include <hashboard/board/board.hpp>
@@ -8,7 +9,7 @@
 #include <map>
 #include <memory>
 
-namespace hbctl {
+namespace hashboard {
 
 // Regulators, sensors, fans and GPIO lines are the simulator's twins (as with --sim);
 // chains open their transport URIs in real time, so a board can run against hbsim
@@ -56,4 +57,4 @@ private:
 	std::map<unsigned, hashboard::Transport *> resettable_;
 };
 
-} // namespace hbctl
+} // namespace hashboard
