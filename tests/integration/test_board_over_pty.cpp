@@ -120,6 +120,16 @@ BOOST_DATA_TEST_CASE(board_mines_over_ptys, boost::unit_test::data::make(shipped
 {
 	const fs::path file = boards_dir() / name;
 	const auto cfg = hashboard::load_board_config(file);
+#if defined(__SANITIZE_ADDRESS__)
+	// Real time on ptys: an AddressSanitizer hbsim hashes 480 chips several times slower
+	// than the release one and falls behind (it says so), so the first chip's reply misses
+	// its timeout. The release tree runs every board; this tree the ones it keeps up with.
+	if (cfg.total_chips() > 256) {
+		BOOST_TEST_MESSAGE(name << ": not run under AddressSanitizer (" << cfg.total_chips()
+		                        << " chips in real time)");
+		return;
+	}
+#endif
 	const unsigned zero_bits = zero_bits_for(cfg);
 	BoardSim sim(file, zero_bits);
 	BOOST_TEST_REQUIRE(sim.chains.size() == cfg.chains.size());
