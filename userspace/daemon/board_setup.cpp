@@ -44,6 +44,7 @@ hashboard::BoardConfig board_config(const std::optional<std::filesystem::path> &
 	        ? hashboard::load_board_config(*file)
 	        : hashboard::parse_board_config(builtin_board_toml(), "<built-in simulated board>");
 	std::vector<hashboard::ChainTransport> transports;
+	transports.reserve(chain_transports.size());
 	for (const auto &arg : chain_transports)
 		transports.push_back(hashboard::parse_chain_transport(arg, config));
 	// A simulated board's chains moved to links talk to hbsim --board, whose chips

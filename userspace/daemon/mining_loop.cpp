@@ -118,7 +118,7 @@ void MiningLoop::feed_all()
 			works.clear();
 			break;
 		}
-		works.emplace(id, std::move(*w));
+		works.emplace(id, *w);
 	}
 	const Duration now = clock_.now();
 	if (works.empty()) {

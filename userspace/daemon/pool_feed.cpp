@@ -43,7 +43,7 @@ std::optional<hashboard::Work> PoolFeed::next_work(unsigned chain_id)
 		try {
 			auto w = jobs_.next_work(chain_id);
 			refresh();
-			promise->set_value(std::move(w));
+			promise->set_value(w);
 		} catch (...) {
 			promise->set_exception(std::current_exception());
 		}
