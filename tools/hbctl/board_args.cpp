@@ -69,13 +69,10 @@ DomainVoltage parse_domain_voltage(const std::string &arg, const hashboard::Boar
 void check_frequency(const hashboard::BoardConfig &cfg, unsigned chain_id, double mhz,
                      const std::string &arg)
 {
-	const auto &l = cfg.limits;
-	if (mhz < l.freq_min_mhz || mhz > l.freq_max_mhz ||
-	    !hashboard::pll_for_frequency(*cfg.chain(chain_id).family, mhz)) {
-		throw std::invalid_argument(
-		    fmt::format("{}: {:g} MHz is outside board {}'s limits ({:g}..{:g} MHz) or the "
-		                "PLL's range",
-		                arg, mhz, cfg.name, l.freq_min_mhz, l.freq_max_mhz));
+	try {
+		hashboard::check_chain_frequency(cfg, cfg.chain(chain_id), mhz);
+	} catch (const std::invalid_argument &e) {
+		throw std::invalid_argument(arg + ": " + e.what());
 	}
 }
 

@@ -364,12 +364,11 @@ void Daemon::check_chain(unsigned chain_id) const
 void Daemon::check_frequency(unsigned chain_id, double mhz) const
 {
 	const auto &cfg = rig_.board->config();
-	const auto &l = cfg.limits;
-	if (!std::isfinite(mhz) || mhz < l.freq_min_mhz || mhz > l.freq_max_mhz ||
-	    !hashboard::pll_for_frequency(*cfg.chain(chain_id).family, mhz))
-		throw ControlError(fmt::format("{:g} MHz is outside board {}'s limits ({:g}..{:g} "
-		                               "MHz) or the PLL's range",
-		                               mhz, cfg.name, l.freq_min_mhz, l.freq_max_mhz));
+	try {
+		hashboard::check_chain_frequency(cfg, cfg.chain(chain_id), mhz);
+	} catch (const std::invalid_argument &e) {
+		throw ControlError(e.what());
+	}
 }
 
 void Daemon::on_board(std::function<void(hashboard::Board &)> fn, const char *what)

@@ -291,19 +291,6 @@ void Board::update(Duration now)
 	devices_->update(now);
 }
 
-void Board::check_frequency(const ChainSpec &spec, double mhz) const
-{
-	if (!std::isfinite(mhz) || mhz < config_.limits.freq_min_mhz ||
-	    mhz > config_.limits.freq_max_mhz)
-		throw std::invalid_argument("frequency " + number(mhz) + " MHz is outside board " +
-		                            config_.name + "'s limits " +
-		                            number(config_.limits.freq_min_mhz) + ".." +
-		                            number(config_.limits.freq_max_mhz) + " MHz");
-	if (!pll_for_frequency(*spec.family, mhz))
-		throw std::invalid_argument("frequency " + number(mhz) + " MHz is outside " +
-		                            std::string(spec.family->name) + "'s PLL range");
-}
-
 void Board::set_chip_frequency(unsigned chain_id, unsigned position, double mhz)
 {
 	require({BoardState::powered, BoardState::enumerated, BoardState::mining},
@@ -313,7 +300,7 @@ void Board::set_chip_frequency(unsigned chain_id, unsigned position, double mhz)
 		throw std::invalid_argument("chain " + std::to_string(chain_id) + " has no chip " +
 		                            std::to_string(position) + " (it has " +
 		                            std::to_string(slot.spec.chips) + ")");
-	check_frequency(slot.spec, mhz);
+	check_chain_frequency(config_, slot.spec, mhz);
 	slot.targets[position] = mhz;
 	if (state_.load() != BoardState::powered && slot.usable)
 		slot.chain->ramp_chip_frequencies(slot.targets,
@@ -325,7 +312,7 @@ void Board::set_chain_frequency(unsigned chain_id, double mhz)
 	require({BoardState::powered, BoardState::enumerated, BoardState::mining},
 	        "set_chain_frequency");
 	ChainSlot &slot = *chains_[index_of(chain_id)];
-	check_frequency(slot.spec, mhz);
+	check_chain_frequency(config_, slot.spec, mhz);
 	slot.targets.assign(slot.spec.chips, mhz);
 	if (state_.load() != BoardState::powered && slot.usable)
 		slot.chain->ramp_chip_frequencies(slot.targets,

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <limits>
 
 namespace hashboard {
@@ -273,6 +274,19 @@ unsigned DomainSpec::chip_count() const
 	for (const auto &r : chips)
 		n += r.last - r.first + 1;
 	return n;
+}
+
+void check_chain_frequency(const BoardConfig &config, const ChainSpec &chain, double mhz)
+{
+	const BoardLimits &l = config.limits;
+	if (!std::isfinite(mhz) || mhz < l.freq_min_mhz || mhz > l.freq_max_mhz)
+		throw std::invalid_argument(fmt::format("frequency {:g} MHz is outside board {}'s "
+		                                        "limits {:g}..{:g} MHz",
+		                                        mhz, config.name, l.freq_min_mhz,
+		                                        l.freq_max_mhz));
+	if (!pll_for_frequency(*chain.family, mhz))
+		throw std::invalid_argument(fmt::format(
+		    "frequency {:g} MHz is outside {}'s PLL range", mhz, chain.family->name));
 }
 
 ChipRange parse_chip_range(std::string_view text)

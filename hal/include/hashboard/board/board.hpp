@@ -230,7 +230,6 @@ private:
 	void for_each_chain(const std::function<void(ChainTask &)> &work);
 	void start_chain(ChainTask &task, ChainBringUp &report);
 	unsigned auto_ticket_log2(const ChainSlot &slot) const;
-	void check_frequency(const ChainSpec &spec, double mhz) const;
 	GpioLine *gpio(GpioRole role, std::optional<unsigned> chain_id) const;
 
 	// Declared first, destroyed last: everything below may hold parts it made.

@@ -217,4 +217,9 @@ BoardConfig parse_board_config(std::string_view text, std::string source_name);
 // "0-2" or "5": inclusive chip positions; throws std::invalid_argument.
 ChipRange parse_chip_range(std::string_view text);
 
+// Throws std::invalid_argument when mhz is not a frequency chain's chips may run at on
+// this board: not finite, outside the board's limits, or outside the family's PLL range.
+// The Board checks every frequency with it; tools check their arguments with it first.
+void check_chain_frequency(const BoardConfig &config, const ChainSpec &chain, double mhz);
+
 } // namespace hashboard
