@@ -2,6 +2,7 @@
 #include <hashboardd/api/cgminer_server.hpp>
 
 #include "connection_registry.hpp"
+#include "listen.hpp"
 #include "request.hpp"
 
 #include <fmt/format.h>
@@ -209,13 +210,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<CgminerServer::State> st)
 CgminerServer::CgminerServer(asio::io_context &io, DaemonControl &control, CgminerOptions options)
     : state_(std::make_shared<State>(io, control, std::move(options)))
 {
-	const tcp::endpoint ep(asio::ip::make_address(state_->options.address),
-	                       state_->options.port);
-	state_->acceptor.open(ep.protocol());
-	state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-	state_->acceptor.bind(ep);
-	state_->acceptor.listen(asio::socket_base::max_listen_connections);
-	state_->port = state_->acceptor.local_endpoint().port();
+	state_->port = listen_on(state_->acceptor, state_->options.address, state_->options.port);
 	asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_), asio::detached);
 }
 
