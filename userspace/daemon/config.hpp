@@ -7,6 +7,7 @@
 #pragma once
 
 #include <hashboard/clock.hpp>
+#include <hashboardd/api/access_list.hpp>
 #include <hashboardd/stratum/pool_manager.hpp>
 
 #include <cstdint>
@@ -28,7 +29,7 @@ struct ApiConfig {
 	// Privileged commands (addpool, switchpool, ascset ...) come only from these, and
 	// from further away only with a logon session: an open addpool lets anyone on the
 	// LAN point the hashrate at their own pool.
-	std::vector<std::string> privileged_from = {"127.0.0.0/8", "::1/128"};
+	std::vector<std::string> privileged_from = api::loopback_networks();
 	// When set, logon needs it (logon|SECRET); when empty any privileged_from peer may
 	// log on.
 	std::string logon_secret;
