@@ -69,13 +69,14 @@ Daemon::Daemon(DaemonConfig config, BoardRig &rig, Log &log, DaemonHooks hooks)
       jobs_(pools_, chain_slots(*rig.board)), feed_(io_, pools_, jobs_, log_),
       loop_(*rig.board, feed_, log_,
             MiningOptions{config_.mining.frequency_mhz, config_.mining.idle_after_no_pool,
-                          std::chrono::milliseconds(2), std::chrono::milliseconds(100),
+                          std::chrono::milliseconds(50), std::chrono::milliseconds(100),
                           [this] {
 	                          if (hooks_.notify)
 		                          hooks_.notify("WATCHDOG=1");
                           }}),
       signals_(io_, SIGTERM, SIGINT, SIGHUP)
 {
+	feed_.on_change([this] { loop_.wake(); });
 	pools_.set_events({
 	    [this](std::optional<stratum::PoolId> active) {
 		    feed_.refresh();

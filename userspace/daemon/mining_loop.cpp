@@ -20,6 +20,9 @@ constexpr Duration kDeviceReadEvery = 1s;
 // After a failed bring-up (no chips answered, a regulator fault at power-up) the loop
 // waits this long before trying again, so a broken board does not spin.
 constexpr Duration kBringUpRetry = 30s;
+// The longest the loop sleeps while the board is not mining (off, idle, tripped): how
+// soon a posted command runs then.
+constexpr Duration kIdleSleep = 10ms;
 
 double ghs(double hashes_per_second)
 {
@@ -52,8 +55,11 @@ std::future<void> MiningLoop::post(std::function<void(hashboard::Board &)> fn)
 {
 	std::packaged_task<void(hashboard::Board &)> task(std::move(fn));
 	auto done = task.get_future();
-	std::lock_guard lock(posted_mu_);
-	posted_.push_back(std::move(task));
+	{
+		std::lock_guard lock(posted_mu_);
+		posted_.push_back(std::move(task));
+	}
+	board_.wake();
 	return done;
 }
 
@@ -200,8 +206,8 @@ void MiningLoop::run(std::stop_token stop)
 		    std::max(std::min({after + options_.poll_slice, next_tick_, next_job_}), after);
 		if (board_.state() == BoardState::mining)
 			board_.poll(std::max(until - after, Duration(100us)), sink);
-		else
-			clock_.sleep_for(std::max(until - after, Duration(1ms)));
+		else // not mining: nothing ends a sleep early, so it is kept short
+			clock_.sleep_for(std::clamp(until - after, Duration(1ms), kIdleSleep));
 		if (clock_.now() >= next_tick_) {
 			tick(clock_.now());
 			next_tick_ = clock_.now() + options_.tick;

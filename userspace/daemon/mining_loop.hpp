@@ -30,8 +30,9 @@ namespace hashboardd {
 struct MiningOptions {
 	std::optional<double> frequency_mhz;
 	hashboard::Duration idle_after_no_work = std::chrono::seconds(60);
-	// The longest a poll blocks: how soon a clean job or a posted command is seen.
-	hashboard::Duration poll_slice = std::chrono::milliseconds(2);
+	// The longest a poll blocks. New work (wake()) and posted commands end a poll at
+	// once, so this only bounds how late the loop looks at its own clock.
+	hashboard::Duration poll_slice = std::chrono::milliseconds(50);
 	hashboard::Duration tick = std::chrono::milliseconds(100);
 	// Called on every tick from the mining thread: the systemd watchdog is fed here,
 	// so a hung loop stops the keep-alives and systemd restarts the daemon.
@@ -62,9 +63,12 @@ public:
 	// Runs until stop is requested; leaves the board powered down (or tripped).
 	void run(std::stop_token stop);
 
-	// Runs fn on the loop's thread before its next poll; the future carries fn's
-	// exception (std::invalid_argument for a frequency out of range, ...).
+	// Runs fn on the loop's thread before its next poll (ending the current one); the
+	// future carries fn's exception (std::invalid_argument for a frequency out of
+	// range, ...).
 	std::future<void> post(std::function<void(hashboard::Board &)> fn);
+	// From any thread: the feed has new work; the loop looks at once.
+	void wake() { board_.wake(); }
 
 	BoardSnapshot snapshot() const;
 

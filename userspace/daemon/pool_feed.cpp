@@ -9,6 +9,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <vector>
 
 namespace hashboardd {
 namespace {
@@ -28,14 +29,56 @@ PoolFeed::PoolFeed(boost::asio::io_context &io, stratum::PoolManager &pools,
 
 void PoolFeed::refresh()
 {
-	generation_.store(jobs_.generation());
+	const std::uint64_t generation = jobs_.generation();
 	has_job_.store(pools_.current_job() != nullptr);
+	if (generation == generation_.load())
+		return;
+	std::vector<unsigned> chains;
+	{
+		std::lock_guard lock(ready_mu_);
+		for (const auto &[id, ready] : ready_)
+			chains.push_back(id);
+	}
+	for (unsigned id : chains)
+		prepare(id);
+	generation_.store(generation);
+	if (on_change_)
+		on_change_();
+}
+
+void PoolFeed::prepare(unsigned chain_id)
+{
+	auto work = jobs_.next_work(chain_id);
+	const std::uint64_t generation = jobs_.generation();
+	std::lock_guard lock(ready_mu_);
+	auto &slot = ready_[chain_id];
+	if (work)
+		slot = Ready{generation, std::move(*work)};
+	else
+		slot.reset();
 }
 
 std::optional<hashboard::Work> PoolFeed::next_work(unsigned chain_id)
 {
 	if (closed_.load() || !has_job_.load())
 		return std::nullopt;
+	{
+		std::unique_lock lock(ready_mu_);
+		const auto it = ready_.find(chain_id);
+		if (it != ready_.end() && it->second &&
+		    it->second->generation == generation_.load()) {
+			hashboard::Work work = std::move(it->second->work);
+			it->second.reset();
+			lock.unlock();
+			boost::asio::post(io_, [this, chain_id] { prepare(chain_id); });
+			return work;
+		}
+	}
+	return ask(chain_id);
+}
+
+std::optional<hashboard::Work> PoolFeed::ask(unsigned chain_id)
+{
 	// Shared with the handler, which may run after a timed-out wait has given up.
 	auto promise = std::make_shared<std::promise<std::optional<hashboard::Work>>>();
 	auto result = promise->get_future();
@@ -43,6 +86,7 @@ std::optional<hashboard::Work> PoolFeed::next_work(unsigned chain_id)
 		try {
 			auto w = jobs_.next_work(chain_id);
 			refresh();
+			prepare(chain_id); // from now on this chain's work is made ahead
 			promise->set_value(w);
 		} catch (...) {
 			promise->set_exception(std::current_exception());

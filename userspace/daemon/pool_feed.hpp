@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 //
 // The WorkFeed the mining loop reads, over the pools. The pool manager and its job source
-// live on the daemon's I/O thread; the mining loop on its own. Work is fetched by a
-// round trip to the I/O thread (a few microseconds; bounded, so a stopping daemon never
-// hangs the loop), found nonces are posted there without waiting, and the generation is
-// an atomic the I/O thread updates on every job change, so the loop polls it for free.
+// live on the daemon's I/O thread; the mining loop on its own. Each chain's next work is
+// made ahead on the I/O thread (at once for every chain when the job changes, and again
+// each time a chain takes its work), so the mining loop takes it under a mutex without
+// waiting; only a chain's first ask is a round trip (bounded, so a stopping daemon never
+// hangs the loop). Found nonces are posted there without waiting. The generation is an
+// atomic the I/O thread stores once every chain's work for it is ready, and on_change
+// tells the mining loop at that moment, so a clean job is not left waiting for a poll
+// to time out.
 #pragma once
 
 #include "log.hpp"
@@ -17,8 +21,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace hashboardd {
 
@@ -42,12 +48,23 @@ public:
 
 	// On the I/O thread, whenever the pool manager reports a new job or active pool.
 	void refresh();
+	// Called on the I/O thread once a new generation's work is ready (the daemon wakes
+	// the mining loop). Set before the pools start.
+	void on_change(std::function<void()> fn) { on_change_ = std::move(fn); }
 	// From now on next_work() answers nullopt at once: the daemon is stopping.
 	void close() { closed_.store(true); }
 
 	FeedCounters counters() const;
 
 private:
+	struct Ready {
+		std::uint64_t generation;
+		hashboard::Work work;
+	};
+	// On the I/O thread: chain's next work, made now.
+	void prepare(unsigned chain_id);
+	std::optional<hashboard::Work> ask(unsigned chain_id);
+
 	boost::asio::io_context &io_;
 	stratum::PoolManager &pools_;
 	stratum::JobSource &jobs_;
@@ -55,6 +72,11 @@ private:
 	std::atomic<std::uint64_t> generation_{0};
 	std::atomic<bool> has_job_{false};
 	std::atomic<bool> closed_{false};
+	std::function<void()> on_change_;
+	std::mutex ready_mu_;
+	// Every chain that has asked, with its next work (none while its share of the job's
+	// extranonce2 space is used up).
+	std::map<unsigned, std::optional<Ready>> ready_;
 	mutable std::mutex counters_mu_;
 	FeedCounters counters_;
 };

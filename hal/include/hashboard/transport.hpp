@@ -39,6 +39,11 @@ public:
 	virtual void set_reset(bool asserted);
 	// "tty:/dev/ttyS1 @115200", for logs and --json output.
 	virtual std::string describe() const = 0;
+	// A descriptor that polls readable (POLLIN) whenever read() would return at once, so
+	// a caller can wait on several links in one poll(2) (Board::poll does); -1 for links
+	// that cannot say so (virtual time, USB bulk reads, SPI), which are read with a
+	// timeout instead. Owned by the transport; valid while it lives.
+	virtual int readable_fd() const { return -1; }
 };
 
 // Opens a transport from a URI-like string (docs/transports.md):

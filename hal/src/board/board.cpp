@@ -2,6 +2,7 @@
 // The Board: construction, state checks, trips, frequency and voltage setters, device
 // readings. Bring-up and bring-down are in board_bringup.cpp, mining in board_mining.cpp.
 #include "board_slot.hpp"
+#include "board_waker.hpp"
 
 #include <hashboard/bm13xx/wire.hpp>
 #include <hashboard/board/fan_pid.hpp>
@@ -50,7 +51,8 @@ std::string TripReason::message() const
 }
 
 Board::Board(BoardConfig config, Clock &clock, std::shared_ptr<DeviceFactory> devices)
-    : devices_(std::move(devices)), config_(std::move(config)), clock_(clock)
+    : devices_(std::move(devices)), config_(std::move(config)), clock_(clock),
+      waker_(std::make_unique<BoardWaker>())
 {
 	if (!devices_)
 		throw std::invalid_argument("board: no device factory");

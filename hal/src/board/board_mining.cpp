@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Mining across a board's chains: one job per chain, replies read round-robin.
 #include "board_slot.hpp"
+#include "board_waker.hpp"
 
+#include <poll.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
 
 namespace hashboard {
@@ -12,6 +17,9 @@ namespace {
 // the chains' simulators run lazily, so nothing is lost while another chain is read;
 // a reply merely waits up to (chains - 1) slices.
 constexpr Duration kPollSlice = std::chrono::milliseconds(5);
+// In real time, links without a descriptor (the simulator on a steady clock, USB bulk,
+// SPI) get a shorter turn: a reply or a wake() waits at most about this long per chain.
+constexpr Duration kRealTimeSlice = std::chrono::milliseconds(1);
 
 } // namespace
 
@@ -42,6 +50,27 @@ void Board::send_work(const std::function<Work(unsigned chain_id)> &next_work)
 	state_.compare_exchange_strong(expected, BoardState::mining);
 }
 
+void Board::wake() noexcept
+{
+	waker_->wake();
+}
+
+bool Board::read_chain(ChainSlot &slot, Duration timeout, const NonceSink &sink)
+{
+	const unsigned id = slot.spec.id;
+	try {
+		slot.chain->poll(timeout, [&](const NonceEvent &ev) {
+			if (sink)
+				sink(id, ev);
+		});
+	} catch (const TransportError &e) {
+		trip({TripCause::link_failure, "chain " + std::to_string(id), e.what(),
+		      clock_.now()});
+		return false;
+	}
+	return state_.load() == BoardState::mining;
+}
+
 void Board::poll(Duration timeout, const NonceSink &sink)
 {
 	require({BoardState::mining}, "poll");
@@ -56,6 +85,59 @@ void Board::poll(Duration timeout, const NonceSink &sink)
 		}
 	} after_trip{*this};
 	const Duration deadline = clock_.now() + timeout;
+	bool together = !clock_.is_virtual();
+	bool any = false;
+	for (const auto &slot : chains_)
+		if (slot->usable) {
+			any = true;
+			together = together && slot->link.transport->readable_fd() >= 0;
+		}
+	if (any && together)
+		poll_together(deadline, sink);
+	else
+		poll_in_turn(deadline, sink);
+}
+
+void Board::poll_together(Duration deadline, const NonceSink &sink)
+{
+	std::vector<pollfd> fds;
+	std::vector<ChainSlot *> slots;
+	fds.push_back({waker_->fd(), POLLIN, 0});
+	for (auto &slot : chains_)
+		if (slot->usable) {
+			fds.push_back({slot->link.transport->readable_fd(), POLLIN, 0});
+			slots.push_back(slot.get());
+		}
+	while (state_.load() == BoardState::mining && !waker_->take()) {
+		const Duration left = deadline - clock_.now();
+		if (left <= Duration::zero())
+			return;
+		const timespec ts{time_t(left.count() / 1'000'000'000),
+		                  long(left.count() % 1'000'000'000)};
+		const int r = ::ppoll(fds.data(), fds.size(), &ts, nullptr);
+		if (r < 0 && errno != EINTR) {
+			trip({TripCause::link_failure, "board",
+			      std::string("poll: ") + std::strerror(errno), clock_.now()});
+			return;
+		}
+		// Ready links (and hung-up or failed ones, whose read reports why) are read with
+		// no wait, starting after the last one read, as the round-robin reader does.
+		for (std::size_t n = 0; r > 0 && n < slots.size(); ++n) {
+			const std::size_t k = (poll_next_ + n) % slots.size();
+			if (fds[k + 1].revents == 0)
+				continue;
+			if (!read_chain(*slots[k], Duration::zero(), sink))
+				return;
+			poll_next_ = (k + 1) % slots.size();
+		}
+	}
+}
+
+void Board::poll_in_turn(Duration deadline, const NonceSink &sink)
+{
+	// Without a descriptor to wait on, each chain is read for a slice in turn: short in
+	// real time, so a wake() is seen within about one slice.
+	const Duration slice = clock_.is_virtual() ? kPollSlice : kRealTimeSlice;
 	while (state_.load() == BoardState::mining) {
 		bool polled = false;
 		// Each call starts where the last one stopped: a caller that polls in slices
@@ -63,23 +145,13 @@ void Board::poll(Duration timeout, const NonceSink &sink)
 		for (std::size_t n = 0; n < chains_.size(); ++n) {
 			auto &slot = chains_[poll_next_ % chains_.size()];
 			const Duration now = clock_.now();
-			if (now >= deadline || state_.load() != BoardState::mining)
+			if (now >= deadline || waker_->take())
 				return;
 			poll_next_ = (poll_next_ + 1) % chains_.size();
 			if (!slot->usable)
 				continue;
-			const unsigned id = slot->spec.id;
-			try {
-				slot->chain->poll(std::min(kPollSlice, deadline - now),
-				                  [&](const NonceEvent &ev) {
-					                  if (sink)
-						                  sink(id, ev);
-				                  });
-			} catch (const TransportError &e) {
-				trip({TripCause::link_failure, "chain " + std::to_string(id),
-				      e.what(), clock_.now()});
+			if (!read_chain(*slot, std::min(slice, deadline - now), sink))
 				return;
-			}
 			polled = true;
 		}
 		if (!polled) {
@@ -87,7 +159,7 @@ void Board::poll(Duration timeout, const NonceSink &sink)
 			const Duration now = clock_.now();
 			if (now >= deadline)
 				return;
-			clock_.sleep_for(deadline - now);
+			clock_.sleep_for(std::min(deadline - now, slice));
 		}
 	}
 }

@@ -33,6 +33,7 @@ public:
 	std::uint32_t baud() const override { return inner_.baud(); }
 	void flush_input() override { inner_.flush_input(); }
 	std::string describe() const override { return inner_.describe(); }
+	int readable_fd() const override { return inner_.readable_fd(); }
 
 private:
 	Transport &inner_;

@@ -48,13 +48,17 @@ void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)>
 	require(Operation::poll);
 	const Duration deadline = clock_.now() + timeout;
 	std::array<std::uint8_t, 1024> buf;
+	// At least one read, even with no time left: a caller that waited for the link to
+	// be readable (Board::poll over several links) polls with a zero timeout to take
+	// what is there. Past the deadline, reads go on while they return bytes.
 	for (;;) {
-		const Duration now = clock_.now();
-		if (now >= deadline)
-			return;
-		const std::size_t n = transport_.read(buf, deadline - now);
-		if (n == 0)
+		const Duration left = std::max(deadline - clock_.now(), Duration::zero());
+		const std::size_t n = transport_.read(buf, left);
+		if (n == 0) {
+			if (clock_.now() >= deadline)
+				return;
 			continue;
+		}
 		parser_.feed(ByteSpan(buf.data(), n), [&](const bm13xx::ChipFrame &f) {
 			++chain_stats_.replies;
 			if (const auto *nr = std::get_if<bm13xx::NonceReply>(&f))

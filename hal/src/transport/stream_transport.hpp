@@ -38,6 +38,7 @@ public:
 	void set_reset(bool asserted) final;
 	// "<scheme>:<path> @<baud>[ reset=hbsim:<socket>]"
 	std::string describe() const final;
+	int readable_fd() const final { return fd_.get(); }
 
 protected:
 	// fd is open, non-blocking and set up at the reset baud. A reset socket is asked for

@@ -29,6 +29,7 @@ public:
 	bool has_reset() const override { return inner_->has_reset(); }
 	void set_reset(bool asserted) override { inner_->set_reset(asserted); }
 	std::string describe() const override { return inner_->describe(); }
+	int readable_fd() const override { return inner_->readable_fd(); }
 
 private:
 	std::unique_ptr<Transport> inner_;

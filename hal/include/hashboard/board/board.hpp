@@ -114,6 +114,8 @@ struct RegulatorReading {
 	double power_w() const { return vout_mv && iout_a ? *vout_mv / 1000.0 * *iout_a : 0.0; }
 };
 
+class BoardWaker; // board_waker.hpp
+
 class Board {
 public:
 	using NonceSink = std::function<void(unsigned chain_id, const NonceEvent &)>;
@@ -167,9 +169,16 @@ public:
 	// The same, naming the chain each job is for (a pool's extranonce2 space is split
 	// by chain).
 	void send_work(const std::function<Work(unsigned chain_id)> &next_work);
-	// mining: reads the chains round-robin for up to timeout on the shared clock. A link
-	// failure trips the board (link_failure) and returns.
+	// mining: reads the chains for up to timeout on the shared clock, or until wake().
+	// Links that can be polled (ttys, sockets, the kernel's devices) are waited on
+	// together in one poll(2), each read as soon as it has bytes; others (the in-process
+	// simulator, USB bulk, SPI) are read in turn, a short slice each. A link failure trips
+	// the board (link_failure) and returns.
 	void poll(Duration timeout, const NonceSink &sink);
+	// From any thread: the poll running now (or the next one) returns at once, so the
+	// thread that holds the board sees new work or a command without waiting out its
+	// timeout. Never throws.
+	void wake() noexcept;
 	// powered|enumerated|mining -> off: PLLs ramped down (every chain at once), resets
 	// asserted, regulators off, power enable off. Fans keep running.
 	void power_down();
@@ -208,6 +217,11 @@ public:
 private:
 	struct ChainSlot;
 	class ChainTask;
+	// board_mining.cpp: the two ways poll() reads. Each returns false once the board
+	// left mining (a link failure tripped it).
+	bool read_chain(ChainSlot &slot, Duration timeout, const NonceSink &sink);
+	void poll_together(Duration deadline, const NonceSink &sink);
+	void poll_in_turn(Duration deadline, const NonceSink &sink);
 	struct Phase;
 	std::size_t index_of(unsigned chain_id) const;
 	void require(std::initializer_list<BoardState> allowed, const char *operation) const;
@@ -238,6 +252,7 @@ private:
 	Clock &clock_;
 	std::vector<std::unique_ptr<ChainSlot>> chains_;
 	std::size_t poll_next_ = 0; // the chain poll() reads first
+	std::unique_ptr<BoardWaker> waker_;
 	std::vector<unsigned> chain_ids_;
 	std::vector<std::shared_ptr<Regulator>> regulators_;
 	std::vector<std::shared_ptr<TemperatureSensor>> sensors_;
