@@ -6,6 +6,8 @@
 #   make lint    clang-format and clang-tidy over the tree (docs/lint.md)
 #   make bench   build and run the benchmarks
 #   make install build, then install (PREFIX=/usr/local, DESTDIR for staging)
+#   make kmod    build kmod/hashboard.ko against the installed Debian headers (W=1, sparse)
+#   make test-kmod  build the module, checkpatch it, boot it in QEMU against hbsim
 SHELL := /bin/bash
 BUILD ?= build
 BUILD_ASAN ?= build-asan
@@ -16,6 +18,19 @@ PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
 
 HBCTL := $(BUILD)/tools/hbctl
+
+# The kernel the module is built for: the installed linux-headers-amd64's ABI, which is
+# also the image tests/kmod/run boots (docs/kmod.md).
+KVER ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+	sed -n 's/.*linux-headers-\([^ ,]*\).*/\1/p')
+KDIR ?= /usr/src/linux-headers-$(KVER)
+
+.PHONY: kmod kmod-clean
+kmod:
+	$(MAKE) -C kmod KDIR=$(KDIR) EXTRA="W=1 C=2"
+
+kmod-clean:
+	$(MAKE) -C kmod KDIR=$(KDIR) clean
 
 .PHONY: all deps build build-asan demo board-demo install daemon-demo test test-release test-asan lint lint-format lint-all fuzz bench clean
 

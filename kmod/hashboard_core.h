@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hashboard core: the contract between the core and its transports.
+ *
+ * A transport (tty line discipline, serdev, SPI) calls, in order:
+ *   hashboard_allocate_device(parent)  -> hdev, or NULL
+ *   fill in hdev->ops, ->transport, ->caps, ->baud, ->chain_id, ->family, ->priv
+ *   hashboard_register_device(hdev)    -> /dev/hashboardN appears
+ *   ... hashboard_receive() for every byte the chain sends ...
+ *   hashboard_deregister_device(hdev)  -> the chain is gone for userspace
+ *   hashboard_put_device(hdev)         -> memory goes after the last close
+ * A failed register is followed by hashboard_put_device() only.
+ *
+ * What the core guarantees a transport:
+ * - ops are called in process context, never concurrently with each other,
+ *   and never after hashboard_deregister_device() has returned; ->open is
+ *   called on the first open of the device node and ->close on the last
+ *   release (or at deregister when the node is still open).
+ * - ->write_raw may sleep; it returns the number of bytes taken (at least 1)
+ *   or a negative errno.
+ *
+ * What a transport guarantees the core:
+ * - hashboard_receive() may be called from any context, including hard IRQ,
+ *   concurrently with anything but itself on the same device and not after
+ *   hashboard_deregister_device() has returned.
+ */
+#ifndef _HASHBOARD_CORE_H
+#define _HASHBOARD_CORE_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/kfifo.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include <uapi/linux/hashboard.h>
+
+#define HASHBOARD_DRIVER_VERSION "1.0"
+#define HASHBOARD_FAMILY_LEN 16
+
+struct hashboard_device;
+
+struct hashboard_ops {
+	int (*open)(struct hashboard_device *hdev);
+	void (*close)(struct hashboard_device *hdev);
+	int (*write_raw)(struct hashboard_device *hdev, const u8 *buf,
+			 size_t count);
+	int (*set_baud)(struct hashboard_device *hdev, u32 baud);	/* optional */
+	int (*reset)(struct hashboard_device *hdev, u32 msecs);	/* optional */
+	int (*set_power)(struct hashboard_device *hdev, bool on);	/* optional */
+};
+
+/* BM13xx receive framing, one per device (hashboard_proto.c). */
+struct hashboard_framer {
+	u8 buf[HASHBOARD_MAX_RECORD];
+	unsigned int have;
+	unsigned int reply_len;
+	unsigned int mode;
+	int idle_byte;		/* < 0: none; else not garbage between frames */
+};
+
+struct hashboard_device {
+	struct device dev;
+	struct cdev cdev;
+	int id;
+
+	/* Set by the transport before register; baud changes under rwsem. */
+	const struct hashboard_ops *ops;
+	u32 transport;
+	u32 caps;
+	u32 baud;
+	u32 chain_id;
+	char family[HASHBOARD_FAMILY_LEN];
+	void *priv;
+
+	/* rwsem: ops, count, disconnected. Writers: open, release, deregister. */
+	struct rw_semaphore rwsem;
+	unsigned int count;
+	bool disconnected;
+
+	struct mutex read_mutex;	/* one reader drains the FIFO at a time */
+	struct mutex write_mutex;	/* whole writes do not interleave */
+	u8 *write_buf;
+
+	/* rx_lock: framer, fifo producer side, stats, active. */
+	spinlock_t rx_lock;
+	bool active;
+	bool overrun;
+	struct hashboard_framer framer;
+	struct kfifo fifo;
+	wait_queue_head_t read_queue;
+	struct hashboard_stats stats;
+};
+
+struct hashboard_device *hashboard_allocate_device(struct device *parent);
+int hashboard_register_device(struct hashboard_device *hdev);
+void hashboard_deregister_device(struct hashboard_device *hdev);
+void hashboard_put_device(struct hashboard_device *hdev);
+void hashboard_receive(struct hashboard_device *hdev, const u8 *buf,
+		       size_t count);
+
+#define to_hashboard_device(d) container_of(d, struct hashboard_device, dev)
+
+static inline void *hashboard_get_drvdata(struct hashboard_device *hdev)
+{
+	return hdev->priv;
+}
+
+/* hashboard_proto.c: called with rx_lock held. */
+void hashboard_framer_init(struct hashboard_framer *f, unsigned int mode,
+			   unsigned int reply_len);
+void hashboard_framer_feed(struct hashboard_device *hdev, const u8 *buf,
+			   size_t count, u64 now_ns);
+u8 hashboard_crc5(const u8 *buf, size_t len);
+/* hashboard_core.c: called with rx_lock held. */
+void hashboard_emit_record(struct hashboard_device *hdev, const u8 *data,
+			   unsigned int len, u16 flags, u64 now_ns);
+
+/* Transport registration, one pair per transport file. */
+int hashboard_ldisc_init(void);
+void hashboard_ldisc_exit(void);
+int hashboard_serdev_init(void);
+void hashboard_serdev_exit(void);
+int hashboard_spi_init(void);
+void hashboard_spi_exit(void);
+
+#endif /* _HASHBOARD_CORE_H */

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hashboard line discipline: any tty (a UART, a USB serial adapter) becomes
+ * /dev/hashboardN once userspace sets this line discipline on it
+ * (TIOCSETD N_DEVELOPMENT, e.g. "hbctl attach /dev/ttyUSB0"). The chain lives
+ * as long as the line discipline: a hangup or a change of line discipline
+ * deregisters it.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/tty.h>
+#include <linux/tty_ldisc.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "hashboard_core.h"
+
+/* N_DEVELOPMENT is the number the kernel leaves for out-of-tree testing. */
+#define HASHBOARD_LDISC N_DEVELOPMENT
+
+/* On the tty: which /dev/hashboardN this line discipline made. */
+#define HASHBOARD_LDISC_IOC_INDEX _IOR(HASHBOARD_IOC_MAGIC, 0x40, __u32)
+
+static char *ldisc_family = "";
+module_param(ldisc_family, charp, 0444);
+MODULE_PARM_DESC(ldisc_family,
+		 "chip family reported for line-discipline chains (e.g. bm1366)");
+
+struct hashboard_ldisc {
+	struct tty_struct *tty;
+	struct hashboard_device *hdev;
+	wait_queue_head_t write_wait;
+	bool closing;
+};
+
+static int hashboard_ldisc_dev_open(struct hashboard_device *hdev)
+{
+	return 0;
+}
+
+static void hashboard_ldisc_dev_close(struct hashboard_device *hdev)
+{
+}
+
+static bool hashboard_ldisc_can_write(struct hashboard_ldisc *hl)
+{
+	return READ_ONCE(hl->closing) || tty_write_room(hl->tty) > 0 ||
+	       test_bit(TTY_IO_ERROR, &hl->tty->flags);
+}
+
+static int hashboard_ldisc_write_raw(struct hashboard_device *hdev,
+				     const u8 *buf, size_t count)
+{
+	struct hashboard_ldisc *hl = hashboard_get_drvdata(hdev);
+	struct tty_struct *tty = hl->tty;
+	long left;
+	int ret;
+
+	for (;;) {
+		if (READ_ONCE(hl->closing) || test_bit(TTY_IO_ERROR, &tty->flags))
+			return -EIO;
+		set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
+		ret = tty->ops->write(tty, buf, count);
+		if (ret)
+			return ret;
+		left = msecs_to_jiffies(1000);
+		left = wait_event_interruptible_timeout(hl->write_wait,
+							hashboard_ldisc_can_write(hl),
+							left);
+		if (left < 0)
+			return -ERESTARTSYS;
+		if (!left)
+			return -ETIMEDOUT;
+	}
+}
+
+static int hashboard_ldisc_set_baud(struct hashboard_device *hdev, u32 baud)
+{
+	struct hashboard_ldisc *hl = hashboard_get_drvdata(hdev);
+	struct ktermios kt;
+
+	kt = hl->tty->termios;
+	tty_termios_encode_baud_rate(&kt, baud, baud);
+	tty_set_termios(hl->tty, &kt);
+	if (tty_get_baud_rate(hl->tty) != baud)
+		return -EINVAL;
+
+	return 0;
+}
+
+static const struct hashboard_ops hashboard_ldisc_ops = {
+	.open		= hashboard_ldisc_dev_open,
+	.close		= hashboard_ldisc_dev_close,
+	.write_raw	= hashboard_ldisc_write_raw,
+	.set_baud	= hashboard_ldisc_set_baud,
+};
+
+/* A raw 8N1 line with no flow control: the chain sends binary. */
+static void hashboard_ldisc_set_raw(struct tty_struct *tty)
+{
+	struct ktermios kt = tty->termios;
+
+	kt.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
+			ICRNL | IXON | IXOFF);
+	kt.c_oflag &= ~OPOST;
+	kt.c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	kt.c_cflag &= ~(CSIZE | PARENB | CSTOPB | CRTSCTS);
+	kt.c_cflag |= CS8 | CREAD | CLOCAL;
+	tty_set_termios(tty, &kt);
+}
+
+static int hashboard_ldisc_open(struct tty_struct *tty)
+{
+	struct hashboard_device *hdev;
+	struct hashboard_ldisc *hl;
+	int ret;
+
+	if (!tty->ops->write)
+		return -EOPNOTSUPP;
+
+	hl = kzalloc(sizeof(*hl), GFP_KERNEL);
+	if (!hl)
+		return -ENOMEM;
+
+	hdev = hashboard_allocate_device(tty->dev);
+	if (!hdev) {
+		ret = -ENOMEM;
+		goto err_free_hl;
+	}
+
+	hl->tty = tty;
+	hl->hdev = hdev;
+	init_waitqueue_head(&hl->write_wait);
+
+	hdev->ops = &hashboard_ldisc_ops;
+	hdev->priv = hl;
+	hdev->transport = HASHBOARD_TRANSPORT_LDISC;
+	hdev->caps = HASHBOARD_CAP_BAUD;
+	strscpy(hdev->family, ldisc_family, sizeof(hdev->family));
+
+	hashboard_ldisc_set_raw(tty);
+	hdev->baud = tty_get_baud_rate(tty);
+	tty->receive_room = 65536;
+	tty->disc_data = hl;
+
+	ret = hashboard_register_device(hdev);
+	if (ret)
+		goto err_put_device;
+
+	return 0;
+
+err_put_device:
+	tty->disc_data = NULL;
+	hashboard_put_device(hdev);
+err_free_hl:
+	kfree(hl);
+
+	return ret;
+}
+
+static void hashboard_ldisc_close(struct tty_struct *tty)
+{
+	struct hashboard_ldisc *hl = tty->disc_data;
+
+	if (!hl)
+		return;
+
+	/* A writer waiting for room gives up before deregister waits for it. */
+	WRITE_ONCE(hl->closing, true);
+	wake_up_interruptible_all(&hl->write_wait);
+
+	hashboard_deregister_device(hl->hdev);
+	hashboard_put_device(hl->hdev);
+	tty->disc_data = NULL;
+	kfree(hl);
+}
+
+static void hashboard_ldisc_hangup(struct tty_struct *tty)
+{
+	struct hashboard_ldisc *hl = tty->disc_data;
+
+	if (!hl)
+		return;
+	WRITE_ONCE(hl->closing, true);
+	wake_up_interruptible_all(&hl->write_wait);
+}
+
+static void hashboard_ldisc_receive_buf(struct tty_struct *tty,
+					const u8 *cp, const char *fp,
+					int count)
+{
+	struct hashboard_ldisc *hl = tty->disc_data;
+
+	if (!hl || count <= 0)
+		return;
+	hashboard_receive(hl->hdev, cp, count);
+}
+
+static void hashboard_ldisc_write_wakeup(struct tty_struct *tty)
+{
+	struct hashboard_ldisc *hl = tty->disc_data;
+
+	clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
+	if (hl)
+		wake_up_interruptible(&hl->write_wait);
+}
+
+static int hashboard_ldisc_ioctl(struct tty_struct *tty, unsigned int cmd,
+				 unsigned long arg)
+{
+	struct hashboard_ldisc *hl = tty->disc_data;
+
+	switch (cmd) {
+	case HASHBOARD_LDISC_IOC_INDEX:
+		if (!hl)
+			return -ENODEV;
+		return put_user((u32)hl->hdev->id, (u32 __user *)arg);
+	default:
+		return n_tty_ioctl_helper(tty, cmd, arg);
+	}
+}
+
+static ssize_t hashboard_ldisc_read(struct tty_struct *tty, struct file *file,
+				    u8 *buf, size_t nr, void **cookie,
+				    unsigned long offset)
+{
+	/* The chain's bytes go to /dev/hashboardN, not to the tty. */
+	return -EBUSY;
+}
+
+static ssize_t hashboard_ldisc_tty_write(struct tty_struct *tty,
+					 struct file *file, const u8 *buf,
+					 size_t nr)
+{
+	return -EBUSY;
+}
+
+static struct tty_ldisc_ops hashboard_ldisc_ldops = {
+	.owner		= THIS_MODULE,
+	.num		= HASHBOARD_LDISC,
+	.name		= "hashboard",
+	.open		= hashboard_ldisc_open,
+	.close		= hashboard_ldisc_close,
+	.hangup		= hashboard_ldisc_hangup,
+	.read		= hashboard_ldisc_read,
+	.write		= hashboard_ldisc_tty_write,
+	.ioctl		= hashboard_ldisc_ioctl,
+	.receive_buf	= hashboard_ldisc_receive_buf,
+	.write_wakeup	= hashboard_ldisc_write_wakeup,
+};
+
+int hashboard_ldisc_init(void)
+{
+	int ret;
+
+	ret = tty_register_ldisc(&hashboard_ldisc_ldops);
+	if (ret)
+		pr_err("failed to register line discipline %d: %d\n",
+		       HASHBOARD_LDISC, ret);
+
+	return ret;
+}
+
+void hashboard_ldisc_exit(void)
+{
+	tty_unregister_ldisc(&hashboard_ldisc_ldops);
+}
