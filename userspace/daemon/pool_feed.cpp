@@ -53,7 +53,7 @@ void PoolFeed::prepare(unsigned chain_id)
 	std::lock_guard lock(ready_mu_);
 	auto &slot = ready_[chain_id];
 	if (work)
-		slot = Ready{generation, std::move(*work)};
+		slot = Ready{generation, *work};
 	else
 		slot.reset();
 }
@@ -67,7 +67,7 @@ std::optional<hashboard::Work> PoolFeed::next_work(unsigned chain_id)
 		const auto it = ready_.find(chain_id);
 		if (it != ready_.end() && it->second &&
 		    it->second->generation == generation_.load()) {
-			hashboard::Work work = std::move(it->second->work);
+			hashboard::Work work = it->second->work;
 			it->second.reset();
 			lock.unlock();
 			boost::asio::post(io_, [this, chain_id] { prepare(chain_id); });
