@@ -119,6 +119,18 @@ u8 hashboard_crc5(const u8 *buf, size_t len);
 void hashboard_emit_record(struct hashboard_device *hdev, const u8 *data,
 			   unsigned int len, u16 flags, u64 now_ns);
 
+/* hashboard_lines.c: a firmware-described chain's lines and properties. */
+struct gpio_desc;
+struct hashboard_lines {
+	struct gpio_desc *reset;	/* optional */
+	struct gpio_desc *power;	/* optional */
+};
+
+int hashboard_lines_probe(struct device *dev, struct hashboard_device *hdev,
+			  struct hashboard_lines *lines);
+int hashboard_lines_reset(struct hashboard_lines *lines, u32 msecs);
+int hashboard_lines_set_power(struct hashboard_lines *lines, bool on);
+
 /* Transport registration, one pair per transport file. */
 int hashboard_ldisc_init(void);
 void hashboard_ldisc_exit(void);

@@ -6,8 +6,6 @@
  */
 
 #include <linux/acpi.h>
-#include <linux/delay.h>
-#include <linux/gpio/consumer.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/property.h>
@@ -20,8 +18,7 @@
 struct hashboard_serdev {
 	struct serdev_device *serdev;
 	struct hashboard_device *hdev;
-	struct gpio_desc *reset;
-	struct gpio_desc *power;
+	struct hashboard_lines lines;
 };
 
 static int hashboard_serdev_open(struct hashboard_device *hdev)
@@ -78,24 +75,14 @@ static int hashboard_serdev_reset(struct hashboard_device *hdev, u32 msecs)
 {
 	struct hashboard_serdev *hs = hashboard_get_drvdata(hdev);
 
-	if (!hs->reset)
-		return -EOPNOTSUPP;
-	gpiod_set_value_cansleep(hs->reset, 1);
-	msleep(msecs);
-	gpiod_set_value_cansleep(hs->reset, 0);
-
-	return 0;
+	return hashboard_lines_reset(&hs->lines, msecs);
 }
 
 static int hashboard_serdev_set_power(struct hashboard_device *hdev, bool on)
 {
 	struct hashboard_serdev *hs = hashboard_get_drvdata(hdev);
 
-	if (!hs->power)
-		return -EOPNOTSUPP;
-	gpiod_set_value_cansleep(hs->power, on);
-
-	return 0;
+	return hashboard_lines_set_power(&hs->lines, on);
 }
 
 static const struct hashboard_ops hashboard_serdev_ops = {
@@ -127,7 +114,6 @@ static int hashboard_serdev_probe(struct serdev_device *serdev)
 	struct device *dev = &serdev->dev;
 	struct hashboard_device *hdev;
 	struct hashboard_serdev *hs;
-	const char *family;
 	u32 val;
 	int ret;
 
@@ -135,15 +121,6 @@ static int hashboard_serdev_probe(struct serdev_device *serdev)
 	if (!hs)
 		return -ENOMEM;
 	hs->serdev = serdev;
-
-	hs->reset = devm_gpiod_get_optional(dev, "reset", GPIOD_OUT_LOW);
-	if (IS_ERR(hs->reset))
-		return dev_err_probe(dev, PTR_ERR(hs->reset),
-				     "failed to get reset gpio\n");
-	hs->power = devm_gpiod_get_optional(dev, "power", GPIOD_ASIS);
-	if (IS_ERR(hs->power))
-		return dev_err_probe(dev, PTR_ERR(hs->power),
-				     "failed to get power gpio\n");
 
 	hdev = hashboard_allocate_device(dev);
 	if (!hdev)
@@ -154,16 +131,11 @@ static int hashboard_serdev_probe(struct serdev_device *serdev)
 	hdev->priv = hs;
 	hdev->transport = HASHBOARD_TRANSPORT_SERDEV;
 	hdev->caps = HASHBOARD_CAP_BAUD;
-	if (hs->reset)
-		hdev->caps |= HASHBOARD_CAP_RESET;
-	if (hs->power)
-		hdev->caps |= HASHBOARD_CAP_POWER;
 	if (!device_property_read_u32(dev, "current-speed", &val))
 		hdev->baud = val;
-	if (!device_property_read_u32(dev, "hashboard,chain-id", &val))
-		hdev->chain_id = val;
-	if (!device_property_read_string(dev, "hashboard,family", &family))
-		strscpy(hdev->family, family, sizeof(hdev->family));
+	ret = hashboard_lines_probe(dev, hdev, &hs->lines);
+	if (ret)
+		goto err_put_device;
 
 	serdev_device_set_drvdata(serdev, hs);
 	serdev_device_set_client_ops(serdev, &hashboard_serdev_client_ops);

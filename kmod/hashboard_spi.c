@@ -7,8 +7,6 @@
  * to say; the framer does not count that idle byte as garbage.
  */
 
-#include <linux/delay.h>
-#include <linux/gpio/consumer.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -26,8 +24,7 @@
 struct hashboard_spi {
 	struct spi_device *spi;
 	struct hashboard_device *hdev;
-	struct gpio_desc *reset;
-	struct gpio_desc *power;
+	struct hashboard_lines lines;
 	struct mutex bus_mutex;		/* tx/rx buffers */
 	struct delayed_work poll_work;
 	u8 *tx;
@@ -103,24 +100,14 @@ static int hashboard_spi_reset(struct hashboard_device *hdev, u32 msecs)
 {
 	struct hashboard_spi *hsp = hashboard_get_drvdata(hdev);
 
-	if (!hsp->reset)
-		return -EOPNOTSUPP;
-	gpiod_set_value_cansleep(hsp->reset, 1);
-	msleep(msecs);
-	gpiod_set_value_cansleep(hsp->reset, 0);
-
-	return 0;
+	return hashboard_lines_reset(&hsp->lines, msecs);
 }
 
 static int hashboard_spi_set_power(struct hashboard_device *hdev, bool on)
 {
 	struct hashboard_spi *hsp = hashboard_get_drvdata(hdev);
 
-	if (!hsp->power)
-		return -EOPNOTSUPP;
-	gpiod_set_value_cansleep(hsp->power, on);
-
-	return 0;
+	return hashboard_lines_set_power(&hsp->lines, on);
 }
 
 static const struct hashboard_ops hashboard_spi_ops = {
@@ -136,8 +123,6 @@ static int hashboard_spi_probe(struct spi_device *spi)
 	struct device *dev = &spi->dev;
 	struct hashboard_device *hdev;
 	struct hashboard_spi *hsp;
-	const char *family;
-	u32 val;
 	int ret;
 
 	hsp = devm_kzalloc(dev, sizeof(*hsp), GFP_KERNEL);
@@ -152,15 +137,6 @@ static int hashboard_spi_probe(struct spi_device *spi)
 	if (!hsp->tx || !hsp->rx)
 		return -ENOMEM;
 
-	hsp->reset = devm_gpiod_get_optional(dev, "reset", GPIOD_OUT_LOW);
-	if (IS_ERR(hsp->reset))
-		return dev_err_probe(dev, PTR_ERR(hsp->reset),
-				     "failed to get reset gpio\n");
-	hsp->power = devm_gpiod_get_optional(dev, "power", GPIOD_ASIS);
-	if (IS_ERR(hsp->power))
-		return dev_err_probe(dev, PTR_ERR(hsp->power),
-				     "failed to get power gpio\n");
-
 	hdev = hashboard_allocate_device(dev);
 	if (!hdev)
 		return -ENOMEM;
@@ -171,14 +147,9 @@ static int hashboard_spi_probe(struct spi_device *spi)
 	hdev->transport = HASHBOARD_TRANSPORT_SPI;
 	hdev->baud = 0;
 	hdev->framer.idle_byte = HASHBOARD_SPI_FILLER;
-	if (hsp->reset)
-		hdev->caps |= HASHBOARD_CAP_RESET;
-	if (hsp->power)
-		hdev->caps |= HASHBOARD_CAP_POWER;
-	if (!device_property_read_u32(dev, "hashboard,chain-id", &val))
-		hdev->chain_id = val;
-	if (!device_property_read_string(dev, "hashboard,family", &family))
-		strscpy(hdev->family, family, sizeof(hdev->family));
+	ret = hashboard_lines_probe(dev, hdev, &hsp->lines);
+	if (ret)
+		goto err_put_device;
 
 	spi_set_drvdata(spi, hsp);
 
