@@ -162,23 +162,6 @@ err_free_hl:
 	return ret;
 }
 
-static void hashboard_ldisc_close(struct tty_struct *tty)
-{
-	struct hashboard_ldisc *hl = tty->disc_data;
-
-	if (!hl)
-		return;
-
-	/* A writer waiting for room gives up before deregister waits for it. */
-	WRITE_ONCE(hl->closing, true);
-	wake_up_interruptible_all(&hl->write_wait);
-
-	hashboard_deregister_device(hl->hdev);
-	hashboard_put_device(hl->hdev);
-	tty->disc_data = NULL;
-	kfree(hl);
-}
-
 static void hashboard_ldisc_hangup(struct tty_struct *tty)
 {
 	struct hashboard_ldisc *hl = tty->disc_data;
@@ -187,6 +170,22 @@ static void hashboard_ldisc_hangup(struct tty_struct *tty)
 		return;
 	WRITE_ONCE(hl->closing, true);
 	wake_up_interruptible_all(&hl->write_wait);
+}
+
+static void hashboard_ldisc_close(struct tty_struct *tty)
+{
+	struct hashboard_ldisc *hl = tty->disc_data;
+
+	if (!hl)
+		return;
+
+	/* A writer waiting for room gives up before deregister waits for it. */
+	hashboard_ldisc_hangup(tty);
+
+	hashboard_deregister_device(hl->hdev);
+	hashboard_put_device(hl->hdev);
+	tty->disc_data = NULL;
+	kfree(hl);
 }
 
 static void hashboard_ldisc_receive_buf(struct tty_struct *tty,
