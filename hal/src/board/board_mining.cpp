@@ -2,6 +2,7 @@
 // Mining across a board's chains: one job per chain, replies read round-robin.
 #include "board_slot.hpp"
 #include "board_waker.hpp"
+#include "transport/fd_io.hpp"
 
 #include <poll.h>
 
@@ -112,8 +113,7 @@ void Board::poll_together(Duration deadline, const NonceSink &sink)
 		const Duration left = deadline - clock_.now();
 		if (left <= Duration::zero())
 			return;
-		const timespec ts{time_t(left.count() / 1'000'000'000),
-		                  long(left.count() % 1'000'000'000)};
+		const timespec ts = transport::to_timespec(left);
 		const int r = ::ppoll(fds.data(), fds.size(), &ts, nullptr);
 		if (r < 0 && errno != EINTR) {
 			trip({TripCause::link_failure, "board",
