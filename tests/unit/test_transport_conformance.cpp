@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 // One set of checks that every transport passes, run against each one that can be opened
 // here: sim: in virtual time, tty: on a pty whose far end echoes, unix: against a socket
-// the test listens on and echoes from, and ftdi:/spidev: when such a device is present.
+// the test listens on and echoes from, and ftdi:/spidev:/kdev: when such a device is
+// present (kdev: in the QEMU guest of tests/kmod/run, raw mode, an echo behind the line).
 // Each scheme is a test suite with one case a check; a new transport is one more entry
 // in fixtures().
 //
 // Hardware: checks that send bytes run on ftdi:/spidev: only with a loopback jumper,
 // declared by HB_TEST_FTDI_LOOPBACK=1 (TX to RX) or HB_TEST_SPIDEV_LOOPBACK=1 (MOSI to
-// MISO): without it the test does not know what is wired to the device and sends
+// MISO) or HB_TEST_KDEV_LOOPBACK=1 (the chain device's line echoes): without it the test does not know what is wired to the device and sends
 // nothing but the SPI filler. Without a device their suites are reported skipped (their
-// own ctest entries, test_transport_conformance.ftdi and .spidev).
+// own ctest entries, test_transport_conformance.ftdi, .spidev and .kdev).
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
@@ -27,6 +28,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -316,6 +318,26 @@ FoundDevice find_spidev()
 	return {"spidev:" + devices.front(), {}};
 }
 
+// hashboard.ko's chain devices, in the QEMU guest of tests/kmod/run or on a board.
+FoundDevice find_kdev()
+{
+	std::vector<std::string> devices;
+	std::error_code ec;
+	for (const auto &entry : std::filesystem::directory_iterator("/dev", ec)) {
+		const std::string name = entry.path().filename().string();
+		if (name.starts_with("hashboard") && name.size() > 9 &&
+		    std::isdigit(static_cast<unsigned char>(name[9])))
+			devices.push_back(entry.path().string());
+	}
+	if (devices.empty())
+		return {std::nullopt, "kdev: no /dev/hashboardN device found (hashboard.ko)"};
+	std::sort(devices.begin(), devices.end());
+	// HB_TEST_KDEV names the one to use when there are several.
+	if (const char *chosen = std::getenv("HB_TEST_KDEV"))
+		return {std::string("kdev:") + chosen, {}};
+	return {"kdev:" + devices.front(), {}};
+}
+
 // Why the device cannot be tested here: none found, or found and not usable.
 std::optional<std::string> missing(const FoundDevice &device)
 {
@@ -349,6 +371,13 @@ std::unique_ptr<Rig> open_spidev_rig()
 	                  "(no HB_TEST_SPIDEV_LOOPBACK=1: only the filler is clocked out)");
 }
 
+std::unique_ptr<Rig> open_kdev_rig()
+{
+	return open_found(find_kdev(), "HB_TEST_KDEV_LOOPBACK",
+	                  "with an echo on the far end of its line",
+	                  "(no HB_TEST_KDEV_LOOPBACK=1: nothing is sent)");
+}
+
 const std::vector<Fixture> &fixtures()
 {
 	static const std::vector<Fixture> table{
@@ -379,6 +408,12 @@ const std::vector<Fixture> &fixtures()
 	      "spidev:/dev/spidev0.0?poll_chunk=0"},
 	     "spidev:/dev/spidev0.0",
 	     [] { return missing(find_spidev()); }},
+	    {"kdev",
+	     open_kdev_rig,
+	     {"kdev:", "kdev:/dev/hashboard0?mode=cooked", "kdev:/dev/hashboard0?reply=11",
+	      "kdev:/dev/hashboard0?mode=framed&reply=10", "kdev:/dev/hashboard0?baud=9600"},
+	     "kdev:/dev/hashboard0",
+	     [] { return missing(find_kdev()); }},
 	};
 	return table;
 }

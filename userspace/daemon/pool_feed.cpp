@@ -18,6 +18,12 @@ namespace {
 // only runs short handlers, so this is never reached while it is healthy; when it is
 // (a stopping daemon), the loop sees "no work" instead of hanging.
 constexpr auto kWorkWait = std::chrono::milliseconds(500);
+// The mining thread's difficulty is a float computed from the same hash the share book
+// compares with the integer target; a nonce within this margin of the line goes to the
+// exact check rather than being judged here.
+constexpr double kBelowTargetMargin = 0.999;
+// Matches JobSource's default max_works: a nonce for older work is stale there.
+constexpr std::size_t kRememberedWorks = 4096;
 
 } // namespace
 
@@ -46,16 +52,38 @@ void PoolFeed::refresh()
 		on_change_();
 }
 
-void PoolFeed::prepare(unsigned chain_id)
+std::optional<PoolFeed::Made> PoolFeed::make(unsigned chain_id)
 {
 	auto work = jobs_.next_work(chain_id);
+	if (!work)
+		return std::nullopt;
+	const double difficulty = jobs_.share_difficulty(work->id).value_or(0.0);
+	return Made{*work, difficulty};
+}
+
+void PoolFeed::prepare(unsigned chain_id)
+{
+	auto made = make(chain_id);
 	const std::uint64_t generation = jobs_.generation();
 	std::lock_guard lock(ready_mu_);
 	auto &slot = ready_[chain_id];
-	if (work)
-		slot = Ready{generation, *work};
+	if (made)
+		slot = Ready{generation, *made};
 	else
 		slot.reset();
+}
+
+std::optional<hashboard::Work> PoolFeed::hand_out(std::optional<Made> made)
+{
+	if (!made)
+		return std::nullopt;
+	share_difficulty_[made->work.id] = made->share_difficulty;
+	handed_out_.push_back(made->work.id);
+	while (handed_out_.size() > kRememberedWorks) {
+		share_difficulty_.erase(handed_out_.front());
+		handed_out_.pop_front();
+	}
+	return made->work;
 }
 
 std::optional<hashboard::Work> PoolFeed::next_work(unsigned chain_id)
@@ -67,24 +95,24 @@ std::optional<hashboard::Work> PoolFeed::next_work(unsigned chain_id)
 		const auto it = ready_.find(chain_id);
 		if (it != ready_.end() && it->second &&
 		    it->second->generation == generation_.load()) {
-			hashboard::Work work = it->second->work;
+			Made made = it->second->made;
 			it->second.reset();
 			lock.unlock();
 			boost::asio::post(io_, [this, chain_id] { prepare(chain_id); });
-			return work;
+			return hand_out(made);
 		}
 	}
-	return ask(chain_id);
+	return hand_out(ask(chain_id));
 }
 
-std::optional<hashboard::Work> PoolFeed::ask(unsigned chain_id)
+std::optional<PoolFeed::Made> PoolFeed::ask(unsigned chain_id)
 {
 	// Shared with the handler, which may run after a timed-out wait has given up.
-	auto promise = std::make_shared<std::promise<std::optional<hashboard::Work>>>();
+	auto promise = std::make_shared<std::promise<std::optional<Made>>>();
 	auto result = promise->get_future();
 	boost::asio::post(io_, [this, promise, chain_id] {
 		try {
-			auto w = jobs_.next_work(chain_id);
+			auto w = make(chain_id);
 			refresh();
 			prepare(chain_id); // from now on this chain's work is made ahead
 			promise->set_value(w);
@@ -100,8 +128,19 @@ std::optional<hashboard::Work> PoolFeed::ask(unsigned chain_id)
 	return result.get();
 }
 
+void PoolFeed::count_below_target()
+{
+	std::lock_guard lock(counters_mu_);
+	counters_.nonces++;
+	counters_.below_target++;
+}
+
 void PoolFeed::found(unsigned chain_id, const hashboard::NonceEvent &event)
 {
+	const auto known = share_difficulty_.find(event.work_id);
+	if (known != share_difficulty_.end() &&
+	    event.difficulty < known->second * kBelowTargetMargin)
+		return count_below_target();
 	boost::asio::post(io_, [this, chain_id, work = event.work_id, nonce = event.nonce,
 	                        version = event.version] {
 		const stratum::Offer offer = jobs_.on_nonce(work, nonce, version);

@@ -5,7 +5,10 @@
 // made ahead on the I/O thread (at once for every chain when the job changes, and again
 // each time a chain takes its work), so the mining loop takes it under a mutex without
 // waiting; only a chain's first ask is a round trip (bounded, so a stopping daemon never
-// hangs the loop). Found nonces are posted there without waiting. The generation is an
+// hangs the loop). Each work comes with its job's pool difficulty, so a nonce that meets
+// only the chips' ticket (nearly all of them) is counted on the mining thread and never
+// crosses threads; the rest, possible shares, are posted there without waiting and
+// checked again in full by the share book. The generation is an
 // atomic the I/O thread stores once every chain's work for it is ready, and on_change
 // tells the mining loop at that moment, so a clean job is not left waiting for a poll
 // to time out.
@@ -20,6 +23,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -57,13 +61,21 @@ public:
 	FeedCounters counters() const;
 
 private:
+	struct Made {
+		hashboard::Work work;
+		double share_difficulty; // its job's; 0 when unknown (every nonce is posted)
+	};
 	struct Ready {
 		std::uint64_t generation;
-		hashboard::Work work;
+		Made made;
 	};
 	// On the I/O thread: chain's next work, made now.
 	void prepare(unsigned chain_id);
-	std::optional<hashboard::Work> ask(unsigned chain_id);
+	std::optional<Made> make(unsigned chain_id);
+	std::optional<Made> ask(unsigned chain_id);
+	// On the mining thread: what the chains' nonces must meet to be worth posting.
+	std::optional<hashboard::Work> hand_out(std::optional<Made> made);
+	void count_below_target();
 
 	boost::asio::io_context &io_;
 	stratum::PoolManager &pools_;
@@ -79,6 +91,10 @@ private:
 	std::map<unsigned, std::optional<Ready>> ready_;
 	mutable std::mutex counters_mu_;
 	FeedCounters counters_;
+	// Mining thread only: recent work ids and their share difficulty, as many as the job
+	// source remembers (older work is stale there anyway).
+	std::map<std::uint64_t, double> share_difficulty_;
+	std::deque<std::uint64_t> handed_out_;
 };
 
 } // namespace hashboardd

@@ -52,6 +52,7 @@ public:
 //   unix:<path>                                      hbsim listening on a unix socket
 //   ftdi:<vid>:<pid>[:<serial>][?baud=B&reset=L&power=L...]  FTDI USB-UART (libftdi1)
 //   spidev:/dev/spidevB.C[?speed=HZ&mode=M...]       a chain on SPI through spidev
+//   kdev:/dev/hashboardN[?mode=raw|framed&reply=9|11] hashboard.ko's chain device
 // A bare path is taken as tty:. Throws std::invalid_argument for a malformed URI and
 // TransportError when the device cannot be opened. Virtual-time transports drive clock.
 std::unique_ptr<Transport> open_transport(std::string_view uri, Clock &clock);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ftdi_transport.hpp"
+#include "kdev_transport.hpp"
 #include "sim_transport.hpp"
 #include "spidev_transport.hpp"
 #include "tty_transport.hpp"
@@ -32,12 +33,13 @@ struct Scheme {
 	std::unique_ptr<Transport> (*open)(const TransportUri &, Clock &);
 };
 
-constexpr std::array<Scheme, 5> kSchemes{{
+constexpr std::array<Scheme, 6> kSchemes{{
     {"sim", true, kSimOptions, open_sim_transport},
     {"tty", false, kStreamOptions, open_tty_transport},
     {"unix", false, kStreamOptions, open_unix_transport},
     {"ftdi", false, kFtdiOptions, open_ftdi_transport},
     {"spidev", false, kSpidevOptions, open_spidev_transport},
+    {"kdev", false, kKdevOptions, open_kdev_transport},
 }};
 
 const Scheme &scheme_for(const TransportUri &uri)

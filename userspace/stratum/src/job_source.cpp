@@ -89,6 +89,14 @@ std::optional<hashboard::Work> JobSource::next_work(unsigned chain)
 	return w;
 }
 
+std::optional<double> JobSource::share_difficulty(std::uint64_t work_id) const
+{
+	const auto it = works_.find(work_id);
+	if (it == works_.end() || !it->second.job)
+		return std::nullopt;
+	return it->second.job->difficulty;
+}
+
 Offer JobSource::on_nonce(std::uint64_t work_id, std::uint32_t nonce, std::uint32_t rolled_version)
 {
 	const auto it = works_.find(work_id);

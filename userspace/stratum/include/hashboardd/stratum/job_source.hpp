@@ -36,6 +36,10 @@ public:
 	// that is unknown or forgotten.
 	Offer on_nonce(std::uint64_t work_id, std::uint32_t nonce, std::uint32_t rolled_version);
 
+	// The pool difficulty work_id's shares must meet (its job's, fixed when the job
+	// came); nullopt for work unknown or forgotten.
+	std::optional<double> share_difficulty(std::uint64_t work_id) const;
+
 	std::size_t works_remembered() const { return works_.size(); }
 	unsigned chains() const { return chains_; }
 
