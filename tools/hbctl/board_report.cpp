@@ -179,7 +179,7 @@ json::array chips_json(const hashboard::Chain &chain, const std::vector<double> 
 			o["stale"] = s.stale;
 			o["unknown_job"] = s.unknown_job;
 			o["ghs"] = ghs(s.credited_hashes, seconds);
-			o["cores_seen"] = s.per_core_valid.size();
+			o["cores_seen"] = s.cores_seen();
 		}
 		out.push_back(std::move(o));
 	}

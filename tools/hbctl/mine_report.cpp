@@ -31,7 +31,7 @@ boost::json::object chip_json(const hashboard::ChipInfo &c, const ChipStats &st,
 	        {"unknown_job", st.unknown_job},
 	        {"hw_pct", judged > 0 ? 100.0 * double(st.hw_errors) / judged : 0.0},
 	        {"ghs", ghs(st.credited_hashes, seconds)},
-	        {"cores_seen", st.per_core_valid.size()}};
+	        {"cores_seen", st.cores_seen()}};
 }
 
 } // namespace

@@ -115,8 +115,10 @@ struct ChipStats {
 	std::uint64_t unknown_job = 0;
 	// Nominal hashes credited: valid nonces * 2^(32 + ticket log2).
 	double credited_hashes = 0;
-	std::map<unsigned, std::uint64_t> per_core_valid;
-	std::map<std::pair<unsigned, unsigned>, std::uint64_t> per_small_core_valid; // (core, sc)
+	// Valid nonces by core id, grown to the highest core seen (a few hundred bytes a
+	// chip: a board of 480 chips keeps these for its whole run).
+	std::vector<std::uint32_t> per_core_valid;
+	unsigned cores_seen() const;
 };
 
 // What a chip's own counters say (read_chip_counters), to compare with what the host

@@ -5,6 +5,7 @@
 #include <hashboard/sha256.hpp>
 #include <hashboard/target.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -43,6 +44,12 @@ std::uint8_t Chain::send_work(const Work &work)
 	return job_id;
 }
 
+unsigned ChipStats::cores_seen() const
+{
+	return unsigned(std::count_if(per_core_valid.begin(), per_core_valid.end(),
+	                              [](std::uint32_t n) { return n > 0; }));
+}
+
 void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)> &sink)
 {
 	require(Operation::poll);
@@ -50,7 +57,9 @@ void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)>
 	std::array<std::uint8_t, 1024> buf;
 	// At least one read, even with no time left: a caller that waited for the link to
 	// be readable (Board::poll over several links) polls with a zero timeout to take
-	// what is there. Past the deadline, reads go on while they return bytes.
+	// what is there. Past the deadline, reads go on only while they fill the buffer: a
+	// short read took what there was, and one more read would only find nothing (a
+	// system call per wake-up, on a board that wakes for every nonce).
 	for (;;) {
 		const Duration left = std::max(deadline - clock_.now(), Duration::zero());
 		const std::size_t n = transport_.read(buf, left);
@@ -59,6 +68,7 @@ void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)>
 				return;
 			continue;
 		}
+		const bool drained = n < buf.size() && clock_.now() >= deadline;
 		parser_.feed(ByteSpan(buf.data(), n), [&](const bm13xx::ChipFrame &f) {
 			++chain_stats_.replies;
 			if (const auto *nr = std::get_if<bm13xx::NonceReply>(&f))
@@ -66,6 +76,8 @@ void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)>
 			else
 				++chain_stats_.unexpected_register_replies;
 		});
+		if (drained)
+			return;
 	}
 }
 
@@ -104,8 +116,9 @@ void Chain::handle_nonce(const bm13xx::NonceReply &reply,
 		case NonceVerdict::valid:
 			++s.valid;
 			s.credited_hashes += std::ldexp(1.0, int(32 + ticket_log2_));
+			if (ev.identity.core >= s.per_core_valid.size())
+				s.per_core_valid.resize(ev.identity.core + 1);
 			++s.per_core_valid[ev.identity.core];
-			++s.per_small_core_valid[{ev.identity.core, ev.identity.small_core}];
 			break;
 		case NonceVerdict::hw_error:
 			++s.hw_errors;

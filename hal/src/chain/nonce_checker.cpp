@@ -141,7 +141,7 @@ NonceCheck NonceChecker::check(const bm13xx::NonceReply &reply)
 	c.leading_zeros = hash_leading_zeros(c.hash);
 	if (c.leading_zeros < int(zero_bits_ + ticket_log2_))
 		c.verdict = NonceVerdict::hw_error;
-	else if (!live->seen.emplace(reply.nonce, seen_key).second)
+	else if (!live->seen.insert(std::uint64_t(reply.nonce) << 32 | seen_key).second)
 		c.verdict = NonceVerdict::duplicate;
 	else
 		c.verdict = NonceVerdict::valid;
