@@ -329,6 +329,9 @@ int main(int argc, char **argv)
 	test_close_while_reading(idx);
 
 	if (ttyfd >= 0) {
+		struct hbt_hangup h;
+		int again;
+
 		CHECK_OK(hbt_detach(ttyfd), "detach (N_TTY)");
 		{
 		char path[64];
@@ -338,7 +341,15 @@ int main(int argc, char **argv)
 		CHECK(access(path, F_OK) != 0, "node gone after detach",
 		      "%s still there", path);
 	}
-		close(ttyfd);
+		/* Attach again, then the tty's last close with readers in. */
+		again = hbt_attach(ttyfd);
+		CHECK(again >= 0, "attach again", "errno %d", errno);
+		if (again >= 0 && !hbt_hangup_start(&h, again)) {
+			close(ttyfd);
+			hbt_hangup_check(&h, "tty last close");
+		} else {
+			close(ttyfd);
+		}
 	}
 	return hbt_done();
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * t_hangup: the chain going away while /dev/hashboardN is open, over the
- * line discipline on ptys: ldisc detach (TIOCSETD N_TTY), pty hangup (master
- * closed), the tty's last close, each with a reader blocked in read() and a
+ * line discipline on ptys: ldisc detach (TIOCSETD N_TTY) and pty hangup
+ * (master closed), each with a reader blocked in read() and a
  * poller in poll(); then readers and writers hammering one chain for a few
  * seconds, ended by a detach in the middle of it.
  */
@@ -47,20 +47,6 @@ static void test_master_close(void)
 	close(master); /* the pty hangs up its slave */
 	hbt_hangup_check(&h, "pty hangup");
 	close(slave);
-}
-
-static void test_tty_close(void)
-{
-	struct hbt_hangup h;
-	int master, slave, idx;
-
-	master = hbt_open_pty(&slave);
-	idx = hbt_attach(slave);
-	if (idx < 0 || hbt_hangup_start(&h, idx))
-		hbt_die("close setup");
-	close(slave); /* last close of the tty: the ldisc closes */
-	hbt_hangup_check(&h, "tty last close");
-	close(master);
 }
 
 /* Hangup with no one in read(): the fds stay, the memory waits for them. */
@@ -236,7 +222,6 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_detach();
 	test_master_close();
-	test_tty_close();
 	test_hangup_then_close_late();
 	test_stress(seconds);
 	return hbt_done();

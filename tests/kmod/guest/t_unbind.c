@@ -60,8 +60,17 @@ int main(int argc, char **argv)
 	CHECK_ERR(ioctl(fd, HASHBOARD_IOC_RESET, &v), EOPNOTSUPP,
 		  "RESET without a reset line -> EOPNOTSUPP");
 	v = 0;
-	CHECK_ERR(ioctl(fd, HASHBOARD_IOC_RESET, &v), EOPNOTSUPP,
-		  "RESET 0 ms without a line -> EOPNOTSUPP (op checked first)");
+	CHECK_ERR(ioctl(fd, HASHBOARD_IOC_RESET, &v), EINVAL,
+		  "RESET 0 ms -> EINVAL");
+	v = 1001;
+	CHECK_ERR(ioctl(fd, HASHBOARD_IOC_RESET, &v), EINVAL,
+		  "RESET 1001 ms -> EINVAL");
+	v = 2;
+	CHECK_ERR(ioctl(fd, HASHBOARD_IOC_SET_POWER, &v), EINVAL,
+		  "SET_POWER 2 -> EINVAL");
+	v = 1;
+	CHECK_ERR(ioctl(fd, HASHBOARD_IOC_SET_POWER, &v), EOPNOTSUPP,
+		  "SET_POWER without a power line -> EOPNOTSUPP");
 
 	ioctl(fd, HASHBOARD_IOC_CLEAR_STATS);
 	hbt_enumerate(fd, chips, chip_id, "enumerate through the transport");
