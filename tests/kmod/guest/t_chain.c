@@ -141,6 +141,60 @@ static void test_ioctls(int fd, int idx, const char *transport_name,
 	CHECK_ERR(ioctl(fd, TCGETS, buf), ENOTTY, "TCGETS -> ENOTTY");
 }
 
+/* A newer userspace's bigger struct: size says what the kernel filled, the
+ * rest is zeroed; a bigger SET_MODE with a zero tail is accepted, a
+ * non-zero tail refused. */
+static void test_struct_growth(int fd)
+{
+	struct {
+		struct hashboard_info info;
+		uint8_t more[24];
+	} big;
+	struct {
+		struct hashboard_mode m;
+		uint32_t more[2];
+	} bm;
+	int zero = 1;
+
+	memset(&big, 0xff, sizeof(big));
+	big.info.size = sizeof(big);
+	CHECK_OK(ioctl(fd, HASHBOARD_IOC_GET_INFO, &big), "GET_INFO bigger struct");
+	for (size_t i = 0; i < sizeof(big.more); i++)
+		zero &= big.more[i] == 0;
+	CHECK(big.info.size == sizeof(struct hashboard_info) && zero,
+	      "GET_INFO bigger struct: size is v1's, tail zeroed",
+	      "size %u tail %s", big.info.size, zero ? "zero" : "not zeroed");
+
+	memset(&bm, 0, sizeof(bm));
+	bm.m.size = sizeof(bm);
+	bm.m.reply_len = 9;
+	CHECK_OK(ioctl(fd, HASHBOARD_IOC_SET_MODE, &bm),
+		 "SET_MODE bigger struct, zero tail");
+	bm.more[1] = 1;
+	CHECK_ERR(ioctl(fd, HASHBOARD_IOC_SET_MODE, &bm), EINVAL,
+		  "SET_MODE bigger struct, non-zero tail -> EINVAL");
+}
+
+/* A baud the UART cannot make: -EINVAL, and the line keeps its old rate. */
+static void test_baud_refused(int fd, int ttyfd, int idx)
+{
+	struct hashboard_info info;
+	struct termios t;
+	uint32_t v = 1500000;
+
+	CHECK_OK(hbt_set_baud_base(ttyfd, 115200), "baud_base back to 115200");
+	CHECK_ERR(ioctl(fd, HASHBOARD_IOC_SET_BAUD, &v), EINVAL,
+		  "SET_BAUD above the UART's base -> EINVAL");
+	hbt_get_info(fd, &info);
+	tcgetattr(ttyfd, &t);
+	CHECK(info.baud == 115200 && cfgetospeed(&t) == B115200,
+	      "refused SET_BAUD leaves the line at its old rate",
+	      "info %u tty speed %#o", info.baud, cfgetospeed(&t));
+	CHECK_OK(hbt_set_baud_base(ttyfd, 3000000), "baud_base 3000000 again");
+	hbt_enumerate(fd, chips, chip_id, "enumerate after a refused SET_BAUD");
+	(void)idx;
+}
+
 static void test_data(int fd, int idx)
 {
 	struct hashboard_stats st;
@@ -323,7 +377,10 @@ int main(int argc, char **argv)
 
 	test_ioctls(fd, idx, kind, !strcmp(kind, "ldisc") ?
 		    HASHBOARD_TRANSPORT_LDISC : HASHBOARD_TRANSPORT_SERDEV);
+	test_struct_growth(fd);
 	test_data(fd, idx);
+	if (ttyfd >= 0)
+		test_baud_refused(fd, ttyfd, idx);
 	close(fd);
 	test_two_readers(idx);
 	test_close_while_reading(idx);
