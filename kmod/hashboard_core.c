@@ -260,8 +260,10 @@ static ssize_t hashboard_write(struct file *file, const char __user *buf,
 		}
 		written += ret;
 	}
-	ret = written;
 out_up:
+	/* Bytes that went out are reported, whatever stopped the rest. */
+	if (written)
+		ret = written;
 	spin_lock_irq(&hdev->rx_lock);
 	hdev->stats.tx_bytes += written;
 	spin_unlock_irq(&hdev->rx_lock);
