@@ -70,9 +70,85 @@ static void test_hangup_then_close_late(void)
 	CHECK(1, "late: close after the tty is gone", "-");
 }
 
+/*
+ * A chain that takes no more bytes (nobody reads the pty master): a write
+ * reports what went out, never an error after a partial write; a detach
+ * wakes a writer waiting for room at once.
+ */
+struct bw {
+	int fd;
+	volatile long reported;
+	volatile int err, done;
+	volatile uint64_t t_end;
+};
+
+static void *bw_writer(void *p)
+{
+	struct bw *b = p;
+	static uint8_t big[4096];
+	ssize_t r;
+
+	memset(big, 0x55, sizeof(big));
+	for (;;) {
+		r = write(b->fd, big, sizeof(big));
+		if (r < 0) {
+			b->err = errno;
+			break;
+		}
+		b->reported += r;
+	}
+	b->t_end = hbt_now_ns();
+	b->done = 1;
+	return NULL;
+}
+
+static void test_blocked_writer(void)
+{
+	static uint8_t sink[1 << 20];
+	struct bw b = { 0 };
+	pthread_t th;
+	int master, slave, idx;
+	ssize_t got;
+	uint64_t t_detach;
+
+	master = hbt_open_pty(&slave);
+	idx = hbt_attach(slave);
+	b.fd = hbt_open_dev(idx, O_RDWR);
+	if (idx < 0 || b.fd < 0)
+		hbt_die("blocked writer setup");
+	pthread_create(&th, NULL, bw_writer, &b);
+	hbt_msleep(2500); /* the pty fills; the write-room wait times out */
+	pthread_join(th, NULL);
+	got = hbt_drain(master, sink, sizeof(sink), 200);
+	printf("info: full chain: %ld bytes reported written, %zd on the wire, "
+	       "then errno %d (%s)\n", b.reported, got, b.err, strerror(b.err));
+	CHECK(b.reported == got, "full chain: write reports exactly what went out",
+	      "reported %ld, wire %zd", b.reported, got);
+	CHECK(b.err == ETIMEDOUT || b.err == EAGAIN,
+	      "full chain: a write that sent nothing times out", "errno %d",
+	      b.err);
+
+	/* Fill it again, then detach while the writer waits for room. */
+	memset(&b, 0, sizeof(b));
+	b.fd = hbt_open_dev(idx, O_RDWR);
+	pthread_create(&th, NULL, bw_writer, &b);
+	hbt_msleep(300);
+	t_detach = hbt_now_ns();
+	hbt_detach(slave);
+	pthread_join(th, NULL);
+	CHECK(b.err == EIO && b.t_end - t_detach < 500000000ull,
+	      "detach wakes a writer waiting for room",
+	      "errno %d after %llu ms", b.err,
+	      (unsigned long long)((b.t_end - t_detach) / 1000000));
+	close(b.fd);
+	close(slave);
+	close(master);
+}
+
 struct stress {
 	int master, idx;
-	volatile int stop;
+	volatile int stop, detached;
+	long partial[2];
 	long records[2], bad[2], writes[2], wfail[2], chain_bytes;
 	int rfd[2], wfd[2];
 };
@@ -111,9 +187,13 @@ static void *s_writer(void *p)
 	size_t n = hbt_cmd_read_reg(cmd, (uint8_t)(i * 4));
 
 	while (!S.stop) {
-		if (write(S.wfd[i], cmd, n) == (ssize_t)n)
+		ssize_t r = write(S.wfd[i], cmd, n);
+
+		if (r == (ssize_t)n)
 			S.writes[i]++;
-		else if (errno == EIO)
+		else if (r >= 0 && S.detached)
+			S.partial[i]++; /* cut short by the detach */
+		else if (r < 0 && errno == EIO)
 			break;
 		else
 			S.wfail[i]++;
@@ -178,6 +258,7 @@ static void test_stress(int seconds)
 	}
 	hbt_get_stats(ctl, &st);
 	/* End it the hard way: detach under the readers and writers. */
+	S.detached = 1;
 	hbt_detach(slave);
 	hbt_msleep(300);
 	S.stop = 1;
@@ -223,6 +304,7 @@ int main(int argc, char **argv)
 	test_detach();
 	test_master_close();
 	test_hangup_then_close_late();
+	test_blocked_writer();
 	test_stress(seconds);
 	return hbt_done();
 }
