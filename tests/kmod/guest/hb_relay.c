@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hb_relay A B: copies bytes both ways between two files (a tty and
- * /dev/hbspi_stub) until killed. With a tty, it is put in raw mode first.
+ * hb_relay A B: copies bytes both ways between two files (A is
+ * /dev/hbspi_stub, B a tty) until killed. With a tty, it is put in raw mode
+ * first. What comes from B is handed to A once B has been quiet for 2 ms,
+ * as a bridge hands over what its receive FIFO gathered: the stub clocks
+ * 0x00 when it has nothing, and a reply handed over in two pieces would get
+ * filler in its middle.
  */
 #include "hbt.h"
 
@@ -43,6 +47,17 @@ int main(int argc, char **argv)
 			n = read(fd[i], buf, sizeof(buf));
 			if (n <= 0)
 				continue;
+			while (i == 1 && n < (ssize_t)sizeof(buf)) {
+				struct pollfd q = { .fd = fd[1], .events = POLLIN };
+				ssize_t m;
+
+				if (poll(&q, 1, 2) <= 0)
+					break;
+				m = read(fd[1], buf + n, sizeof(buf) - n);
+				if (m <= 0)
+					break;
+				n += m;
+			}
 			if (hbt_full_write(fd[!i], buf, n))
 				return 1;
 		}
