@@ -37,7 +37,6 @@ struct hbspi_stub {
 	DECLARE_KFIFO(mosi, u8, STUB_FIFO);
 	DECLARE_KFIFO(miso, u8, STUB_FIFO);
 	wait_queue_head_t wq;
-	struct mutex user_mutex;	/* one user read/write at a time */
 	u64 transfers;
 	u64 dropped;
 };
@@ -167,7 +166,6 @@ static int __init hbspi_stub_init(void)
 	INIT_KFIFO(stub->mosi);
 	INIT_KFIFO(stub->miso);
 	init_waitqueue_head(&stub->wq);
-	mutex_init(&stub->user_mutex);
 
 	ret = misc_register(&hbspi_stub_misc);
 	if (ret)
