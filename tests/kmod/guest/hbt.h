@@ -514,7 +514,7 @@ static void hbt_hangup_check(struct hbt_hangup *h, const char *what)
 	size_t n = hbt_cmd_read_reg(cmd, 0);
 	int fd;
 
-	for (int i = 0; i < 200 && !(h->rdone && h->pdone); i++)
+	for (int i = 0; i < 500 && !(h->rdone && h->pdone); i++)
 		hbt_msleep(10);
 	snprintf(name, sizeof(name), "%s: blocked read returns 0", what);
 	CHECK(h->rdone && h->rret == 0, name, "done %d ret %zd errno %d",
@@ -532,7 +532,7 @@ static void hbt_hangup_check(struct hbt_hangup *h, const char *what)
 	snprintf(name, sizeof(name), "%s: write -> EIO", what);
 	CHECK_ERR(write(h->rfd, cmd, n), EIO, name);
 	snprintf(name, sizeof(name), "%s: read -> 0", what);
-	CHECK(read(h->rfd, name, 64) == 0, name, "errno %d", errno);
+	CHECK(read(h->rfd, path, sizeof(path)) == 0, name, "errno %d", errno);
 	snprintf(name, sizeof(name), "%s: ioctl -> ENODEV", what);
 	CHECK_ERR(hbt_get_info(h->rfd, &info), ENODEV, name);
 	pf = (struct pollfd){ .fd = h->pfd, .events = POLLIN | POLLOUT };
