@@ -25,12 +25,30 @@ KVER ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null |
 	sed -n 's/.*linux-headers-\([^ ,]*\).*/\1/p')
 KDIR ?= /usr/src/linux-headers-$(KVER)
 
-.PHONY: kmod kmod-clean
+.PHONY: kmod kmod-clean test-kmod kmod-install
 kmod:
 	$(MAKE) -C kmod KDIR=$(KDIR) EXTRA="W=1 C=2"
 
 kmod-clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
+
+# W=1 + sparse warning-free, checkpatch --strict, then the module in a QEMU guest
+# against hbsim from $(BUILD) (tests/kmod/check, docs/kmod.md).
+test-kmod: build
+	BUILD=$(BUILD) KVER=$(KVER) tests/kmod/check
+
+# Registers kmod/ with DKMS (kmod/dkms.conf) and builds and installs it for
+# KVER; DKMS rebuilds it on kernel upgrades. Needs root.
+KMOD_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' kmod/dkms.conf 2>/dev/null)
+kmod-install:
+	rm -rf /usr/src/hashboard-$(KMOD_VERSION)
+	mkdir -p /usr/src/hashboard-$(KMOD_VERSION)
+	cp -r kmod/Kbuild kmod/Makefile kmod/dkms.conf kmod/include kmod/*.c kmod/*.h \
+		/usr/src/hashboard-$(KMOD_VERSION)/
+	dkms remove hashboard/$(KMOD_VERSION) --all >/dev/null 2>&1 || true
+	dkms add hashboard/$(KMOD_VERSION)
+	dkms build hashboard/$(KMOD_VERSION) -k $(KVER)
+	dkms install hashboard/$(KMOD_VERSION) -k $(KVER)
 
 .PHONY: all deps build build-asan demo board-demo install daemon-demo test test-release test-asan lint lint-format lint-all fuzz bench clean
 
@@ -60,7 +78,7 @@ demo: build
 board-demo: build
 	$(HBCTL) board mine --board boards/bm1366-12.toml --sim --seconds 10
 
-test: test-release lint-format test-asan fuzz
+test: test-kmod test-release lint-format test-asan fuzz
 	@echo "make test: all tests passed"
 
 # make test checks the layout; clang-tidy (make lint) runs in CI after it (.ci/run): it

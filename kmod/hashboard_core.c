@@ -260,8 +260,10 @@ static ssize_t hashboard_write(struct file *file, const char __user *buf,
 		}
 		written += ret;
 	}
-	ret = written;
 out_up:
+	/* Bytes that went out are reported, whatever stopped the rest. */
+	if (written)
+		ret = written;
 	spin_lock_irq(&hdev->rx_lock);
 	hdev->stats.tx_bytes += written;
 	spin_unlock_irq(&hdev->rx_lock);
@@ -310,17 +312,24 @@ static int hashboard_copy_struct_from_user(void *dst, size_t ksize,
 	return ret;
 }
 
+/*
+ * The other way: fills what both sides know, sets size to that, and zeroes
+ * the part of a newer userspace's structure the kernel does not know.
+ */
 static int hashboard_copy_struct_to_user(void __user *dst, void *src,
 					 size_t ksize, size_t min_size)
 {
-	u32 usize;
+	u32 usize, n;
 
 	if (get_user(usize, (u32 __user *)dst))
 		return -EFAULT;
 	if (usize < min_size)
 		return -EINVAL;
-	*(u32 *)src = min_t(u32, usize, ksize);
-	if (copy_to_user(dst, src, min_t(u32, usize, ksize)))
+	n = min_t(u32, usize, ksize);
+	*(u32 *)src = n;
+	if (copy_to_user(dst, src, n))
+		return -EFAULT;
+	if (usize > n && clear_user(dst + n, usize - n))
 		return -EFAULT;
 	return 0;
 }

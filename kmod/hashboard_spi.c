@@ -181,6 +181,7 @@ MODULE_DEVICE_TABLE(of, hashboard_spi_of_match);
 
 static const struct spi_device_id hashboard_spi_ids[] = {
 	{ "hashboard-spi" },
+	{ "bm13xx-spi-chain" },
 	{}
 };
 MODULE_DEVICE_TABLE(spi, hashboard_spi_ids);

@@ -8,7 +8,9 @@
  * In framed mode a record is one reply frame whose CRC5 checked (preamble
  * 0xAA 0x55 included); in raw mode it is a run of bytes as received.
  * write() takes whole command or job frames, at most HASHBOARD_MAX_WRITE
- * bytes per call.
+ * bytes per call. A write that stops early (the chain took no bytes for a
+ * second, a signal, a hangup) returns the bytes that went out; it fails
+ * only when none did.
  */
 #ifndef _UAPI_LINUX_HASHBOARD_H
 #define _UAPI_LINUX_HASHBOARD_H

@@ -1,0 +1,2 @@
+STEP=framing
+t_framing

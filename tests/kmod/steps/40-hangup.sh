@@ -1,0 +1,2 @@
+STEP=hangup
+t_hangup 3
