@@ -19,11 +19,8 @@
 
 #include "hashboard_core.h"
 
-/* N_DEVELOPMENT is the number the kernel leaves for out-of-tree testing. */
-#define HASHBOARD_LDISC N_DEVELOPMENT
-
-/* On the tty: which /dev/hashboardN this line discipline made. */
-#define HASHBOARD_LDISC_IOC_INDEX _IOR(HASHBOARD_IOC_MAGIC, 0x40, __u32)
+/* The uapi header names the number; it must stay N_DEVELOPMENT's. */
+static_assert(HASHBOARD_LDISC == N_DEVELOPMENT);
 
 static char *ldisc_family = "";
 module_param(ldisc_family, charp, 0444);

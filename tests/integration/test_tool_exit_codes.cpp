@@ -9,6 +9,8 @@
 
 #include <hashboard/error.hpp>
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -95,6 +97,28 @@ BOOST_AUTO_TEST_CASE(hbctl_link_errors_exit_74_with_the_errno_text)
 	BOOST_TEST(r.has("link error: "), r.out);
 	BOOST_TEST(r.has("/nonexistent/hbtest-tty"), r.out);
 	BOOST_TEST(r.has("No such file or directory"), r.out);
+}
+
+BOOST_AUTO_TEST_CASE(hbctl_kernel_chain_errors_exit_74_naming_the_step)
+{
+	// kdev: on a device that is not hashboard.ko's.
+	const ToolRun kdev = run_hbctl({"scan", "--transport", "kdev:/dev/null"});
+	BOOST_TEST(kdev.status == hashboard::kExitIo);
+	BOOST_TEST(kdev.has("not a hashboard chain device"), kdev.out);
+	// attach on something that is not a tty, and on a tty without the module loaded
+	// (the test machine's kernel has no hashboard line discipline: TIOCSETD fails).
+	const ToolRun null = run_hbctl({"attach", "/dev/null"});
+	BOOST_TEST(null.status == hashboard::kExitIo);
+	BOOST_TEST(null.has("not a tty"), null.out);
+	const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+	BOOST_TEST_REQUIRE(master >= 0);
+	BOOST_TEST_REQUIRE(::grantpt(master) == 0);
+	BOOST_TEST_REQUIRE(::unlockpt(master) == 0);
+	const std::string slave = ::ptsname(master);
+	const ToolRun pty = run_hbctl({"attach", slave});
+	::close(master);
+	BOOST_TEST(pty.status == hashboard::kExitIo);
+	BOOST_TEST(pty.has("TIOCSETD 29"), pty.out);
 }
 
 BOOST_AUTO_TEST_CASE(hbctl_device_errors_exit_74_with_the_errno_text)

@@ -18,5 +18,6 @@ Runner add_mine_command(CLI::App &app);
 Runner add_board_command(CLI::App &app);
 Runner add_frames_command(CLI::App &app);
 Runner add_regs_command(CLI::App &app);
+Runner add_attach_command(CLI::App &app);
 
 } // namespace hbctl

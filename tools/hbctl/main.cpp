@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 	const std::map<std::string, hbctl::Runner> commands{
 	    {"scan", hbctl::add_scan_command(app)},   {"mine", hbctl::add_mine_command(app)},
 	    {"board", hbctl::add_board_command(app)}, {"frames", hbctl::add_frames_command(app)},
-	    {"regs", hbctl::add_regs_command(app)},
+	    {"regs", hbctl::add_regs_command(app)},   {"attach", hbctl::add_attach_command(app)},
 	};
 
 	try {

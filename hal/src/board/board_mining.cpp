@@ -122,8 +122,10 @@ void Board::poll_together(Duration deadline, const NonceSink &sink)
 		}
 		// Ready links (and hung-up or failed ones, whose read reports why) are read with
 		// no wait, starting after the last one read, as the round-robin reader does.
+		// The start is fixed before the loop: poll_next_ moves as chains are read.
+		const std::size_t first = poll_next_;
 		for (std::size_t n = 0; r > 0 && n < slots.size(); ++n) {
-			const std::size_t k = (poll_next_ + n) % slots.size();
+			const std::size_t k = (first + n) % slots.size();
 			if (fds[k + 1].revents == 0)
 				continue;
 			if (!read_chain(*slots[k], Duration::zero(), sink))

@@ -32,8 +32,7 @@
 #include <linux/hashboard.h>
 
 /* hashboard_ldisc.c: on the tty, which /dev/hashboardN the ldisc made. */
-#define HASHBOARD_LDISC_IOC_INDEX _IOR(HASHBOARD_IOC_MAGIC, 0x40, __u32)
-#define HB_LDISC 29 /* N_DEVELOPMENT */
+#define HB_LDISC HASHBOARD_LDISC
 
 static const char *hbt_prog = "?";
 static int hbt_pass, hbt_fail;

@@ -103,6 +103,15 @@ struct hashboard_mode {
 #define HASHBOARD_IOC_FLUSH	_IO(HASHBOARD_IOC_MAGIC, 0x06)
 #define HASHBOARD_IOC_SET_MODE	_IOW(HASHBOARD_IOC_MAGIC, 0x07, struct hashboard_mode)
 
+/*
+ * The line discipline: TIOCSETD with HASHBOARD_LDISC on a tty makes a chain
+ * device of it (N_DEVELOPMENT, the number the kernel leaves for out-of-tree
+ * line disciplines); HASHBOARD_LDISC_IOC_INDEX on the tty then gives N of
+ * /dev/hashboardN. The chain lives while the tty stays open.
+ */
+#define HASHBOARD_LDISC		29
+#define HASHBOARD_LDISC_IOC_INDEX _IOR(HASHBOARD_IOC_MAGIC, 0x40, __u32)
+
 #define HASHBOARD_BAUD_MIN	9600
 #define HASHBOARD_BAUD_MAX	12000000
 
