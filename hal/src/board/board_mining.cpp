@@ -19,7 +19,7 @@ namespace {
 // a reply merely waits up to (chains - 1) slices.
 constexpr Duration kPollSlice = std::chrono::milliseconds(5);
 // In real time, links without a descriptor (the simulator on a steady clock, USB bulk,
-// SPI) get a shorter turn: a reply or a wake() waits at most about this long per chain.
+// SPI) are swept this often: a reply waits at most about this long; a wake() not at all.
 constexpr Duration kRealTimeSlice = std::chrono::milliseconds(1);
 
 } // namespace
@@ -95,8 +95,35 @@ void Board::poll(Duration timeout, const NonceSink &sink)
 		}
 	if (any && together)
 		poll_together(deadline, sink);
+	else if (!clock_.is_virtual())
+		poll_sweeping(deadline, sink);
 	else
 		poll_in_turn(deadline, sink);
+}
+
+void Board::poll_sweeping(Duration deadline, const NonceSink &sink)
+{
+	// Real time with links that cannot be waited on: every chain is read for what it has
+	// now, then the thread waits a slice on the waker alone, so a wake() ends the wait at
+	// once instead of after the chain being read finishes its slice.
+	while (state_.load() == BoardState::mining && !waker_->take()) {
+		for (std::size_t n = 0; n < chains_.size(); ++n) {
+			auto &slot = chains_[(poll_next_ + n) % chains_.size()];
+			if (slot->usable && !read_chain(*slot, Duration::zero(), sink))
+				return;
+		}
+		poll_next_ = (poll_next_ + 1) % chains_.size();
+		const Duration left = deadline - clock_.now();
+		if (left <= Duration::zero())
+			return;
+		pollfd waker{waker_->fd(), POLLIN, 0};
+		const timespec ts = transport::to_timespec(std::min(left, kRealTimeSlice));
+		if (::ppoll(&waker, 1, &ts, nullptr) < 0 && errno != EINTR) {
+			trip({TripCause::link_failure, "board",
+			      std::string("poll: ") + std::strerror(errno), clock_.now()});
+			return;
+		}
+	}
 }
 
 void Board::poll_together(Duration deadline, const NonceSink &sink)

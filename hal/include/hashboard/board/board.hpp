@@ -172,7 +172,9 @@ public:
 	// mining: reads the chains for up to timeout on the shared clock, or until wake().
 	// Links that can be polled (ttys, sockets, the kernel's devices) are waited on
 	// together in one poll(2), each read as soon as it has bytes; others (the in-process
-	// simulator, USB bulk, SPI) are read in turn, a short slice each. A link failure trips
+	// simulator, USB bulk, SPI) are swept every millisecond in real time (the wait between
+	// sweeps ends at a wake()) and read in turn, a slice each, in virtual time. A link
+	// failure trips
 	// the board (link_failure) and returns.
 	void poll(Duration timeout, const NonceSink &sink);
 	// From any thread: the poll running now (or the next one) returns at once, so the
@@ -222,6 +224,7 @@ private:
 	bool read_chain(ChainSlot &slot, Duration timeout, const NonceSink &sink);
 	void poll_together(Duration deadline, const NonceSink &sink);
 	void poll_in_turn(Duration deadline, const NonceSink &sink);
+	void poll_sweeping(Duration deadline, const NonceSink &sink);
 	struct Phase;
 	std::size_t index_of(unsigned chain_id) const;
 	void require(std::initializer_list<BoardState> allowed, const char *operation) const;
