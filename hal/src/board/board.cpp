@@ -3,6 +3,7 @@
 // readings. Bring-up and bring-down are in board_bringup.cpp, mining in board_mining.cpp.
 #include "board_slot.hpp"
 #include "board_waker.hpp"
+#include "link_poller.hpp"
 
 #include <hashboard/bm13xx/wire.hpp>
 #include <hashboard/board/fan_pid.hpp>

@@ -2,6 +2,7 @@
 // Mining across a board's chains: one job per chain, replies read round-robin.
 #include "board_slot.hpp"
 #include "board_waker.hpp"
+#include "link_poller.hpp"
 #include "transport/fd_io.hpp"
 
 #include <poll.h>
@@ -128,20 +129,22 @@ void Board::poll_sweeping(Duration deadline, const NonceSink &sink)
 
 void Board::poll_together(Duration deadline, const NonceSink &sink)
 {
-	std::vector<pollfd> fds;
+	std::vector<int> fds{waker_->fd()};
 	std::vector<ChainSlot *> slots;
-	fds.push_back({waker_->fd(), POLLIN, 0});
 	for (auto &slot : chains_)
 		if (slot->usable) {
-			fds.push_back({slot->link.transport->readable_fd(), POLLIN, 0});
+			fds.push_back(slot->link.transport->readable_fd());
 			slots.push_back(slot.get());
 		}
+	if (!poller_)
+		poller_ = std::make_unique<LinkPoller>();
+	poller_->watch(fds);
+	std::vector<bool> ready;
 	while (state_.load() == BoardState::mining && !waker_->take()) {
 		const Duration left = deadline - clock_.now();
 		if (left <= Duration::zero())
 			return;
-		const timespec ts = transport::to_timespec(left);
-		const int r = ::ppoll(fds.data(), fds.size(), &ts, nullptr);
+		const int r = poller_->wait(left, ready);
 		if (r < 0 && errno != EINTR) {
 			trip({TripCause::link_failure, "board",
 			      std::string("poll: ") + std::strerror(errno), clock_.now()});
@@ -153,7 +156,7 @@ void Board::poll_together(Duration deadline, const NonceSink &sink)
 		const std::size_t first = poll_next_;
 		for (std::size_t n = 0; r > 0 && n < slots.size(); ++n) {
 			const std::size_t k = (first + n) % slots.size();
-			if (fds[k + 1].revents == 0)
+			if (!ready[k + 1])
 				continue;
 			if (!read_chain(*slots[k], Duration::zero(), sink))
 				return;

@@ -115,6 +115,7 @@ struct RegulatorReading {
 };
 
 class BoardWaker; // board_waker.hpp
+class LinkPoller; // link_poller.hpp
 
 class Board {
 public:
@@ -256,6 +257,7 @@ private:
 	std::vector<std::unique_ptr<ChainSlot>> chains_;
 	std::size_t poll_next_ = 0; // the chain poll() reads first
 	std::unique_ptr<BoardWaker> waker_;
+	std::unique_ptr<LinkPoller> poller_; // made at the first poll over pollable links
 	std::vector<unsigned> chain_ids_;
 	std::vector<std::shared_ptr<Regulator>> regulators_;
 	std::vector<std::shared_ptr<TemperatureSensor>> sensors_;
