@@ -50,6 +50,24 @@ def main():
         assert int(b["nonce"], 16) == struct.unpack("<I", hdr[76:80])[0]
         hl.append(b["midstate"] + b["tail12"] + w3 + h.hex())
     open(out + "/headers.hex", "w").write("\n".join(hl) + "\n")
+    # Loose target: every nonce of a window whose H7 has its low 5 bits zero (about 1 in
+    # 32), for header 0 and lanes 0..LOOSE_LANES-1, counter LOOSE_FIRST..+LOOSE_N-1.
+    hdr = bytes.fromhex(d["blocks"][0]["header"])
+    first, n, lanes, mask = 0x100, 64, 2, 0x0000001F
+    exp = []
+    for cnt in range(first, first + n):
+        for lane in range(lanes):
+            w3 = (lane << 28) | cnt
+            h = hashlib.sha256(hashlib.sha256(hdr[:76] + struct.pack(">I", w3)).digest()).digest()
+            if int.from_bytes(h[28:32], "big") & mask == 0:
+                exp.append((cnt, lane, w3))
+    exp.sort()
+    with open(out + "/loose.hex", "w") as f:
+        f.write("%08x\n%08x\n%08x\n%08x\n" % (len(exp), first, n, mask))
+        for e in exp:
+            f.write("%08x\n" % e[2])
+        for _ in range(12 - len(exp)):
+            f.write("00000000\n")  # the bench reads a fixed 16 words
     print("vectors: %d blocks of %d messages, %d headers" % (len(lines), n_msgs, len(hl)))
 
 
