@@ -10,6 +10,8 @@
 // bit numbering): bits 31..28 are the lane id, bits 27..0 count from nonce_first up to
 // nonce_last. A hit is reported when (H7 & h7_mask) == 0, H7 being the last word of the
 // double hash (the one that is zero for a share of difficulty >= 1; mask all ones).
+// h7_mask bits 7..0 are free; bits 31..8 are used per byte (bit 8, 16, 24 of each
+// byte decides): 0x000000FF .. 0xFFFFFFFF in whole bytes above the low one.
 //
 // Per job, once: rounds 0..2 of the header's second block (they use only W0..W2, the
 // tail) run on lane 0 and their state S2 is kept; every nonce starts at round 3.
@@ -38,7 +40,8 @@ module sha256d_engine #(
     input  wire         hit_ready,
     output reg  [7:0]   hits_dropped
 );
-    localparam [31:0] IV7 = 32'h5be0cd19;
+    localparam [31:0] IV7  = 32'h5be0cd19;
+    localparam [31:0] NIV7 = 32'ha41f32e7;   // -IV7 mod 2^32
     localparam [7:0]  PERIOD = 8'd130;
 
     localparam [1:0] S_IDLE = 2'd0, S_PRE = 2'd1, S_RUN = 2'd2;
@@ -69,8 +72,8 @@ module sha256d_engine #(
     always @(*) begin
         ld_state  = 1'b0; iv_load = 1'b0; sel_sched = 1'b0;
         sel_p = 1'b0; sel_q = 1'b0; sel_lane = 1'b0; park = 1'b0;
-        src_a = word8(s2, 3'd3 - c[2:0]);
-        src_e = word8(s2, 3'd7 - c[2:0]);
+        src_a = s2[159:128];   // d, then c, b, a as s2 rotates (see the sequencer)
+        src_e = s2[31:0];      // h, then g, f, e
         msg = 32'd0;
         raddr_p = c - 8'd13;
         raddr_q = c - 8'd5;
@@ -79,8 +82,12 @@ module sha256d_engine #(
             // pc 0..3 load the midstate; W0..W2 computed at pc 2..4 (in w at 3..5);
             // rounds 0..2 at pc 4..6; pc 7 keeps S2 and computes the first W0.
             ld_state = (c < 8'd4);
-            src_a = word8(midstate, 3'd3 - c[2:0]);
-            src_e = word8(midstate, 3'd7 - c[2:0]);
+            case (c[1:0])      // 4:1, not 8:1: a from words 3..0, e from words 7..4
+                2'd0: begin src_a = midstate[159:128]; src_e = midstate[31:0];   end
+                2'd1: begin src_a = midstate[191:160]; src_e = midstate[63:32];  end
+                2'd2: begin src_a = midstate[223:192]; src_e = midstate[95:64];  end
+                default: begin src_a = midstate[255:224]; src_e = midstate[127:96]; end
+            endcase
             case (c)
                 8'd2: msg = tail[95:64];
                 8'd3: msg = tail[63:32];
@@ -133,8 +140,15 @@ module sha256d_engine #(
                 .sel_p(sel_p), .sel_q(sel_q), .sel_lane(sel_lane), .park(park),
                 .waddr(waddr), .raddr_p(raddr_p), .raddr_q(raddr_q),
                 .e_out(e_lane[l]), .state_out(st_l));
-            // e after round 60 of the second hash is h64: H7 = IV7 + e.
-            assign hit_now[l] = (((e_lane[l] + IV7) & h7_mask) == 32'd0);
+            // e after round 60 of the second hash is h64: H7 = IV7 + e. The low byte of
+            // H7 (the hash's top byte) is added and masked bit by bit; the bytes above
+            // are all-or-nothing (mask byte 0xFF or 0x00): H7's low 8k bits are zero
+            // exactly when e's low 8k bits equal those of -IV7, a constant compare.
+            wire [7:0] h7_lo = e_lane[l][7:0] + IV7[7:0];
+            assign hit_now[l] = ((h7_lo & h7_mask[7:0]) == 8'd0) &&
+                (!h7_mask[8]  || e_lane[l][15:8]  == NIV7[15:8]) &&
+                (!h7_mask[16] || e_lane[l][23:16] == NIV7[23:16]) &&
+                (!h7_mask[24] || e_lane[l][31:24] == NIV7[31:24]);
             if (l == 0) begin : g_s2
                 assign st_lane0 = st_l;
             end
@@ -172,6 +186,8 @@ module sha256d_engine #(
                     c <= c + 8'd1;
                     if (c == 8'd67)
                         ki <= 6'd0;
+                    if (c < 8'd4)      // rotate each half right: d/h come round to the read port
+                        s2 <= {s2[159:128], s2[255:160], s2[31:0], s2[127:32]};
                     if (c == 8'd0 && stopping) begin
                         state <= S_IDLE;
                         prev_valid <= 1'b0;
@@ -191,6 +207,9 @@ module sha256d_engine #(
         end
     end
     assign busy = (state != S_IDLE);
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire unused_mask = &{1'b0, h7_mask[31:25], h7_mask[23:17], h7_mask[15:9]};
+    /* verilator lint_on UNUSEDSIGNAL */
 
     // ---- hits: taken at cycle 0 of a period for the nonce of the period before --------
     reg [LANES-1:0] pend;
