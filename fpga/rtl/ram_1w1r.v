@@ -13,6 +13,9 @@ module ram_1w1r #(
     input  wire [7:0]       raddr,
     output reg  [WIDTH-1:0] rdata
 );
+    // Callers never read the word written in the same clock (the engine's taps are at
+    // least 5 words behind, the job and FIFO banks alternate), so no bypass logic.
+    (* no_rw_check *)
     reg [WIDTH-1:0] mem [0:255];
     always @(posedge clk) begin
         if (we)

@@ -47,7 +47,8 @@ module sha256d_engine #(
     localparam [1:0] S_IDLE = 2'd0, S_PRE = 2'd1, S_RUN = 2'd2;
     reg  [1:0] state;
     reg  [7:0] c;          // cycle in the period (RUN) or in the precompute (PRE)
-    reg  [5:0] ki;         // K index for the word in the lanes' w
+    reg  [5:0] ki;         // K index for the word in the lanes' w one clock later (the
+                           // K ROM is a registered block RAM)
     reg  [27:0] cnt, cnt_prev;
     reg        prev_valid; // the period that just ended hashed a real nonce
     reg        stopping;   // the last nonce is in flight: check it, then stop
@@ -67,7 +68,7 @@ module sha256d_engine #(
     reg [31:0] src_a, src_e, msg;
     reg [7:0]  raddr_p, raddr_q, waddr;
     wire [31:0] k;
-    sha256_k u_k (.idx(ki), .k(k));
+    sha256_k_sync u_k (.clk(clk), .idx(ki), .k(k));
 
     always @(*) begin
         ld_state  = 1'b0; iv_load = 1'b0; sel_sched = 1'b0;
@@ -166,7 +167,7 @@ module sha256d_engine #(
         end else if (start) begin
             state <= S_PRE;
             c <= 8'd0;
-            ki <= 6'd61;        // ki = c - 3: K[0] for W0 at pc 3
+            ki <= 6'd62;        // K[0] for W0 at pc 3, ROM read at pc 2
             cnt <= nonce_first;
             prev_valid <= 1'b0;
             stopping <= 1'b0;
@@ -175,16 +176,18 @@ module sha256d_engine #(
             case (state)
                 S_PRE: begin
                     c <= c + 8'd1;
+                    if (c == 8'd6)
+                        ki <= 6'd0;
                     if (c == 8'd7) begin
                         s2 <= st_lane0;
                         state <= S_RUN;
                         c <= 8'd0;
-                        ki <= 6'd0;
+                        ki <= 6'd1;
                     end
                 end
                 S_RUN: begin
                     c <= c + 8'd1;
-                    if (c == 8'd67)
+                    if (c == 8'd66 || c == 8'd128)
                         ki <= 6'd0;
                     if (c < 8'd4)      // rotate each half right: d/h come round to the read port
                         s2 <= {s2[159:128], s2[255:160], s2[31:0], s2[127:32]};
@@ -194,7 +197,7 @@ module sha256d_engine #(
                     end
                     if (last_cycle) begin
                         c <= 8'd0;
-                        ki <= 6'd0;
+                        ki <= 6'd1;
                         cnt_prev <= cnt;
                         cnt <= cnt + 28'd1;
                         prev_valid <= 1'b1;
