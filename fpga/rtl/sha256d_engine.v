@@ -29,12 +29,17 @@ module sha256d_engine #(
     input  wire         rst,
     input  wire         start,         // pulse: run the job below
     input  wire         cancel,         // pulse: stop now, drop what is in flight
-    input  wire [255:0] midstate,
+    input  wire [255:0] midstate,      // the caller rotates it on mid_rotate (below)
     input  wire [95:0]  tail,
     input  wire [27:0]  nonce_first,
     input  wire [27:0]  nonce_last,
     input  wire [31:0]  h7_mask,
     output wire         busy,
+    // The caller's midstate register turns one word left (word 0 := word 1, ..,
+    // word 7 := word 0) on each clock with mid_rotate, eight times per nonce, so the
+    // engine reads the second hash's midstate words at one place, word 0 (no 8:1
+    // multiplexer); after the eight turns the register is as it was.
+    output wire         mid_rotate,
     output wire         hit_valid,
     output wire [31:0]  hit_nonce,
     input  wire         hit_ready,
@@ -58,12 +63,6 @@ module sha256d_engine #(
     wire run = (state == S_RUN);
 
     // ---- shared control, decoded from the cycle number -------------------------------
-    function [31:0] word8;  // word i of a 256-bit value, word 0 at the top
-        input [255:0] v;
-        input [2:0]   i;
-        word8 = v[255 - 32 * i -: 32];
-    endfunction
-
     reg        ld_state, iv_load, sel_sched, sel_p, sel_q, sel_lane, park;
     reg [31:0] src_a, src_e, msg;
     reg [7:0]  raddr_p, raddr_q, waddr;
@@ -118,7 +117,7 @@ module sha256d_engine #(
                 8'd82:  msg = 32'd256;               // W15 of the second hash: 32 bytes
                 default:
                     if (c >= 8'd67 && c <= 8'd74)
-                        msg = word8(midstate, c[2:0] - 3'd3); // H1 = midstate + S63
+                        msg = midstate[255:224];   // H1 = midstate + S63, word c - 67
                     else
                         msg = 32'd0;
             endcase
@@ -210,6 +209,7 @@ module sha256d_engine #(
         end
     end
     assign busy = (state != S_IDLE);
+    assign mid_rotate = run && (c >= 8'd67) && (c <= 8'd74);
     /* verilator lint_off UNUSEDSIGNAL */
     wire unused_mask = &{1'b0, h7_mask[31:25], h7_mask[23:17], h7_mask[15:9]};
     /* verilator lint_on UNUSEDSIGNAL */

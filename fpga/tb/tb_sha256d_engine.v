@@ -19,12 +19,15 @@ module tb_sha256d_engine;
     wire         busy, hit_valid;
     wire [31:0]  hit_nonce;
     wire [7:0]   hits_dropped;
+    wire         mid_rotate;
+    always @(posedge clk)
+        if (mid_rotate) midstate <= {midstate[223:0], midstate[255:224]};
 
     sha256d_engine #(.LANES(LANES)) dut (
         .clk(clk), .rst(rst), .start(start), .cancel(cancel), .midstate(midstate),
         .tail(tail), .nonce_first(nonce_first), .nonce_last(nonce_last), .h7_mask(h7_mask),
         .busy(busy), .hit_valid(hit_valid), .hit_nonce(hit_nonce), .hit_ready(1'b1),
-        .hits_dropped(hits_dropped));
+        .hits_dropped(hits_dropped), .mid_rotate(mid_rotate));
 
     reg [639:0] hv [0:NH-1];    // midstate, tail12, nonce word, hash
     reg [31:0]  loose [0:15];

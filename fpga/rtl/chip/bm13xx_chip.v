@@ -228,7 +228,7 @@ module bm13xx_chip #(
     reg [7:0]   la, lend;      // load address, last address
     reg         lbusy, lvalid, lstart_pending;
     reg [7:0]   lidx;
-    wire        e_busy, e_hit_valid;
+    wire        e_busy, e_hit_valid, e_mid_rotate;
     wire [31:0] e_hit_nonce;
     reg         e_start, e_cancel;
     wire        hit_take;
@@ -275,6 +275,9 @@ module bm13xx_chip #(
                 else if (lidx < 8'd18) hdr_sh <= {hdr_sh[119:0], jr_data};
                 else mid_sh <= {mid_sh[247:0], jr_data};
                 if (!lbusy) lstart_pending <= 1'b1;  // last byte in
+            end else if (e_mid_rotate) begin
+                // the engine's word-0-left turn of midstate (word i = mid_sh slot i)
+                mid_sh <= {mid_sh[31:0], mid_sh[255:32]};
             end
             if (lstart_pending && !lvalid) begin
                 lstart_pending <= 1'b0;
@@ -295,7 +298,7 @@ module bm13xx_chip #(
         .clk(clk), .rst(rst), .start(e_start), .cancel(e_cancel), .midstate(midstate),
         .tail(tail), .nonce_first({address, hdr_sh[115:96]}), .nonce_last({address, r_last}),
         .h7_mask(r_ticket), .busy(e_busy), .hit_valid(e_hit_valid), .hit_nonce(e_hit_nonce),
-        .hit_ready(hit_take), .hits_dropped(hits_dropped));
+        .hit_ready(hit_take), .hits_dropped(hits_dropped), .mid_rotate(e_mid_rotate));
 
     // ---- own replies --------------------------------------------------------------------
     reg        own_busy;
