@@ -9,7 +9,7 @@
 `default_nettype none
 
 module hx8k_top #(
-    parameter LANES = 6
+    parameter LANES = 4
 ) (
     input  wire       clk12m,
     input  wire       rx,
