@@ -92,6 +92,11 @@ def main():
         E(f.reg_reply((CHIP_ID << 16) | (lanes << 8) | addr, addr, 0)),
         S(f.read_reg(0xF0, addr)), E(f.reg_reply(NAME, addr, 0xF0)),
         S(f.read_reg(0x00, 0)), E(f.reg_reply((CHIP_ID << 16) | (lanes << 8) | 0, 0, 0)),
+        # a broadcast baud change reaches both chips (chip 0 switches after relaying it)
+        S(f.write_reg(0x28, 3)), "Q 400", "D 3",
+        S(rd_id),
+        E(f.reg_reply((CHIP_ID << 16) | (lanes << 8) | 0, 0, 0)),
+        E(f.reg_reply((CHIP_ID << 16) | (lanes << 8) | addr, addr, 0)),
         S(job(4, [mid])), E(f.nonce_reply(w3, 4, 0)),
         "Q 20000",
     ]

@@ -32,6 +32,8 @@ module bm13xx_chip #(
     reg        addressed, inactive;
     reg [31:0] r_pll0, r_ticket, r_misc, r_core;
     reg [15:0] baud_div;
+    reg [15:0] baud_next;      // a written divisor waits until the relay is idle
+    reg        baud_pend;
     reg [19:0] r_last;         // 0xE0: last counter value of a job's range
     wire [7:0] hits_dropped;
 
@@ -99,7 +101,7 @@ module bm13xx_chip #(
             8'h08: rd_val = r_pll0;
             8'h14: rd_val = r_ticket;
             8'h18: rd_val = r_misc;
-            8'h28: rd_val = {16'd0, baud_div};
+            8'h28: rd_val = {16'd0, baud_pend ? baud_next : baud_div};
             8'h3C: rd_val = r_core;
             8'h4C: rd_val = {24'd0, hits_dropped};
             8'hE0: rd_val = {12'd0, r_last};
@@ -123,11 +125,18 @@ module bm13xx_chip #(
             r_misc <= 32'd0;
             r_core <= 32'd0;
             baud_div <= DIV_INIT;
+            baud_pend <= 1'b0;
             r_last <= 20'hFFFFF;
             rr_pend <= 1'b0;
             wbank <= 1'b0;
         end else begin
             if (rr_taken) rr_pend <= 1'b0;
+            // The frame that changed the baud rate is still being relayed downstream at
+            // the old rate: switch once it is out, so the next chip gets it whole.
+            if (baud_pend && !dq_valid && dtx_ready && !urx_valid) begin
+                baud_div <= baud_next;
+                baud_pend <= 1'b0;
+            end
             if (urx_valid) begin
                 crc5  <= crc5_next;
                 crc16 <= crc16_next;
@@ -178,7 +187,10 @@ module bm13xx_chip #(
                                             8'h08: r_pll0 <= wval;
                                             8'h14: r_ticket <= wval;
                                             8'h18: r_misc <= wval;
-                                            8'h28: baud_div <= wval[15:0];
+                                            8'h28: begin
+                                                baud_next <= wval[15:0];
+                                                baud_pend <= 1'b1;
+                                            end
                                             8'h3C: r_core <= wval;
                                             8'hE0: r_last <= wval[19:0];
                                             default: ;
