@@ -6,19 +6,25 @@
 
 namespace hbfp {
 
-Chip::Chip(unsigned div) : top_(std::make_unique<Vbm13xx_chip>()), div_(div)
+Chip::Chip(unsigned div, unsigned chips) : div_(div)
 {
-	top_->us_rx = 1;
-	top_->ds_rx = 1;
-	top_->rst = 1;
+	for (unsigned i = 0; i < (chips ? chips : 1); ++i)
+		chips_.push_back(std::make_unique<Vbm13xx_chip>());
+	for (auto &c : chips_) {
+		c->us_rx = 1;
+		c->ds_rx = 1;
+		c->rst = 1;
+	}
 	for (int i = 0; i < 8; ++i)
 		tick();
-	top_->rst = 0;
+	for (auto &c : chips_)
+		c->rst = 0;
 }
 
 Chip::~Chip()
 {
-	top_->final();
+	for (auto &c : chips_)
+		c->final();
 }
 
 void Chip::write(const std::uint8_t *data, std::size_t len)
@@ -42,23 +48,35 @@ void Chip::tick()
 		tx_bit_ = 0;
 		tx_tick_ = 0;
 	}
+	std::uint8_t host_line = 1;
 	if (tx_bit_ >= 0) {
-		top_->us_rx = tx_bit_ == 0 ? 0 : tx_bit_ == 9 ? 1 : (tx_byte_ >> (tx_bit_ - 1)) & 1;
+		host_line = tx_bit_ == 0 ? 0 : tx_bit_ == 9 ? 1 : (tx_byte_ >> (tx_bit_ - 1)) & 1;
 		if (++tx_tick_ > div_) {
 			tx_tick_ = 0;
 			if (++tx_bit_ > 9)
 				tx_bit_ = -1;
 		}
-	} else {
-		top_->us_rx = 1;
 	}
-	top_->clk = 0;
-	top_->eval();
-	top_->clk = 1;
-	top_->eval();
+	// Lines between neighbours, taken before the edge (the chips' TX pins are registers).
+	const std::size_t n = chips_.size();
+	std::vector<std::uint8_t> down(n), up(n);
+	for (std::size_t i = 0; i < n; ++i) {
+		down[i] = i == 0 ? host_line : chips_[i - 1]->ds_tx;
+		up[i] = i + 1 == n ? 1 : chips_[i + 1]->us_tx;
+	}
+	for (std::size_t i = 0; i < n; ++i) {
+		chips_[i]->us_rx = down[i];
+		chips_[i]->ds_rx = up[i];
+		chips_[i]->clk = 0;
+		chips_[i]->eval();
+	}
+	for (auto &c : chips_) {
+		c->clk = 1;
+		c->eval();
+	}
 	++clocks_;
 	// host receiver: sample mid-bit
-	const bool line = top_->us_tx;
+	const bool line = chips_[0]->us_tx;
 	if (rx_bit_ < 0) {
 		if (!line) {
 			rx_bit_ = 0;

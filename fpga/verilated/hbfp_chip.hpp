@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// A byte-in/byte-out C++ face for the Verilated FPGA chip (fpga/rtl/chip/bm13xx_chip.v):
-// bytes written go onto the chip's upstream UART line bit by bit, bytes the chip sends
-// up are collected by a software UART. One chip, downstream side idle. Not wired into
-// CMake (docs/fpga.md).
+// A byte-in/byte-out C++ face for Verilated FPGA chips (fpga/rtl/chip/bm13xx_chip.v):
+// a daisy chain of n chips, chip 0 at the host; bytes written go onto chip 0's upstream
+// UART line bit by bit, bytes the chain sends up are collected by a software UART. The
+// last chip's downstream side is idle. Not wired into CMake (docs/fpga.md).
 #pragma once
 
 #include <cstddef>
@@ -18,7 +18,7 @@ namespace hbfp {
 class Chip {
 public:
 	// clocks_per_bit_minus_1 must match the chip's reset divisor (DIV_INIT, 7 in this build).
-	explicit Chip(unsigned clocks_per_bit_minus_1 = 7);
+	explicit Chip(unsigned clocks_per_bit_minus_1 = 7, unsigned chips = 1);
 	~Chip();
 	Chip(const Chip &) = delete;
 	Chip &operator=(const Chip &) = delete;
@@ -33,7 +33,7 @@ public:
 
 private:
 	void tick();
-	std::unique_ptr<Vbm13xx_chip> top_;
+	std::vector<std::unique_ptr<Vbm13xx_chip>> chips_;
 	unsigned div_;
 	std::uint64_t clocks_ = 0, quiet_ = 0;
 	std::deque<std::uint8_t> tx_q_;
