@@ -15,9 +15,9 @@
 //
 // Per job, once: rounds 0..2 of the header's second block (they use only W0..W2, the
 // tail) run on lane 0 and their state S2 is kept; every nonce starts at round 3.
-// Per nonce: 4 clocks load S2, rounds 3..63 (61 clocks), 4 clocks park and fetch,
-// IV load, rounds 0..60 of the second hash (61 clocks): 130 clocks. The second hash
-// stops after round 60: H7 = IV7 + h64, and h64 = g63 = f62 = e61, the e produced by
+// Per nonce: 4 clocks load S2, rounds 3..63 (61 clocks), 3 clocks of park and fetch,
+// 1 IV load, rounds 0..60 of the second hash (61 clocks): 4 + 61 + 3 + 1 + 61 = 130.
+// The second hash stops after round 60: H7 = IV7 + h64, and h64 = g63 = f62 = e61, the e produced by
 // round 60, so rounds 61..63 and the other seven final additions cannot change H7.
 // For difficulty 1 the test is e61 == 0xa41f32e7 (= -IV7 mod 2^32).
 `default_nettype none
