@@ -122,3 +122,13 @@ daemon-demo: build
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+
+# ---- FPGA prototype (fpga/, docs/fpga.md): iverilog, verilator, yosys, nextpnr-ice40 ----
+#   make test-fpga  lint and every self-checking bench, then the yosys smoke synthesis
+#   make fpga       full iCE40-HX8K flow (bitstream and report, a few minutes)
+.PHONY: test-fpga fpga
+test-fpga:
+	$(MAKE) -C fpga test smoke
+
+fpga:
+	$(MAKE) -C fpga fpga

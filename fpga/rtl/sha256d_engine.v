@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+// SHA-256d nonce search engine: LANES lanes in lock step (sha256d_lane), one shared
+// sequencer, hits out through valid/ready.
+//
+// Job inputs (held stable by the caller while busy): the midstate (SHA-256 state after
+// the header's first 64 bytes, H0 in the top word), the header tail (bytes 64..75: merkle
+// tail, ntime, nbits, as message words W0..W2), a nonce range and a mask on H7.
+//
+// Nonce word = message word 3 = the header's nonce bytes read big-endian (the chips'
+// bit numbering): bits 31..28 are the lane id, bits 27..0 count from nonce_first up to
+// nonce_last. A hit is reported when (H7 & h7_mask) == 0, H7 being the last word of the
+// double hash (the one that is zero for a share of difficulty >= 1; mask all ones).
+// h7_mask bits 7..0 are free; bits 31..8 are used per byte (bit 8, 16, 24 of each
+// byte decides): 0x000000FF .. 0xFFFFFFFF in whole bytes above the low one.
+//
+// Per job, once: rounds 0..2 of the header's second block (they use only W0..W2, the
+// tail) run on lane 0 and their state S2 is kept; every nonce starts at round 3.
+// Per nonce: 4 clocks load S2, rounds 3..63 (61 clocks), 3 clocks of park and fetch,
+// 1 IV load, rounds 0..60 of the second hash (61 clocks): 4 + 61 + 3 + 1 + 61 = 130.
+// The second hash stops after round 60: H7 = IV7 + h64, and h64 = g63 = f62 = e61, the e produced by
+// round 60, so rounds 61..63 and the other seven final additions cannot change H7.
+// For difficulty 1 the test is e61 == 0xa41f32e7 (= -IV7 mod 2^32).
+`default_nettype none
+
+module sha256d_engine #(
+    parameter LANES = 2                // 1..16
+) (
+    input  wire         clk,
+    input  wire         rst,
+    input  wire         start,         // pulse: run the job below
+    input  wire         cancel,         // pulse: stop now, drop what is in flight
+    input  wire [255:0] midstate,      // the caller rotates it on mid_rotate (below)
+    input  wire [95:0]  tail,
+    input  wire [27:0]  nonce_first,
+    input  wire [27:0]  nonce_last,
+    input  wire [31:0]  h7_mask,
+    output wire         busy,
+    // The caller's midstate register turns one word left (word 0 := word 1, ..,
+    // word 7 := word 0) on each clock with mid_rotate, eight times per nonce, so the
+    // engine reads the second hash's midstate words at one place, word 0 (no 8:1
+    // multiplexer); after the eight turns the register is as it was.
+    output wire         mid_rotate,
+    output wire         hit_valid,
+    output wire [31:0]  hit_nonce,
+    input  wire         hit_ready,
+    output reg  [7:0]   hits_dropped
+);
+    localparam [31:0] IV7  = 32'h5be0cd19;
+    localparam [31:0] NIV7 = 32'ha41f32e7;   // -IV7 mod 2^32
+    localparam [7:0]  PERIOD = 8'd130;
+
+    localparam [1:0] S_IDLE = 2'd0, S_PRE = 2'd1, S_RUN = 2'd2;
+    reg  [1:0] state;
+    reg  [7:0] c;          // cycle in the period (RUN) or in the precompute (PRE)
+    reg  [5:0] ki;         // K index for the word in the lanes' w one clock later (the
+                           // K ROM is a registered block RAM)
+    reg  [27:0] cnt, cnt_prev;
+    reg        prev_valid; // the period that just ended hashed a real nonce
+    reg        stopping;   // the last nonce is in flight: check it, then stop
+    reg  [255:0] s2;       // state after rounds 0..2 of the second block
+
+    wire pre = (state == S_PRE);
+    wire run = (state == S_RUN);
+
+    // ---- shared control, decoded from the cycle number -------------------------------
+    reg        ld_state, iv_load, sel_sched, sel_p, sel_q, sel_lane, park;
+    reg [31:0] src_a, src_e, msg;
+    reg [7:0]  raddr_p, raddr_q, waddr;
+    wire [31:0] k;
+    sha256_k_sync u_k (.clk(clk), .idx(ki), .k(k));
+
+    always @(*) begin
+        ld_state  = 1'b0; iv_load = 1'b0; sel_sched = 1'b0;
+        sel_p = 1'b0; sel_q = 1'b0; sel_lane = 1'b0; park = 1'b0;
+        src_a = s2[159:128];   // d, then c, b, a as s2 rotates (see the sequencer)
+        src_e = s2[31:0];      // h, then g, f, e
+        msg = 32'd0;
+        raddr_p = c - 8'd13;
+        raddr_q = c - 8'd5;
+        waddr = c;
+        if (pre) begin
+            // pc 0..3 load the midstate; W0..W2 computed at pc 2..4 (in w at 3..5);
+            // rounds 0..2 at pc 4..6; pc 7 keeps S2 and computes the first W0.
+            ld_state = (c < 8'd4);
+            case (c[1:0])      // 4:1, not 8:1: a from words 3..0, e from words 7..4
+                2'd0: begin src_a = midstate[159:128]; src_e = midstate[31:0];   end
+                2'd1: begin src_a = midstate[191:160]; src_e = midstate[63:32];  end
+                2'd2: begin src_a = midstate[223:192]; src_e = midstate[95:64];  end
+                default: begin src_a = midstate[255:224]; src_e = midstate[127:96]; end
+            endcase
+            case (c)
+                8'd2: msg = tail[95:64];
+                8'd3: msg = tail[63:32];
+                8'd4: msg = tail[31:0];
+                8'd7: msg = tail[95:64];
+                default: msg = 32'd0;
+            endcase
+        end else begin
+            ld_state  = (c < 8'd4);
+            iv_load   = (c == 8'd68);
+            park      = (c >= 8'd62) && (c <= 8'd65);
+            sel_sched = ((c >= 8'd15) && (c <= 8'd62)) || ((c >= 8'd83) && (c <= 8'd127));
+            sel_p     = (c >= 8'd67) && (c <= 8'd70);
+            sel_q     = (c >= 8'd71) && (c <= 8'd74);
+            sel_lane  = (c == 8'd2);
+            if (park) waddr = 8'hF0 + (c - 8'd62);     // a60..a63 / e60..e63 at F0..F3
+            if (c >= 8'd66 && c <= 8'd69) raddr_p = 8'hF3 - (c - 8'd66);
+            if (c >= 8'd70 && c <= 8'd73) raddr_q = 8'hF3 - (c - 8'd70);
+            case (c)
+                8'd129: msg = tail[95:64];           // W0 of the next nonce
+                8'd0:   msg = tail[63:32];           // W1
+                8'd1:   msg = tail[31:0];            // W2
+                8'd2:   msg = {4'd0, cnt};           // W3: the nonce (lane id added per lane)
+                8'd3:   msg = 32'h80000000;          // W4: padding
+                8'd14:  msg = 32'd640;               // W15: 80-byte message
+                8'd75:  msg = 32'h80000000;          // W8 of the second hash
+                8'd82:  msg = 32'd256;               // W15 of the second hash: 32 bytes
+                default:
+                    if (c >= 8'd67 && c <= 8'd74)
+                        msg = midstate[255:224];   // H1 = midstate + S63, word c - 67
+                    else
+                        msg = 32'd0;
+            endcase
+        end
+    end
+
+    // ---- lanes ------------------------------------------------------------------------
+    wire [31:0]  e_lane [0:LANES-1];
+    wire [255:0] st_lane0;
+    wire [LANES-1:0] hit_now;
+    genvar l;
+    generate
+        for (l = 0; l < LANES; l = l + 1) begin : g_lane
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [255:0] st_l;     // lane 0's is S2 after the precompute
+            /* verilator lint_on UNUSEDSIGNAL */
+            sha256d_lane #(.LANE_ID(l[3:0])) u_lane (
+                .clk(clk), .ld_state(ld_state), .src_a(src_a), .src_e(src_e),
+                .iv_load(iv_load), .k(k), .sel_sched(sel_sched), .msg(msg),
+                .sel_p(sel_p), .sel_q(sel_q), .sel_lane(sel_lane), .park(park),
+                .waddr(waddr), .raddr_p(raddr_p), .raddr_q(raddr_q),
+                .e_out(e_lane[l]), .state_out(st_l));
+            // e after round 60 of the second hash is h64: H7 = IV7 + e. The low byte of
+            // H7 (the hash's top byte) is added and masked bit by bit; the bytes above
+            // are all-or-nothing (mask byte 0xFF or 0x00): H7's low 8k bits are zero
+            // exactly when e's low 8k bits equal those of -IV7, a constant compare.
+            wire [7:0] h7_lo = e_lane[l][7:0] + IV7[7:0];
+            assign hit_now[l] = ((h7_lo & h7_mask[7:0]) == 8'd0) &&
+                (!h7_mask[8]  || e_lane[l][15:8]  == NIV7[15:8]) &&
+                (!h7_mask[16] || e_lane[l][23:16] == NIV7[23:16]) &&
+                (!h7_mask[24] || e_lane[l][31:24] == NIV7[31:24]);
+            if (l == 0) begin : g_s2
+                assign st_lane0 = st_l;
+            end
+        end
+    endgenerate
+
+    // ---- sequencer --------------------------------------------------------------------
+    wire last_cycle = run && (c == PERIOD - 8'd1);
+    always @(posedge clk) begin
+        if (rst || cancel) begin
+            state <= S_IDLE;
+            c <= 8'd0;
+            prev_valid <= 1'b0;
+            stopping <= 1'b0;
+        end else if (start) begin
+            state <= S_PRE;
+            c <= 8'd0;
+            ki <= 6'd62;        // K[0] for W0 at pc 3, ROM read at pc 2
+            cnt <= nonce_first;
+            prev_valid <= 1'b0;
+            stopping <= 1'b0;
+        end else begin
+            ki <= ki + 6'd1;
+            case (state)
+                S_PRE: begin
+                    c <= c + 8'd1;
+                    if (c == 8'd6)
+                        ki <= 6'd0;
+                    if (c == 8'd7) begin
+                        s2 <= st_lane0;
+                        state <= S_RUN;
+                        c <= 8'd0;
+                        ki <= 6'd1;
+                    end
+                end
+                S_RUN: begin
+                    c <= c + 8'd1;
+                    if (c == 8'd66 || c == 8'd128)
+                        ki <= 6'd0;
+                    if (c < 8'd4)      // rotate each half right: d/h come round to the read port
+                        s2 <= {s2[159:128], s2[255:160], s2[31:0], s2[127:32]};
+                    if (c == 8'd0 && stopping) begin
+                        state <= S_IDLE;
+                        prev_valid <= 1'b0;
+                    end
+                    if (last_cycle) begin
+                        c <= 8'd0;
+                        ki <= 6'd1;
+                        cnt_prev <= cnt;
+                        cnt <= cnt + 28'd1;
+                        prev_valid <= 1'b1;
+                        if (cnt == nonce_last)
+                            stopping <= 1'b1;
+                    end
+                end
+                default: ;
+            endcase
+        end
+    end
+    assign busy = (state != S_IDLE);
+    assign mid_rotate = run && (c >= 8'd67) && (c <= 8'd74);
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire unused_mask = &{1'b0, h7_mask[31:25], h7_mask[23:17], h7_mask[15:9]};
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    // ---- hits: taken at cycle 0 of a period for the nonce of the period before --------
+    reg [LANES-1:0] pend;
+    reg [27:0]      pend_nonce;
+    wire            take = run && (c == 8'd0) && prev_valid;
+    reg  [3:0]      first_lane;
+    reg  [LANES-1:0] first_bit;
+    integer i;
+    always @(*) begin
+        first_lane = 4'd0;
+        first_bit = {LANES{1'b0}};
+        for (i = LANES - 1; i >= 0; i = i - 1)
+            if (pend[i]) begin
+                first_lane = i[3:0];
+                first_bit = {LANES{1'b0}};
+                first_bit[i] = 1'b1;
+            end
+    end
+    assign hit_valid = |pend;
+    assign hit_nonce = {first_lane, pend_nonce};
+
+    always @(posedge clk) begin
+        if (rst || cancel) begin
+            pend <= {LANES{1'b0}};
+            hits_dropped <= 8'd0;
+        end else if (take) begin
+            if (|pend && hits_dropped != 8'hFF)
+                hits_dropped <= hits_dropped + 8'd1;
+            pend <= hit_now;
+            pend_nonce <= cnt_prev;
+        end else if (hit_valid && hit_ready) begin
+            pend <= pend & ~first_bit;
+        end
+    end
+endmodule
