@@ -1,8 +1,8 @@
 # Top-level driver: CMake does the C++ build; this file wires set-up, tests and demos.
 #   make demo    build, then enumerate and mine the built-in simulated hashboard
 #   make board-demo  build, then bring up, mine and power down a shipped board file in-process
-#   make test    build and run every test (release build, lint gate, ASan/UBSan build,
-#                fuzz smoke run)
+#   make test    build and run every test (kernel module in QEMU, FPGA benches, release
+#                build, lint gate, ASan/UBSan build, fuzz smoke run)
 #   make lint    clang-format and clang-tidy over the tree (docs/lint.md)
 #   make bench   build and run the benchmarks
 #   make install build, then install (PREFIX=/usr/local, DESTDIR for staging)
@@ -78,7 +78,7 @@ demo: build
 board-demo: build
 	$(HBCTL) board mine --board boards/bm1366-12.toml --sim --seconds 10
 
-test: test-kmod test-release lint-format test-asan fuzz
+test: test-kmod test-fpga test-release lint-format test-asan fuzz
 	@echo "make test: all tests passed"
 
 # make test checks the layout; clang-tidy (make lint) runs in CI after it (.ci/run): it
@@ -127,8 +127,10 @@ clean:
 #   make test-fpga  lint and every self-checking bench, then the yosys smoke synthesis
 #   make fpga       full iCE40-HX8K flow (bitstream and report, a few minutes)
 .PHONY: test-fpga fpga
-test-fpga:
-	$(MAKE) -C fpga test smoke
+# The benches' frames are checked against the HAL's codec (hbctl frames encode), hence
+# the build.
+test-fpga: build
+	HBCTL=$(abspath $(HBCTL)) $(MAKE) -C fpga test smoke
 
 fpga:
 	$(MAKE) -C fpga fpga

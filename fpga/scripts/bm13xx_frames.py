@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: MIT
 """BM13xx frames for the FPGA benches, written from docs/protocol.md's layout.
 
-When the project's hbctl is built (HBCTL, else ../build/tools/hbctl, else
-/work/main/build/tools/hbctl) every command frame and the unpatched job frame are also
+When the project's hbctl is built (HBCTL, else the tree's build/tools/hbctl) every command frame and the unpatched job frame are also
 made by `hbctl frames encode -f bm1397` and must agree byte for byte: the benches then
 run on the HAL codec's own bytes. Without hbctl they run on these encoders alone.
 """
@@ -87,8 +86,7 @@ def nonce_reply(nonce_word, job_id, midx):
 
 def find_hbctl():
     here = os.path.dirname(os.path.abspath(__file__))
-    for c in (os.environ.get("HBCTL"), os.path.join(here, "../../build/tools/hbctl"),
-              "/work/main/build/tools/hbctl"):
+    for c in (os.environ.get("HBCTL"), os.path.join(here, "../../build/tools/hbctl")):
         if c and os.path.isfile(c) and os.access(c, os.X_OK):
             return c
     return shutil.which("hbctl")
