@@ -34,7 +34,8 @@ BOOST_AUTO_TEST_CASE(defaults_to_raw_mode_with_the_kernels_reply_length)
 
 BOOST_AUTO_TEST_CASE(framed_mode_takes_9_or_11_byte_replies)
 {
-	const auto s = kdev_settings(parse_transport_uri("kdev:/dev/hashboard3?mode=framed&reply=11"));
+	const auto s =
+	    kdev_settings(parse_transport_uri("kdev:/dev/hashboard3?mode=framed&reply=11"));
 	BOOST_TEST((s.mode == KdevMode::framed));
 	BOOST_TEST(*s.reply_len == 11u);
 }
@@ -141,7 +142,8 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_device_is_refused)
 		open_transport("kdev:/proc/self/status", clock);
 		BOOST_ERROR("a regular file opened");
 	} catch (const TransportError &e) {
-		BOOST_TEST(std::string(e.what()).find("not a character device") != std::string::npos,
+		BOOST_TEST(std::string(e.what()).find("not a character device") !=
+		               std::string::npos,
 		           e.what());
 	}
 }

@@ -8,9 +8,10 @@
 //
 // Hardware: checks that send bytes run on ftdi:/spidev: only with a loopback jumper,
 // declared by HB_TEST_FTDI_LOOPBACK=1 (TX to RX) or HB_TEST_SPIDEV_LOOPBACK=1 (MOSI to
-// MISO) or HB_TEST_KDEV_LOOPBACK=1 (the chain device's line echoes): without it the test does not know what is wired to the device and sends
-// nothing but the SPI filler. Without a device their suites are reported skipped (their
-// own ctest entries, test_transport_conformance.ftdi, .spidev and .kdev).
+// MISO) or HB_TEST_KDEV_LOOPBACK=1 (the chain device's line echoes): without it the test does not
+// know what is wired to the device and sends nothing but the SPI filler. Without a device their
+// suites are reported skipped (their own ctest entries, test_transport_conformance.ftdi, .spidev
+// and .kdev).
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>

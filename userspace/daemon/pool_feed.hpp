@@ -23,8 +23,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>

@@ -69,7 +69,8 @@ private:
 	{
 		if (pwait2_) {
 			const timespec ts = transport::to_timespec(timeout);
-			const int n = ::epoll_pwait2(ep_.get(), evs.data(), int(evs.size()), &ts, nullptr);
+			const int n =
+			    ::epoll_pwait2(ep_.get(), evs.data(), int(evs.size()), &ts, nullptr);
 			if (n >= 0 || errno != ENOSYS)
 				return n;
 			pwait2_ = false; // a kernel before 5.11: millisecond waits, rounded up

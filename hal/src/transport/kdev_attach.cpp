@@ -31,14 +31,16 @@ LdiscAttachment::LdiscAttachment(std::string tty, std::uint32_t baud, std::uint3
 	if (baud_base) {
 		serial_struct ss{};
 		if (::ioctl(fd_.get(), TIOCGSERIAL, &ss) < 0)
-			throw_os_error(link + ": TIOCGSERIAL (a UART without serial settings?)", errno);
+			throw_os_error(link + ": TIOCGSERIAL (a UART without serial settings?)",
+			               errno);
 		ss.baud_base = int(baud_base);
 		if (::ioctl(fd_.get(), TIOCSSERIAL, &ss) < 0)
-			throw_os_error(link + ": TIOCSSERIAL baud_base " + std::to_string(baud_base),
-			               errno);
+			throw_os_error(
+			    link + ": TIOCSSERIAL baud_base " + std::to_string(baud_base), errno);
 	}
 	if (int err = termios2::make_raw(fd_.get(), baud))
-		throw_os_error(link + ": cannot set raw 8N1 at " + std::to_string(baud) + " Bd", err);
+		throw_os_error(link + ": cannot set raw 8N1 at " + std::to_string(baud) + " Bd",
+		               err);
 	int ldisc = HASHBOARD_LDISC;
 	if (::ioctl(fd_.get(), TIOCSETD, &ldisc) < 0) {
 		const int err = errno;

@@ -22,8 +22,8 @@ KdevRecordTally decode_kdev_records(ByteSpan in, Bytes &out)
 	while (at < in.size()) {
 		hashboard_record h{};
 		if (in.size() - at < sizeof h)
-			throw std::runtime_error(fmt::format("kdev: record header cut at byte {} of {}",
-			                                     at, in.size()));
+			throw std::runtime_error(
+			    fmt::format("kdev: record header cut at byte {} of {}", at, in.size()));
 		std::memcpy(&h, in.data() + at, sizeof h);
 		if (h.len == 0 || h.len > HASHBOARD_MAX_RECORD || h.reserved != 0)
 			throw std::runtime_error(fmt::format(
@@ -32,9 +32,9 @@ KdevRecordTally decode_kdev_records(ByteSpan in, Bytes &out)
 		const std::size_t size = HASHBOARD_RECORD_SIZE(h.len);
 		const std::size_t payload_end = at + sizeof h + h.len;
 		if (payload_end > in.size())
-			throw std::runtime_error(fmt::format(
-			    "kdev: record at byte {} says {} bytes, {} are there", at, h.len,
-			    in.size() - at - sizeof h));
+			throw std::runtime_error(
+			    fmt::format("kdev: record at byte {} says {} bytes, {} are there", at,
+			                h.len, in.size() - at - sizeof h));
 		out.insert(out.end(), in.begin() + static_cast<std::ptrdiff_t>(at + sizeof h),
 		           in.begin() + static_cast<std::ptrdiff_t>(payload_end));
 		++tally.records;

@@ -106,8 +106,9 @@ KdevSettings kdev_settings(const TransportUri &uri)
 {
 	const UriOptions options(uri, kKdevOptions);
 	if (uri.path.empty())
-		throw std::invalid_argument("transport URI '" + uri.text +
-		                            "': kdev: needs a device path, e.g. kdev:/dev/hashboard0");
+		throw std::invalid_argument(
+		    "transport URI '" + uri.text +
+		    "': kdev: needs a device path, e.g. kdev:/dev/hashboard0");
 	KdevSettings s;
 	s.path = uri.path;
 	if (const auto mode = options.text("mode")) {
@@ -119,12 +120,12 @@ KdevSettings kdev_settings(const TransportUri &uri)
 			throw std::invalid_argument("transport URI '" + uri.text + "': mode '" +
 			                            *mode + "': expected raw or framed");
 	}
-	if (const auto reply = options.unsigned_value("reply", bm13xx::kReplyLen,
-	                                              bm13xx::kRollingReplyLen)) {
+	if (const auto reply =
+	        options.unsigned_value("reply", bm13xx::kReplyLen, bm13xx::kRollingReplyLen)) {
 		if (*reply != bm13xx::kReplyLen && *reply != bm13xx::kRollingReplyLen)
-			throw std::invalid_argument(fmt::format(
-			    "transport URI '{}': reply={}: expected {} or {}", uri.text, *reply,
-			    bm13xx::kReplyLen, bm13xx::kRollingReplyLen));
+			throw std::invalid_argument(
+			    fmt::format("transport URI '{}': reply={}: expected {} or {}", uri.text,
+			                *reply, bm13xx::kReplyLen, bm13xx::kRollingReplyLen));
 		if (s.mode != KdevMode::framed)
 			throw std::invalid_argument("transport URI '" + uri.text +
 			                            "': reply= is for mode=framed (raw mode "
@@ -187,7 +188,8 @@ std::size_t KdevTransport::read(std::span<std::uint8_t> buf, Duration timeout)
 	const Duration start = clock_.now();
 	for (;;) {
 		const Duration left = std::max(Duration::zero(), timeout - (clock_.now() - start));
-		const std::size_t got = read_with_timeout(fd_.get(), records_, left, clock_, link());
+		const std::size_t got =
+		    read_with_timeout(fd_.get(), records_, left, clock_, link());
 		if (got == 0)
 			return 0;
 		const auto tally = decode_kdev_records(ByteSpan(records_).first(got), leftover_);
@@ -236,8 +238,8 @@ void KdevTransport::set_reset(bool asserted)
 	}
 	if (!reset_since_)
 		return;
-	const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
-	    clock_.now() - *reset_since_);
+	const auto held =
+	    std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - *reset_since_);
 	reset_since_.reset();
 	const auto ms = static_cast<std::uint32_t>(
 	    std::clamp<std::int64_t>(held.count(), kMinReset, kMaxReset));

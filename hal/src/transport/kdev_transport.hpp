@@ -79,8 +79,8 @@ private:
 	KdevInfo info_;
 	std::uint32_t baud_;
 	std::optional<Duration> reset_since_;
-	Bytes records_;        // one read()'s records
-	Bytes leftover_;       // payload a small read() could not take
+	Bytes records_;  // one read()'s records
+	Bytes leftover_; // payload a small read() could not take
 	std::size_t leftover_head_ = 0;
 	std::uint64_t overruns_ = 0;
 };
