@@ -108,8 +108,11 @@ fuzz: deps
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
 	tests/fuzz/run $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
+# Then the kernel module's frame bench in QEMU (bench/kmod/run, docs/kmod.md "Benchmark").
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+	$(MAKE) kmod
+	BUILD=$(BUILD) KVER=$(KVER) KMOD_SKIP_BUILD=1 bench/kmod/run
 
 # DESTDIR is read by cmake --install from the environment.
 install: build
