@@ -22,8 +22,6 @@ constexpr auto kWorkWait = std::chrono::milliseconds(500);
 // compares with the integer target; a nonce within this margin of the line goes to the
 // exact check rather than being judged here.
 constexpr double kBelowTargetMargin = 0.999;
-// Matches JobSource's default max_works: a nonce for older work is stale there.
-constexpr std::size_t kRememberedWorks = 4096;
 
 } // namespace
 
@@ -79,7 +77,8 @@ std::optional<hashboard::Work> PoolFeed::hand_out(std::optional<Made> made)
 		return std::nullopt;
 	share_difficulty_[made->work.id] = made->share_difficulty;
 	handed_out_.push_back(made->work.id);
-	while (handed_out_.size() > kRememberedWorks) {
+	// As many as the job source remembers: a nonce for older work is stale there.
+	while (handed_out_.size() > jobs_.max_works()) {
 		share_difficulty_.erase(handed_out_.front());
 		handed_out_.pop_front();
 	}

@@ -92,7 +92,7 @@ private:
 	mutable std::mutex counters_mu_;
 	FeedCounters counters_;
 	// Mining thread only: recent work ids and their share difficulty, as many as the job
-	// source remembers (older work is stale there anyway).
+	// source remembers (JobSource::max_works; older work is stale there anyway).
 	std::map<std::uint64_t, double> share_difficulty_;
 	std::deque<std::uint64_t> handed_out_;
 };

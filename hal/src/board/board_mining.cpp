@@ -87,64 +87,42 @@ void Board::poll(Duration timeout, const NonceSink &sink)
 		}
 	} after_trip{*this};
 	const Duration deadline = clock_.now() + timeout;
-	bool together = !clock_.is_virtual();
-	bool any = false;
-	for (const auto &slot : chains_)
-		if (slot->usable) {
-			any = true;
-			together = together && slot->link.transport->readable_fd() >= 0;
-		}
-	if (any && together)
-		poll_together(deadline, sink);
-	else if (!clock_.is_virtual())
-		poll_sweeping(deadline, sink);
-	else
+	if (clock_.is_virtual())
 		poll_in_turn(deadline, sink);
+	else
+		poll_real_time(deadline, sink);
 }
 
-void Board::poll_sweeping(Duration deadline, const NonceSink &sink)
+void Board::poll_real_time(Duration deadline, const NonceSink &sink)
 {
-	// Real time with links that cannot be waited on: every chain is read for what it has
-	// now, then the thread waits a slice on the waker alone, so a wake() ends the wait at
-	// once instead of after the chain being read finishes its slice.
-	while (state_.load() == BoardState::mining && !waker_->take()) {
-		for (std::size_t n = 0; n < chains_.size(); ++n) {
-			auto &slot = chains_[(poll_next_ + n) % chains_.size()];
-			if (slot->usable && !read_chain(*slot, Duration::zero(), sink))
-				return;
-		}
-		poll_next_ = (poll_next_ + 1) % chains_.size();
-		const Duration left = deadline - clock_.now();
-		if (left <= Duration::zero())
-			return;
-		pollfd waker{waker_->fd(), POLLIN, 0};
-		const timespec ts = transport::to_timespec(std::min(left, kRealTimeSlice));
-		if (::ppoll(&waker, 1, &ts, nullptr) < 0 && errno != EINTR) {
-			trip({TripCause::link_failure, "board",
-			      std::string("poll: ") + std::strerror(errno), clock_.now()});
-			return;
+	// Links with a descriptor are waited on together with the waker; the others (the
+	// simulator on a steady clock, USB bulk, SPI) are swept for what they have before
+	// each wait, which is then capped at one slice. A wake() ends any wait at once.
+	std::vector<int> fds{waker_->fd()};
+	std::vector<ChainSlot *> waited, swept;
+	for (auto &slot : chains_) {
+		if (!slot->usable)
+			continue;
+		if (const int fd = slot->link.transport->readable_fd(); fd >= 0) {
+			fds.push_back(fd);
+			waited.push_back(slot.get());
+		} else {
+			swept.push_back(slot.get());
 		}
 	}
-}
-
-void Board::poll_together(Duration deadline, const NonceSink &sink)
-{
-	std::vector<int> fds{waker_->fd()};
-	std::vector<ChainSlot *> slots;
-	for (auto &slot : chains_)
-		if (slot->usable) {
-			fds.push_back(slot->link.transport->readable_fd());
-			slots.push_back(slot.get());
-		}
 	if (!poller_)
 		poller_ = std::make_unique<LinkPoller>();
 	poller_->watch(fds);
 	std::vector<bool> ready;
 	while (state_.load() == BoardState::mining && !waker_->take()) {
+		for (ChainSlot *slot : swept)
+			if (!read_chain(*slot, Duration::zero(), sink))
+				return;
 		const Duration left = deadline - clock_.now();
 		if (left <= Duration::zero())
 			return;
-		const int r = poller_->wait(left, ready);
+		const int r =
+		    poller_->wait(swept.empty() ? left : std::min(left, kRealTimeSlice), ready);
 		if (r < 0 && errno != EINTR) {
 			trip({TripCause::link_failure, "board",
 			      std::string("poll: ") + std::strerror(errno), clock_.now()});
@@ -154,22 +132,22 @@ void Board::poll_together(Duration deadline, const NonceSink &sink)
 		// no wait, starting after the last one read, as the round-robin reader does.
 		// The start is fixed before the loop: poll_next_ moves as chains are read.
 		const std::size_t first = poll_next_;
-		for (std::size_t n = 0; r > 0 && n < slots.size(); ++n) {
-			const std::size_t k = (first + n) % slots.size();
+		for (std::size_t n = 0; r > 0 && n < waited.size(); ++n) {
+			const std::size_t k = (first + n) % waited.size();
 			if (!ready[k + 1])
 				continue;
-			if (!read_chain(*slots[k], Duration::zero(), sink))
+			if (!read_chain(*waited[k], Duration::zero(), sink))
 				return;
-			poll_next_ = (k + 1) % slots.size();
+			poll_next_ = (k + 1) % waited.size();
 		}
 	}
 }
 
 void Board::poll_in_turn(Duration deadline, const NonceSink &sink)
 {
-	// Without a descriptor to wait on, each chain is read for a slice in turn: short in
-	// real time, so a wake() is seen within about one slice.
-	const Duration slice = clock_.is_virtual() ? kPollSlice : kRealTimeSlice;
+	// Virtual time: each chain is read for a slice in turn (its simulator runs lazily on
+	// the shared clock, so nothing is lost meanwhile).
+	const Duration slice = kPollSlice;
 	while (state_.load() == BoardState::mining) {
 		bool polled = false;
 		// Each call starts where the last one stopped: a caller that polls in slices

@@ -171,12 +171,11 @@ public:
 	// by chain).
 	void send_work(const std::function<Work(unsigned chain_id)> &next_work);
 	// mining: reads the chains for up to timeout on the shared clock, or until wake().
-	// Links that can be polled (ttys, sockets, the kernel's devices) are waited on
-	// together in one poll(2), each read as soon as it has bytes; others (the in-process
-	// simulator, USB bulk, SPI) are swept every millisecond in real time (the wait between
-	// sweeps ends at a wake()) and read in turn, a slice each, in virtual time. A link
-	// failure trips
-	// the board (link_failure) and returns.
+	// In real time, links that can be polled (ttys, sockets, the kernel's devices) are
+	// waited on together (one epoll set), each read as soon as it has bytes, and the
+	// others (the in-process simulator, USB bulk, SPI) are swept every millisecond; a
+	// wake() ends the wait at once. In virtual time each chain is read in turn, a slice
+	// each. A link failure trips the board (link_failure) and returns.
 	void poll(Duration timeout, const NonceSink &sink);
 	// From any thread: the poll running now (or the next one) returns at once, so the
 	// thread that holds the board sees new work or a command without waiting out its
@@ -223,9 +222,8 @@ private:
 	// board_mining.cpp: the two ways poll() reads. Each returns false once the board
 	// left mining (a link failure tripped it).
 	bool read_chain(ChainSlot &slot, Duration timeout, const NonceSink &sink);
-	void poll_together(Duration deadline, const NonceSink &sink);
+	void poll_real_time(Duration deadline, const NonceSink &sink);
 	void poll_in_turn(Duration deadline, const NonceSink &sink);
-	void poll_sweeping(Duration deadline, const NonceSink &sink);
 	struct Phase;
 	std::size_t index_of(unsigned chain_id) const;
 	void require(std::initializer_list<BoardState> allowed, const char *operation) const;

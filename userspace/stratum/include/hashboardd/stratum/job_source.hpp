@@ -41,6 +41,8 @@ public:
 	std::optional<double> share_difficulty(std::uint64_t work_id) const;
 
 	std::size_t works_remembered() const { return works_.size(); }
+	// Fixed at construction, so any thread may read it.
+	std::size_t max_works() const { return max_works_; }
 	unsigned chains() const { return chains_; }
 
 private:
