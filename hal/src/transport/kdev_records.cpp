@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "kdev_records.hpp"
 
+#include <hashboard/error.hpp>
+
 #include <linux/hashboard.h>
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
@@ -22,19 +25,23 @@ KdevRecordTally decode_kdev_records(ByteSpan in, Bytes &out)
 	while (at < in.size()) {
 		hashboard_record h{};
 		if (in.size() - at < sizeof h)
-			throw std::runtime_error(
-			    fmt::format("kdev: record header cut at byte {} of {}", at, in.size()));
+			throw TransportError(
+			    fmt::format("kdev: record header cut at byte {} of {}", at, in.size()),
+			    EPROTO);
 		std::memcpy(&h, in.data() + at, sizeof h);
 		if (h.len == 0 || h.len > HASHBOARD_MAX_RECORD || h.reserved != 0)
-			throw std::runtime_error(fmt::format(
-			    "kdev: malformed record at byte {}: len {} (1..{}), reserved {:#x}", at,
-			    h.len, HASHBOARD_MAX_RECORD, h.reserved));
+			throw TransportError(
+			    fmt::format(
+			        "kdev: malformed record at byte {}: len {} (1..{}), reserved {:#x}",
+			        at, h.len, HASHBOARD_MAX_RECORD, h.reserved),
+			    EPROTO);
 		const std::size_t size = HASHBOARD_RECORD_SIZE(h.len);
 		const std::size_t payload_end = at + sizeof h + h.len;
 		if (payload_end > in.size())
-			throw std::runtime_error(
+			throw TransportError(
 			    fmt::format("kdev: record at byte {} says {} bytes, {} are there", at,
-			                h.len, in.size() - at - sizeof h));
+			                h.len, in.size() - at - sizeof h),
+			    EPROTO);
 		out.insert(out.end(), in.begin() + static_cast<std::ptrdiff_t>(at + sizeof h),
 		           in.begin() + static_cast<std::ptrdiff_t>(payload_end));
 		++tally.records;

@@ -24,7 +24,8 @@ struct KdevRecordTally {
 
 // Appends every record's payload in `in` to `out`. A read returns whole records only,
 // so anything that does not parse (a length past the end or above the maximum, a
-// nonzero reserved word) is a kernel/ABI mismatch: std::runtime_error saying where.
+// nonzero reserved word) is a kernel/ABI mismatch: TransportError (EPROTO) saying where,
+// so a board trips on it as on any failed link.
 KdevRecordTally decode_kdev_records(ByteSpan in, Bytes &out);
 
 // One record as the kernel lays it out, for tests and replay tools.
