@@ -157,6 +157,12 @@ std::vector<Broken> broken_files()
 	     "name = \"test\"", "limits", "missing table [limits]"},
 	    {"bad chip range", replaced(kValid, "\"0-5\"", "\"5-0\""), "\"5-0\"", "domain[0].chips",
 	     "comes before"},
+	    {"sensor on a missing chain",
+	     kValid + "\n[[sensor]]\nname = \"s\"\ntype = \"sim\"\nchain = 7\n", "chain = 7",
+	     "sensor[0].chain", "no [[chain]] has id 7"},
+	    {"sensor measuring something else",
+	     kValid + "\n[[sensor]]\nname = \"s\"\ntype = \"sim\"\nmeasures = \"air\"\n",
+	     "measures = \"air\"", "sensor[0].measures", "expected \"board\" or \"chips\""},
 	};
 }
 
@@ -272,6 +278,20 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_and_key)
 			}
 		}
 	}
+}
+
+BOOST_AUTO_TEST_CASE(sensors_say_which_chain_and_what_they_measure)
+{
+	const auto c = parse_board_config(
+	    kValid + "\n[[sensor]]\nname = \"air\"\ntype = \"sim\"\n"
+	             "\n[[sensor]]\nname = \"diode1\"\ntype = \"sim\"\nchain = 1\n"
+	             "measures = \"chips\"\n",
+	    "test");
+	BOOST_TEST_REQUIRE(c.sensors.size() == 2u);
+	BOOST_TEST(!c.sensors[0].chain.has_value());
+	BOOST_TEST(!c.sensors[0].measures_chips);
+	BOOST_TEST(c.sensors[1].chain.value_or(99) == 1u);
+	BOOST_TEST(c.sensors[1].measures_chips);
 }
 
 BOOST_AUTO_TEST_CASE(config_errors_are_invalid_argument)

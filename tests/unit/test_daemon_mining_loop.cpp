@@ -43,8 +43,10 @@ public:
 		nonces.push_back({chain_id, ev});
 	}
 	std::uint64_t generation() const override { return gen; }
+	std::optional<double> share_difficulty() const override { return difficulty; }
 
 	hashboard::SyntheticWorkSource source{5};
+	std::optional<double> difficulty;
 	bool has_work = true;
 	std::uint64_t gen = 1;
 	std::map<std::uint64_t, std::pair<unsigned, hashboard::Work>> works;
@@ -124,6 +126,19 @@ BOOST_AUTO_TEST_CASE(every_chain_mines_work_of_its_own_and_valid_nonces_come_bac
 	const auto snap = loop.snapshot();
 	BOOST_TEST(snap.chains.size() == 3u);
 	BOOST_TEST(snap.chains[0].chips.size() == 4u);
+	// The built-in board's one sensor (on no chain, measuring the board) stands for every
+	// chain's board temperature; no sensor reads the chips; each chain's domain is on
+	// the one regulator.
+	for (const auto &c : snap.chains) {
+		BOOST_TEST_CONTEXT("chain " << c.id)
+		{
+			BOOST_TEST_REQUIRE(c.board_temp_c.has_value());
+			BOOST_TEST_REQUIRE(snap.sensors.size() == 1u);
+			BOOST_TEST(*c.board_temp_c == *snap.sensors[0].celsius);
+			BOOST_TEST(!c.chip_temp_c.has_value());
+			BOOST_TEST(c.voltage_mv.has_value());
+		}
+	}
 }
 
 BOOST_AUTO_TEST_CASE(a_new_generation_reaches_every_chain_at_once)
@@ -211,4 +226,84 @@ BOOST_AUTO_TEST_CASE(a_trip_stays_in_the_safe_state_with_its_reason)
 	BOOST_TEST(snap.safety.trip_reason->find("fan") != std::string::npos,
 	           *snap.safety.trip_reason);
 	BOOST_TEST((r.rig.board->state() == hashboard::BoardState::tripped));
+}
+
+namespace {
+
+// The ticket the policy should pick for one chain: as few nonces as the rate asks, never
+// above the pool difficulty, never below the link's rule (the bring-up's ticket).
+unsigned expected_ticket(const hashboard::Board &board, const hashboard::ChainBringUp &r,
+                         double rate, double difficulty)
+{
+	const hashboard::Chain &chain = board.chain(r.chain_id);
+	double hashes = 0;
+	unsigned chips = 0;
+	for (const auto &chip : chain.chips())
+		if (chip.answered) {
+			hashes += chain.family().hashes_per_second(
+			    chain.chip_frequencies_mhz().at(chip.position));
+			++chips;
+		}
+	return std::max(r.ticket_log2,
+	                std::min(hashboard::ticket_log2_for_rate(hashes / chips, rate),
+	                         hashboard::ticket_log2_for_share(difficulty,
+	                                                          chain.config().zero_bits)));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_ticket_follows_the_nonce_rate_and_never_passes_the_pool_difficulty)
+{
+	// Pool difficulty far above the chips: the nonce rate decides. Then one just above
+	// the link's ticket: the pool decides. Every nonce meets the ticket it was found at
+	// (no hardware errors across the changes) and nonces keep coming.
+	LoopRig r;
+	r.options.nonces_per_chip_s = 2;
+	r.feed.difficulty = 1e12;
+	MiningLoop loop(*r.rig.board, r.feed, r.log, r.with_tick());
+	std::map<unsigned, unsigned> at_high, wire;
+	std::map<unsigned, unsigned> want_high;
+	r.run(loop, 30s, [&] {
+		if (r.rig.board->state() != hashboard::BoardState::mining)
+			return false;
+		for (const auto &c : r.rig.board->bring_up_report()) {
+			wire[c.chain_id] = c.ticket_log2;
+			at_high[c.chain_id] = r.rig.board->chain(c.chain_id).ticket_difficulty_log2();
+			want_high[c.chain_id] = expected_ticket(*r.rig.board, c, 2, 1e12);
+		}
+		return at_high == want_high && r.clock->now() > 3s;
+	});
+	BOOST_TEST_REQUIRE(!want_high.empty());
+	for (const auto &[id, k] : want_high) {
+		BOOST_TEST_CONTEXT("chain " << id)
+		{
+			BOOST_TEST(at_high[id] == k);
+			// The rate asks for fewer nonces than the link carries: a higher ticket.
+			BOOST_TEST(k > wire[id]);
+		}
+	}
+	const auto high_snap = loop.snapshot();
+	BOOST_TEST(high_snap.hw_errors == 0u);
+
+	// A pool difficulty whose shares would be lost above the link's ticket + 1.
+	const unsigned chain0 = want_high.begin()->first;
+	const unsigned zb = r.rig.board->chain(chain0).config().zero_bits;
+	const unsigned bound = wire[chain0] + 1;
+	BOOST_TEST_REQUIRE(bound < want_high[chain0]);
+	r.feed.difficulty = std::ldexp(1.0, int(bound + zb) - 32);
+	BOOST_TEST(hashboard::ticket_log2_for_share(*r.feed.difficulty, zb) == bound);
+	MiningLoop again(*r.rig.board, r.feed, r.log, r.with_tick());
+	const std::size_t before = r.feed.nonces.size();
+	unsigned at_low = 0;
+	r.run(again, 30s, [&] {
+		if (r.rig.board->state() != hashboard::BoardState::mining)
+			return false;
+		at_low = r.rig.board->chain(chain0).ticket_difficulty_log2();
+		return at_low == bound && r.feed.nonces.size() > before + 20;
+	});
+	BOOST_TEST(at_low == bound);
+	BOOST_TEST(r.feed.nonces.size() > before + 20);
+	BOOST_TEST(again.snapshot().hw_errors == 0u);
+	for (const auto &[chain, ev] : r.feed.nonces)
+		BOOST_TEST((ev.verdict == hashboard::NonceVerdict::valid));
 }

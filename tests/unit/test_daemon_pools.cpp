@@ -69,6 +69,7 @@ struct DaemonRig {
 		c.pool_policy.silent_after = silent_after;
 		c.pool_policy.retry_min = 100ms;
 		c.pool_policy.retry_max = 500ms;
+		c.pool_policy.failback_after = 300ms;
 		if (tweak)
 			tweak(c);
 		board = open_board(std::nullopt);

@@ -24,6 +24,35 @@ std::size_t submit_all(JobSource &src, const std::vector<Found> &shares)
 
 BOOST_AUTO_TEST_SUITE(pool_manager)
 
+BOOST_AUTO_TEST_CASE(failback_waits_until_the_preferred_pool_has_stayed_up)
+{
+	Net net;
+	hbpool::TestPool a(net.io, pool_options());
+	hbpool::TestPool b(net.io, pool_options());
+	auto options = manager_options();
+	options.failback_after = 2s;
+	PoolManager m(net.io, net.clock, options, {config_for(a, "wa"), config_for(b, "wb")});
+	m.start();
+	const PoolId ida = m.id_of(0);
+	const PoolId idb = m.id_of(1);
+	// Nothing active yet: the first usable pool takes the work at once.
+	BOOST_TEST_REQUIRE(net.run_until([&] { return m.active() == ida; }));
+	a.set_listening(false);
+	a.drop_all();
+	// Failover is immediate.
+	BOOST_TEST_REQUIRE(net.run_until([&] { return m.active() == idb; }));
+	a.set_listening(true);
+	BOOST_TEST_REQUIRE(net.run_until([&] {
+		return m.status()[0].state == hashboardd::PoolState::alive && m.current_job() &&
+		       m.session(ida)->current_job();
+	}));
+	const auto back = std::chrono::steady_clock::now();
+	// A is up again, B keeps the work until A has stayed up for failback_after.
+	BOOST_TEST((m.active() == idb));
+	BOOST_TEST_REQUIRE(net.run_until([&] { return m.active() == ida; }));
+	BOOST_TEST(std::chrono::steady_clock::now() - back >= 1s);
+}
+
 BOOST_AUTO_TEST_CASE(failover_when_the_first_pool_drops_and_failback_when_it_returns)
 {
 	Net net;

@@ -120,6 +120,8 @@ void read_mining(TableReader &root, DaemonConfig &c)
 	c.mining.frequency_mhz = t->optional_number("frequency_mhz", 1, 2000);
 	c.mining.idle_after_no_pool =
 	    seconds(*t, "idle_after_no_pool_s", 0, 86400, c.mining.idle_after_no_pool);
+	c.mining.nonces_per_chip_s =
+	    t->optional_number("nonces_per_chip_s", 0, 1e6).value_or(c.mining.nonces_per_chip_s);
 	t->finish();
 }
 

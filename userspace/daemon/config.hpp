@@ -59,6 +59,9 @@ struct MiningConfig {
 	// When every pool has been dead this long the boards power down instead of hashing
 	// into nothing; they come back up when a pool does.
 	hashboard::Duration idle_after_no_pool = std::chrono::seconds(60);
+	// The chips' ticket: about this many nonces per chip per second (0: the link's rule
+	// alone). MiningOptions::nonces_per_chip_s says why.
+	double nonces_per_chip_s = 2;
 };
 
 enum class LogLevel { error, warning, notice, info, debug };

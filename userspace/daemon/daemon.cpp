@@ -56,6 +56,7 @@ stratum::PoolManagerOptions pool_manager_options(const DaemonConfig &c, stratum:
 	o.session.user_agent = std::string("hashboard/") + HB_VERSION;
 	o.backoff_initial = c.pool_policy.retry_min;
 	o.backoff_max = c.pool_policy.retry_max;
+	o.failback_after = c.pool_policy.failback_after;
 	// A farm's miners restart together after a power cut: each seeds its jitter on its
 	// own so their reconnects spread out.
 	o.seed = std::random_device{}();
@@ -70,6 +71,7 @@ Daemon::Daemon(DaemonConfig config, BoardRig &rig, Log &log, DaemonHooks hooks)
       loop_(*rig.board, feed_, log_,
             MiningOptions{config_.mining.frequency_mhz, config_.mining.idle_after_no_pool,
                           std::chrono::milliseconds(50), std::chrono::milliseconds(100),
+                          config_.mining.nonces_per_chip_s,
                           [this] {
 	                          if (hooks_.notify)
 		                          hooks_.notify("WATCHDOG=1");

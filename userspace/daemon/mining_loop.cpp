@@ -103,6 +103,7 @@ void MiningLoop::bring_up()
 			             " (the chain is short: docs/chain.md, locating a break)");
 	}
 	idle_ = false;
+	ticket_difficulty_.reset(); // the chips start at the link rule's ticket again
 	mining_since_ = clock_.now();
 	next_job_ = clock_.now();
 	generation_ = feed_.generation() - 1; // feed at once
@@ -128,6 +129,7 @@ void MiningLoop::feed_all()
 	}
 	const Duration now = clock_.now();
 	if (works.empty()) {
+		feed_.sent(); // the works taken are dropped; their successors are wanted
 		if (no_work_since_ < Duration::zero())
 			no_work_since_ = now;
 		next_job_ = now + 100ms; // ask again soon: a pool may be about to answer
@@ -136,11 +138,58 @@ void MiningLoop::feed_all()
 	no_work_since_ = Duration{-1};
 	generation_ = feed_.generation();
 	board_.send_work([&](unsigned chain_id) { return works.at(chain_id); });
+	feed_.sent();
+	if (const auto d = feed_.share_difficulty(); d && d != ticket_difficulty_)
+		apply_ticket_policy(*d);
 	Duration interval = 1s;
 	for (const auto &r : board_.bring_up_report())
 		if (r.scan.found() > 0)
 			interval = std::min(interval, board_.chain(r.chain_id).job_interval());
 	next_job_ = now + std::max<Duration>(interval, 1ms);
+}
+
+void MiningLoop::apply_ticket_policy(double share_difficulty)
+{
+	ticket_difficulty_ = share_difficulty;
+	if (!(options_.nonces_per_chip_s > 0))
+		return;
+	for (const auto &r : board_.bring_up_report()) {
+		// A board file that names a ticket has chosen it.
+		if (r.scan.found() == 0 || board_.config().chain(r.chain_id).ticket_log2)
+			continue;
+		hashboard::Chain &chain = board_.chain(r.chain_id);
+		double hashes = 0;
+		unsigned chips = 0;
+		const auto &freqs = chain.chip_frequencies_mhz();
+		for (const auto &chip : chain.chips()) {
+			if (!chip.answered)
+				continue;
+			hashes += chain.family().hashes_per_second(
+			    chip.position < freqs.size() ? freqs[chip.position] : chain.frequency_mhz());
+			++chips;
+		}
+		if (chips == 0)
+			continue;
+		// The bring-up's ticket keeps the link a quarter full: never go below it. Above
+		// it, as few nonces as the daemon needs, but every share must still pass.
+		const unsigned wire = r.ticket_log2;
+		const unsigned rate =
+		    hashboard::ticket_log2_for_rate(hashes / chips, options_.nonces_per_chip_s);
+		const unsigned share =
+		    hashboard::ticket_log2_for_share(share_difficulty, chain.config().zero_bits);
+		const unsigned k = std::max(wire, std::min(rate, share));
+		if (k == chain.ticket_difficulty_log2())
+			continue;
+		try {
+			chain.set_ticket_difficulty_log2(k);
+			log_.info(fmt::format("chain {}: ticket 2^{} (pool difficulty {:g}, about "
+			                      "{:.3g} nonces per chip per second)",
+			                      r.chain_id, k, share_difficulty,
+			                      hashes / chips / std::ldexp(4294967296.0, int(k))));
+		} catch (const std::exception &e) {
+			log_.warning(fmt::format("chain {}: ticket 2^{}: {}", r.chain_id, k, e.what()));
+		}
+	}
 }
 
 void MiningLoop::on_nonce(unsigned chain_id, const hashboard::NonceEvent &event)
@@ -188,6 +237,7 @@ void MiningLoop::run(std::stop_token stop)
 			// work is only a probe.
 			if (feed_.next_work(board_.chain_ids().front()))
 				idle_ = false, no_work_since_ = Duration{-1};
+			feed_.sent();
 		} else if (feed_.generation() != generation_ || now >= next_job_) {
 			try {
 				feed_all();
@@ -231,6 +281,50 @@ void MiningLoop::tick(Duration now)
 	refresh_snapshot(now);
 }
 
+void MiningLoop::read_chain_devices(const std::vector<hashboard::SensorReading> &sensors,
+                                    const std::vector<hashboard::RegulatorReading> &regulators)
+{
+	const auto &config = board_.config();
+	const auto hottest = [](std::optional<double> &t, std::optional<double> c) {
+		if (c && std::isfinite(*c) && (!t || *c > *t))
+			t = c;
+	};
+	// Sensors on no chain stand for every chain's board (and chips, when they read
+	// chips); a chain's own sensors replace them.
+	ChainDevices whole;
+	std::map<unsigned, ChainDevices> own;
+	for (const auto &reading : sensors) {
+		const auto spec = std::find_if(config.sensors.begin(), config.sensors.end(),
+		                               [&](const auto &x) { return x.name == reading.name; });
+		if (spec == config.sensors.end())
+			continue;
+		ChainDevices &d = spec->chain ? own[*spec->chain] : whole;
+		hottest(spec->measures_chips ? d.chip_temp_c : d.board_temp_c, reading.celsius);
+	}
+	chain_devices_.clear();
+	for (unsigned id : board_.chain_ids()) {
+		ChainDevices d = own[id];
+		if (!d.chip_temp_c)
+			d.chip_temp_c = whole.chip_temp_c;
+		if (!d.board_temp_c)
+			d.board_temp_c = whole.board_temp_c;
+		// The chain's first domain's regulator; a chain with no domain is fed by every
+		// regulator, which says something only when there is one.
+		std::optional<std::string> reg;
+		for (const auto &dom : config.domains)
+			if (dom.chain == id) {
+				reg = dom.regulator;
+				break;
+			}
+		if (!reg && config.regulators.size() == 1)
+			reg = config.regulators.front().name;
+		for (const auto &r : regulators)
+			if (reg && r.name == *reg)
+				d.voltage_mv = r.vout_mv;
+		chain_devices_[id] = d;
+	}
+}
+
 void MiningLoop::refresh_snapshot(Duration now)
 {
 	Rates &r = *rates_;
@@ -250,11 +344,14 @@ void MiningLoop::refresh_snapshot(Duration now)
 		for (const auto &f : board_.read_fans())
 			s.fans.push_back({f.name, f.duty, f.rpm});
 		s.sensors.clear();
-		for (const auto &t : board_.read_sensors())
+		const auto sensors = board_.read_sensors();
+		for (const auto &t : sensors)
 			s.sensors.push_back({t.name, t.celsius, t.error});
 		s.power_w = 0;
-		for (const auto &reg : board_.read_regulators())
+		const auto regulators = board_.read_regulators();
+		for (const auto &reg : regulators)
 			s.power_w += reg.power_w();
+		read_chain_devices(sensors, regulators);
 	}
 	double added = 0;
 	for (unsigned id : board_.chain_ids()) {
@@ -295,6 +392,11 @@ void MiningLoop::refresh_snapshot(Duration now)
 			c.hashrate_ideal_ghs +=
 			    ghs(chain.family().hashes_per_second(chip.freq_mhz));
 			c.chips.push_back(chip);
+		}
+		if (const auto it = chain_devices_.find(id); it != chain_devices_.end()) {
+			c.chip_temp_c = it->second.chip_temp_c;
+			c.board_temp_c = it->second.board_temp_c;
+			c.voltage_mv = it->second.voltage_mv;
 		}
 		auto w5 = r.chain_5s.try_emplace(id, 5s, 10).first;
 		w5->second.add(now, chain_added);

@@ -18,6 +18,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -34,6 +35,10 @@ struct MiningOptions {
 	// once, so this only bounds how late the loop looks at its own clock.
 	hashboard::Duration poll_slice = std::chrono::milliseconds(50);
 	hashboard::Duration tick = std::chrono::milliseconds(100);
+	// The chips' ticket policy: about this many nonces per chip per second (docs/
+	// hashboardd.md, "The chips' ticket"), never a ticket above the pool's difficulty,
+	// never below the one that keeps the link a quarter full. 0: the link rule alone.
+	double nonces_per_chip_s = 2;
 	// Called on every tick from the mining thread: the systemd watchdog is fed here,
 	// so a hung loop stops the keep-alives and systemd restarts the daemon.
 	std::function<void()> on_tick;
@@ -79,8 +84,11 @@ private:
 	void feed_all();
 	void run_posted();
 	void on_nonce(unsigned chain_id, const hashboard::NonceEvent &event);
+	void apply_ticket_policy(double share_difficulty);
 	void tick(hashboard::Duration now);
 	void refresh_snapshot(hashboard::Duration now);
+	void read_chain_devices(const std::vector<hashboard::SensorReading> &sensors,
+	                        const std::vector<hashboard::RegulatorReading> &regulators);
 
 	hashboard::Board &board_;
 	hashboard::Clock &clock_;
@@ -96,11 +104,19 @@ private:
 	BoardSnapshot snap_;
 
 	std::unique_ptr<Rates> rates_;
+	// Per chain, from the last device read: its sensors (board file `chain`,
+	// `measures`) and its domain's regulator.
+	struct ChainDevices {
+		std::optional<double> chip_temp_c, board_temp_c, voltage_mv;
+	};
+	std::map<unsigned, ChainDevices> chain_devices_;
 	std::uint64_t generation_ = 0;
 	hashboard::Duration next_job_{};
 	hashboard::Duration next_tick_{};
 	hashboard::Duration no_work_since_{-1};
 	hashboard::Duration mining_since_{-1};
+	// The pool difficulty the chips' tickets were last chosen for.
+	std::optional<double> ticket_difficulty_;
 	bool idle_ = false;
 	bool trip_logged_ = false;
 };

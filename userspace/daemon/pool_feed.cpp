@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -76,6 +77,8 @@ std::optional<hashboard::Work> PoolFeed::hand_out(std::optional<Made> made)
 	if (!made)
 		return std::nullopt;
 	share_difficulty_[made->work.id] = made->share_difficulty;
+	if (made->share_difficulty > 0)
+		last_difficulty_ = made->share_difficulty;
 	handed_out_.push_back(made->work.id);
 	// As many as the job source remembers: a nonce for older work is stale there.
 	while (handed_out_.size() > jobs_.max_works()) {
@@ -97,11 +100,23 @@ std::optional<hashboard::Work> PoolFeed::next_work(unsigned chain_id)
 			Made made = it->second->made;
 			it->second.reset();
 			lock.unlock();
-			boost::asio::post(io_, [this, chain_id] { prepare(chain_id); });
+			if (std::find(taken_.begin(), taken_.end(), chain_id) == taken_.end())
+				taken_.push_back(chain_id);
 			return hand_out(made);
 		}
 	}
 	return hand_out(ask(chain_id));
+}
+
+void PoolFeed::sent()
+{
+	if (taken_.empty())
+		return;
+	boost::asio::post(io_, [this, chains = std::move(taken_)] {
+		for (unsigned id : chains)
+			prepare(id);
+	});
+	taken_.clear();
 }
 
 std::optional<PoolFeed::Made> PoolFeed::ask(unsigned chain_id)

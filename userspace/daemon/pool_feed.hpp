@@ -59,6 +59,10 @@ public:
 	void close() { closed_.store(true); }
 
 	FeedCounters counters() const;
+	std::optional<double> share_difficulty() const override { return last_difficulty_; }
+	// Makes the next work of every chain whose ready work next_work() took, in one
+	// handler on the I/O thread.
+	void sent() override;
 
 private:
 	struct Made {
@@ -95,6 +99,9 @@ private:
 	// source remembers (JobSource::max_works; older work is stale there anyway).
 	std::map<std::uint64_t, double> share_difficulty_;
 	std::deque<std::uint64_t> handed_out_;
+	std::optional<double> last_difficulty_;
+	// Mining thread only: chains whose ready work was taken since the last sent().
+	std::vector<unsigned> taken_;
 };
 
 } // namespace hashboardd

@@ -26,6 +26,12 @@ public:
 	// Changes whenever the chips' current work must be replaced at once (a clean_jobs
 	// notify, a switch to another pool): the mining loop re-sends to every chain.
 	virtual std::uint64_t generation() const = 0;
+	// Mining thread, after the works next_work() gave have been sent: the feed may now
+	// make the next ones (work made meanwhile would compete with the sending for the CPU).
+	virtual void sent() {}
+	// Mining thread: the pool difficulty of the work last handed out (nullopt before
+	// any, or when the pool's is unknown). The chips' ticket must stay at or below it.
+	virtual std::optional<double> share_difficulty() const { return std::nullopt; }
 };
 
 } // namespace hashboardd

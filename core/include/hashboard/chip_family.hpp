@@ -184,6 +184,17 @@ Duration hash_counting_epoch(const ChipFamily &family, std::uint32_t hcn);
 unsigned ticket_log2_for_wire(const ChipFamily &family, double hashes_per_second, double baud,
                               double utilisation);
 
+// The smallest ticket difficulty 2^k at which chips hashing `hashes_per_second` report at
+// most `nonces_per_second` nonces (one per 2^(32+k) hashes).
+unsigned ticket_log2_for_rate(double hashes_per_second, double nonces_per_second);
+
+// The largest ticket difficulty 2^k (0..31) that still passes every share of pool
+// difficulty `share_difficulty` from chips whose difficulty-1 nonce has `zero_bits`
+// leading zero bits (32 on real chips; fewer on a scaled-down simulator): a nonce passes
+// ticket k with zero_bits + k leading zeros, a share has about 32 + log2(difficulty).
+// 0 when even that is above some shares (a pool difficulty below the chips' own).
+unsigned ticket_log2_for_share(double share_difficulty, unsigned zero_bits);
+
 // CHIP_NONCE_OFFSET (0x0C) for chip `index` of `chips` on a multi-chip BM1370 chain:
 // bit 31 enable, low 16 bits the start of the chip's counter range (S21 Pro capture).
 std::uint32_t chip_nonce_offset_value(unsigned index, unsigned chips);

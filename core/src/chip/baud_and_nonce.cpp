@@ -3,6 +3,7 @@
 // fields: the family-table rules that are arithmetic rather than data.
 #include <hashboard/chip_family.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <stdexcept>
@@ -105,6 +106,29 @@ unsigned ticket_log2_for_wire(const ChipFamily &family, double hashes_per_second
 	while (k < 31 && bits_per_s / std::ldexp(1.0, int(k)) > baud * utilisation)
 		++k;
 	return k;
+}
+
+unsigned ticket_log2_for_rate(double hashes_per_second, double nonces_per_second)
+{
+	if (!(hashes_per_second >= 0) || !(nonces_per_second > 0) ||
+	    !std::isfinite(hashes_per_second) || !std::isfinite(nonces_per_second))
+		throw std::invalid_argument("ticket_log2_for_rate: hashes >= 0, 0 < nonces < inf");
+	const double per_nonce = hashes_per_second / nonces_per_second / 4294967296.0;
+	unsigned k = 0;
+	while (k < 31 && std::ldexp(1.0, int(k)) < per_nonce)
+		++k;
+	return k;
+}
+
+unsigned ticket_log2_for_share(double share_difficulty, unsigned zero_bits)
+{
+	if (!(share_difficulty > 0) || !std::isfinite(share_difficulty) || zero_bits > 32)
+		throw std::invalid_argument("ticket_log2_for_share: 0 < difficulty < inf, "
+		                            "zero bits 0..32");
+	// The share target is 0xFFFF * 2^208 / difficulty, a hair below 2^224 / difficulty,
+	// so a whole log2 passes exactly (difficulty 2 on real chips: ticket 2^1).
+	const double k = std::floor(32.0 - double(zero_bits) + std::log2(share_difficulty) + 1e-9);
+	return unsigned(std::clamp(k, 0.0, 31.0));
 }
 
 std::uint32_t chip_nonce_offset_value(unsigned index, unsigned chips)

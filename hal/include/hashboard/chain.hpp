@@ -134,6 +134,9 @@ struct ChainStats {
 	std::uint64_t unattributed = 0;
 	std::uint64_t unexpected_register_replies = 0;
 	std::uint64_t jobs_sent = 0;
+	// Nonces read during a control operation beyond what the chain holds for the next
+	// poll (Chain::kMaxHeldNonces): checked and counted, not handed on.
+	std::uint64_t held_dropped = 0;
 	bm13xx::ParserStats parser;
 };
 
@@ -182,7 +185,10 @@ public:
 	const std::vector<double> &chip_frequencies_mhz() const { return chip_freq_; }
 
 	// Writes the ticket mask to all chips and reads it back from each answering chip;
-	// throws OperationalError naming the chips whose read-back differs.
+	// throws OperationalError naming the chips whose read-back differs. On a mining
+	// chain a lower ticket is checked from before the write (the chips may use it at
+	// once), a higher one from after the read-back (nonces already on the wire met only
+	// the old one).
 	void set_ticket_difficulty_log2(unsigned k);
 	unsigned ticket_difficulty_log2() const { return ticket_log2_; }
 	// The smallest ticket difficulty 2^k whose nonce replies fill at most `utilisation`
@@ -219,8 +225,14 @@ public:
 	// Broadcasts a job built from work; returns its job id.
 	std::uint8_t send_work(const Work &work);
 
-	// Reads and checks replies for up to timeout, calling sink for every nonce.
+	// Reads and checks replies for up to timeout, calling sink for every nonce (first
+	// those held from a control operation since the last poll).
 	void poll(Duration timeout, const std::function<void(const NonceEvent &)> &sink);
+
+	// Nonces held for the next poll (a reader that waits for the link to turn readable
+	// polls such a chain at once).
+	bool has_held_nonces() const { return !jobs_.held.empty(); }
+	static constexpr std::size_t kMaxHeldNonces = 4096;
 
 	const std::vector<ChipInfo> &chips() const { return chips_; }
 	const std::vector<ChipStats> &chip_stats() const { return stats_; }
@@ -319,10 +331,18 @@ private:
 	Duration tx_idle_at_{}; // when the last byte written leaves the host UART
 	std::uint8_t next_job_id_ = 0;
 	// The jobs the chips got (made at first use from config_); enumerate and
-	// ramp_down_and_reset clear() it.
+	// ramp_down_and_reset clear() it. held: valid nonces that came in while a register
+	// read waited for its replies (a ticket change, counters, ascset on a mining chain),
+	// checked and counted there and handed to the next poll's sink, so no share is
+	// lost to a control operation; bounded by kMaxHeldNonces (the excess counted).
 	struct JobTable {
 		std::optional<NonceChecker> checker;
-		void clear() { checker.reset(); }
+		std::vector<NonceEvent> held;
+		void clear()
+		{
+			checker.reset();
+			held.clear();
+		}
 	} jobs_;
 };
 

@@ -118,6 +118,12 @@ void Board::poll_real_time(Duration deadline, const NonceSink &sink)
 		for (ChainSlot *slot : swept)
 			if (!read_chain(*slot, Duration::zero(), sink))
 				return;
+		// Nonces a control operation held (Chain::has_held_nonces) go out now, not
+		// when the link next has bytes.
+		for (ChainSlot *slot : waited)
+			if (slot->chain->has_held_nonces() &&
+			    !read_chain(*slot, Duration::zero(), sink))
+				return;
 		const Duration left = deadline - clock_.now();
 		if (left <= Duration::zero())
 			return;

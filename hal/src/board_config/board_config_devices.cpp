@@ -89,6 +89,17 @@ void read_sensors(TableReader &root, BoardConfig &config, Sections &s)
 			x.internal = *ch == "internal";
 		}
 		x.sim_offset_c = t.optional_number("sim_offset_c", -50, 100).value_or(0);
+		if (const auto chain = t.optional_integer("chain", 0, 255)) {
+			x.chain = unsigned(*chain);
+			if (std::none_of(config.chains.begin(), config.chains.end(),
+			                 [&](const ChainSpec &c) { return c.id == *x.chain; }))
+				t.fail("chain", "no [[chain]] has id " + std::to_string(*x.chain));
+		}
+		if (auto m = t.optional_string("measures")) {
+			if (*m != "board" && *m != "chips")
+				t.fail("measures", "expected \"board\" or \"chips\", got '" + *m + "'");
+			x.measures_chips = *m == "chips";
+		}
 		t.finish();
 		config.sensors.push_back(std::move(x));
 		check_unique_name(config.sensors, t, "sensor");

@@ -131,6 +131,8 @@ void Chain::set_ticket_difficulty_log2(unsigned k)
 	if (k > 31)
 		throw std::invalid_argument("ticket difficulty must be 2^0..2^31");
 	const std::uint32_t mask = bm13xx::ticket_mask_for_difficulty_log2(k);
+	if (k < ticket_log2_)
+		ticket_log2_ = k;
 	write_reg(std::nullopt, family().regs.ticket_mask, mask);
 	const auto back = read_reg(std::nullopt, family().regs.ticket_mask);
 	std::vector<unsigned> bad;
@@ -243,8 +245,16 @@ std::map<std::uint8_t, std::uint32_t> Chain::read_reg(std::optional<std::uint8_t
 			    else
 				    ++chain_stats_.unexpected_register_replies;
 		    } else if (const auto *n = std::get_if<bm13xx::NonceReply>(&f)) {
-			    // Nonces that arrive meanwhile are work done: checked and counted.
-			    handle_nonce(*n, {});
+			    // Nonces that arrive meanwhile are work done: checked and counted,
+			    // and the valid ones (possible shares) held for the next poll.
+			    handle_nonce(*n, [this](const NonceEvent &ev) {
+				    if (ev.verdict != NonceVerdict::valid)
+					    return;
+				    if (jobs_.held.size() < kMaxHeldNonces)
+					    jobs_.held.push_back(ev);
+				    else
+					    ++chain_stats_.held_dropped;
+			    });
 		    }
 	    },
 	    [&] { return expected > 0 && values.size() >= expected; });

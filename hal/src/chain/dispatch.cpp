@@ -54,6 +54,13 @@ void Chain::poll(Duration timeout, const std::function<void(const NonceEvent &)>
 {
 	require(Operation::poll);
 	const Duration deadline = clock_.now() + timeout;
+	if (!jobs_.held.empty()) {
+		std::vector<NonceEvent> held;
+		held.swap(jobs_.held);
+		if (sink)
+			for (const auto &ev : held)
+				sink(ev);
+	}
 	std::array<std::uint8_t, 1024> buf;
 	// At least one read, even with no time left: a caller that waited for the link to
 	// be readable (Board::poll over several links) polls with a zero timeout to take

@@ -22,6 +22,8 @@ struct PoolManager::Pool {
 	unsigned failures = 0;
 	Duration next_attempt{0};
 	bool was_ready = false; // this connection reached ready
+	// Since when it has been ready with a job (negative: it is not), for failback_after.
+	Duration usable_since{-1};
 	std::uint64_t get_failures = 0;
 	std::uint64_t remote_failures = 0;
 	std::optional<std::uint16_t> redirected_port; // client.reconnect to another port
@@ -316,12 +318,31 @@ void PoolManager::schedule_retry(Pool &p)
 
 void PoolManager::choose_active()
 {
+	const Duration now = clock_.now();
+	const Pool *current = active_ ? find(*active_) : nullptr;
+	bool current_usable = false;
+	for (const auto &p : pools_) {
+		const bool usable =
+		    p->enabled && p->conn && p->session->ready() && p->session->current_job();
+		if (!usable)
+			p->usable_since = Duration{-1};
+		else if (p->usable_since < Duration::zero())
+			p->usable_since = now;
+		if (p.get() == current)
+			current_usable = usable;
+	}
+	// The first usable pool, except that one above a usable active pool must have been
+	// usable for failback_after first.
 	std::optional<PoolId> best;
-	for (const auto &p : pools_)
-		if (p->enabled && p->conn && p->session->ready() && p->session->current_job()) {
+	for (const auto &p : pools_) {
+		if (p->usable_since < Duration::zero())
+			continue;
+		if (!current_usable || p.get() == current ||
+		    now - p->usable_since >= options_.failback_after) {
 			best = p->id;
 			break;
 		}
+	}
 	if (best == active_)
 		return;
 	active_ = best;

@@ -93,6 +93,11 @@ struct SensorSpec {
 	unsigned index = 1;      // tempN_input
 	bool internal = false;   // emc2101: its own die instead of the external diode
 	double sim_offset_c = 0; // the twin reads the board temperature plus this
+	// Where it sits: on one chain's hashboard (nullopt: the board as a whole), and
+	// whether it reads the chips (an ASIC's diode) or the board around them. The daemon
+	// reports it as that chain's chip or board temperature.
+	std::optional<unsigned> chain;
+	bool measures_chips = false;
 };
 
 enum class FanType { hwmon, emc2101, sim };

@@ -52,6 +52,10 @@ struct PoolManagerOptions {
 	Duration backoff_max = std::chrono::seconds(60);
 	double backoff_jitter = 0.25; // +-25 %, so a farm does not reconnect in lockstep
 	Duration connect_timeout = std::chrono::seconds(10);
+	// A preferred pool that is back (ready, with a job) takes the work back only after it
+	// has stayed up this long, so a flapping pool does not pull the board to and fro.
+	// Failover to a lower pool when the active one dies is immediate.
+	Duration failback_after = Duration::zero();
 	std::uint64_t seed = 1; // the jitter's generator (tests fix it; the daemon seeds it)
 	LineTap line_tap;       // every pool connection's lines (ConnectionOptions::tap)
 };
