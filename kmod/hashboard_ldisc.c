@@ -214,10 +214,20 @@ static int hashboard_ldisc_receive_buf2(struct tty_struct *tty,
 {
 	struct hashboard_ldisc *hl = tty->disc_data;
 
+	int ret;
+
 	if (!hl || count <= 0)
 		return count;
 
-	return hashboard_receive(hl->hdev, cp, count);
+	ret = hashboard_receive(hl->hdev, cp, count);
+	/*
+	 * A pty's writer waits for flip buffer room, which only taking bytes
+	 * here frees; N_TTY wakes it from its reader (n_tty_check_unthrottle).
+	 */
+	if (ret && tty->driver->type == TTY_DRIVER_TYPE_PTY)
+		tty_wakeup(tty->link);
+
+	return ret;
 }
 
 static void hashboard_ldisc_write_wakeup(struct tty_struct *tty)
