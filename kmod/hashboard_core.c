@@ -119,10 +119,10 @@ size_t hashboard_receive(struct hashboard_device *hdev, const u8 *buf,
 EXPORT_SYMBOL_GPL(hashboard_receive);
 
 /*
- * Called with read_mutex held, after the FIFO lost records or was reset:
- * a transport that was refused bytes gets them offered again, once there
- * is room for half a FIFO (one kick per burst, not per record; a reader
- * that empties the FIFO always crosses that). read_mutex keeps the
+ * Called with read_mutex held, after a read took records or a reset emptied
+ * the FIFO: a transport that was refused bytes gets them offered again once
+ * there is room for half a FIFO (one kick per burst, not per record; a
+ * reader that empties the FIFO always crosses that). read_mutex keeps the
  * transport alive: deregister takes it before the transport goes.
  */
 static void hashboard_rx_unthrottle(struct hashboard_device *hdev)

@@ -213,11 +213,11 @@ static int hashboard_ldisc_receive_buf2(struct tty_struct *tty,
 					int count)
 {
 	struct hashboard_ldisc *hl = tty->disc_data;
-
 	int ret;
 
+	/* Detached (or nothing offered): the bytes go nowhere. */
 	if (!hl || count <= 0)
-		return count;
+		return max(count, 0);
 
 	ret = hashboard_receive(hl->hdev, cp, count);
 	/*

@@ -75,9 +75,7 @@ struct hashboard_stats {
 	__u64 frames;		/* good reply frames delivered */
 	__u64 crc_errors;	/* frames with a preamble whose CRC5 failed */
 	__u64 garbage_bytes;	/* bytes outside any frame */
-	__u64 overruns;		/* records dropped: receive FIFO full (not on
-				 * the line discipline, which holds bytes
-				 * back in the tty instead) */
+	__u64 overruns;		/* records dropped: FIFO full (serdev, SPI) */
 	__u64 wakeups;		/* reader wake-ups */
 };
 
