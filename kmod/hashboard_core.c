@@ -81,22 +81,31 @@ void hashboard_emit_record(struct hashboard_device *hdev, const u8 *data,
  *
  * Any context. Bytes that arrive while no one has the device open are
  * dropped (and counted in rx_bytes).
+ *
+ * Return: the bytes taken. That is @count unless the transport has an
+ * ->unthrottle op and the FIFO is full: then the core stops before the
+ * record that does not fit, the transport keeps the rest and offers it again
+ * once ->unthrottle has been called (hashboard_core.h).
  */
-void hashboard_receive(struct hashboard_device *hdev, const u8 *buf,
-		       size_t count)
+size_t hashboard_receive(struct hashboard_device *hdev, const u8 *buf,
+			 size_t count)
 {
 	unsigned long flags;
 	unsigned int before;
+	size_t done;
 	bool wake;
 
 	spin_lock_irqsave(&hdev->rx_lock, flags);
-	hdev->stats.rx_bytes += count;
 	if (!hdev->active) {
+		hdev->stats.rx_bytes += count;
 		spin_unlock_irqrestore(&hdev->rx_lock, flags);
-		return;
+		return count;
 	}
 	before = kfifo_len(&hdev->fifo);
-	hashboard_framer_feed(hdev, buf, count, ktime_get_ns());
+	done = hashboard_framer_feed(hdev, buf, count, ktime_get_ns());
+	hdev->stats.rx_bytes += done;
+	if (done < count)
+		hdev->throttled = true;
 	wake = kfifo_len(&hdev->fifo) != before;
 	if (wake && wq_has_sleeper(&hdev->read_queue))
 		hdev->stats.wakeups++;
@@ -104,8 +113,32 @@ void hashboard_receive(struct hashboard_device *hdev, const u8 *buf,
 
 	if (wake)
 		wake_up_interruptible(&hdev->read_queue);
+
+	return done;
 }
 EXPORT_SYMBOL_GPL(hashboard_receive);
+
+/*
+ * Called with read_mutex held, after a read took records or a reset emptied
+ * the FIFO: a transport that was refused bytes gets them offered again once
+ * there is room for half a FIFO (one kick per burst, not per record; a
+ * reader that empties the FIFO always crosses that). read_mutex keeps the
+ * transport alive: deregister takes it before the transport goes.
+ */
+static void hashboard_rx_unthrottle(struct hashboard_device *hdev)
+{
+	bool kick;
+
+	spin_lock_irq(&hdev->rx_lock);
+	kick = hdev->throttled &&
+	       kfifo_avail(&hdev->fifo) >= HASHBOARD_FIFO_SIZE / 2;
+	if (kick)
+		hdev->throttled = false;
+	spin_unlock_irq(&hdev->rx_lock);
+
+	if (kick && !READ_ONCE(hdev->disconnected))
+		hdev->ops->unthrottle(hdev);
+}
 
 /* Takes read_mutex: only the reader side may move the FIFO's out index. */
 static void hashboard_rx_reset(struct hashboard_device *hdev, bool active)
@@ -119,6 +152,8 @@ static void hashboard_rx_reset(struct hashboard_device *hdev, bool active)
 	hdev->framer.have = 0;
 	kfifo_reset_out(&hdev->fifo);
 	spin_unlock_irqrestore(&hdev->rx_lock, flags);
+	/* Bytes held back go to the empty FIFO, or are dropped when closed. */
+	hashboard_rx_unthrottle(hdev);
 	mutex_unlock(&hdev->read_mutex);
 }
 
@@ -219,6 +254,7 @@ static ssize_t hashboard_read(struct file *file, char __user *buf,
 	}
 	ret = done ? done : -EMSGSIZE;
 out:
+	hashboard_rx_unthrottle(hdev);
 	mutex_unlock(&hdev->read_mutex);
 
 	return ret;

@@ -19,10 +19,23 @@
  * - ->write_raw may sleep; it returns the number of bytes taken (at least 1)
  *   or a negative errno.
  *
+ * - ->unthrottle (optional) is called from process context, also from a
+ *   reader concurrently with the other ops, while the device is registered;
+ *   it may sleep.
+ *
  * What a transport guarantees the core:
  * - hashboard_receive() may be called from any context, including hard IRQ,
  *   concurrently with anything but itself on the same device and not after
  *   hashboard_deregister_device() has returned.
+ *
+ * Receive back-pressure: a transport that can leave bytes with its sender
+ * (a tty's flip buffer) sets ->unthrottle. hashboard_receive() then stops
+ * before a record the FIFO has no room for and returns the bytes it took;
+ * the transport keeps the rest and offers them again after the core calls
+ * ->unthrottle (a reader freed room, or the device was flushed or closed).
+ * Without ->unthrottle every byte is taken and records that do not fit are
+ * dropped and counted as overruns (SPI: the host clocks, the chain does not
+ * wait; serdev: 6.1's serdev core has no call that restarts its receive).
  */
 #ifndef _HASHBOARD_CORE_H
 #define _HASHBOARD_CORE_H
@@ -51,6 +64,7 @@ struct hashboard_ops {
 	int (*set_baud)(struct hashboard_device *hdev, u32 baud);	/* optional */
 	int (*reset)(struct hashboard_device *hdev, u32 msecs);	/* optional */
 	int (*set_power)(struct hashboard_device *hdev, bool on);	/* optional */
+	void (*unthrottle)(struct hashboard_device *hdev);	/* optional */
 };
 
 /* BM13xx receive framing, one per device (hashboard_proto.c). */
@@ -85,10 +99,11 @@ struct hashboard_device {
 	struct mutex write_mutex;	/* whole writes do not interleave */
 	u8 *write_buf;
 
-	/* rx_lock: framer, fifo producer side, stats, active. */
+	/* rx_lock: framer, fifo producer side, stats, active, throttled. */
 	spinlock_t rx_lock;
 	bool active;
 	bool overrun;
+	bool throttled;		/* hashboard_receive() left bytes with the transport */
 	struct hashboard_framer framer;
 	struct kfifo fifo;
 	wait_queue_head_t read_queue;
@@ -99,8 +114,8 @@ struct hashboard_device *hashboard_allocate_device(struct device *parent);
 int hashboard_register_device(struct hashboard_device *hdev);
 void hashboard_deregister_device(struct hashboard_device *hdev);
 void hashboard_put_device(struct hashboard_device *hdev);
-void hashboard_receive(struct hashboard_device *hdev, const u8 *buf,
-		       size_t count);
+size_t hashboard_receive(struct hashboard_device *hdev, const u8 *buf,
+			 size_t count);
 
 #define to_hashboard_device(d) container_of(d, struct hashboard_device, dev)
 
@@ -112,8 +127,8 @@ static inline void *hashboard_get_drvdata(struct hashboard_device *hdev)
 /* hashboard_proto.c: called with rx_lock held. */
 void hashboard_framer_init(struct hashboard_framer *f, unsigned int mode,
 			   unsigned int reply_len);
-void hashboard_framer_feed(struct hashboard_device *hdev, const u8 *buf,
-			   size_t count, u64 now_ns);
+size_t hashboard_framer_feed(struct hashboard_device *hdev, const u8 *buf,
+			     size_t count, u64 now_ns);
 u8 hashboard_crc5(const u8 *buf, size_t len);
 /* hashboard_core.c: called with rx_lock held. */
 void hashboard_emit_record(struct hashboard_device *hdev, const u8 *data,

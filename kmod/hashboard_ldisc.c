@@ -16,6 +16,7 @@
 #include <linux/tty_ldisc.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "hashboard_core.h"
 
@@ -89,11 +90,27 @@ static int hashboard_ldisc_set_baud(struct hashboard_device *hdev, u32 baud)
 	return 0;
 }
 
+/*
+ * The core has room again after receive_buf2 took less than it was offered.
+ * The tty layer's flip buffer work stopped there and keeps the rest; start
+ * it again, as N_TTY's reader does with tty_buffer_restart_work() (not
+ * exported; this is its body). Safe while the line discipline is attached:
+ * the work item lives in the tty's port, and a halted line discipline makes
+ * the work return at once.
+ */
+static void hashboard_ldisc_unthrottle(struct hashboard_device *hdev)
+{
+	struct hashboard_ldisc *hl = hashboard_get_drvdata(hdev);
+
+	queue_work(system_unbound_wq, &hl->tty->port->buf.work);
+}
+
 static const struct hashboard_ops hashboard_ldisc_ops = {
 	.open		= hashboard_ldisc_dev_open,
 	.close		= hashboard_ldisc_dev_close,
 	.write_raw	= hashboard_ldisc_write_raw,
 	.set_baud	= hashboard_ldisc_set_baud,
+	.unthrottle	= hashboard_ldisc_unthrottle,
 };
 
 /* A raw 8N1 line with no flow control: the chain sends binary. */
@@ -116,7 +133,7 @@ static int hashboard_ldisc_open(struct tty_struct *tty)
 	struct hashboard_ldisc *hl;
 	int ret;
 
-	if (!tty->ops->write)
+	if (!tty->ops->write || !tty->port)
 		return -EOPNOTSUPP;
 
 	hl = kzalloc(sizeof(*hl), GFP_KERNEL);
@@ -141,7 +158,6 @@ static int hashboard_ldisc_open(struct tty_struct *tty)
 
 	hashboard_ldisc_set_raw(tty);
 	hdev->baud = tty_get_baud_rate(tty);
-	tty->receive_room = 65536;
 	tty->disc_data = hl;
 
 	ret = hashboard_register_device(hdev);
@@ -185,15 +201,33 @@ static void hashboard_ldisc_close(struct tty_struct *tty)
 	kfree(hl);
 }
 
-static void hashboard_ldisc_receive_buf(struct tty_struct *tty,
+/*
+ * Flow control as N_TTY's: returns the bytes taken. When the core's FIFO is
+ * full that is fewer than count; the tty layer keeps the rest in its flip
+ * buffer (the driver's sender stalls or, past the buffer's limit, the
+ * driver drops bytes and counts them itself) until the core calls
+ * hashboard_ldisc_unthrottle().
+ */
+static int hashboard_ldisc_receive_buf2(struct tty_struct *tty,
 					const u8 *cp, const char *fp,
 					int count)
 {
 	struct hashboard_ldisc *hl = tty->disc_data;
+	int ret;
 
+	/* Detached (or nothing offered): the bytes go nowhere. */
 	if (!hl || count <= 0)
-		return;
-	hashboard_receive(hl->hdev, cp, count);
+		return max(count, 0);
+
+	ret = hashboard_receive(hl->hdev, cp, count);
+	/*
+	 * A pty's writer waits for flip buffer room, which only taking bytes
+	 * here frees; N_TTY wakes it from its reader (n_tty_check_unthrottle).
+	 */
+	if (ret && tty->driver->type == TTY_DRIVER_TYPE_PTY)
+		tty_wakeup(tty->link);
+
+	return ret;
 }
 
 static void hashboard_ldisc_write_wakeup(struct tty_struct *tty)
@@ -245,7 +279,7 @@ static struct tty_ldisc_ops hashboard_ldisc_ldops = {
 	.read		= hashboard_ldisc_read,
 	.write		= hashboard_ldisc_tty_write,
 	.ioctl		= hashboard_ldisc_ioctl,
-	.receive_buf	= hashboard_ldisc_receive_buf,
+	.receive_buf2	= hashboard_ldisc_receive_buf2,
 	.write_wakeup	= hashboard_ldisc_write_wakeup,
 };
 

@@ -104,22 +104,48 @@ static void hashboard_framer_byte(struct hashboard_device *hdev, u8 b,
 	f->have = 0;
 }
 
-/* Called with hdev->rx_lock held. */
-void hashboard_framer_feed(struct hashboard_device *hdev, const u8 *buf,
-			   size_t count, u64 now_ns)
+/* The next byte would finish a frame (and may emit a record). */
+static bool hashboard_framer_completes(const struct hashboard_framer *f)
+{
+	return f->have >= 2 && f->have + 1 >= f->reply_len;
+}
+
+/*
+ * Called with hdev->rx_lock held. Returns the bytes taken: all of them,
+ * unless the transport holds back (->unthrottle set) and the FIFO has no
+ * room for the record the next byte would make; that byte and the ones
+ * after it are left to the transport, a partial frame stays in f->buf.
+ */
+size_t hashboard_framer_feed(struct hashboard_device *hdev, const u8 *buf,
+			     size_t count, u64 now_ns)
 {
 	struct hashboard_framer *f = &hdev->framer;
+	bool hold = !!hdev->ops->unthrottle;
+	unsigned int avail;
 	size_t i, n;
 
 	if (f->mode == HASHBOARD_MODE_RAW) {
 		for (i = 0; i < count; i += n) {
 			n = min_t(size_t, count - i, HASHBOARD_MAX_RECORD);
+			if (hold) {
+				avail = kfifo_avail(&hdev->fifo);
+				if (avail < HASHBOARD_RECORD_SIZE(1))
+					return i;
+				n = min_t(size_t, n, avail -
+					  sizeof(struct hashboard_record));
+			}
 			hashboard_emit_record(hdev, buf + i, n,
 					      HASHBOARD_REC_RAW, now_ns);
 		}
-		return;
+		return count;
 	}
 
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
+		if (hold && hashboard_framer_completes(f) &&
+		    kfifo_avail(&hdev->fifo) < HASHBOARD_RECORD_SIZE(f->reply_len))
+			return i;
 		hashboard_framer_byte(hdev, buf[i], now_ns);
+	}
+
+	return count;
 }

@@ -94,6 +94,13 @@ static const struct hashboard_ops hashboard_serdev_ops = {
 	.set_power	= hashboard_serdev_set_power,
 };
 
+/*
+ * Takes every byte: the core counts records that do not fit as overruns.
+ * Returning fewer would leave them in the tty port's flip buffer, but 6.1's
+ * serdev core has no call that restarts its receive, so they would wait for
+ * the chain's next byte, which a chain that answers only when asked never
+ * sends (no ->unthrottle; hashboard_core.h).
+ */
 static int hashboard_serdev_receive_buf(struct serdev_device *serdev,
 					const unsigned char *buf, size_t count)
 {

@@ -31,7 +31,11 @@ struct hashboard_spi {
 	u8 *rx;
 };
 
-/* Called with bus_mutex held. */
+/*
+ * Called with bus_mutex held. No receive back-pressure: the chain shifts its
+ * replies out as the host clocks, so what the FIFO has no room for is
+ * dropped and counted as overruns (no ->unthrottle; hashboard_core.h).
+ */
 static int hashboard_spi_xfer(struct hashboard_spi *hsp, size_t len)
 {
 	struct spi_transfer t = {

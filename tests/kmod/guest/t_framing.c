@@ -6,6 +6,8 @@
  */
 #include "hbt.h"
 
+#include <signal.h>
+
 static int master, slave, dev, idx;
 
 static const uint8_t body9[6] = { 0x13, 0x66, 0x00, 0x00, 0x00, 0x00 };
@@ -237,13 +239,37 @@ static void test_raw(void)
 	      "sysfs mode bogus -> EINVAL", "errno %d", errno);
 }
 
-static void test_flush_overrun(void)
+/* The FIFO's capacity in 9-byte reply records (32 bytes each, 16 KiB). */
+#define FIFO_RECS 512
+
+/* Reply i of a burst: a counter in the body, good CRC. */
+static void counted(uint8_t *out, uint32_t i)
 {
-	struct hashboard_stats st;
-	static struct hbt_rec r[1024];
-	static uint8_t many[9 * 600];
-	uint8_t f[16];
-	int n;
+	uint8_t body[6] = { 0x13, 0x66, (uint8_t)(i >> 24), (uint8_t)(i >> 16),
+			    (uint8_t)(i >> 8), (uint8_t)i };
+
+	hbt_reply(out, 9, body, 0);
+}
+
+static uint32_t counter_of(const struct hbt_rec *r)
+{
+	return (uint32_t)r->data[4] << 24 | (uint32_t)r->data[5] << 16 |
+	       (uint32_t)r->data[6] << 8 | r->data[7];
+}
+
+/* n records numbered from first, in order, no overrun flag. */
+static int in_order(const struct hbt_rec *r, int n, uint32_t first)
+{
+	for (int i = 0; i < n; i++)
+		if (r[i].h.len != 9 || counter_of(&r[i]) != first + i ||
+		    (r[i].h.flags & HASHBOARD_REC_OVERRUN))
+			return 0;
+	return 1;
+}
+
+static void test_flush(void)
+{
+	uint8_t f[16], b[64];
 
 	clear();
 	hbt_reply(f, 9, body9, 0);
@@ -251,30 +277,191 @@ static void test_flush_overrun(void)
 	CHECK_OK(ioctl(dev, HASHBOARD_IOC_FLUSH), "FLUSH");
 	ioctl(dev, HASHBOARD_IOC_CLEAR_STATS);
 	fcntl(dev, F_SETFL, O_NONBLOCK);
-	CHECK_ERR(read(dev, many, sizeof(many)), EAGAIN,
-		  "nothing left after FLUSH");
+	CHECK_ERR(read(dev, b, sizeof(b)), EAGAIN, "nothing left after FLUSH");
 	fcntl(dev, F_SETFL, 0);
+}
 
-	/* 600 records of 32 bytes into a 16 KiB FIFO: 512 fit. */
-	for (int i = 0; i < 600; i++)
-		memcpy(many + 9 * i, f, 9);
+/*
+ * A burst bigger than the FIFO with a reader that has not read yet: the line
+ * discipline takes what fits and leaves the rest in the tty's flip buffer
+ * (receive_buf2 back-pressure), so nothing is lost; the reader then gets
+ * every frame in order.
+ */
+static void test_backpressure(void)
+{
+	enum { N = 1500 };
+	static uint8_t many[9 * N];
+	static struct hbt_rec r[N + 16];
+	struct hashboard_stats st;
+	int n;
+
+	clear();
+	for (int i = 0; i < N; i++)
+		counted(many + 9 * i, i);
 	hbt_full_write(master, many, sizeof(many));
 	hbt_msleep(300);
 	stats(&st);
-	CHECK(st.frames == 600 && st.overruns == 88, "overruns counted",
+	CHECK(st.frames == FIFO_RECS && st.overruns == 0 &&
+	      st.rx_bytes == 9 * FIFO_RECS + 8,
+	      "burst of 1500 into a 512-record FIFO: it fills, the rest is held back (a partial frame kept), no overrun",
+	      "frames %llu overruns %llu rx_bytes %llu",
+	      (unsigned long long)st.frames, (unsigned long long)st.overruns,
+	      (unsigned long long)st.rx_bytes);
+	n = hbt_read_records(dev, r, N + 16, N, 1000);
+	stats(&st);
+	CHECK(n == N && in_order(r, n, 0),
+	      "the reader gets all 1500 frames in order, none flagged overrun",
+	      "n %d first %u last %u", n, n ? counter_of(&r[0]) : 0,
+	      n ? counter_of(&r[n - 1]) : 0);
+	CHECK(st.frames == N && st.overruns == 0 && st.rx_bytes == sizeof(many) &&
+	      st.garbage_bytes == 0 && st.crc_errors == 0,
+	      "every byte taken once: frames 1500, overruns 0",
+	      "frames %llu overruns %llu rx %llu garbage %llu crc %llu",
+	      (unsigned long long)st.frames, (unsigned long long)st.overruns,
+	      (unsigned long long)st.rx_bytes,
+	      (unsigned long long)st.garbage_bytes,
+	      (unsigned long long)st.crc_errors);
+
+	/* The same in raw mode: records up to 64 bytes, bytes as sent. */
+	clear();
+	CHECK_OK(hbt_set_mode(dev, HASHBOARD_MODE_RAW, 9), "raw mode");
+	hbt_full_write(master, many, sizeof(many));
+	{
+		static uint8_t got[sizeof(many)];
+		size_t total = 0;
+		int ok = 1;
+
+		hbt_msleep(300);
+		stats(&st);
+		CHECK(st.overruns == 0 && st.rx_bytes < sizeof(many),
+		      "raw mode: a full FIFO holds bytes back too",
+		      "overruns %llu rx_bytes %llu",
+		      (unsigned long long)st.overruns,
+		      (unsigned long long)st.rx_bytes);
+		for (;;) {
+			n = hbt_read_records(dev, r, N + 16, N + 16, 300);
+			if (n <= 0)
+				break;
+			for (int i = 0; i < n && ok; i++) {
+				if (!(r[i].h.flags & HASHBOARD_REC_RAW) ||
+				    total + r[i].h.len > sizeof(got))
+					ok = 0;
+				else
+					memcpy(got + total, r[i].data, r[i].h.len);
+				total += r[i].h.len;
+			}
+		}
+		stats(&st);
+		CHECK(ok && total == sizeof(many) && !memcmp(got, many, total) &&
+		      st.overruns == 0, "raw mode: every byte arrives, in order",
+		      "ok %d total %zu overruns %llu", ok, total,
+		      (unsigned long long)st.overruns);
+	}
+	CHECK_OK(hbt_set_mode(dev, HASHBOARD_MODE_FRAMED, 9), "framed mode");
+
+	/*
+	 * FLUSH drops the FIFO and the partial frame; bytes the tty layer
+	 * still holds then arrive (tcflush(TCIFLUSH) on the tty drops those).
+	 */
+	clear();
+	hbt_full_write(master, many, sizeof(many));
+	hbt_msleep(300);
+	CHECK_OK(ioctl(dev, HASHBOARD_IOC_FLUSH), "FLUSH with bytes held back");
+	n = hbt_read_records(dev, r, N + 16, N, 1000);
+	stats(&st);
+	CHECK(n == N - FIFO_RECS - 1 && in_order(r, n, FIFO_RECS + 1) &&
+	      st.overruns == 0,
+	      "after FLUSH the held-back frames follow (the partial one dropped)",
+	      "n %d first %u overruns %llu", n, n ? counter_of(&r[0]) : 0,
+	      (unsigned long long)st.overruns);
+}
+
+/*
+ * A reader that never reads: the FIFO fills, then the tty layer's flip
+ * buffer up to its limit (8 KiB for a pty, 640 KiB for other ttys); a pty's
+ * writer then gets EAGAIN or blocks, nothing is dropped or counted as an
+ * overrun. Closing the device lets the line discipline take (and drop) the
+ * backlog and wakes the writer.
+ */
+static void test_stalled_reader(void)
+{
+	static uint8_t chunk[9 * 500];
+	struct hashboard_stats st;
+	long long total = 0, rx = -1;
+	int eagain = 0, exited = 0, status = 0, fl;
+	pid_t pid;
+
+	clear();
+	for (int i = 0; i < 500; i++)
+		counted(chunk + 9 * i, i);
+	fl = fcntl(master, F_GETFL);
+	fcntl(master, F_SETFL, fl | O_NONBLOCK);
+	while (total < 8 << 20) {
+		ssize_t k = write(master, chunk, sizeof(chunk));
+
+		if (k < 0 && errno == EAGAIN) {
+			/* The ldisc may still be filling the FIFO. */
+			hbt_msleep(100);
+			k = write(master, chunk, sizeof(chunk));
+			if (k < 0 && errno == EAGAIN) {
+				eagain = 1;
+				break;
+			}
+		}
+		if (k < 0)
+			break;
+		total += k;
+	}
+	stats(&st);
+	CHECK(eagain && total > 9 * FIFO_RECS && total < 8 << 20,
+	      "a reader that never reads: the pty writer gets EAGAIN once the tty buffer is full",
+	      "eagain %d after %lld bytes (errno %d)", eagain, total, errno);
+	CHECK(st.frames == FIFO_RECS && st.overruns == 0,
+	      "the FIFO holds 512 records, no overrun, the rest waits in the tty",
 	      "frames %llu overruns %llu", (unsigned long long)st.frames,
 	      (unsigned long long)st.overruns);
-	n = hbt_read_records(dev, r, 1024, 600, 200);
-	CHECK(n == 512, "a full FIFO keeps whole records", "n %d", n);
-	feed(f, 9);
-	n = records(r, 8, 1);
-	CHECK(n == 1 && (r[0].h.flags & HASHBOARD_REC_OVERRUN),
-	      "next record carries HASHBOARD_REC_OVERRUN", "n %d flags %#x", n,
-	      n ? r[0].h.flags : 0);
-	feed(f, 9);
-	n = records(r, 8, 1);
-	CHECK(n == 1 && !(r[0].h.flags & HASHBOARD_REC_OVERRUN),
-	      "and only that one", "n %d flags %#x", n, n ? r[0].h.flags : 0);
+
+	/* A blocking writer waits for room at the tty level. */
+	fcntl(master, F_SETFL, fl);
+	pid = fork();
+	if (pid == 0) {
+		close(dev);	/* the parent's close below must be the last */
+		_exit(write(master, chunk, sizeof(chunk)) == sizeof(chunk) ? 0 : 1);
+	}
+	hbt_msleep(300);
+	CHECK(waitpid(pid, &status, WNOHANG) == 0,
+	      "a blocking pty writer waits while the reader stalls", "status %#x",
+	      status);
+
+	/* Last close: the backlog is taken and dropped, the writer goes on. */
+	close(dev);
+	for (int i = 0; i < 100 && !exited; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			exited = 1;
+		else
+			hbt_msleep(50);
+	}
+	if (!exited) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	CHECK(exited && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the last close lets the ldisc take the backlog and wakes the writer",
+	      "exited %d status %#x", exited, status);
+	total += sizeof(chunk);
+	for (int i = 0; i < 100; i++) {
+		rx = hbt_sysfs_num(idx, "statistics/rx_bytes");
+		if (rx == total)
+			break;
+		hbt_msleep(50);
+	}
+	CHECK(rx == total, "every byte taken (and dropped: no reader)",
+	      "rx_bytes %lld of %lld", rx, total);
+	fcntl(master, F_SETFL, fl);
+	dev = hbt_open_dev(idx, O_RDWR);
+	CHECK(dev >= 0, "open again", "errno %d", errno);
+	hbt_msleep(100);
+	clear();
 }
 
 static void test_write_path(void)
@@ -351,7 +538,9 @@ int main(void)
 	test_split();
 	test_11();
 	test_raw();
-	test_flush_overrun();
+	test_flush();
+	test_backpressure();
+	test_stalled_reader();
 	test_write_path();
 
 	close(dev);

@@ -75,7 +75,7 @@ struct hashboard_stats {
 	__u64 frames;		/* good reply frames delivered */
 	__u64 crc_errors;	/* frames with a preamble whose CRC5 failed */
 	__u64 garbage_bytes;	/* bytes outside any frame */
-	__u64 overruns;		/* records dropped: receive FIFO full */
+	__u64 overruns;		/* records dropped: FIFO full (serdev, SPI) */
 	__u64 wakeups;		/* reader wake-ups */
 };
 
@@ -99,7 +99,11 @@ struct hashboard_mode {
 #define HASHBOARD_IOC_SET_POWER	_IOW(HASHBOARD_IOC_MAGIC, 0x03, __u32)
 #define HASHBOARD_IOC_GET_STATS	_IOR(HASHBOARD_IOC_MAGIC, 0x04, struct hashboard_stats)
 #define HASHBOARD_IOC_CLEAR_STATS _IO(HASHBOARD_IOC_MAGIC, 0x05)
-/* Drops received records and any partial frame. */
+/*
+ * Drops received records and any partial frame. On the line discipline,
+ * bytes the tty still holds back (the FIFO was full) arrive afterwards;
+ * tcflush(TCIFLUSH) on the tty drops those.
+ */
 #define HASHBOARD_IOC_FLUSH	_IO(HASHBOARD_IOC_MAGIC, 0x06)
 #define HASHBOARD_IOC_SET_MODE	_IOW(HASHBOARD_IOC_MAGIC, 0x07, struct hashboard_mode)
 
