@@ -94,9 +94,11 @@ BOOST_AUTO_TEST_CASE(baud_is_fpga_clocks_per_bit)
 	BOOST_TEST(f.baud.reg == 0x28);
 	// Reset 415 at 48 MHz: 115385 Bd (docs/fpga.md).
 	BOOST_TEST(std::fabs(baud_from_register(f, 415) - 48e6 / 416) < 1e-6);
+	// The HAL takes the nearest divisor: 416 (115,108 Bd, 0.08 % off) where the HX8K top's
+	// reset value 415 is 0.16 % off; both well inside a UART's margin.
 	const auto w = baud_write(f, 115200);
 	BOOST_TEST_REQUIRE(w.has_value());
-	BOOST_TEST(w->value == 415u);
+	BOOST_TEST(w->value == 416u);
 	const auto fast = baud_write(f, 3'000'000);
 	BOOST_TEST_REQUIRE(fast.has_value());
 	BOOST_TEST(fast->value == 15u);
