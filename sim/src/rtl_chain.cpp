@@ -5,31 +5,41 @@
 #include "hbfp_chip.hpp"
 #endif
 
+#include <hashboard/clock.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
+#ifndef HBSIM_HAVE_RTL
+// A build without verilator has no RTL: validate_rtl refuses "hbfp" before a chain is
+// made, so this stand-in only keeps the chain's code one for both builds.
+namespace hbfp {
+class Chip {
+public:
+	Chip(unsigned, unsigned) { throw std::logic_error("hbfp: built without the RTL"); }
+	struct State {
+		std::uint8_t address;
+		bool addressed;
+		unsigned divisor;
+		std::uint32_t ticket;
+	};
+	void write(const std::uint8_t *, std::size_t) {}
+	std::vector<std::uint8_t> read() { return {}; }
+	std::uint64_t run_until_received(std::uint64_t limit) { return limit; }
+	void set_divisor(unsigned) {}
+	std::uint64_t chain_quiet_clocks() const { return 0; }
+	std::size_t tx_pending() const { return 0; }
+	State state(std::size_t) const { return {}; }
+};
+} // namespace hbfp
+#endif
+
 namespace hbsim::detail {
-
-namespace {
-
-std::uint64_t clocks_at(Duration t)
-{
-	// Rounded up: the chain has run at least to t.
-	const auto ns = static_cast<unsigned __int128>(std::max<std::int64_t>(t.count(), 0));
-	return std::uint64_t((ns * std::uint64_t(kRtlClockHz) + 999'999'999) / 1'000'000'000);
-}
-
-Duration time_of(std::uint64_t clock)
-{
-	return Duration(std::int64_t(static_cast<unsigned __int128>(clock) * 1'000'000'000 /
-	                             std::uint64_t(kRtlClockHz)));
-}
-
-// Clocks run between checks for an idle chain (a few bit times).
-constexpr std::uint64_t kRunSlice = 2048;
-
-} // namespace
 
 bool is_rtl_chip(std::string_view family)
 {
@@ -63,7 +73,25 @@ void validate_rtl(const SimChainConfig &c)
 		                            "and no bit errors; only a cut chain (dead=)");
 }
 
-#ifdef HBSIM_HAVE_RTL
+namespace {
+
+std::uint64_t clocks_at(Duration t)
+{
+	// Rounded up: the chain has run at least to t.
+	const auto ns = static_cast<unsigned __int128>(std::max<std::int64_t>(t.count(), 0));
+	return std::uint64_t((ns * std::uint64_t(kRtlClockHz) + 999'999'999) / 1'000'000'000);
+}
+
+Duration time_of(std::uint64_t clock)
+{
+	return Duration(std::int64_t(static_cast<unsigned __int128>(clock) * 1'000'000'000 /
+	                             std::uint64_t(kRtlClockHz)));
+}
+
+// Clocks run between checks for an idle chain (a few bit times).
+constexpr std::uint64_t kRunSlice = 2048;
+
+} // namespace
 
 RtlChain::RtlChain(SimChainConfig config)
     : config_(std::move(config)), reachable_(config_.faults.dead_chip.value_or(config_.chips))
@@ -219,42 +247,5 @@ ChipView RtlChain::chip(unsigned position) const
 	}
 	return v;
 }
-
-#else // no verilator: validate_rtl throws before anything runs
-
-RtlChain::RtlChain(SimChainConfig config) : config_(std::move(config)), reachable_(0)
-{
-	validate_rtl(config_);
-}
-RtlChain::~RtlChain() = default;
-void RtlChain::power_on() {}
-void RtlChain::log(Duration, const std::string &) const {}
-std::uint64_t RtlChain::quiet_limit() const
-{
-	return 0;
-}
-void RtlChain::advance_to(Duration) {}
-void RtlChain::note_jobs(hashboard::ByteSpan) {}
-void RtlChain::host_write(Duration, hashboard::ByteSpan) {}
-Duration RtlChain::host_tx_done() const
-{
-	return {};
-}
-void RtlChain::set_host_baud(Duration, double) {}
-void RtlChain::set_reset(Duration, bool) {}
-std::optional<Duration> RtlChain::next_rx_time() const
-{
-	return std::nullopt;
-}
-std::size_t RtlChain::host_read(Duration, std::span<std::uint8_t>)
-{
-	return 0;
-}
-ChipView RtlChain::chip(unsigned) const
-{
-	return {};
-}
-
-#endif
 
 } // namespace hbsim::detail
