@@ -2,6 +2,7 @@
 #include "hbfp_chip.hpp"
 
 #include "Vbm13xx_chip.h"
+#include "Vbm13xx_chip___024root.h"
 #include "verilated.h"
 
 namespace hbfp {
@@ -77,6 +78,7 @@ void Chip::tick()
 	++clocks_;
 	// host receiver: sample mid-bit
 	const bool line = chips_[0]->us_tx;
+	received_ = false;
 	if (rx_bit_ < 0) {
 		if (!line) {
 			rx_bit_ = 0;
@@ -92,14 +94,37 @@ void Chip::tick()
 			rx_byte_ = std::uint8_t((rx_byte_ >> 1) | (line ? 0x80 : 0));
 			++rx_bit_;
 		} else if (rx_bit_ == 9) {
-			if (line)
+			if (line) {
 				rx_.push_back(rx_byte_);
+				received_ = true;
+			}
 			rx_bit_ = -1;
 		} else {
 			++rx_bit_;
 		}
 	}
 	quiet_ = (line && rx_bit_ < 0 && tx_bit_ < 0 && tx_q_.empty()) ? quiet_ + 1 : 0;
+	bool all_idle = quiet_ > 0;
+	for (std::size_t i = 0; all_idle && i < n; ++i)
+		all_idle = chips_[i]->us_tx && chips_[i]->ds_tx;
+	chain_quiet_ = all_idle ? chain_quiet_ + 1 : 0;
+}
+
+std::uint64_t Chip::run_until_received(std::uint64_t limit)
+{
+	for (std::uint64_t i = 0; i < limit; ++i) {
+		tick();
+		if (received_)
+			return i + 1;
+	}
+	return limit;
+}
+
+Chip::State Chip::state(std::size_t i) const
+{
+	const auto *r = chips_.at(i)->rootp;
+	return {r->bm13xx_chip__DOT__address, r->bm13xx_chip__DOT__addressed != 0,
+	        r->bm13xx_chip__DOT__baud_div, r->bm13xx_chip__DOT__r_ticket};
 }
 
 void Chip::run(std::uint64_t clocks)

@@ -8,6 +8,7 @@
 
 #include "chain_log.hpp"
 #include "downlink.hpp"
+#include "rtl_chain.hpp"
 #include "sim_chip.hpp"
 #include "sim_log.hpp"
 #include "uplink.hpp"
@@ -281,22 +282,36 @@ void SimChain::Impl::log_setup() const
 
 void validate(const SimChainConfig &config)
 {
-	checked(config);
+	if (detail::is_rtl_chip(config.family))
+		detail::validate_rtl(config);
+	else
+		checked(config);
 }
 
 double real_time_hash_rate(const SimChainConfig &config)
 {
+	// RTL chips hash in the Verilated model's clocks, not in the simulator's SHA-256.
+	if (detail::is_rtl_chip(config.family))
+		return 0;
 	const double per_chip =
 	    detail::chip_model(config.family).hashes_per_second(stable_limit_mhz(config));
 	return std::ldexp(per_chip * config.chips, int(config.zero_bits) - 32);
 }
 
-SimChain::SimChain(SimChainConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+SimChain::SimChain(SimChainConfig config)
+{
+	if (detail::is_rtl_chip(config.family))
+		rtl_ = std::make_unique<detail::RtlChain>(std::move(config));
+	else
+		impl_ = std::make_unique<Impl>(std::move(config));
+}
 
 SimChain::~SimChain() = default;
 
 void SimChain::set_reset(Duration t, bool asserted)
 {
+	if (rtl_)
+		return rtl_->set_reset(t, asserted);
 	Impl &s = *impl_;
 	t = std::max(t, s.now);
 	s.advance(t);
@@ -317,6 +332,8 @@ void SimChain::set_reset(Duration t, bool asserted)
 
 void SimChain::host_write(Duration t, hashboard::ByteSpan data)
 {
+	if (rtl_)
+		return rtl_->host_write(t, data);
 	Impl &s = *impl_;
 	t = std::max(t, s.now);
 	s.advance(t);
@@ -329,11 +346,15 @@ void SimChain::host_write(Duration t, hashboard::ByteSpan data)
 
 Duration SimChain::host_tx_done() const
 {
+	if (rtl_)
+		return rtl_->host_tx_done();
 	return impl_->downlink.tx_free();
 }
 
 void SimChain::set_host_baud(Duration t, double baud)
 {
+	if (rtl_)
+		return rtl_->set_host_baud(t, baud);
 	if (!(baud > 0 && std::isfinite(baud)))
 		throw std::invalid_argument("simulated chain: host baud must be positive");
 	Impl &s = *impl_;
@@ -346,27 +367,37 @@ void SimChain::set_host_baud(Duration t, double baud)
 
 void SimChain::advance_to(Duration t)
 {
+	if (rtl_)
+		return rtl_->advance_to(t);
 	impl_->advance(t);
 }
 
 std::optional<Duration> SimChain::next_rx_time() const
 {
+	if (rtl_)
+		return rtl_->next_rx_time();
 	return impl_->uplink.next_byte_time();
 }
 
 std::size_t SimChain::host_read(Duration now, std::span<std::uint8_t> out)
 {
+	if (rtl_)
+		return rtl_->host_read(now, out);
 	impl_->advance(now);
 	return impl_->uplink.read(now, out);
 }
 
 std::size_t SimChain::chip_count() const
 {
+	if (rtl_)
+		return rtl_->chip_count();
 	return impl_->chips.size();
 }
 
 ChipView SimChain::chip(unsigned position) const
 {
+	if (rtl_)
+		return rtl_->chip(position);
 	if (position >= impl_->chips.size())
 		throw std::invalid_argument("simulated chain: no chip at position " +
 		                            std::to_string(position));
@@ -375,11 +406,15 @@ ChipView SimChain::chip(unsigned position) const
 
 const SimChainConfig &SimChain::config() const
 {
+	if (rtl_)
+		return rtl_->config();
 	return impl_->config;
 }
 
 double SimChain::nominal_hashes() const
 {
+	if (rtl_)
+		return 0; // the RTL keeps no hash count (docs/fpga.md)
 	double total = 0;
 	for (const auto &chip : impl_->chips)
 		total += double(chip.hashes());
@@ -388,6 +423,8 @@ double SimChain::nominal_hashes() const
 
 void SimChain::set_logger(std::function<void(const std::string &)> log)
 {
+	if (rtl_)
+		return rtl_->set_logger(std::move(log));
 	impl_->log.set_sink(std::move(log));
 	if (impl_->log.enabled())
 		impl_->log_setup();

@@ -20,7 +20,8 @@ void add_common_options(CLI::App &cmd, CommonOptions &opt)
 	               "chain link: sim (built-in simulated board), sim:<family>?chips=N&..., "
 	               "tty:/dev/ttyX, unix:/path, ftdi:vid:pid[:serial], spidev:/dev/spidevB.C "
 	               "(default: sim; docs/transports.md)");
-	cmd.add_option("-f,--family", opt.family, "chip family: bm1397, bm1366, bm1368, bm1370");
+	cmd.add_option("-f,--family", opt.family,
+	               "chip family: bm1397, bm1366, bm1368, bm1370, hbfp");
 	cmd.add_option("-n,--chips", opt.chips, "chips the chain should have")
 	    ->transform(whole_range(1, 256));
 	cmd.add_option("--zero-bits", opt.zero_bits,

@@ -42,7 +42,9 @@ void add_options(CLI::App &app, Options &opt)
 	    "socket with its own control socket: family, chips, [sim] seed and chain faults "
 	    "from the file");
 	const std::vector<CLI::Option *> chain_options{
-	    app.add_option("--family", opt.family, "chip family: bm1397, bm1366, bm1368, bm1370")
+	    app.add_option("--family", opt.family,
+	                   "chip family: bm1397, bm1366, bm1368, bm1370, or hbfp (the FPGA "
+	                   "chip's Verilated RTL; docs/fpga.md)")
 	        ->capture_default_str(),
 	    app.add_option("--chips", opt.chips, "chips on the chain")
 	        ->check(CLI::Range(1, 256))

@@ -93,8 +93,10 @@ struct NonceLayout {
 	unsigned range_shift, range_bits;
 };
 
-// How the chain's UART is raised from the reset baud: a divisor BT8D in one register,
-// baud = 25 MHz / (8 x (BT8D + 1)), the register's other bits kept at base.
+// How the chain's UART is raised from the reset baud: a divisor in one register,
+// baud = clock_hz / (clocks_per_step x (divisor + 1)), the register's other bits kept at
+// base. BM13xx: BT8D of the 25 MHz crystal, 8 clocks a step; HBFP (the FPGA chip): the
+// FPGA clock's clocks per bit - 1, one clock a step.
 struct BaudRecipe {
 	std::uint8_t reg;       // BM1366+: 0x28; BM1397: 0x18
 	unsigned divisor_shift; // BT8D's low bits
@@ -102,6 +104,25 @@ struct BaudRecipe {
 	unsigned divisor_high_shift; // BM1397: BT8D bits 8..5 in [27:24]; 0 = none
 	std::uint32_t base;          // the other bits real hosts write
 	std::uint32_t max_baud;      // highest rate reachable from the crystal
+	double clock_hz;             // what the divisor divides: kCrystalHz on BM13xx
+	unsigned clocks_per_step;    // BM13xx 8; HBFP 1
+};
+
+// What the ticket mask register (0x14) means.
+enum class TicketFormat {
+	// BM13xx: the chip reports nonces of difficulty 2^k above its own difficulty 1
+	// (mask = 2^k - 1, bits reversed in each byte); the chip's difficulty 1 is where
+	// zero_bits puts it (32 on a real chip, fewer on the simulated one).
+	above_difficulty_one,
+	// HBFP: a mask on the hash's last word H7: the chip reports a nonce when the hash has
+	// `n` leading zero bits, n = zero_bits + k, in the same bit order as above; n up to
+	// fine_bits bit by bit, above that in whole bytes (fpga/rtl/chip/bm13xx_chip.v).
+	hash_zero_bits,
+};
+
+struct TicketRule {
+	TicketFormat format;
+	unsigned fine_bits; // hash_zero_bits: leading zero bits settable one by one
 };
 
 struct ChipFamily {
@@ -126,8 +147,13 @@ struct ChipFamily {
 	std::uint32_t version_rolling_base; // 0xA4 = base | (mask >> 13) (BM1366+)
 	std::uint32_t hcn_errata_ticks;     // subtracted from the computed 0x10 (BM1370)
 	bool writes_hash_counting;          // BM1397: open firmware never writes 0x10
+	TicketRule ticket;                  // what 0x14 holds
+	unsigned clocks_per_hash;           // per small core: 1 on BM13xx; HBFP 130 a lane
 
-	double hashes_per_second(double freq_mhz) const { return freq_mhz * 1e6 * small_cores; }
+	double hashes_per_second(double freq_mhz) const
+	{
+		return freq_mhz * 1e6 * small_cores / clocks_per_hash;
+	}
 	std::uint8_t next_job_id(std::uint8_t id) const
 	{
 		return std::uint8_t((id + job_id_step) & 0x7F);
@@ -165,6 +191,18 @@ struct BaudWrite {
 std::optional<BaudWrite> baud_write(const ChipFamily &family, std::uint32_t baud,
                                     std::optional<std::uint32_t> base = std::nullopt);
 double baud_from_register(const ChipFamily &family, std::uint32_t value);
+
+// The ticket mask write for ticket difficulty 2^k on a chain whose difficulty-1 nonces
+// have zero_bits leading zero bits (32 on real chips): nullopt when the family's register
+// cannot say it (HBFP: 9..15 leading zero bits). ticket_log2 is k.
+struct TicketWrite {
+	std::uint32_t mask;
+	unsigned ticket_log2;
+};
+std::optional<TicketWrite> ticket_write(const ChipFamily &family, unsigned zero_bits, unsigned k);
+// The highest difficulty 2^j, j <= k, the register can say (a bring-up's default ticket
+// on a family that cannot reach it); std::invalid_argument when not even j = 0 can.
+TicketWrite ticket_write_at_most(const ChipFamily &family, unsigned zero_bits, unsigned k);
 
 // Version rolling register value for a pool's version mask (header bits 28..13).
 std::uint32_t version_rolling_value(const ChipFamily &family, std::uint32_t version_mask);

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace hashboard {
 namespace {
@@ -49,7 +50,8 @@ std::uint32_t next_pow2(unsigned n)
 
 double baud_from_register(const ChipFamily &family, std::uint32_t value)
 {
-	return kCrystalHz / (8.0 * (divisor_of(family.baud, value) + 1));
+	const BaudRecipe &r = family.baud;
+	return r.clock_hz / (double(r.clocks_per_step) * (divisor_of(r, value) + 1));
 }
 
 std::optional<BaudWrite> baud_write(const ChipFamily &family, std::uint32_t baud,
@@ -58,14 +60,41 @@ std::optional<BaudWrite> baud_write(const ChipFamily &family, std::uint32_t baud
 	const BaudRecipe &r = family.baud;
 	if (baud == 0 || baud > r.max_baud)
 		return std::nullopt;
-	const double exact = kCrystalHz / (8.0 * baud) - 1.0;
+	const double step_hz = r.clock_hz / double(r.clocks_per_step);
+	const double exact = step_hz / baud - 1.0;
 	const auto div = std::uint32_t(std::lround(std::max(0.0, exact)));
 	if (div > divisor_limit(r))
 		return std::nullopt;
-	const double actual = kCrystalHz / (8.0 * (div + 1));
+	const double actual = step_hz / (div + 1);
 	if (std::fabs(actual - baud) / baud > kBaudTolerance)
 		return std::nullopt;
 	return BaudWrite{r.reg, with_divisor(r, base.value_or(r.base), div), actual};
+}
+
+std::optional<TicketWrite> ticket_write(const ChipFamily &family, unsigned zero_bits, unsigned k)
+{
+	const TicketRule &t = family.ticket;
+	if (t.format == TicketFormat::above_difficulty_one) {
+		if (k > 32)
+			return std::nullopt;
+		return TicketWrite{bm13xx::ticket_mask_for_difficulty_log2(k), k};
+	}
+	// The mask names the hash's leading zero bits themselves, so the chain's difficulty 1
+	// (zero_bits) is part of it; in the same bit order as the BM13xx mask.
+	const unsigned n = zero_bits + k;
+	if (n > 32 || (n > t.fine_bits && n % 8 != 0))
+		return std::nullopt;
+	return TicketWrite{bm13xx::ticket_mask_for_difficulty_log2(n), k};
+}
+
+TicketWrite ticket_write_at_most(const ChipFamily &family, unsigned zero_bits, unsigned k)
+{
+	for (unsigned j = k + 1; j-- > 0;)
+		if (const auto w = ticket_write(family, zero_bits, j))
+			return *w;
+	throw std::invalid_argument(std::string(family.name) +
+	                            "'s ticket register cannot ask for nonces of " +
+	                            std::to_string(zero_bits) + " leading zero bits (zero_bits)");
 }
 
 std::uint32_t version_rolling_value(const ChipFamily &family, std::uint32_t version_mask)

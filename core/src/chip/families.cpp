@@ -91,7 +91,9 @@ constexpr BaudRecipe kBaudBm1366{.reg = 0x28,
                                  .divisor_bits = 8,
                                  .divisor_high_shift = 0,
                                  .base = 0x11300000,
-                                 .max_baud = 3125000};
+                                 .max_baud = 3125000,
+                                 .clock_hz = kCrystalHz,
+                                 .clocks_per_step = 8};
 
 // BM1397: BT8D bits 4..0 in 0x18 [12:8], bits 8..5 in [27:24]; the other fields as
 // ESP-Miner writes them (0x00007A31 at 115740 Bd, 0x00006031 at 3.125 MBd).
@@ -100,7 +102,47 @@ constexpr BaudRecipe kBaudBm1397{.reg = 0x18,
                                  .divisor_bits = 5,
                                  .divisor_high_shift = 24,
                                  .base = 0x00006031,
-                                 .max_baud = 3125000};
+                                 .max_baud = 3125000,
+                                 .clock_hz = kCrystalHz,
+                                 .clocks_per_step = 8};
+
+// The BM13xx ticket: difficulty 2^k above the chip's own difficulty 1, bit by bit.
+constexpr TicketRule kTicketBm13xx{.format = TicketFormat::above_difficulty_one, .fine_bits = 32};
+
+// HBFP, the FPGA prototype (fpga/rtl/chip/bm13xx_chip.v, docs/fpga.md "Chip wrapper"):
+// its clock is the FPGA's, 48 MHz from the HX8K top's PLL (fpga/syn/hx8k_top.v). PLL0
+// (0x08) is stored and read back but drives nothing, so the only frequency is that
+// clock: a PLL band of one point (all dividers 1 from a 48 MHz "reference"), which
+// leaves the ramp nothing to do and never writes 0x08.
+constexpr double kHbfpClockMhz = 48.0;
+constexpr PllLimits kPllHbfp{
+    .ref_mhz = kHbfpClockMhz,
+    .fbdiv_min = 1,
+    .fbdiv_max = 1,
+    .refdiv_min = 1,
+    .refdiv_max = 1,
+    .postdiv_min = 1,
+    .postdiv_max = 1,
+    .vco_min_mhz = kHbfpClockMhz,
+    .vco_max_mhz = kHbfpClockMhz,
+    .vco_high_range_mhz = 0.0,
+    .freq_min_mhz = kHbfpClockMhz,
+    .freq_max_mhz = kHbfpClockMhz,
+    .postdiv_minus_one = false,
+    .has_vco_range_flag = false,
+};
+
+// HBFP: 0x28 bits 15..0 = FPGA clocks per bit - 1, nothing else in the register (reset
+// 415 = 115385 Bd at 48 MHz). 3 MBd = 16 clocks a bit; the RTL bench runs its UART at
+// 4 clocks a bit, so the limit is the host's, not the chip's.
+constexpr BaudRecipe kBaudHbfp{.reg = 0x28,
+                               .divisor_shift = 0,
+                               .divisor_bits = 16,
+                               .divisor_high_shift = 0,
+                               .base = 0,
+                               .max_baud = 3000000,
+                               .clock_hz = kHbfpClockMhz * 1e6,
+                               .clocks_per_step = 1};
 
 // 0xA4: bit 31 auto midstate generation, bits 29..28 = 1 (8 midstates), low 16 bits the
 // version mask >> 13 (mujina, ESP-Miner).
@@ -131,6 +173,8 @@ constexpr ChipFamily kHeaderJobFamily{
     .version_rolling_base = kVersionRollingBase,
     .hcn_errata_ticks = 0,
     .writes_hash_counting = true,
+    .ticket = kTicketBm13xx,
+    .clocks_per_hash = 1,
 };
 
 // BM1368 and BM1370 (firmware treats them alike): 16 small cores a core, 4-bit job ids in
@@ -155,7 +199,7 @@ constexpr ChipFamily kSixteenSmallCoreFamily = [] {
 	return f;
 }();
 
-constexpr std::array<ChipFamily, 4> kFamilies{{
+constexpr std::array<ChipFamily, 5> kFamilies{{
     {
         .name = "bm1397",
         .chip_id = 0x1397,
@@ -187,6 +231,8 @@ constexpr std::array<ChipFamily, 4> kFamilies{{
         .version_rolling_base = 0,
         .hcn_errata_ticks = 0,
         .writes_hash_counting = false,
+        .ticket = kTicketBm13xx,
+        .clocks_per_hash = 1,
     },
     [] {
 	    ChipFamily f = kHeaderJobFamily;
@@ -235,6 +281,46 @@ constexpr std::array<ChipFamily, 4> kFamilies{{
 	    f.hcn_errata_ticks = 268;
 	    return f;
     }(),
+    // HBFP: the FPGA prototype's chip (fpga/rtl/chip/bm13xx_chip.v; docs/fpga.md, "Facts
+    // for a HAL family entry"). 4 lanes in the HX8K build, each a core of one hashing
+    // unit that takes 130 clocks a nonce; BM1397-style midstate jobs and byte 5; the
+    // lane in nonce bits 31..28, the chip's address in 27..20.
+    {
+        .name = "hbfp",
+        .chip_id = 0x1FA1,
+        .cores = 4,
+        .small_cores = 4,
+        .small_cores_per_core = 1,
+        .domains = 1,
+        .reply_len = bm13xx::kReplyLen,
+        .job_format = JobFormat::midstates,
+        .max_midstates = 4,
+        .job_id_step = 4,
+        .first_job_id = 4,
+        .reply_job = {.job_mask = 0xFC, .job_shift = 0, .sub_mask = 0x03},
+        .nonce = {.core_shift = 28,
+                  .core_bits = 4,
+                  .small_core_shift = 0,
+                  .small_core_bits = 0,
+                  .attribution = ChipAttribution::address_field,
+                  .addr_shift = 20,
+                  .addr_bits = 8,
+                  .addr_drop = 0,
+                  .range_shift = 0,
+                  .range_bits = 0},
+        .regs = RegisterMap{},
+        .pll = kPllHbfp,
+        .baud = kBaudHbfp,
+        .default_freq_mhz = kHbfpClockMhz,
+        .nominal_freq_mhz = kHbfpClockMhz,
+        .version_rolling_base = 0,
+        .hcn_errata_ticks = 0,
+        .writes_hash_counting = false,
+        // 0x14 masks H7 (bits 7..0 one by one, the bytes above whole): 0xFFFFFFFF is
+        // difficulty 1, nothing above it.
+        .ticket = {.format = TicketFormat::hash_zero_bits, .fine_bits = 8},
+        .clocks_per_hash = 130,
+    },
 }};
 
 } // namespace

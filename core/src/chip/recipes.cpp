@@ -267,11 +267,27 @@ BringupRecipe bm1397_open_firmware()
 	    }));
 }
 
-const std::array<BringupRecipe, 6> &recipes()
+// HBFP, the FPGA prototype: what its RTL needs (fpga/rtl/chip/bm13xx_chip.v, docs/fpga.md
+// "Chip wrapper"): count, chain inactive, addresses, the ticket mask, then the baud. It
+// has no report enables, core or analog registers, hash counting number or version
+// rolling to set, and its PLL0 drives nothing (the ramp step has nothing to move).
+BringupRecipe hbfp_open_firmware()
 {
-	static const std::array<BringupRecipe, 6> all{
+	return open_firmware(
+	    "hbfp", "RTL: fpga/rtl/chip/bm13xx_chip.v (docs/fpga.md)",
+	    steps({
+	        {op(StepOp::read_chip_ids)},
+	        addressing(),
+	        {op(StepOp::ticket_mask), op(StepOp::pll_ramp), op(StepOp::baud, 1, 20ms)},
+	    }));
+}
+
+const std::array<BringupRecipe, 7> &recipes()
+{
+	static const std::array<BringupRecipe, 7> all{
 	    bm1370_open_firmware(), bm1370_factory(), bm1368_open_firmware(),
 	    bm1366_open_firmware(), bm1366_factory(), bm1397_open_firmware(),
+	    hbfp_open_firmware(),
 	};
 	return all;
 }

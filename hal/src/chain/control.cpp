@@ -130,7 +130,13 @@ void Chain::set_ticket_difficulty_log2(unsigned k)
 	require(Operation::set_ticket_difficulty_log2);
 	if (k > 31)
 		throw std::invalid_argument("ticket difficulty must be 2^0..2^31");
-	const std::uint32_t mask = bm13xx::ticket_mask_for_difficulty_log2(k);
+	const auto ticket = ticket_write(family(), config_.zero_bits, k);
+	if (!ticket)
+		throw std::invalid_argument(fmt::format(
+		    "{}'s ticket register cannot say difficulty 2^{} at {} zero bits (it takes "
+		    "{} leading zero bits bit by bit, whole bytes above)",
+		    family().name, k, config_.zero_bits, family().ticket.fine_bits));
+	const std::uint32_t mask = ticket->mask;
 	if (k < ticket_log2_)
 		ticket_log2_ = k;
 	write_reg(std::nullopt, family().regs.ticket_mask, mask);

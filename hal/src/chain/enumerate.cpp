@@ -145,11 +145,15 @@ void Chain::run_step(const RecipeStep &step, const std::vector<double> *mhz,
 	case StepOp::probe_chips:
 		probe_chips();
 		break;
-	case StepOp::ticket_mask:
-		write_reg(std::nullopt, fam.regs.ticket_mask,
-		          bm13xx::ticket_mask_for_difficulty_log2(config_.ticket_log2));
-		ticket_log2_ = config_.ticket_log2;
+	case StepOp::ticket_mask: {
+		// The configured difficulty, or the highest below it the family's register can
+		// say (HBFP: none above difficulty 1 on real chips).
+		const TicketWrite t =
+		    ticket_write_at_most(fam, config_.zero_bits, config_.ticket_log2);
+		write_reg(std::nullopt, fam.regs.ticket_mask, t.mask);
+		ticket_log2_ = t.ticket_log2;
 		break;
+	}
 	case StepOp::chip_pass:
 		write_chip_pass(step);
 		return; // its wait is per chip

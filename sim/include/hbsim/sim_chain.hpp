@@ -22,6 +22,10 @@ namespace hbsim {
 
 using hashboard::Duration;
 
+namespace detail {
+class RtlChain;
+}
+
 // The seam for the physics model that comes later (voltage, temperature, process
 // variation, power). For now: a stable-frequency limit and an error rate that grows
 // with the excess over it.
@@ -61,6 +65,8 @@ struct Faults {
 struct SimChainConfig {
 	// The chip: "bm1397", "bm1366", "bm1368" or "bm1370". The simulator knows the chips
 	// from its own model (sim/src/chip_model.cpp), not from the HAL's family table.
+	// "hbfp": the FPGA prototype's chip, its RTL Verilated (sim/src/rtl_chain.hpp); its
+	// ticket register alone decides what it reports, so zero_bits does not apply to it.
 	std::string family = "bm1366";
 	unsigned chips = 4;
 	// Leading zero bits a nonce needs before a chip reports it (ticket mask difficulty
@@ -136,7 +142,8 @@ public:
 
 private:
 	struct Impl;
-	std::unique_ptr<Impl> impl_;
+	std::unique_ptr<Impl> impl_;            // simulated BM13xx chips, or
+	std::unique_ptr<detail::RtlChain> rtl_; // RTL chips (family "hbfp")
 };
 
 } // namespace hbsim
