@@ -16,6 +16,10 @@
 #include <string_view>
 #include <vector>
 
+namespace hbsim {
+class SimChain;
+}
+
 namespace hashboard {
 
 // One change on a twin: "gpio:reset0 active", "regulator:core vout 1150 mV",
@@ -59,12 +63,26 @@ public:
 	// the host asked for).
 	double chip_frequency_mhz(unsigned chain_id, unsigned position) const;
 	bool chain_powered(unsigned chain_id) const;
+
+	// The physics model's outputs (docs/physics.md). A real board shows none of these
+	// per chip: they are for tests and benches, never for a tuner, which must work from
+	// nonces, counters, sensors and regulator readings as on hardware.
+	double chip_temperature_c(unsigned chain_id, unsigned position) const;
+	double chip_voltage_mv(unsigned chain_id, unsigned position) const;
+	double chip_power_w(unsigned chain_id, unsigned position) const;
+	double chip_wrong_nonce_probability(unsigned chain_id, unsigned position) const;
+	// The fans' noise, dB(A), by the model (fan laws from [sim] fan_noise_db): what a
+	// sound meter next to the machine would read, for home-mode caps.
+	double noise_db() const;
+	// The air at the inlet: the board drifts to its new steady state from now on.
+	void set_ambient_c(double celsius);
 	bool chain_in_reset(unsigned chain_id) const;
 
 	const std::vector<SimEvent> &journal() const;
 	const std::vector<FrequencySample> &frequency_history(unsigned chain_id) const;
 
 private:
+	const hbsim::SimChain &sim_chain(unsigned chain_id) const;
 	struct Impl;
 	std::unique_ptr<Impl> impl_;
 };
