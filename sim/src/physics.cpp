@@ -23,14 +23,30 @@ namespace {
 // Sized in docs/physics.md: f_ref = 1.25 x the family's nominal frequency at its usual
 // voltage (a typical chip has a quarter of headroom, so a weak one still runs stock);
 // C and leakage from the public J/TH of boards built on the chip.
-const FamilyPhysics kBm1397{.v_ref_mv = 1300, .f_ref_mhz = 531, .v_th_mv = 700, .alpha = 1.2,
-                            .dyn_w_per_mhz_v2 = 0.0117, .leak_w = 1.3};
-const FamilyPhysics kBm1366{.v_ref_mv = 1200, .f_ref_mhz = 606, .v_th_mv = 700, .alpha = 1.2,
-                            .dyn_w_per_mhz_v2 = 0.0107, .leak_w = 1.2};
-const FamilyPhysics kBm1368{.v_ref_mv = 1200, .f_ref_mhz = 612, .v_th_mv = 700, .alpha = 1.2,
-                            .dyn_w_per_mhz_v2 = 0.0126, .leak_w = 1.4};
-const FamilyPhysics kBm1370{.v_ref_mv = 1150, .f_ref_mhz = 656, .v_th_mv = 700, .alpha = 1.2,
-                            .dyn_w_per_mhz_v2 = 0.017, .leak_w = 2.0};
+const FamilyPhysics kBm1397{.v_ref_mv = 1300,
+                            .f_ref_mhz = 531,
+                            .v_th_mv = 700,
+                            .alpha = 1.2,
+                            .dyn_w_per_mhz_v2 = 0.0117,
+                            .leak_w = 1.3};
+const FamilyPhysics kBm1366{.v_ref_mv = 1200,
+                            .f_ref_mhz = 606,
+                            .v_th_mv = 700,
+                            .alpha = 1.2,
+                            .dyn_w_per_mhz_v2 = 0.0107,
+                            .leak_w = 1.2};
+const FamilyPhysics kBm1368{.v_ref_mv = 1200,
+                            .f_ref_mhz = 612,
+                            .v_th_mv = 700,
+                            .alpha = 1.2,
+                            .dyn_w_per_mhz_v2 = 0.0126,
+                            .leak_w = 1.4};
+const FamilyPhysics kBm1370{.v_ref_mv = 1150,
+                            .f_ref_mhz = 656,
+                            .v_th_mv = 700,
+                            .alpha = 1.2,
+                            .dyn_w_per_mhz_v2 = 0.017,
+                            .leak_w = 2.0};
 
 // Weak chips: at most one in eight, so a short chain (a Bitaxe, a test's four chips)
 // has none unless it asks.
@@ -59,8 +75,8 @@ double chip_hashes_per_second(std::string_view family, double mhz)
 	return detail::chip_model(family).hashes_per_second(mhz);
 }
 
-ProcessPhysics::ProcessPhysics(std::string_view family, const ProcessSpec &spec,
-                               std::uint64_t seed, unsigned chips)
+ProcessPhysics::ProcessPhysics(std::string_view family, const ProcessSpec &spec, std::uint64_t seed,
+                               unsigned chips)
     : family_(family_physics(family)), spec_(spec),
       dyn_(spec.dyn_w_per_mhz_v2 > 0 ? spec.dyn_w_per_mhz_v2 : family_.dyn_w_per_mhz_v2),
       leak_(spec.leak_w >= 0 ? spec.leak_w : family_.leak_w),
@@ -121,8 +137,9 @@ double ProcessPhysics::wrong_nonce_probability(const ChipConditions &c) const
 		p = z > 700 ? 0.0 : 1.0 / (1.0 + std::exp(z));
 	}
 	if (spec_.fault_limit_mhz > 0 && c.freq_mhz > spec_.fault_limit_mhz) {
-		const double q = std::min(
-		    1.0, spec_.fault_slope * (c.freq_mhz - spec_.fault_limit_mhz) / spec_.fault_limit_mhz);
+		const double q =
+		    std::min(1.0, spec_.fault_slope * (c.freq_mhz - spec_.fault_limit_mhz) /
+		                      spec_.fault_limit_mhz);
 		p = 1.0 - (1.0 - p) * (1.0 - q);
 	}
 	return p;
@@ -133,6 +150,9 @@ double ProcessPhysics::leakage_w(unsigned position, double mv, double tc) const
 	if (mv <= 0)
 		return 0.0;
 	const FamilyPhysics &f = family_;
+	// Past 150 C the silicon is gone; the cap keeps a runaway finite for the safety
+	// supervisor to trip on.
+	tc = std::min(tc, 150.0);
 	return leak_ * traits(position).leak * std::exp((mv - f.v_ref_mv) / f.leak_mv_per_e) *
 	       std::exp2((tc - f.t_ref_c) / f.leak_doubling_c);
 }

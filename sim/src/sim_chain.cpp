@@ -60,8 +60,8 @@ SimChainConfig checked(SimChainConfig c)
 		throw std::invalid_argument("simulated chain: bit error rate must be within 0..1");
 	if (c.conditions && c.conditions->chips() != c.chips)
 		throw std::invalid_argument("simulated chain: live conditions for " +
-		                            std::to_string(c.conditions->chips()) + " chips, chain has " +
-		                            std::to_string(c.chips));
+		                            std::to_string(c.conditions->chips()) +
+		                            " chips, chain has " + std::to_string(c.chips));
 	if (!c.physics)
 		c.physics =
 		    std::make_shared<FrequencyLimitPhysics>(stable_limit_mhz(c), c.error_slope);

@@ -166,7 +166,8 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 			const auto r = regulators.find(cc.rails[p]);
 			mv[p] = r == regulators.end() ? 0.0 : r->second->vout_mv();
 			// Chain order is airflow order: the first chip sits at the inlet.
-			tc[p] = thermal->chip_temperature_c(n > 1 ? double(p) / double(n - 1) : 0.5);
+			tc[p] =
+			    thermal->chip_temperature_c(n > 1 ? double(p) / double(n - 1) : 0.5);
 		}
 		for (unsigned p = 0; p < n; ++p)
 			cc.live->set(p, mv[p], tc[p]);
@@ -287,8 +288,9 @@ ChainLink SimDeviceFactory::open_chain(const ChainSpec &spec, Clock &clock)
 {
 	Impl &s = *impl_;
 	hbsim::SimChainConfig c = board_sim_chain_config(s.config, spec);
-	c.conditions =
+	auto live =
 	    std::make_shared<hbsim::LiveConditions>(c.chips, 0.0, s.config.sim.thermal.ambient_c);
+	c.conditions = live;
 	// The chain's clock, not the factory's: in a parallel phase it is the chain's own
 	// timeline, and the chips, their frequency history and the link's journal entries
 	// must all keep that time.
@@ -297,7 +299,7 @@ ChainLink SimDeviceFactory::open_chain(const ChainSpec &spec, Clock &clock)
 	std::lock_guard lock(s.mutex());
 	s.sims[spec.id] = sim;
 	s.links[spec.id] = link.get();
-	s.conditions[spec.id] = {c.conditions, chip_rails(s.config, spec), std::nullopt};
+	s.conditions[spec.id] = {live, chip_rails(s.config, spec), std::nullopt};
 	s.refresh_conditions(spec.id, clock.now(), true);
 	return ChainLink{std::move(link), s.config.sim.zero_bits};
 }
@@ -327,8 +329,8 @@ std::shared_ptr<TemperatureSensor> SimDeviceFactory::make_sensor(const SensorSpe
 
 std::shared_ptr<Fan> SimDeviceFactory::make_fan(const FanSpec &spec)
 {
-	auto twin =
-	    std::make_shared<SimFan>(spec.name, spec.max_rpm, impl_->config.sim.physics.fan_noise_db);
+	auto twin = std::make_shared<SimFan>(spec.name, spec.max_rpm,
+	                                     impl_->config.sim.physics.fan_noise_db);
 	impl_->fans[spec.name] = twin;
 	SimFan *raw = twin.get();
 	impl_->thermal->set_airflow_source("fan:" + spec.name, [raw] { return raw->airflow(); });

@@ -29,9 +29,9 @@ struct FamilyPhysics {
 	double dyn_w_per_mhz_v2; // C of P = C V^2 f
 	double leak_w;           // a typical chip's leakage at v_ref, t_ref
 	double t_ref_c = 60;
-	double temp_coeff = 0.002;     // f_stable lost per degree C above t_ref
-	double leak_mv_per_e = 250;    // leakage grows e-fold per this many mV
-	double leak_doubling_c = 25;   // and doubles per this many degrees C
+	double temp_coeff = 0.002;   // f_stable lost per degree C above t_ref
+	double leak_mv_per_e = 250;  // leakage grows e-fold per this many mV
+	double leak_doubling_c = 25; // and doubles per this many degrees C
 };
 // The model's figures for "bm1397", "bm1366", "bm1368", "bm1370" (std::invalid_argument
 // otherwise). Sources and guesses: docs/physics.md.
