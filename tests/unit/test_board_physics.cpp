@@ -97,17 +97,15 @@ BOOST_AUTO_TEST_CASE(stable_frequency_grows_with_voltage_and_falls_with_temperat
 BOOST_AUTO_TEST_CASE(power_is_dynamic_plus_leakage_growing_with_voltage_and_temperature)
 {
 	const auto ph = chain_of(1, 3);
-	const auto p = [&](double f, double mv, double tc) {
-		return ph.power_w({0, f, mv, tc});
-	};
+	const auto p = [&](double f, double mv, double tc) { return ph.power_w({0, f, mv, tc}); };
 	const double dyn = ph.dyn_w_per_mhz_v2() * 1.15 * 1.15 * 525;
 	BOOST_TEST(std::abs(p(525, 1150, 60) - dyn - ph.leakage_w(0, 1150, 60)) < 1e-9);
 	BOOST_TEST(p(600, 1150, 60) > p(525, 1150, 60));
 	BOOST_TEST(p(525, 1250, 60) > p(525, 1150, 60));
 	BOOST_TEST(ph.leakage_w(0, 1250, 60) > ph.leakage_w(0, 1150, 60));
 	BOOST_TEST(ph.leakage_w(0, 1150, 85) > 1.9 * ph.leakage_w(0, 1150, 60));
-	BOOST_TEST(p(0, 1150, 60) > 0.0);  // a stopped clock still leaks
-	BOOST_TEST(p(525, 0, 60) == 0.0);  // an unpowered chip draws nothing
+	BOOST_TEST(p(0, 1150, 60) > 0.0); // a stopped clock still leaks
+	BOOST_TEST(p(525, 0, 60) == 0.0); // an unpowered chip draws nothing
 }
 
 BOOST_AUTO_TEST_CASE(process_variation_is_deterministic_per_seed_with_a_few_weak_chips)
@@ -139,7 +137,8 @@ BOOST_AUTO_TEST_CASE(process_variation_is_deterministic_per_seed_with_a_few_weak
 	// Fast silicon leaks more.
 	unsigned fast = 0;
 	for (unsigned p = 1; p < 160; ++p)
-		fast += (a.traits(p).speed > a.traits(0).speed) == (a.traits(p).leak > a.traits(0).leak);
+		fast += (a.traits(p).speed > a.traits(0).speed) ==
+		        (a.traits(p).leak > a.traits(0).leak);
 	BOOST_TEST(fast == 159u);
 	// A short chain has no weak chip unless it asks.
 	BOOST_TEST(!chain_of(4, 15).traits(0).weak);
@@ -205,7 +204,8 @@ BOOST_AUTO_TEST_CASE(temperatures_follow_power_fans_airflow_and_ambient)
 	BOOST_TEST(full > 30.0);
 	// Downstream chips are hotter, the inlet chip coolest.
 	for (unsigned p = 1; p < 16; ++p)
-		BOOST_TEST(rig.twins->chip_temperature_c(0, p) > rig.twins->chip_temperature_c(0, p - 1));
+		BOOST_TEST(rig.twins->chip_temperature_c(0, p) >
+		           rig.twins->chip_temperature_c(0, p - 1));
 	BOOST_TEST(rig.twins->chip_temperature_c(0, 0) < full);
 	BOOST_TEST(rig.twins->chip_temperature_c(0, 15) > full);
 
@@ -221,7 +221,8 @@ BOOST_AUTO_TEST_CASE(temperatures_follow_power_fans_airflow_and_ambient)
 	const double slow = sensor_c(rig, "asic");
 	BOOST_TEST(slow > hot + 5.0);
 	BOOST_TEST(rig.twins->noise_db() < loud - 7.0); // 50 log10(0.7) = -7.7 dB
-	BOOST_TEST(std::abs(rig.twins->fan("fan0").noise_db() - (69 + 50 * std::log10(0.7))) < 1e-9);
+	BOOST_TEST(std::abs(rig.twins->fan("fan0").noise_db() - (69 + 50 * std::log10(0.7))) <
+	           1e-9);
 	// Warmer air in, warmer board: by more than the change, as the hotter chips leak
 	// more (at 1.3 V and 70 % air, 10 C more ambient measured +15 C on the board).
 	rig.twins->set_ambient_c(35);
@@ -239,17 +240,16 @@ BOOST_AUTO_TEST_CASE(oracle_respects_the_limits_and_beats_stock_on_the_a15_class
 	// chip, which even the weakest chip carries.
 	const double stock_mv = c.regulator("rail0").default_mv;
 	const OracleResult stock = oracle.uniform(stock_mv, 525);
-	BOOST_TEST_MESSAGE("stock " << stock_mv << " mV 525 MHz: " << stock.hashrate_ths
-	                            << " TH/s " << stock.power_w << " W " << stock.j_per_th
-	                            << " J/TH board " << stock.board_c << " C worst p "
-	                            << stock.worst_error_rate);
+	BOOST_TEST_MESSAGE("stock " << stock_mv << " mV 525 MHz: " << stock.hashrate_ths << " TH/s "
+	                            << stock.power_w << " W " << stock.j_per_th << " J/TH board "
+	                            << stock.board_c << " C worst p " << stock.worst_error_rate);
 	BOOST_TEST(stock.feasible);
 	BOOST_TEST(stock.worst_error_rate < hbsim::kStableErrorRate);
 
 	const OracleResult eff = oracle.best_efficiency();
 	BOOST_TEST_MESSAGE("best J/TH: " << eff.hashrate_ths << " TH/s " << eff.power_w << " W "
-	                                 << eff.j_per_th << " J/TH at "
-	                                 << eff.rail_mv.at("rail0") << " mV");
+	                                 << eff.j_per_th << " J/TH at " << eff.rail_mv.at("rail0")
+	                                 << " mV");
 	BOOST_TEST_REQUIRE(eff.feasible);
 	// Measured: 11.16 against 15.62 J/TH, 28.5 % better.
 	BOOST_TEST(eff.j_per_th < 0.75 * stock.j_per_th);
@@ -324,4 +324,32 @@ BOOST_AUTO_TEST_CASE(oracle_under_a_tighter_power_limit_spends_it_all)
 	BOOST_TEST_MESSAGE("3 kW: oracle " << r.hashrate_ths << " TH/s, best uniform "
 	                                   << best_uniform << " TH/s");
 	BOOST_TEST(r.hashrate_ths > best_uniform);
+}
+
+BOOST_AUTO_TEST_CASE(shipped_boards_at_stock_land_near_their_public_figures)
+{
+	// Chip-side J/TH (the rails' output) at each board's default voltage and frequency
+	// (the family's nominal where the board sets none), steady state at full fans; the
+	// public figures are at the wall and docs/physics.md sizes from them.
+	struct Case {
+		const char *file;
+		double lo, hi;
+	};
+	for (const Case &k :
+	     {Case{"bitaxe-bm1370.toml", 12, 15.5}, Case{"a15-class-sim.toml", 15, 17.5},
+	      Case{"bm1366-12.toml", 18, 23}, Case{"s19kpro-bm1366.toml", 21, 26},
+	      Case{"nano3-class-sim.toml", 15, 19}}) {
+		const BoardConfig c = load_board_config(boards_dir() / k.file);
+		const ChainSpec &chain = c.chains.front();
+		const double mhz = chain.frequency_mhz > 0 ? chain.frequency_mhz : 525;
+		const double mv = c.regulators.front().default_mv;
+		const OracleResult r = SimOracle(c).uniform(mv, mhz);
+		BOOST_TEST_MESSAGE(k.file << ": " << mv << " mV " << mhz << " MHz "
+		                          << r.hashrate_ths << " TH/s " << r.power_w << " W "
+		                          << r.j_per_th << " J/TH board " << r.board_c
+		                          << " C worst p " << r.worst_error_rate);
+		BOOST_TEST(r.j_per_th > k.lo, k.file);
+		BOOST_TEST(r.j_per_th < k.hi, k.file);
+		BOOST_TEST(r.worst_error_rate < hbsim::kStableErrorRate, k.file);
+	}
 }
