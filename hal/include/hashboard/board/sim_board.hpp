@@ -2,10 +2,12 @@
 //
 // A whole board in the simulator: every chain an in-process SimChain, every device its
 // twin, wired together as on the real board. One thermal model per board; regulators
-// whose load follows their domain's chips (P = k * f * V^2 per chip, from the PLLs the
-// simulated chips really run at); chains that hold their chips in reset while the reset
-// line is asserted or their rails are not up; fans whose airflow cools the board. The
-// journal and the frequency history let tests check the order things happened in.
+// whose load follows their domain's chips (C V^2 f + leakage per chip by the chips'
+// physics, at the PLLs the simulated chips really run at); chips that run at their
+// rail's voltage and at their temperature along the airflow, live (docs/physics.md);
+// chains that hold their chips in reset while the reset line is asserted or their rails
+// are not up; fans whose airflow cools the board. The journal and the frequency history
+// let tests check the order things happened in.
 #pragma once
 
 #include <hashboard/board/board.hpp>
