@@ -4,6 +4,7 @@
 // in chain order (sim_chip.cpp), replies and nonces travel up (uplink.cpp). Everything
 // is settled lazily: advance_to() hashes up to each pending frame's arrival, applies
 // the frame, and goes on, so the output depends only on the host's input timeline.
+#include <hbsim/physics.hpp>
 #include <hbsim/sim_chain.hpp>
 
 #include "chain_log.hpp"
@@ -58,6 +59,10 @@ SimChainConfig checked(SimChainConfig c)
 		                            " is not on a chain of " + std::to_string(c.chips));
 	if (!(c.faults.bit_error_rate >= 0 && c.faults.bit_error_rate <= 1))
 		throw std::invalid_argument("simulated chain: bit error rate must be within 0..1");
+	if (c.conditions && c.conditions->chips() != c.chips)
+		throw std::invalid_argument("simulated chain: live conditions for " +
+		                            std::to_string(c.conditions->chips()) +
+		                            " chips, chain has " + std::to_string(c.chips));
 	if (!c.physics)
 		c.physics =
 		    std::make_shared<FrequencyLimitPhysics>(stable_limit_mhz(c), c.error_slope);
@@ -72,6 +77,7 @@ struct SimChain::Impl {
 	void advance(Duration t);
 	void hash_until(Duration t);
 	void hash_slice(Duration t);
+	void follow_conditions();
 	void apply(const detail::Arrival &a);
 	void dispatch(Duration t, const HostFrame &frame, double sender_baud);
 
@@ -105,6 +111,7 @@ struct SimChain::Impl {
 	bool in_reset = false;
 	std::vector<detail::FoundNonce> found; // scratch, reused by every step
 	std::uint64_t next_drop_report = 1;
+	std::uint64_t conditions_seen = 0; // LiveConditions generation the chips have
 };
 
 SimChain::Impl::Impl(SimChainConfig c)
@@ -145,8 +152,23 @@ void SimChain::Impl::hash_until(Duration t)
 	}
 }
 
+void SimChain::Impl::follow_conditions()
+{
+	// One atomic load a slice when nothing changed; the board writes a few times a second.
+	if (!config.conditions)
+		return;
+	const std::uint64_t g = config.conditions->generation();
+	if (g == conditions_seen)
+		return;
+	conditions_seen = g;
+	for (unsigned pos = 0; pos < config.chips; ++pos)
+		chips[pos].set_conditions(config.conditions->voltage_mv(pos),
+		                          config.conditions->temperature_c(pos));
+}
+
 void SimChain::Impl::hash_slice(Duration t)
 {
+	follow_conditions();
 	found.clear();
 	for (unsigned pos = 0; pos < reachable; ++pos)
 		if (pos != config.faults.mute_chip)
@@ -409,6 +431,27 @@ const SimChainConfig &SimChain::config() const
 	if (rtl_)
 		return rtl_->config();
 	return impl_->config;
+}
+
+ChipConditions SimChain::chip_conditions(unsigned position) const
+{
+	if (position >= impl_->chips.size())
+		throw std::invalid_argument("simulated chain: no chip at position " +
+		                            std::to_string(position));
+	ChipConditions c = impl_->chips[position].conditions();
+	if (const auto &live = impl_->config.conditions) {
+		// The board's latest word, which the chip takes at its next slice.
+		c.voltage_mv = live->voltage_mv(position);
+		c.temperature_c = live->temperature_c(position);
+	}
+	return c;
+}
+
+double SimChain::chip_power_w(unsigned position, double voltage_mv) const
+{
+	ChipConditions c = chip_conditions(position);
+	c.voltage_mv = voltage_mv;
+	return impl_->config.physics->power_w(c);
 }
 
 double SimChain::nominal_hashes() const

@@ -190,6 +190,15 @@ bool SimChip::start_job(Duration t, const hashboard::bm13xx::HeaderJob &job)
 	return true;
 }
 
+void SimChip::set_conditions(double voltage_mv, double temperature_c)
+{
+	if (voltage_mv == voltage_mv_ && temperature_c == temperature_c_)
+		return;
+	voltage_mv_ = voltage_mv;
+	temperature_c_ = temperature_c;
+	wrong_probability_ = physics_.wrong_nonce_probability(conditions());
+}
+
 void SimChip::repace(Duration t)
 {
 	// Real chips search 2^32 nonces for one nonce of 32 zero bits; this chip needs
@@ -198,8 +207,7 @@ void SimChip::repace(Duration t)
 	const double nominal = hashing() ? model_.hashes_per_second(freq_mhz_) : 0.0;
 	pace_.set(t, std::ldexp(nominal, int(zero_bits_) - 32));
 	paced_ = 0;
-	wrong_probability_ =
-	    physics_.wrong_nonce_probability({position_, freq_mhz_, voltage_mv_, temperature_c_});
+	wrong_probability_ = physics_.wrong_nonce_probability(conditions());
 }
 
 std::uint32_t SimChip::corrupt(std::uint32_t nonce, unsigned zeros, unsigned lane)

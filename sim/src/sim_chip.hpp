@@ -63,6 +63,15 @@ public:
 
 	void count_dropped_frame() { ++frames_dropped_; }
 
+	// The supply and temperature the chip runs under from now on (the chain has hashed
+	// up to here): its error rate follows them at once.
+	void set_conditions(double voltage_mv, double temperature_c);
+	ChipConditions conditions() const
+	{
+		return {position_, freq_mhz_, voltage_mv_, temperature_c_};
+	}
+	const ChipPhysics &physics() const { return physics_; }
+
 	// Hashes everything due up to t; appends the nonces it reports to out.
 	void hash_until(Duration t, std::vector<FoundNonce> &out);
 
@@ -85,8 +94,8 @@ private:
 	const unsigned position_;
 	const unsigned zero_bits_;
 	const ChipPhysics &physics_;
-	const double voltage_mv_;
-	const double temperature_c_;
+	double voltage_mv_;
+	double temperature_c_;
 
 	std::array<std::uint32_t, 256> regs_{};
 	std::uint8_t address_ = 0;

@@ -17,6 +17,7 @@ enum class RngPurpose : std::uint64_t {
 	wire_errors = 0x7769726565727273, // "wireerrs"
 	garbage = 0x67617262616765ff,
 	wrong_nonces = 0x77726f6e676e6f6e,
+	process = 0x70726f6365737373, // the chips' hidden process factors
 };
 
 // splitmix64 finaliser: spreads nearby seeds (1, 2, 3...) over the whole state.
@@ -38,6 +39,13 @@ public:
 	std::uint8_t byte() { return std::uint8_t(gen_() >> 56); }
 	// Uniform in [0, 1).
 	double uniform() { return double(gen_() >> 11) * 0x1.0p-53; }
+	// Standard normal (Box-Muller on two uniforms: the same on every standard library).
+	double normal()
+	{
+		const double u = 1.0 - uniform(); // (0, 1]
+		const double v = uniform();
+		return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * v);
+	}
 	bool chance(double p) { return p > 0 && (p >= 1 || uniform() < p); }
 	// Uniform in [0, n), n > 0 (the modulo bias is below 2^-40 for the sizes used here).
 	std::uint64_t below(std::uint64_t n) { return gen_() % n; }

@@ -111,8 +111,17 @@ void read_sim(TableReader &root, BoardConfig &config, Sections &s)
 	th.r_th_c_per_w = t->optional_number("r_th_c_per_w", 0, 100).value_or(th.r_th_c_per_w);
 	if (auto tau = t->optional_number("tau_s", 0.001, 3600))
 		th.tau = seconds(*tau);
+	th.airflow_gradient =
+	    t->optional_number("airflow_gradient", 0, 1.9).value_or(th.airflow_gradient);
 	sim.chip_w_per_mhz_v2 =
 	    t->optional_number("chip_w_per_mhz_v2", 0, 1).value_or(sim.chip_w_per_mhz_v2);
+	SimPhysics &ph = sim.physics;
+	ph.process_spread =
+	    t->optional_number("process_spread", 0, 0.2).value_or(ph.process_spread);
+	ph.weak_chips = unsigned(t->optional_integer("weak_chips", 0, 256).value_or(ph.weak_chips));
+	ph.weak_speed = t->optional_number("weak_speed", 0.5, 1).value_or(ph.weak_speed);
+	ph.leak_w = t->optional_number("leak_w", 0, 100).value_or(ph.leak_w);
+	ph.fan_noise_db = t->optional_number("fan_noise_db", 0, 140).value_or(ph.fan_noise_db);
 	sim.vin_v = t->optional_number("vin_v", 0.1, 100).value_or(sim.vin_v);
 	s.faults = t->table_array("fault");
 	for (auto &f : s.faults)

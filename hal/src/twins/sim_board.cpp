@@ -4,7 +4,9 @@
 #include "twins/sim_chain_config.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 namespace hashboard {
@@ -58,7 +60,36 @@ hbsim::SimChainConfig board_sim_chain_config(const BoardConfig &config, const Ch
 			break;
 		}
 	}
+	const SimPhysics &ph = config.sim.physics;
+	hbsim::ProcessSpec p;
+	p.spread = ph.process_spread;
+	p.weak_chips = ph.weak_chips;
+	p.weak_speed = ph.weak_speed;
+	p.dyn_w_per_mhz_v2 = config.sim.chip_w_per_mhz_v2;
+	p.leak_w = ph.leak_w;
+	p.fault_limit_mhz = c.freq_limit_mhz;
+	p.fault_slope = c.error_slope;
+	c.physics = std::make_shared<hbsim::ProcessPhysics>(c.family, p, c.seed, c.chips);
 	return c;
+}
+
+std::shared_ptr<const hbsim::ProcessPhysics> board_chain_physics(const BoardConfig &config,
+                                                                 const ChainSpec &spec)
+{
+	return std::dynamic_pointer_cast<const hbsim::ProcessPhysics>(
+	    board_sim_chain_config(config, spec).physics);
+}
+
+std::vector<std::string> chip_rails(const BoardConfig &config, const ChainSpec &spec)
+{
+	const auto rails = rails_of(config, spec.id);
+	std::vector<std::string> out(spec.chips, rails.empty() ? std::string() : rails.front());
+	for (const auto &d : config.domains)
+		if (d.chain == spec.id)
+			for (const auto &r : d.chips)
+				for (unsigned p = r.first; p <= r.last && p < spec.chips; ++p)
+					out[p] = d.regulator;
+	return out;
 }
 
 struct SimDeviceFactory::Impl final : simboard::Wiring {
@@ -107,6 +138,47 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 	    regulator_chips;
 	// Chains no domain names (id, chips): every regulator feeds them.
 	std::vector<std::pair<unsigned, unsigned>> shared_chains;
+	// What each open chain's chips run under, written here, read by the chips.
+	struct ChainConditions {
+		std::shared_ptr<hbsim::LiveConditions> live;
+		std::vector<std::string> rails; // per chip
+		std::optional<Duration> last;
+	};
+	std::map<unsigned, ChainConditions> conditions;
+	// Temperatures move with a time constant of tens of seconds: a second between looks
+	// is plenty, and keeps a link's every read from walking every chip.
+	static constexpr Duration kConditionsPeriod = std::chrono::seconds(1);
+
+	void refresh_conditions(unsigned chain_id, Duration now, bool force) override
+	{
+		std::lock_guard lock(mutex());
+		const auto it = conditions.find(chain_id);
+		if (it == conditions.end())
+			return;
+		ChainConditions &cc = it->second;
+		if (!force && cc.last && now >= *cc.last && now - *cc.last < kConditionsPeriod)
+			return;
+		cc.last = now;
+		const unsigned n = cc.live->chips();
+		std::vector<double> mv(n, 0.0);
+		std::vector<double> tc(n, 0.0);
+		for (unsigned p = 0; p < n; ++p) {
+			const auto r = regulators.find(cc.rails[p]);
+			mv[p] = r == regulators.end() ? 0.0 : r->second->vout_mv();
+			// Chain order is airflow order: the first chip sits at the inlet.
+			tc[p] =
+			    thermal->chip_temperature_c(n > 1 ? double(p) / double(n - 1) : 0.5);
+		}
+		for (unsigned p = 0; p < n; ++p)
+			cc.live->set(p, mv[p], tc[p]);
+	}
+
+	void voltage_changed() override
+	{
+		std::lock_guard lock(mutex());
+		for (const auto &[id, cc] : conditions)
+			refresh_conditions(id, clock.now(), true);
+	}
 
 	bool rails_up(unsigned chain_id) const override
 	{
@@ -149,16 +221,18 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 		links.erase(chain_id);
 	}
 
-	// Amps a regulator delivers at vout: P = k * f * V^2 per chip it feeds, so I = k * f * V.
+	// Amps a regulator delivers at vout: the power of the chips it feeds (C V^2 f plus
+	// leakage at their temperature, by the chips' physics) over V.
 	double load_amps(const std::string &regulator, double vout_mv) const
 	{
 		std::lock_guard lock(mutex());
-		const double v = vout_mv / 1000.0;
-		double mhz_sum = 0;
+		if (vout_mv <= 0)
+			return 0.0;
+		double watts = 0;
 		const auto add_chip = [&](unsigned chain_id, unsigned pos) {
 			const auto it = sims.find(chain_id);
 			if (it != sims.end() && pos < it->second->chain().chip_count())
-				mhz_sum += it->second->chain().chip(pos).freq_mhz;
+				watts += it->second->chain().chip_power_w(pos, vout_mv);
 		};
 		if (const auto it = regulator_chips.find(regulator); it != regulator_chips.end()) {
 			for (const auto &[chain_id, r] : it->second)
@@ -169,9 +243,9 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 			for (const auto &[id, chips] : shared_chains)
 				for (unsigned p = 0; p < chips; ++p)
 					add_chip(id, p);
-			mhz_sum /= double(std::max<std::size_t>(1, config.regulators.size()));
+			watts /= double(std::max<std::size_t>(1, config.regulators.size()));
 		}
-		return config.sim.chip_w_per_mhz_v2 * mhz_sum * v;
+		return watts / (vout_mv / 1000.0);
 	}
 
 	void apply(const SimFault &f)
@@ -214,6 +288,9 @@ ChainLink SimDeviceFactory::open_chain(const ChainSpec &spec, Clock &clock)
 {
 	Impl &s = *impl_;
 	hbsim::SimChainConfig c = board_sim_chain_config(s.config, spec);
+	auto live =
+	    std::make_shared<hbsim::LiveConditions>(c.chips, 0.0, s.config.sim.thermal.ambient_c);
+	c.conditions = live;
 	// The chain's clock, not the factory's: in a parallel phase it is the chain's own
 	// timeline, and the chips, their frequency history and the link's journal entries
 	// must all keep that time.
@@ -222,6 +299,8 @@ ChainLink SimDeviceFactory::open_chain(const ChainSpec &spec, Clock &clock)
 	std::lock_guard lock(s.mutex());
 	s.sims[spec.id] = sim;
 	s.links[spec.id] = link.get();
+	s.conditions[spec.id] = {live, chip_rails(s.config, spec), std::nullopt};
+	s.refresh_conditions(spec.id, clock.now(), true);
 	return ChainLink{std::move(link), s.config.sim.zero_bits};
 }
 
@@ -250,7 +329,8 @@ std::shared_ptr<TemperatureSensor> SimDeviceFactory::make_sensor(const SensorSpe
 
 std::shared_ptr<Fan> SimDeviceFactory::make_fan(const FanSpec &spec)
 {
-	auto twin = std::make_shared<SimFan>(spec.name, spec.max_rpm);
+	auto twin = std::make_shared<SimFan>(spec.name, spec.max_rpm,
+	                                     impl_->config.sim.physics.fan_noise_db);
 	impl_->fans[spec.name] = twin;
 	SimFan *raw = twin.get();
 	impl_->thermal->set_airflow_source("fan:" + spec.name, [raw] { return raw->airflow(); });
@@ -294,6 +374,59 @@ void SimDeviceFactory::update(Duration now)
 			++it;
 		}
 	}
+	std::lock_guard lock(s.mutex());
+	for (const auto &[id, cc] : s.conditions)
+		s.refresh_conditions(id, now, false);
+}
+
+double SimDeviceFactory::noise_db() const
+{
+	// Incoherent sources add as powers.
+	double sum = 0;
+	for (const auto &[name, fan] : impl_->fans)
+		if (const double db = fan->noise_db(); db > 0)
+			sum += std::pow(10.0, db / 10.0);
+	return sum > 0 ? 10.0 * std::log10(sum) : 0.0;
+}
+
+void SimDeviceFactory::set_ambient_c(double celsius)
+{
+	Impl &s = *impl_;
+	std::lock_guard lock(s.mutex());
+	s.thermal->set_ambient_c(celsius);
+	for (const auto &[id, cc] : s.conditions)
+		s.refresh_conditions(id, s.clock.now(), true);
+}
+
+double SimDeviceFactory::chip_temperature_c(unsigned chain_id, unsigned position) const
+{
+	return sim_chain(chain_id).chip_conditions(position).temperature_c;
+}
+
+double SimDeviceFactory::chip_voltage_mv(unsigned chain_id, unsigned position) const
+{
+	return sim_chain(chain_id).chip_conditions(position).voltage_mv;
+}
+
+double SimDeviceFactory::chip_power_w(unsigned chain_id, unsigned position) const
+{
+	const hbsim::SimChain &chain = sim_chain(chain_id);
+	return chain.chip_power_w(position, chain.chip_conditions(position).voltage_mv);
+}
+
+double SimDeviceFactory::chip_wrong_nonce_probability(unsigned chain_id, unsigned position) const
+{
+	const hbsim::SimChain &chain = sim_chain(chain_id);
+	return chain.config().physics->wrong_nonce_probability(chain.chip_conditions(position));
+}
+
+const hbsim::SimChain &SimDeviceFactory::sim_chain(unsigned chain_id) const
+{
+	const auto it = impl_->sims.find(chain_id);
+	if (it == impl_->sims.end())
+		throw std::invalid_argument("simulated board has no chain " +
+		                            std::to_string(chain_id));
+	return it->second->chain();
 }
 
 SimThermalModel &SimDeviceFactory::thermal()
@@ -323,11 +456,7 @@ SimGpioLine &SimDeviceFactory::gpio(std::string_view name)
 
 double SimDeviceFactory::chip_frequency_mhz(unsigned chain_id, unsigned position) const
 {
-	const auto it = impl_->sims.find(chain_id);
-	if (it == impl_->sims.end())
-		throw std::invalid_argument("simulated board has no chain " +
-		                            std::to_string(chain_id));
-	return it->second->chain().chip(position).freq_mhz;
+	return sim_chain(chain_id).chip(position).freq_mhz;
 }
 
 bool SimDeviceFactory::chain_powered(unsigned chain_id) const

@@ -29,6 +29,7 @@ void SimChainLink::sync()
 		wiring_.record_at(clock_.now(), "chain:" + std::to_string(id_),
 		                  powered ? "powered" : "unpowered");
 	}
+	wiring_.refresh_conditions(id_, clock_.now(), false);
 	const bool reset = line_asserted_ || !powered;
 	if (reset == applied_reset_)
 		return;
@@ -104,6 +105,7 @@ void JournaledRegulator::set_output(bool on)
 	std::lock_guard lock(wiring_.mutex());
 	twin_->set_output(on);
 	wiring_.record("regulator:" + twin_->name(), on ? "output on" : "output off");
+	wiring_.voltage_changed();
 }
 
 double JournaledRegulator::set_vout_mv(double mv)
@@ -111,6 +113,7 @@ double JournaledRegulator::set_vout_mv(double mv)
 	std::lock_guard lock(wiring_.mutex());
 	const double sent = twin_->set_vout_mv(mv);
 	wiring_.record("regulator:" + twin_->name(), mv_text(sent));
+	wiring_.voltage_changed();
 	return sent;
 }
 

@@ -24,6 +24,11 @@ public:
 	virtual void record_at(Duration t, const std::string &device, const std::string &what) = 0;
 	virtual void record_frequency(unsigned chain_id, const FrequencySample &sample) = 0;
 	virtual void detach(unsigned chain_id) = 0;
+	// Brings the chain's chips' voltage and temperature up to date with the twins (at
+	// most once a second of its clock unless forced).
+	virtual void refresh_conditions(unsigned chain_id, Duration now, bool force) = 0;
+	// A rail moved: every chain's chips see their new supply at once.
+	virtual void voltage_changed() = 0;
 
 	// In real time the chains' threads reach the wiring through their links while the
 	// watchdog's thread may switch a rail off. Recursive: a reset line's change comes

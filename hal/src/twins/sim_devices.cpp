@@ -86,23 +86,49 @@ void SimThermalModel::update()
 	const double dt = to_seconds(now - last_);
 	last_ = now;
 
-	double airflow = 0;
-	for (const auto &[name, fn] : airflow_)
-		airflow += std::clamp(fn(), 0.0, 1.0);
-	if (!airflow_.empty())
-		airflow /= static_cast<double>(airflow_.size());
-	const double airflow_factor = 0.25 + 0.75 * airflow;
-	const double steady = params_.ambient_c + power_w() * params_.r_th_c_per_w / airflow_factor;
+	const double steady = steady_c(params_, power_w(), airflow());
 
 	const double tau = to_seconds(params_.tau);
 	const double approach = tau > 0 ? 1.0 - std::exp(-dt / tau) : 1.0;
 	temp_c_ += (steady - temp_c_) * approach;
 }
 
+double SimThermalModel::airflow() const
+{
+	double airflow = 0;
+	for (const auto &[name, fn] : airflow_)
+		airflow += std::clamp(fn(), 0.0, 1.0);
+	if (!airflow_.empty())
+		airflow /= static_cast<double>(airflow_.size());
+	return airflow;
+}
+
+double SimThermalModel::steady_c(const Params &params, double power_w, double airflow)
+{
+	const double airflow_factor = 0.25 + 0.75 * std::clamp(airflow, 0.0, 1.0);
+	return params.ambient_c + power_w * params.r_th_c_per_w / airflow_factor;
+}
+
 double SimThermalModel::temperature_c()
 {
 	update();
 	return temp_c_;
+}
+
+double SimThermalModel::chip_temperature_c(double x)
+{
+	update();
+	const double share = 1.0 + params_.airflow_gradient * (std::clamp(x, 0.0, 1.0) - 0.5);
+	return params_.ambient_c + (temp_c_ - params_.ambient_c) * share;
+}
+
+void SimThermalModel::set_ambient_c(double celsius)
+{
+	if (!std::isfinite(celsius))
+		throw std::invalid_argument("SimThermalModel: ambient must be finite");
+	// Time so far ran at the old ambient.
+	update();
+	params_.ambient_c = celsius;
 }
 
 void SimThermalModel::set_power_source(const std::string &name, std::function<double()> watts)
@@ -209,7 +235,8 @@ double SimTemperatureSensor::read_celsius()
 
 // --- SimFan --------------------------------------------------------------------------
 
-SimFan::SimFan(std::string name, double max_rpm) : name_(std::move(name)), max_rpm_(max_rpm)
+SimFan::SimFan(std::string name, double max_rpm, double noise_db)
+    : name_(std::move(name)), max_rpm_(max_rpm), noise_db_(noise_db)
 {
 	if (!(max_rpm_ > 0))
 		throw std::invalid_argument(name_ + ": max_rpm must be positive");
@@ -223,6 +250,14 @@ void SimFan::set_duty(double fraction)
 double SimFan::rpm()
 {
 	return stalled_ ? 0.0 : duty_ * max_rpm_;
+}
+
+double SimFan::noise_db() const
+{
+	const double speed = airflow();
+	if (speed <= 0 || noise_db_ <= 0)
+		return 0.0;
+	return std::max(0.0, noise_db_ + 50.0 * std::log10(speed));
 }
 
 // --- SimGpioLine ---------------------------------------------------------------------

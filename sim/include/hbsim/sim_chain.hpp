@@ -26,9 +26,9 @@ namespace detail {
 class RtlChain;
 }
 
-// The seam for the physics model that comes later (voltage, temperature, process
-// variation, power). For now: a stable-frequency limit and an error rate that grows
-// with the excess over it.
+// The seam for the chips' physics: what a chip does at a frequency, voltage and
+// temperature. The board model is ProcessPhysics (hbsim/physics.hpp, docs/physics.md);
+// a bare chain keeps the simple frequency limit below.
 struct ChipConditions {
 	unsigned position;
 	double freq_mhz;
@@ -40,6 +40,8 @@ public:
 	virtual ~ChipPhysics() = default;
 	// Probability that a nonce the chip reports is wrong (does not meet its target).
 	virtual double wrong_nonce_probability(const ChipConditions &c) const = 0;
+	// Watts the chip draws (0: the model does not say).
+	virtual double power_w(const ChipConditions &) const { return 0.0; }
 };
 // p = min(1, slope * (f - limit) / limit) above the limit, 0 below it.
 class FrequencyLimitPhysics final : public ChipPhysics {
@@ -51,6 +53,8 @@ private:
 	double limit_;
 	double slope_;
 };
+
+class LiveConditions; // hbsim/physics.hpp
 
 struct Faults {
 	std::optional<unsigned>
@@ -81,6 +85,9 @@ struct SimChainConfig {
 	Faults faults;
 	double voltage_mv = 1200;
 	double temperature_c = 50;
+	// Set: the chips' voltage and temperature follow it while they mine (a board's
+	// twins write it); unset: voltage_mv and temperature_c hold for every chip.
+	std::shared_ptr<LiveConditions> conditions;
 };
 
 // Throws std::invalid_argument as SimChain's constructor does for a bad configuration
@@ -136,6 +143,11 @@ public:
 	std::size_t chip_count() const;
 	ChipView chip(unsigned position) const;
 	const SimChainConfig &config() const;
+	// What the chip draws now by the physics, at its PLL frequency and its present
+	// temperature, were its supply at voltage_mv (the rail asks at its own output).
+	double chip_power_w(unsigned position, double voltage_mv) const;
+	// The conditions the chip runs under now.
+	ChipConditions chip_conditions(unsigned position) const;
 	// Nominal hashes the chips did (what real chips would have done).
 	double nominal_hashes() const;
 	void set_logger(std::function<void(const std::string &)> log);

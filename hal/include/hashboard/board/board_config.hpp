@@ -172,6 +172,19 @@ struct SimThermal {
 	double ambient_c = 25;
 	double r_th_c_per_w = 0.12; // board-to-air at full airflow
 	Duration tau = std::chrono::seconds(20);
+	// Chips along the airflow: a chip's rise over ambient is the board's times
+	// 1 + gradient * (x - 0.5), x = 0 at the inlet (first chip) .. 1 at the outlet.
+	double airflow_gradient = 0.5;
+};
+
+// The chips' hidden physics a board file may size (docs/physics.md); unset figures are
+// the chip family's.
+struct SimPhysics {
+	double process_spread = 0.04; // sigma of the per-chip speed factor
+	unsigned weak_chips = 2;      // per chain (at most one chip in eight)
+	double weak_speed = 0.86;     // their speed factor's centre
+	double leak_w = -1;           // per chip at the family's reference; < 0: the family's
+	double fan_noise_db = 69;     // one fan at full duty, dB(A) (the model's, not a sensor)
 };
 
 // How the simulator builds this board (used with --sim, and for sim-only boards).
@@ -183,7 +196,8 @@ struct SimSpec {
 	// types stay out of the HAL's public headers, so the fact is read where they meet.
 	std::optional<std::uint64_t> seed;
 	SimThermal thermal;
-	double chip_w_per_mhz_v2 = 0.017; // P = k * f * V^2 per chip
+	double chip_w_per_mhz_v2 = 0; // C of P = C V^2 f + leakage per chip; 0: the family's
+	SimPhysics physics;
 	double vin_v = 12;
 	std::vector<SimFault> faults;
 };

@@ -2,10 +2,12 @@
 //
 // A whole board in the simulator: every chain an in-process SimChain, every device its
 // twin, wired together as on the real board. One thermal model per board; regulators
-// whose load follows their domain's chips (P = k * f * V^2 per chip, from the PLLs the
-// simulated chips really run at); chains that hold their chips in reset while the reset
-// line is asserted or their rails are not up; fans whose airflow cools the board. The
-// journal and the frequency history let tests check the order things happened in.
+// whose load follows their domain's chips (C V^2 f + leakage per chip by the chips'
+// physics, at the PLLs the simulated chips really run at); chips that run at their
+// rail's voltage and at their temperature along the airflow, live (docs/physics.md);
+// chains that hold their chips in reset while the reset line is asserted or their rails
+// are not up; fans whose airflow cools the board. The journal and the frequency history
+// let tests check the order things happened in.
 #pragma once
 
 #include <hashboard/board/board.hpp>
@@ -15,6 +17,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace hbsim {
+class SimChain;
+}
 
 namespace hashboard {
 
@@ -59,12 +65,26 @@ public:
 	// the host asked for).
 	double chip_frequency_mhz(unsigned chain_id, unsigned position) const;
 	bool chain_powered(unsigned chain_id) const;
+
+	// The physics model's outputs (docs/physics.md). A real board shows none of these
+	// per chip: they are for tests and benches, never for a tuner, which must work from
+	// nonces, counters, sensors and regulator readings as on hardware.
+	double chip_temperature_c(unsigned chain_id, unsigned position) const;
+	double chip_voltage_mv(unsigned chain_id, unsigned position) const;
+	double chip_power_w(unsigned chain_id, unsigned position) const;
+	double chip_wrong_nonce_probability(unsigned chain_id, unsigned position) const;
+	// The fans' noise, dB(A), by the model (fan laws from [sim] fan_noise_db): what a
+	// sound meter next to the machine would read, for home-mode caps.
+	double noise_db() const;
+	// The air at the inlet: the board drifts to its new steady state from now on.
+	void set_ambient_c(double celsius);
 	bool chain_in_reset(unsigned chain_id) const;
 
 	const std::vector<SimEvent> &journal() const;
 	const std::vector<FrequencySample> &frequency_history(unsigned chain_id) const;
 
 private:
+	const hbsim::SimChain &sim_chain(unsigned chain_id) const;
 	struct Impl;
 	std::unique_ptr<Impl> impl_;
 };

@@ -26,6 +26,16 @@ public:
 	SimThermalModel(const Clock &clock, Params params);
 
 	double temperature_c();
+	// A chip's temperature at x along the airflow (0: inlet .. 1: outlet): its share of
+	// the board's rise over ambient grows downstream (Params::airflow_gradient).
+	double chip_temperature_c(double x);
+	// The air coming in; the board drifts towards the new steady state from now on.
+	void set_ambient_c(double celsius);
+	double ambient_c() const { return params_.ambient_c; }
+	const Params &params() const { return params_; }
+	// The steady board temperature at a power and a mean fan airflow (0..1): what the
+	// model settles to, for the oracle.
+	static double steady_c(const Params &params, double power_w, double airflow);
 	// Sources report their present power; fans their present airflow fraction.
 	void set_power_source(const std::string &name, std::function<double()> watts);
 	void set_airflow_source(const std::string &name, std::function<double()> fraction);
@@ -33,6 +43,7 @@ public:
 
 private:
 	void update();
+	double airflow() const;
 	const Clock &clock_;
 	Params params_;
 	std::vector<std::pair<std::string, std::function<double()>>> power_;
@@ -94,7 +105,8 @@ private:
 
 class SimFan final : public Fan {
 public:
-	SimFan(std::string name, double max_rpm);
+	// noise_db: the fan's sound level at full duty (the model's; no real fan reports it).
+	SimFan(std::string name, double max_rpm, double noise_db = 0);
 	const std::string &name() const override { return name_; }
 	void set_duty(double fraction) override;
 	double duty() const override { return duty_; }
@@ -102,10 +114,14 @@ public:
 	// A stalled fan reports 0 rpm and moves no air whatever its duty.
 	void inject_stall(bool stalled) { stalled_ = stalled; }
 	double airflow() const { return stalled_ ? 0.0 : duty_; }
+	// The model's noise: the fan laws give sound power ~ rpm^5, so 50 log10(rpm / max)
+	// below the full-duty level; 0 dB when it stands still.
+	double noise_db() const;
 
 private:
 	std::string name_;
 	double max_rpm_;
+	double noise_db_;
 	double duty_ = 0;
 	bool stalled_ = false;
 };
