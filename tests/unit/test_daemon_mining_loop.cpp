@@ -244,10 +244,10 @@ unsigned expected_ticket(const hashboard::Board &board, const hashboard::ChainBr
 			    chain.chip_frequencies_mhz().at(chip.position));
 			++chips;
 		}
-	return std::max(r.ticket_log2,
-	                std::min(hashboard::ticket_log2_for_rate(hashes / chips, rate),
-	                         hashboard::ticket_log2_for_share(difficulty,
-	                                                          chain.config().zero_bits)));
+	return std::max(
+	    r.ticket_log2,
+	    std::min(hashboard::ticket_log2_for_rate(hashes / chips, rate),
+	             hashboard::ticket_log2_for_share(difficulty, chain.config().zero_bits)));
 }
 
 } // namespace
@@ -268,7 +268,8 @@ BOOST_AUTO_TEST_CASE(the_ticket_follows_the_nonce_rate_and_never_passes_the_pool
 			return false;
 		for (const auto &c : r.rig.board->bring_up_report()) {
 			wire[c.chain_id] = c.ticket_log2;
-			at_high[c.chain_id] = r.rig.board->chain(c.chain_id).ticket_difficulty_log2();
+			at_high[c.chain_id] =
+			    r.rig.board->chain(c.chain_id).ticket_difficulty_log2();
 			want_high[c.chain_id] = expected_ticket(*r.rig.board, c, 2, 1e12);
 		}
 		return at_high == want_high && r.clock->now() > 3s;

@@ -164,8 +164,9 @@ void MiningLoop::apply_ticket_policy(double share_difficulty)
 		for (const auto &chip : chain.chips()) {
 			if (!chip.answered)
 				continue;
-			hashes += chain.family().hashes_per_second(
-			    chip.position < freqs.size() ? freqs[chip.position] : chain.frequency_mhz());
+			hashes += chain.family().hashes_per_second(chip.position < freqs.size()
+			                                               ? freqs[chip.position]
+			                                               : chain.frequency_mhz());
 			++chips;
 		}
 		if (chips == 0)
@@ -187,7 +188,8 @@ void MiningLoop::apply_ticket_policy(double share_difficulty)
 			                      r.chain_id, k, share_difficulty,
 			                      hashes / chips / std::ldexp(4294967296.0, int(k))));
 		} catch (const std::exception &e) {
-			log_.warning(fmt::format("chain {}: ticket 2^{}: {}", r.chain_id, k, e.what()));
+			log_.warning(
+			    fmt::format("chain {}: ticket 2^{}: {}", r.chain_id, k, e.what()));
 		}
 	}
 }
@@ -294,8 +296,9 @@ void MiningLoop::read_chain_devices(const std::vector<hashboard::SensorReading> 
 	ChainDevices whole;
 	std::map<unsigned, ChainDevices> own;
 	for (const auto &reading : sensors) {
-		const auto spec = std::find_if(config.sensors.begin(), config.sensors.end(),
-		                               [&](const auto &x) { return x.name == reading.name; });
+		const auto spec =
+		    std::find_if(config.sensors.begin(), config.sensors.end(),
+		                 [&](const auto &x) { return x.name == reading.name; });
 		if (spec == config.sensors.end())
 			continue;
 		ChainDevices &d = spec->chain ? own[*spec->chain] : whole;

@@ -18,8 +18,8 @@
 
 #include <deque>
 #include <functional>
-#include <map>
 #include <future>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stop_token>

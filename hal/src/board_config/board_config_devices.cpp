@@ -97,7 +97,8 @@ void read_sensors(TableReader &root, BoardConfig &config, Sections &s)
 		}
 		if (auto m = t.optional_string("measures")) {
 			if (*m != "board" && *m != "chips")
-				t.fail("measures", "expected \"board\" or \"chips\", got '" + *m + "'");
+				t.fail("measures",
+				       "expected \"board\" or \"chips\", got '" + *m + "'");
 			x.measures_chips = *m == "chips";
 		}
 		t.finish();
