@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(failback_waits_until_the_preferred_pool_has_stayed_up)
 	// A is up again, B keeps the work until A has stayed up for failback_after.
 	BOOST_TEST((m.active() == idb));
 	BOOST_TEST_REQUIRE(net.run_until([&] { return m.active() == ida; }));
-	BOOST_TEST(std::chrono::steady_clock::now() - back >= 1s);
+	BOOST_TEST((std::chrono::steady_clock::now() - back >= 1s));
 }
 
 BOOST_AUTO_TEST_CASE(failover_when_the_first_pool_drops_and_failback_when_it_returns)
