@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "child_process.hpp"
+#include "hbctl_json.hpp"
 #include "tool_run.hpp"
 
 #include <hashboard/chain.hpp>
@@ -56,17 +57,9 @@ void check_scan(const ScanResult &scan)
 
 json::object run_json(const std::vector<std::string> &args, Duration limit)
 {
-	const auto r = hbtest::run_hbctl(args, hbtest::Child::Stderr::inherit, limit);
+	const auto r = hbtest::run_hbctl_json(args, limit);
 	BOOST_TEST(r.status == 0);
-	json::value doc;
-	try {
-		doc = json::parse(r.out);
-	} catch (const std::exception &e) {
-		BOOST_FAIL("hbctl " << args[0] << " printed no JSON (" << e.what()
-		                    << "): " << r.out);
-	}
-	BOOST_TEST_REQUIRE(doc.is_object());
-	return doc.as_object();
+	return r.out;
 }
 
 void check_scan_json(const json::object &scan)

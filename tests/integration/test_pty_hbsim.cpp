@@ -4,6 +4,7 @@
 // hbctl binary.
 #include <boost/test/unit_test.hpp>
 
+#include "hbctl_json.hpp"
 #include "hbsim_rig.hpp"
 #include "temp_dir.hpp"
 #include "tool_run.hpp"
@@ -33,27 +34,8 @@ namespace {
 using hbtest::Child;
 using hbtest::host_seen;
 using hbtest::read_chip_ids;
+using hbtest::run_hbctl_json;
 using Hbsim = hbtest::HbsimProcess;
-
-// hbctl's one JSON document and its exit status.
-struct JsonRun {
-	int status;
-	json::object out;
-};
-
-JsonRun run_hbctl(const std::vector<std::string> &args, Duration timeout)
-{
-	const auto r = hbtest::run_hbctl(args, Child::Stderr::inherit, timeout);
-	json::value doc;
-	try {
-		doc = json::parse(r.out);
-	} catch (const std::exception &e) {
-		BOOST_FAIL("hbctl " << args[0] << " printed no JSON (" << e.what()
-		                    << "): " << r.out);
-	}
-	BOOST_TEST_REQUIRE(doc.is_object());
-	return {r.status, doc.as_object()};
-}
 
 bool path_exists(const std::string &path)
 {
@@ -103,7 +85,7 @@ BOOST_AUTO_TEST_CASE(codec_then_hbctl_on_one_hbsim)
 	                                      "--chips",     "4",       "--json"};
 	auto scan_args = common;
 	scan_args.insert(scan_args.begin(), "scan");
-	const auto scan = run_hbctl(scan_args, 20s);
+	const auto scan = run_hbctl_json(scan_args, 20s);
 	BOOST_TEST(scan.status == 0);
 	BOOST_TEST(scan.out.at("expected").as_int64() == 4);
 	BOOST_TEST(scan.out.at("found").as_int64() == 4);
@@ -124,7 +106,7 @@ BOOST_AUTO_TEST_CASE(codec_then_hbctl_on_one_hbsim)
 	mine_args.insert(mine_args.begin(), "mine");
 	for (const char *a : {"--seconds", "3", "--zero-bits", "8", "--ramp-interval-ms", "5"})
 		mine_args.push_back(a);
-	const auto mine = run_hbctl(mine_args, 30s);
+	const auto mine = run_hbctl_json(mine_args, 30s);
 	BOOST_TEST(mine.status == 0);
 	const auto &mined = mine.out.at("chips").as_array();
 	BOOST_TEST_REQUIRE(mined.size() == 4u);
@@ -149,7 +131,7 @@ BOOST_AUTO_TEST_CASE(codec_then_hbctl_on_one_hbsim)
 BOOST_AUTO_TEST_CASE(dead_chip_breaks_the_chain_for_hbctl)
 {
 	Hbsim sim({"--dead-chip", "2"});
-	const auto scan = run_hbctl(
+	const auto scan = run_hbctl_json(
 	    {"scan", "--transport", sim.uri(), "--family", "bm1366", "--chips", "4", "--json"},
 	    20s);
 	BOOST_TEST(scan.status == 1);
@@ -166,18 +148,18 @@ BOOST_AUTO_TEST_CASE(hbctl_over_a_unix_socket)
 	{
 		Hbsim sim({"--control", dir.file("ctl.sock")}, path);
 		BOOST_TEST(sim.link == path);
-		const auto scan = run_hbctl({"scan", "--transport", sim.uri(), "--family", "bm1366",
-		                             "--chips", "4", "--json"},
-		                            20s);
+		const auto scan = run_hbctl_json({"scan", "--transport", sim.uri(), "--family",
+		                                  "bm1366", "--chips", "4", "--json"},
+		                                 20s);
 		BOOST_TEST(scan.status == 0);
 		BOOST_TEST(scan.out.at("found").as_int64() == 4);
 
 		// The socket has no baud: hbsim keeps its end with the chips when hbctl
 		// raises them to 1 MBd, so mining works the same as on the pty.
-		const auto mine = run_hbctl({"mine", "--transport", sim.uri(), "--family", "bm1366",
-		                             "--chips", "4", "--json", "--seconds", "1",
-		                             "--zero-bits", "8", "--ramp-interval-ms", "5"},
-		                            20s);
+		const auto mine = run_hbctl_json(
+		    {"mine", "--transport", sim.uri(), "--family", "bm1366", "--chips", "4",
+		     "--json", "--seconds", "1", "--zero-bits", "8", "--ramp-interval-ms", "5"},
+		    20s);
 		BOOST_TEST(mine.status == 0);
 		for (const auto &v : mine.out.at("chips").as_array()) {
 			BOOST_TEST(v.at("nonces").as_int64() > 0);

@@ -32,12 +32,18 @@ struct Rig : hbtest::ChainRig {
 	}
 };
 
+// An enumerated chain at its fastest baud, its chips at freq: ready for work.
+void start_hashing(Rig &rig, double freq)
+{
+	rig.chain->set_baud(rig.chain->family().baud.max_baud);
+	rig.chain->ramp_frequency(freq);
+}
+
 // Mines for `seconds` of virtual time with a new job every job_s; returns every event.
 std::vector<NonceEvent> mine(Rig &rig, double freq, double seconds, double job_s = 0.5,
                              std::uint64_t seed = 7)
 {
-	rig.chain->set_baud(rig.chain->family().baud.max_baud);
-	rig.chain->ramp_frequency(freq);
+	start_hashing(rig, freq);
 	SyntheticWorkSource src(seed);
 	std::vector<NonceEvent> events;
 	const Duration end = rig.clock.now() + std::chrono::duration_cast<Duration>(
@@ -112,8 +118,7 @@ BOOST_AUTO_TEST_CASE(nonces_read_during_a_register_read_reach_the_next_poll)
 	// it waits for its replies: each valid one reaches a sink, none only a counter.
 	Rig rig("bm1370", 4);
 	BOOST_TEST_REQUIRE(rig.chain->enumerate().ok());
-	rig.chain->set_baud(rig.chain->family().baud.max_baud);
-	rig.chain->ramp_frequency(400);
+	start_hashing(rig, 400);
 	SyntheticWorkSource src(3);
 	std::vector<NonceEvent> events;
 	const auto sink = [&](const NonceEvent &e) { events.push_back(e); };
@@ -142,8 +147,7 @@ BOOST_AUTO_TEST_CASE(ticket_changes_on_a_mining_chain_cost_no_hardware_errors)
 {
 	Rig rig("bm1370", 4);
 	BOOST_TEST_REQUIRE(rig.chain->enumerate().ok());
-	rig.chain->set_baud(rig.chain->family().baud.max_baud);
-	rig.chain->ramp_frequency(400);
+	start_hashing(rig, 400);
 	SyntheticWorkSource src(4);
 	std::vector<NonceEvent> events;
 	for (unsigned k : {0u, 3u, 1u, 4u, 0u}) {
