@@ -158,24 +158,12 @@ void MiningLoop::apply_ticket_policy(double share_difficulty)
 		if (r.scan.found() == 0 || board_.config().chain(r.chain_id).ticket_log2)
 			continue;
 		hashboard::Chain &chain = board_.chain(r.chain_id);
-		double hashes = 0;
-		unsigned chips = 0;
-		const auto &freqs = chain.chip_frequencies_mhz();
-		for (const auto &chip : chain.chips()) {
-			if (!chip.answered)
-				continue;
-			hashes += chain.family().hashes_per_second(chip.position < freqs.size()
-			                                               ? freqs[chip.position]
-			                                               : chain.frequency_mhz());
-			++chips;
-		}
-		if (chips == 0)
-			continue;
+		const double per_chip = chain.nominal_hashes_per_second() / r.scan.found();
 		// The bring-up's ticket keeps the link a quarter full: never go below it. Above
 		// it, as few nonces as the daemon needs, but every share must still pass.
 		const unsigned wire = r.ticket_log2;
 		const unsigned rate =
-		    hashboard::ticket_log2_for_rate(hashes / chips, options_.nonces_per_chip_s);
+		    hashboard::ticket_log2_for_rate(per_chip, options_.nonces_per_chip_s);
 		const unsigned share =
 		    hashboard::ticket_log2_for_share(share_difficulty, chain.config().zero_bits);
 		const unsigned k = std::max(wire, std::min(rate, share));
@@ -186,7 +174,7 @@ void MiningLoop::apply_ticket_policy(double share_difficulty)
 			log_.info(fmt::format("chain {}: ticket 2^{} (pool difficulty {:g}, about "
 			                      "{:.3g} nonces per chip per second)",
 			                      r.chain_id, k, share_difficulty,
-			                      hashes / chips / std::ldexp(4294967296.0, int(k))));
+			                      per_chip / std::ldexp(4294967296.0, int(k))));
 		} catch (const std::exception &e) {
 			log_.warning(
 			    fmt::format("chain {}: ticket 2^{}: {}", r.chain_id, k, e.what()));

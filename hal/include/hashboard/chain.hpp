@@ -191,6 +191,8 @@ public:
 	// the old one).
 	void set_ticket_difficulty_log2(unsigned k);
 	unsigned ticket_difficulty_log2() const { return ticket_log2_; }
+	// Nominal SHA-256d per second of the answering chips at their programmed frequencies.
+	double nominal_hashes_per_second() const;
 	// The smallest ticket difficulty 2^k whose nonce replies fill at most `utilisation`
 	// of the chip-to-host wire at `baud` when every answering chip runs at its
 	// programmed frequency. Nonces beyond the wire's capacity would be lost on the way.

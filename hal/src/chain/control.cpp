@@ -155,15 +155,21 @@ void Chain::set_ticket_difficulty_log2(unsigned k)
 	ticket_log2_ = k;
 }
 
-unsigned Chain::ticket_log2_for_wire(double baud, double utilisation) const
+double Chain::nominal_hashes_per_second() const
 {
-	require(Operation::ticket_log2_for_wire);
 	double hashes_per_s = 0;
 	for (const auto &chip : chips_)
 		if (chip.answered)
 			hashes_per_s += family().hashes_per_second(
 			    chip_freq_.empty() ? freq_mhz_ : chip_freq_[chip.position]);
-	return hashboard::ticket_log2_for_wire(family(), hashes_per_s, baud, utilisation);
+	return hashes_per_s;
+}
+
+unsigned Chain::ticket_log2_for_wire(double baud, double utilisation) const
+{
+	require(Operation::ticket_log2_for_wire);
+	return hashboard::ticket_log2_for_wire(family(), nominal_hashes_per_second(), baud,
+	                                       utilisation);
 }
 
 void Chain::set_baud(std::uint32_t baud)
