@@ -109,6 +109,9 @@ BOOST_AUTO_TEST_CASE(a_flood_of_frames_is_read_at_wire_speed)
 	SteadyClock clock;
 	transport::UniqueFd sock = transport::connect_unix_stream(sim.link);
 	const int fd = sock.get();
+	// hbsim's own footprint before the flood: about 5 MB in the release tree, about 61 MB
+	// under ASan (its shadow memory, and the Verilated chip linked into hbsim).
+	const long base = peak_rss_kib(sim.pid);
 	std::size_t sent = 0;
 	for (const Duration end = clock.now() + 2s; clock.now() < end;) {
 		pollfd p{fd, POLLOUT, 0};
@@ -122,11 +125,11 @@ BOOST_AUTO_TEST_CASE(a_flood_of_frames_is_read_at_wire_speed)
 	}
 	const long peak = peak_rss_kib(sim.pid);
 	BOOST_TEST_MESSAGE("flood: " << sent << " bytes taken in 2 s, hbsim VmHWM " << peak
-	                             << " KiB");
+	                             << " KiB (" << base << " KiB before)");
 	// The wire carries 23 kB in 2 s at 115200 Bd; the rest is the kernel's socket buffer.
 	// Unbounded, hbsim took hundreds of MB in that time and grew as much.
 	BOOST_TEST(sent < 4u << 20);
-	BOOST_TEST(peak < 64 * 1024);
+	BOOST_TEST(peak - base < 32 * 1024);
 	sock.reset();
 
 	// The flooding host is gone at once, its unread bytes with it; the next host finds a
