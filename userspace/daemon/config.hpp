@@ -61,7 +61,7 @@ struct MiningConfig {
 	hashboard::Duration idle_after_no_pool = std::chrono::seconds(60);
 	// The chips' ticket: about this many nonces per chip per second (0: the link's rule
 	// alone). MiningOptions::nonces_per_chip_s says why.
-	double nonces_per_chip_s = 2;
+	double nonces_per_chip_s = 1;
 };
 
 enum class LogLevel { error, warning, notice, info, debug };

@@ -38,7 +38,7 @@ struct MiningOptions {
 	// The chips' ticket policy: about this many nonces per chip per second (docs/
 	// hashboardd.md, "The chips' ticket"), never a ticket above the pool's difficulty,
 	// never below the one that keeps the link a quarter full. 0: the link rule alone.
-	double nonces_per_chip_s = 2;
+	double nonces_per_chip_s = 1;
 	// Called on every tick from the mining thread: the systemd watchdog is fed here,
 	// so a hung loop stops the keep-alives and systemd restarts the daemon.
 	std::function<void()> on_tick;
