@@ -30,6 +30,9 @@ constexpr Duration kIdleTick = std::chrono::milliseconds(5);
 // A hashing step that takes this long has kept every host byte waiting for as long.
 constexpr Duration kLagWarning = std::chrono::milliseconds(20);
 constexpr Duration kLagReportInterval = std::chrono::seconds(5);
+// The most chain time one step hashes. A chain slower than real time would otherwise
+// spiral: each step's gap is the last step's length, so steps grow without bound.
+constexpr Duration kMaxAdvance = std::chrono::milliseconds(50);
 // Backpressure: hbsim takes the host's bytes no faster than its UART sends them,
 // keeping at most this much of its transmit backlog (100 ms: 1152 bytes at 115200 Bd,
 // a dozen jobs). Beyond it hbsim leaves the rest in the kernel's pty or socket buffer,
@@ -90,7 +93,7 @@ std::size_t Server::host_room() const
 {
 	if (!chain_)
 		return std::numeric_limits<std::size_t>::max();
-	const Duration backlog = std::max(chain_->host_tx_done() - clock_.now(), Duration::zero());
+	const Duration backlog = std::max(chain_->host_tx_done() - chain_now_, Duration::zero());
 	const Duration room = kMaxHostBacklog - backlog;
 	if (room <= Duration::zero())
 		return 0;
@@ -120,7 +123,7 @@ Duration Server::poll_timeout() const
 		return kIdleTick;
 	Duration wait = kTick;
 	if (const auto next = chain_->next_rx_time())
-		wait = std::clamp(*next - clock_.now(), Duration::zero(), kTick);
+		wait = std::clamp(*next - chain_now_, Duration::zero(), kTick);
 	return wait;
 }
 
@@ -143,13 +146,16 @@ void Server::tick()
 	}
 	if (!chain_)
 		return;
-	follow_baud(now);
-	move_bytes(now);
+	const Duration behind = now - chain_now_;
+	chain_now_ += std::min(behind, kMaxAdvance);
+	follow_baud(chain_now_);
+	move_bytes(chain_now_);
 }
 
 void Server::power_on(Duration now)
 {
 	chain_ = std::make_unique<hbsim::SimChain>(config_);
+	chain_now_ = now;
 	if (log_frames_) {
 		chain_->set_logger([this](const std::string &line) { log_.raw(line); });
 		// Replies are short until a BM1366+ chip's version rolling makes them long.
@@ -169,7 +175,8 @@ void Server::power_on(Duration now)
 
 void Server::power_off(Duration now)
 {
-	chain_->advance_to(now);
+	// Not to now: a chain far behind would hash its whole backlog before going.
+	chain_->advance_to(std::min(now, chain_now_));
 	chain_.reset();
 	frames_.reset();
 	port_.host_left();
@@ -212,8 +219,9 @@ void Server::move_bytes(Duration now)
 		chain_->host_write(now, data);
 	}
 
+	const Duration wall = clock_.now();
 	chain_->advance_to(now);
-	report_lag(now);
+	report_lag(wall);
 	const std::size_t reply_len = chain_->chip(0).reply_len;
 	while (const std::size_t n = chain_->host_read(now, buf)) {
 		const hashboard::ByteSpan data(buf.data(), n);
@@ -235,12 +243,15 @@ void Server::report_lag(Duration before)
 	// out for reasons that are not on its side. Say so, now and then.
 	const Duration now = clock_.now();
 	const Duration took = now - before;
-	if (took < kLagWarning || now - lag_reported_ < kLagReportInterval)
+	const Duration behind = now - chain_now_;
+	if ((took < kLagWarning && behind < kLagWarning) ||
+	    now - lag_reported_ < kLagReportInterval)
 		return;
 	lag_reported_ = now;
 	log_.line("falling behind real time: one step of hashing took " +
-	          std::to_string(took / std::chrono::milliseconds(1)) +
-	          " ms; fewer --zero-bits or --chips would keep up");
+	          std::to_string(took / std::chrono::milliseconds(1)) + " ms, the chain is " +
+	          std::to_string(behind / std::chrono::milliseconds(1)) +
+	          " ms behind; fewer --zero-bits or --chips would keep up");
 }
 
 std::string Server::control(std::string_view request)
@@ -250,7 +261,7 @@ std::string Server::control(std::string_view request)
 	if (request == words::kResetAssert || request == words::kResetRelease) {
 		reset_asserted_ = request == words::kResetAssert;
 		if (chain_)
-			chain_->set_reset(now, reset_asserted_);
+			chain_->set_reset(chain_now_, reset_asserted_);
 		log_.line(std::string("control: reset ") +
 		          (reset_asserted_ ? "asserted" : "released"));
 		return std::string(words::kOk) + " " + std::string(request);

@@ -67,6 +67,10 @@ private:
 	std::uint64_t sessions_ = 0;
 	std::uint64_t turned_away_ = 0;
 	hashboard::Duration lag_reported_{-std::chrono::hours(1)};
+	// The chain's own time: the clock's, or behind it while hashing cannot keep up
+	// (a step advances it by at most kMaxAdvance, so a slow chain lags instead of
+	// taking ever longer steps and never serving its host, control socket or signals).
+	hashboard::Duration chain_now_{};
 };
 
 // Serves every server from one poll loop until signal_fd is readable (the caller routes
