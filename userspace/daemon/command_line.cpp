@@ -30,6 +30,8 @@ ParsedCommandLine parse_command_line(int argc, const char *const *argv)
 	    ->check(CLI::Range(0, 65535));
 	app.add_option("--metrics-port", l.metrics_port, "Prometheus /metrics port (0 to disable)")
 	    ->check(CLI::Range(0, 65535));
+	app.add_option("--web-port", l.web_port, "web dashboard port (0 to disable; docs/web.md)")
+	    ->check(CLI::Range(0, 65535));
 	app.add_option("--log-level", l.log_level, "error, warning, notice, info or debug")
 	    ->check(CLI::IsMember({"error", "warning", "notice", "info", "debug"}));
 	app.add_flag("--check-config", l.check_config,
@@ -75,6 +77,10 @@ DaemonConfig effective_config(const CommandLine &l)
 	if (l.metrics_port) {
 		c.metrics.enabled = *l.metrics_port != 0;
 		c.metrics.port = std::uint16_t(*l.metrics_port);
+	}
+	if (l.web_port) {
+		c.web.enabled = *l.web_port != 0;
+		c.web.port = std::uint16_t(*l.web_port);
 	}
 	if (l.log_level)
 		c.log_level = *parse_log_level(*l.log_level);

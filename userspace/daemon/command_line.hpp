@@ -23,6 +23,7 @@ struct CommandLine {
 	std::vector<std::string> chain_transports; // --chain-transport ID=URI
 	std::optional<unsigned> api_port;
 	std::optional<unsigned> metrics_port;
+	std::optional<unsigned> web_port;
 	std::optional<std::string> log_level;
 	bool check_config = false; // read and check, print the result, exit
 };

@@ -8,6 +8,8 @@
 #include <array>
 #include <cmath>
 #include <stdexcept>
+#include <string>
+#include <tuple>
 
 namespace hashboardd {
 namespace {
@@ -96,6 +98,19 @@ void read_metrics(TableReader &root, DaemonConfig &c)
 	t->finish();
 }
 
+void read_web(TableReader &root, DaemonConfig &c)
+{
+	auto t = root.optional_table("web");
+	if (!t)
+		return;
+	c.web.enabled = t->optional_boolean("enabled").value_or(true);
+	c.web.listen = t->optional_string("listen").value_or(c.web.listen);
+	c.web.port = port(*t, "port", c.web.port);
+	c.web.public_status = t->optional_boolean("public_status").value_or(c.web.public_status);
+	c.web.password_file = t->optional_string("password_file").value_or("");
+	t->finish();
+}
+
 void read_failover(TableReader &root, DaemonConfig &c)
 {
 	auto t = root.optional_table("failover");
@@ -178,6 +193,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string &sourc
 	read_board(root, c);
 	read_api(root, c);
 	read_metrics(root, c);
+	read_web(root, c);
 	read_failover(root, c);
 	read_mining(root, c);
 	read_log(root, c);
@@ -206,6 +222,13 @@ void validate(const DaemonConfig &c)
 	if (c.api.enabled && c.metrics.enabled && c.api.port != 0 && c.api.port == c.metrics.port)
 		throw std::invalid_argument("the API and the metrics server both want port " +
 		                            std::to_string(c.api.port));
+	for (const auto &[enabled, port, name] :
+	     {std::tuple{c.api.enabled, c.api.port, "the API"},
+	      std::tuple{c.metrics.enabled, c.metrics.port, "the metrics server"}})
+		if (enabled && c.web.enabled && port != 0 && port == c.web.port)
+			throw std::invalid_argument(std::string(name) +
+			                            " and the web dashboard both want port " +
+			                            std::to_string(port));
 }
 
 } // namespace hashboardd

@@ -41,6 +41,20 @@ struct MetricsConfig {
 	std::uint16_t port = 9028;
 };
 
+// The web dashboard (docs/web.md). Off unless the config file or --web-port asks: the
+// shipped config (userspace/config/hashboardd.toml) turns it on; tests and benches run
+// daemons side by side and must not all want one port.
+struct WebConfig {
+	bool enabled = false;
+	std::string listen = "0.0.0.0";
+	std::uint16_t port = 8080;
+	// Status and pages readable without a login (changes always need one).
+	bool public_status = true;
+	// The stored password hash; empty: web-password in $STATE_DIRECTORY (systemd's
+	// StateDirectory=), else in $XDG_STATE_HOME/hashboardd or ~/.local/state/hashboardd.
+	std::string password_file;
+};
+
 struct PoolPolicy {
 	// A connected pool that sends no notify for this long counts as dead: the failure
 	// open-firmware users report most (a pool that accepts the socket and goes silent).
@@ -76,6 +90,7 @@ struct DaemonConfig {
 	std::vector<std::string> chain_transports;
 	ApiConfig api;
 	MetricsConfig metrics;
+	WebConfig web;
 	PoolPolicy pool_policy;
 	MiningConfig mining;
 	LogLevel log_level = LogLevel::info;
@@ -88,7 +103,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string &sourc
 
 // The checks that need the whole configuration (after the command line's overrides):
 // at least one pool, every pool URL a stratum+tcp://HOST:PORT or stratum+ssl://HOST:PORT
-// URL, the API and metrics ports distinct. std::invalid_argument naming what is wrong.
+// URL, the API, metrics and web ports distinct. std::invalid_argument naming what is wrong.
 void validate(const DaemonConfig &config);
 
 } // namespace hashboardd

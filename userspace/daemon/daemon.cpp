@@ -3,6 +3,7 @@
 
 #include <hashboardd/api/cgminer_server.hpp>
 #include <hashboardd/api/http_server.hpp>
+#include <hashboardd/web/web_app.hpp>
 
 #include <hashboard/chip_family.hpp>
 
@@ -13,6 +14,8 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <random>
 #include <set>
@@ -101,6 +104,34 @@ Daemon::~Daemon()
 	}
 }
 
+namespace {
+
+// WebConfig::password_file: where systemd keeps the daemon's state, or the user's.
+std::string web_password_file(const WebConfig &web)
+{
+	if (!web.password_file.empty())
+		return web.password_file;
+	std::filesystem::path dir;
+	if (const char *state = std::getenv("STATE_DIRECTORY"); state && *state) {
+		// StateDirectory= may name several, colon-separated: the first is ours.
+		const std::string_view all(state);
+		dir = std::string(all.substr(0, all.find(':')));
+	} else if (const char *xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) {
+		dir = std::filesystem::path(xdg) / "hashboardd";
+	} else if (const char *home = std::getenv("HOME"); home && *home) {
+		dir = std::filesystem::path(home) / ".local/state/hashboardd";
+	} else {
+		dir = "/var/lib/hashboardd";
+	}
+	std::error_code ec;
+	std::filesystem::create_directories(dir, ec); // a failure shows when it is written
+	return (dir / "web-password").string();
+}
+
+constexpr auto kWebSampleEvery = std::chrono::seconds(10);
+
+} // namespace
+
 std::string Daemon::pool_name(stratum::PoolId id) const
 {
 	const auto all = pools_.status();
@@ -129,6 +160,49 @@ void Daemon::start_servers()
 		log_.info(fmt::format("metrics and status on http://{}:{}/metrics", o.address,
 		                      http_->port()));
 	}
+	if (config_.web.enabled)
+		start_web();
+}
+
+void Daemon::start_web()
+{
+	web::WebOptions w;
+	w.password_file = web_password_file(config_.web);
+	w.public_status = config_.web.public_status;
+	web_app_ = std::make_unique<web::WebApp>(*this, web_clock_, w);
+	api::HttpOptions o;
+	o.address = config_.web.listen;
+	o.port = config_.web.port;
+	o.max_body_bytes = 16 * 1024; // a pool's URL and user, a password: far less
+	// On the I/O thread like the other servers: DaemonControl is called there.
+	web_ = std::make_unique<api::HttpServer>(io_, web_app_->handler(), o);
+	log_.info(fmt::format("web dashboard on http://{}:{}/ (password in {})", o.address,
+	                      web_->port(), w.password_file));
+	web_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+	sample_web();
+}
+
+void Daemon::sample_web()
+{
+	web_app_->sample();
+	web_timer_->expires_after(kWebSampleEvery);
+	web_timer_->async_wait([this](const boost::system::error_code &ec) {
+		if (!ec && !stopping_)
+			sample_web();
+	});
+}
+
+std::uint16_t Daemon::web_port() const
+{
+	return web_ ? web_->port() : 0;
+}
+
+std::vector<LogLine> Daemon::recent_log() const
+{
+	std::vector<LogLine> out;
+	for (const auto &e : log_.recent())
+		out.push_back({std::string(log_level_name(e.level)), e.text});
+	return out;
 }
 
 int Daemon::run()
@@ -207,6 +281,10 @@ void Daemon::shutdown()
 		cgminer_->stop();
 	if (http_)
 		http_->stop();
+	if (web_)
+		web_->stop();
+	if (web_timer_)
+		web_timer_->cancel();
 	// The loop powers the board down before it returns; the pools' thread waits for it
 	// (no work is asked for: the feed is closed).
 	feed_.close();
@@ -250,9 +328,10 @@ void Daemon::reload(const DaemonConfig &next)
 	if (next.mining.frequency_mhz && next.mining.frequency_mhz != config_.mining.frequency_mhz)
 		for (unsigned id : rig_.board->chain_ids())
 			set_chain_frequency(id, *next.mining.frequency_mhz);
-	const bool restart_needed = next.api.port != config_.api.port ||
-	                            next.metrics.port != config_.metrics.port ||
-	                            next.board_file != config_.board_file;
+	const bool restart_needed =
+	    next.api.port != config_.api.port || next.metrics.port != config_.metrics.port ||
+	    next.web.port != config_.web.port || next.web.enabled != config_.web.enabled ||
+	    next.board_file != config_.board_file;
 	if (restart_needed)
 		log_.warning(
 		    "SIGHUP: the board file and the listening ports change on restart only");

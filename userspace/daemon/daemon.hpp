@@ -19,6 +19,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
@@ -32,6 +33,9 @@ namespace api {
 class CgminerServer;
 class HttpServer;
 } // namespace api
+namespace web {
+class WebApp;
+} // namespace web
 
 struct DaemonHooks {
 	// systemd's notifications (sd_notify); empty in tests.
@@ -63,6 +67,7 @@ public:
 
 	// DaemonControl, on the I/O thread.
 	DaemonStatus status() const override;
+	std::vector<LogLine> recent_log() const override;
 	unsigned add_pool(const NewPool &pool) override;
 	void remove_pool(unsigned index) override;
 	void switch_pool(unsigned index) override;
@@ -82,9 +87,13 @@ public:
 	// status() run on the I/O thread, for callers on any other (tests, tools).
 	DaemonStatus query_status();
 	FeedCounters feed_counters() const { return feed_.counters(); }
+	// The web dashboard's port once run() listens (0 when it is off).
+	std::uint16_t web_port() const;
 
 private:
 	void start_servers();
+	void start_web();
+	void sample_web();
 	std::string pool_name(stratum::PoolId id) const;
 	void on_signal(int signo);
 	void shutdown();
@@ -105,6 +114,10 @@ private:
 	boost::asio::signal_set signals_;
 	std::unique_ptr<api::CgminerServer> cgminer_;
 	std::unique_ptr<api::HttpServer> http_;
+	hashboard::SteadyClock web_clock_; // login sessions' ages: wall time, not the board's
+	std::unique_ptr<web::WebApp> web_app_;
+	std::unique_ptr<api::HttpServer> web_;
+	std::unique_ptr<boost::asio::steady_timer> web_timer_;
 	std::jthread mining_;
 	std::chrono::system_clock::time_point started_;
 	int exit_code_ = 0;

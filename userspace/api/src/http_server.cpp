@@ -11,6 +11,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cctype>
+#include <mutex>
 #include <utility>
 
 namespace hashboardd::api {
@@ -21,16 +23,15 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
-	State(asio::io_context &io_context, DaemonControl &c, HttpOptions o)
-	    : io(io_context), control(c), options(std::move(o)), acceptor(asio::make_strand(io))
+	State(asio::io_context &io_context, HttpHandler h, HttpOptions o)
+	    : io(io_context), handler(std::move(h)), options(std::move(o)),
+	      acceptor(asio::make_strand(io))
 	{
 	}
 
 	asio::io_context &io;
-	DaemonControl &control;
+	const HttpHandler handler;
 	const HttpOptions options;
-	// control.hpp: one API call into the daemon at a time.
-	std::mutex control_mutex;
 	tcp::acceptor acceptor;
 	std::uint16_t port = 0;
 	ConnectionRegistry connections;
@@ -51,6 +52,15 @@ namespace {
 
 using Response = http::response<http::string_body>;
 
+HttpResponse text_reply(unsigned status, std::string type, std::string body)
+{
+	HttpResponse r;
+	r.status = status;
+	r.content_type = std::move(type);
+	r.body = std::move(body);
+	return r;
+}
+
 Response text_response(http::status status, unsigned version, std::string_view type,
                        std::string body)
 {
@@ -61,35 +71,42 @@ Response text_response(http::status status, unsigned version, std::string_view t
 	return res;
 }
 
-Response answer(HttpServer::State &st, const http::request<http::string_body> &req)
+HttpRequest plain_request(const http::request<http::string_body> &req, const tcp::socket &sock)
 {
-	std::string_view target(req.target().data(), req.target().size());
-	target = target.substr(0, target.find('?'));
-	const bool metrics = target == "/metrics";
-	const bool status = target == "/status";
-	if (!metrics && !status)
-		return text_response(http::status::not_found, req.version(), "text/plain",
-		                     "not found: try /metrics or /status\n");
-	if (req.method() != http::verb::get && req.method() != http::verb::head) {
-		Response res = text_response(http::status::method_not_allowed, req.version(),
-		                             "text/plain", "only GET and HEAD\n");
-		res.set(http::field::allow, "GET, HEAD");
-		return res;
+	HttpRequest r;
+	r.method = std::string(req.method_string());
+	r.target = std::string(req.target());
+	for (const auto &field : req) {
+		std::string name(field.name_string());
+		for (auto &c : name)
+			c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+		r.headers.emplace_back(std::move(name), std::string(field.value()));
 	}
-	DaemonStatus s;
+	r.body = req.body();
+	boost::system::error_code ec;
+	const auto peer = sock.remote_endpoint(ec);
+	if (!ec) {
+		r.peer_address = peer.address().to_string();
+		r.peer_loopback = peer.address().is_loopback();
+	}
+	return r;
+}
+
+Response answer(HttpServer::State &st, const http::request<http::string_body> &req,
+                const tcp::socket &sock)
+{
+	HttpResponse reply;
 	try {
-		const std::lock_guard lock(st.control_mutex);
-		s = st.control.status();
+		reply = st.handler(plain_request(req, sock));
 	} catch (const std::exception &e) {
-		return text_response(http::status::internal_server_error, req.version(),
-		                     "text/plain",
-		                     std::string("no daemon status: ") + e.what() + "\n");
+		reply = text_reply(500, "text/plain",
+		                   std::string("internal error: ") + e.what() + "\n");
 	}
-	if (metrics)
-		return text_response(http::status::ok, req.version(), kMetricsContentType,
-		                     render_metrics(s));
-	return text_response(http::status::ok, req.version(), "application/json",
-	                     status_json_text(s) + "\n");
+	Response res = text_response(static_cast<http::status>(reply.status), req.version(),
+	                             reply.content_type, std::move(reply.body));
+	for (const auto &[name, value] : reply.headers)
+		res.insert(name, value);
+	return res;
 }
 
 // The status for a request the parser refused.
@@ -141,7 +158,7 @@ asio::awaitable<void> serve(std::shared_ptr<HttpServer::State> st, tcp::socket s
 			break;
 		}
 		const auto &req = parser.get();
-		Response res = answer(*st, req);
+		Response res = answer(*st, req, stream.socket());
 		const bool keep = req.keep_alive() && n + 1 < o.max_requests_per_connection;
 		res.keep_alive(keep);
 		res.prepare_payload();
@@ -186,8 +203,43 @@ asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer::State> st)
 
 } // namespace
 
+HttpHandler metrics_handler(DaemonControl &control)
+{
+	// control.hpp: one API call into the daemon at a time.
+	auto mutex = std::make_shared<std::mutex>();
+	return [&control, mutex](const HttpRequest &req) {
+		const std::string_view target = req.path();
+		const bool metrics = target == "/metrics";
+		const bool status = target == "/status";
+		if (!metrics && !status)
+			return text_reply(404, "text/plain",
+			                  "not found: try /metrics or /status\n");
+		if (req.method != "GET" && req.method != "HEAD") {
+			HttpResponse res = text_reply(405, "text/plain", "only GET and HEAD\n");
+			res.headers.emplace_back("Allow", "GET, HEAD");
+			return res;
+		}
+		DaemonStatus s;
+		try {
+			const std::lock_guard lock(*mutex);
+			s = control.status();
+		} catch (const std::exception &e) {
+			return text_reply(500, "text/plain",
+			                  std::string("no daemon status: ") + e.what() + "\n");
+		}
+		if (metrics)
+			return text_reply(200, std::string(kMetricsContentType), render_metrics(s));
+		return text_reply(200, "application/json", status_json_text(s) + "\n");
+	};
+}
+
 HttpServer::HttpServer(asio::io_context &io, DaemonControl &control, HttpOptions options)
-    : state_(std::make_shared<State>(io, control, std::move(options)))
+    : HttpServer(io, metrics_handler(control), std::move(options))
+{
+}
+
+HttpServer::HttpServer(asio::io_context &io, HttpHandler handler, HttpOptions options)
+    : state_(std::make_shared<State>(io, std::move(handler), std::move(options)))
 {
 	state_->port = listen_on(state_->acceptor, state_->options.address, state_->options.port);
 	asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_), asio::detached);

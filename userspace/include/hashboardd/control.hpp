@@ -11,6 +11,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace hashboardd {
 
@@ -19,6 +20,12 @@ namespace hashboardd {
 class ControlError : public std::runtime_error {
 public:
 	using std::runtime_error::runtime_error;
+};
+
+// One line of the daemon's recent log, for the dashboard's logs page.
+struct LogLine {
+	std::string level; // "error", "warning", "notice", "info", "debug"
+	std::string text;
 };
 
 struct NewPool {
@@ -32,6 +39,8 @@ public:
 	virtual ~DaemonControl() = default;
 
 	virtual DaemonStatus status() const = 0;
+	// The last lines logged, oldest first (none by default: a control without a log).
+	virtual std::vector<LogLine> recent_log() const { return {}; }
 
 	// Pools, by their index in status().pools. Each throws ControlError on a bad index
 	// or URL; add_pool returns the new pool's index (it goes last).
