@@ -352,7 +352,10 @@ void MiningLoop::refresh_snapshot(Duration now)
 		c.family = std::string(chain.family().name);
 		c.state = std::string(hashboard::chain_state_name(chain.state()));
 		c.chips_expected = board_.config().chain(id).chips;
-		c.chips_found = unsigned(chain.chips().size());
+		// chips() keeps every position the chain was scanned for; found are those that
+		// answered (a break leaves the rest unanswered).
+		c.chips_found = unsigned(std::count_if(chain.chips().begin(), chain.chips().end(),
+		                                       [](const auto &chip) { return chip.answered; }));
 		const auto &freqs = chain.chip_frequencies_mhz();
 		const auto &stats = chain.chip_stats();
 		double chain_added = 0, freq_sum = 0;

@@ -122,8 +122,11 @@ function chipColour(chip, metric, chain) {
   if (!chip.alive) return '#d23b3b';
   let v = 0;
   if (metric === 'hashrate') {
-    const best = Math.max(...chain.chips.map((c) => c.hashrate_ghs), 1e-9);
-    v = 1 - chip.hashrate_ghs / best;
+    // Against the chain's median: a chip at half of it is fully shaded, one within a
+    // few per cent (a minute of nonces is noisy) stays green.
+    const rates = chain.chips.filter((c) => c.alive).map((c) => c.hashrate_ghs).sort((a, b) => a - b);
+    const median = Math.max(rates[Math.floor(rates.length / 2)] || 0, 1e-9);
+    v = Math.min(1, Math.max(0, 2 * (1 - chip.hashrate_ghs / median) - 0.1));
   } else if (metric === 'errors') {
     const n = chip.valid + chip.hw_errors;
     v = n ? Math.min(1, 20 * chip.hw_errors / n) : 0;
