@@ -52,6 +52,10 @@ struct FakeControl final : DaemonControl {
 	}
 	DaemonStatus status() const override { return s; }
 	std::vector<LogLine> recent_log() const override { return {{"notice", "hello"}}; }
+	std::vector<SettingEntry> settings() const override
+	{
+		return {{"limits", "freq_max_mhz", "650"}};
+	}
 	unsigned add_pool(const NewPool &p) override
 	{
 		if (p.url.rfind("stratum+", 0) != 0)
@@ -315,9 +319,12 @@ BOOST_AUTO_TEST_CASE(status_is_public_or_not_by_config_and_logs_need_a_login)
 		BOOST_TEST(chips.size() == 2u);
 		BOOST_TEST(!chips.at(1).at("alive").as_bool());
 		BOOST_TEST(open.send("GET", "/api/logs").status == 401u);
+		BOOST_TEST(open.send("GET", "/api/settings").status == 401u);
 		BOOST_TEST(open.login("/api/setup", "correct horse").status == 201u);
 		const auto logs = body(open.send("GET", "/api/logs"));
 		BOOST_TEST(logs.at("lines").at(0).at("text").as_string() == "hello");
+		const auto settings = body(open.send("GET", "/api/settings"));
+		BOOST_TEST(settings.at("settings").at(0).at("value").as_string() == "650");
 	}
 	Rig closed(false);
 	BOOST_TEST(closed.send("GET", "/api/status").status == 401u);

@@ -197,6 +197,45 @@ std::uint16_t Daemon::web_port() const
 	return web_ ? web_->port() : 0;
 }
 
+std::vector<SettingEntry> Daemon::settings() const
+{
+	const auto &b = rig_.board->config();
+	const auto num = [](double v) { return fmt::format("{:g}", v); };
+	std::vector<SettingEntry> out{
+	    {"board", "model", b.name},
+	    {"board", "file",
+	     config_.board_file ? config_.board_file->string() : "(built-in simulated board)"},
+	    {"limits", "freq_mhz",
+	     num(b.limits.freq_min_mhz) + " .. " + num(b.limits.freq_max_mhz)},
+	    {"limits", "vout_mv", num(b.limits.vout.min_mv) + " .. " + num(b.limits.vout.max_mv)},
+	    {"limits", "temp_warn_c", num(b.limits.temp_warn_c)},
+	    {"limits", "temp_trip_c", num(b.limits.temp_trip_c)},
+	    {"limits", "power_max_w", b.limits.power_max_w ? num(*b.limits.power_max_w) : "none"},
+	    {"limits", "fan_min_rpm", num(b.limits.fan_min_rpm)}};
+	for (const auto &f : b.fans)
+		out.push_back({"fans", f.name,
+		               f.target_c ? fmt::format("PI loop to {:g} C, at least {:g} % duty",
+		                                        *f.target_c, 100 * f.min_duty)
+		                          : fmt::format("fixed {:g} % duty", 100 * f.duty)});
+	std::string from;
+	for (const auto &net : config_.api.privileged_from)
+		from += (from.empty() ? "" : ", ") + net;
+	out.push_back({"api", "cgminer",
+	               config_.api.enabled
+	                   ? fmt::format("{}:{}", config_.api.listen, config_.api.port)
+	                   : "off"});
+	out.push_back({"api", "privileged_from", from.empty() ? "nobody" : from});
+	out.push_back(
+	    {"api", "logon_secret", config_.api.logon_secret.empty() ? "not set" : "set"});
+	out.push_back({"api", "metrics",
+	               config_.metrics.enabled
+	                   ? fmt::format("{}:{}", config_.metrics.listen, config_.metrics.port)
+	                   : "off"});
+	out.push_back({"web", "public_status", config_.web.public_status ? "yes" : "no"});
+	out.push_back({"mining", "nonces_per_chip_s", num(config_.mining.nonces_per_chip_s)});
+	return out;
+}
+
 std::vector<LogLine> Daemon::recent_log() const
 {
 	std::vector<LogLine> out;

@@ -68,6 +68,7 @@ public:
 	// DaemonControl, on the I/O thread.
 	DaemonStatus status() const override;
 	std::vector<LogLine> recent_log() const override;
+	std::vector<SettingEntry> settings() const override;
 	unsigned add_pool(const NewPool &pool) override;
 	void remove_pool(unsigned index) override;
 	void switch_pool(unsigned index) override;

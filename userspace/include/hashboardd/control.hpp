@@ -28,6 +28,14 @@ struct LogLine {
 	std::string text;
 };
 
+// One read-only setting for the dashboard's settings page ("limits", "freq_max_mhz",
+// "650").
+struct SettingEntry {
+	std::string section;
+	std::string key;
+	std::string value;
+};
+
 struct NewPool {
 	std::string url; // stratum+tcp:// or stratum+ssl://
 	std::string user;
@@ -41,6 +49,9 @@ public:
 	virtual DaemonStatus status() const = 0;
 	// The last lines logged, oldest first (none by default: a control without a log).
 	virtual std::vector<LogLine> recent_log() const { return {}; }
+	// What the daemon runs with: board file, limits, fan policy, API access (none by
+	// default).
+	virtual std::vector<SettingEntry> settings() const { return {}; }
 
 	// Pools, by their index in status().pools. Each throws ControlError on a bad index
 	// or URL; add_pool returns the new pool's index (it goes last).

@@ -208,6 +208,21 @@ function renderTuning(s) {
   }
 }
 
+async function renderSettings() {
+  if (!loggedIn()) return;
+  try {
+    const r = await api('GET', '/api/settings');
+    const body = $('settings-table').tBodies[0];
+    body.textContent = '';
+    for (const e of r.settings) {
+      const tr = body.insertRow();
+      for (const v of [e.section, e.key, e.value]) tr.insertCell().textContent = v;
+    }
+  } catch (e) {
+    notice(e.message, true);
+  }
+}
+
 async function renderLogs() {
   try {
     const l = await api('GET', '/api/logs');
@@ -224,6 +239,7 @@ function render() {
     return;
   }
   if (state.page === 'logs') { renderLogs(); return; }
+  if (state.page === 'settings') renderSettings();
   const s = state.status;
   if (!s) return;
   if (state.page === 'overview') { renderOverview(s); renderChart(); }

@@ -330,6 +330,15 @@ HttpResponse WebApp::State::api(const HttpRequest &req, std::string_view path)
 			return json_reply(200, api::status_to_json(control.status()));
 		if (seg[0] == "history")
 			return json_reply(200, history_json());
+		if (seg[0] == "settings") {
+			if (!s)
+				return error_reply(401, "log in to see the settings");
+			json::array a;
+			for (const auto &e : control.settings())
+				a.push_back(json::object{
+				    {"section", e.section}, {"key", e.key}, {"value", e.value}});
+			return json_reply(200, json::object{{"settings", std::move(a)}});
+		}
 		if (seg[0] == "logs") {
 			if (!s)
 				return error_reply(401, "log in to read the log");
