@@ -94,8 +94,8 @@ int main()
 	for (int i = 0; i < 360; ++i) // a full history: six hours of samples
 		app.sample(), clock.sleep_for(std::chrono::seconds(60));
 
-	const char *load[] = {"/", "/app.js", "/style.css", "/api/session", "/api/status",
-	                      "/api/history"};
+	const char *load[] = {"/",           "/app.js",     "/style.css", "/api/session",
+	                      "/api/status", "/api/history"};
 	using C = std::chrono::steady_clock;
 	std::vector<double> load_ms, copy_ms;
 	std::size_t bytes = 0;
@@ -135,6 +135,7 @@ int main()
 	std::printf("  bytes a load: %.1f kB (uncompressed)\n", kb);
 	std::printf("  target < %.0f ms of server time: %s\n", kTargetMs,
 	            p99 < kTargetMs ? "target met" : "target missed");
-	std::printf("  target < %.0f kB: %s\n", kTargetKb, kb < kTargetKb ? "target met" : "target missed");
+	std::printf("  target < %.0f kB: %s\n", kTargetKb,
+	            kb < kTargetKb ? "target met" : "target missed");
 	return 0;
 }
