@@ -354,8 +354,9 @@ void MiningLoop::refresh_snapshot(Duration now)
 		c.chips_expected = board_.config().chain(id).chips;
 		// chips() keeps every position the chain was scanned for; found are those that
 		// answered (a break leaves the rest unanswered).
-		c.chips_found = unsigned(std::count_if(chain.chips().begin(), chain.chips().end(),
-		                                       [](const auto &chip) { return chip.answered; }));
+		c.chips_found =
+		    unsigned(std::count_if(chain.chips().begin(), chain.chips().end(),
+		                           [](const auto &chip) { return chip.answered; }));
 		const auto &freqs = chain.chip_frequencies_mhz();
 		const auto &stats = chain.chip_stats();
 		double chain_added = 0, freq_sum = 0;
