@@ -257,7 +257,6 @@ void Server::report_lag(Duration before)
 std::string Server::control(std::string_view request)
 {
 	namespace words = control_words;
-	const Duration now = clock_.now();
 	if (request == words::kResetAssert || request == words::kResetRelease) {
 		reset_asserted_ = request == words::kResetAssert;
 		if (chain_)
