@@ -8,6 +8,7 @@
 
 #include <hashboardd/api/dispatcher.hpp>
 
+#include "fuzz_common.hpp"
 #include "request.hpp"
 
 #include <boost/json.hpp>
@@ -15,15 +16,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
-
-#define FUZZ_CHECK(cond)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #cond, __FILE__,  \
-			             __LINE__);                                                    \
-			std::abort();                                                              \
-		}                                                                                  \
-	} while (0)
 
 using namespace hashboardd;
 

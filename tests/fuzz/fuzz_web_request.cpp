@@ -11,21 +11,14 @@
 
 #include <boost/json.hpp>
 
+#include "fuzz_common.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include <unistd.h>
-
-#define FUZZ_CHECK(cond)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			std::fprintf(stderr, "invariant violated: %s (%s:%d)\n", #cond, __FILE__,  \
-			             __LINE__);                                                    \
-			std::abort();                                                              \
-		}                                                                                  \
-	} while (0)
 
 using namespace hashboardd;
 
