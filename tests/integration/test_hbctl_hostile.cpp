@@ -5,6 +5,8 @@
 // terminal. Each run has a time limit, so a hang fails the test instead of blocking it.
 #include <boost/test/unit_test.hpp>
 
+#include "release_only.hpp"
+
 #include "hbtest.hpp"
 #include "temp_dir.hpp"
 #include "tool_run.hpp"
@@ -199,25 +201,8 @@ BOOST_AUTO_TEST_CASE(a_board_beyond_the_largest_is_refused)
 	        "at most 16");
 }
 
-namespace {
-
-// A scale check: in a Debug+ASan build the 4096 chips take far longer for reasons that
-// are the sanitizers', not the board's.
-boost::test_tools::assertion_result optimised_build(boost::unit_test::test_unit_id)
-{
-#ifdef HB_SANITIZED
-	boost::test_tools::assertion_result r(false);
-	r.message() << "a scale check, run in the release tree";
-	return r;
-#else
-	return true;
-#endif
-}
-
-} // namespace
-
 BOOST_AUTO_TEST_CASE(the_largest_board_comes_up_in_linear_time,
-                     *boost::unit_test::precondition(optimised_build))
+                     *boost::unit_test::precondition(hbtest::release_only))
 {
 	// 4096 simulated chips: about a second (it was still enumerating after 20 s at 256
 	// chains, when every link read scanned every domain).

@@ -7,6 +7,8 @@
 // simulator's 921.6 kHz clock finds one about every 16,640 clocks.
 #include <boost/test/unit_test.hpp>
 
+#include "release_only.hpp"
+
 #include "child_process.hpp"
 #include "hbctl_json.hpp"
 #include "tool_run.hpp"
@@ -141,25 +143,10 @@ BOOST_AUTO_TEST_CASE(hbctl_on_the_in_process_rtl)
 	check_mine_json(run_json(mine, 120s));
 }
 
-namespace {
-
 // hbsim must keep real time for a pty host: the release build does (1.29 M chain clocks
-// a second against the 0.92 M needed); a Debug+ASan build does not and falls further
-// behind with every step (docs/fpga.md).
-boost::test_tools::assertion_result keeps_real_time(boost::unit_test::test_unit_id)
-{
-#ifdef HB_SANITIZED
-	boost::test_tools::assertion_result r(false);
-	r.message() << "the sanitizer build's Verilated chip cannot keep real time";
-	return r;
-#else
-	return true;
-#endif
-}
-
-} // namespace
-
-BOOST_AUTO_TEST_CASE(hbctl_over_a_pty_to_hbsim, *boost::unit_test::precondition(keeps_real_time))
+// a second against the 0.92 M needed); a Debug+ASan build does not (docs/fpga.md).
+BOOST_AUTO_TEST_CASE(hbctl_over_a_pty_to_hbsim,
+                     *boost::unit_test::precondition(hbtest::release_only))
 {
 	hbtest::Child sim(
 	    {hbtest::hbsim_bin(), "--json", "--family", "hbfp", "--chips", "2", "--pty"});
