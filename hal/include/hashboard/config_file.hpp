@@ -82,6 +82,9 @@ public:
 	double number(std::string_view key, double min, double max);
 	std::optional<double> optional_number(std::string_view key, double min, double max);
 	std::optional<bool> optional_boolean(std::string_view key);
+	// An array of numbers, each in [min, max] (an error points at the element); empty
+	// when the key is absent.
+	std::vector<double> numbers(std::string_view key, double min, double max);
 	// One of names; returns its index.
 	std::size_t choice(std::string_view key, std::span<const std::string_view> names);
 

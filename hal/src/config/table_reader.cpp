@@ -148,6 +148,35 @@ double TableReader::number(std::string_view key, double min, double max)
 	missing(key);
 }
 
+std::vector<double> TableReader::numbers(std::string_view key, double min, double max)
+{
+	std::vector<double> out;
+	const toml::node *n = get(key);
+	if (!n)
+		return out;
+	const auto *arr = n->as_array();
+	if (!arr)
+		fail(key, "expected an array of numbers, got " + type_name(*n));
+	const std::string range = format_number(min) + ".." + format_number(max);
+	std::size_t i = 0;
+	for (const toml::node &e : *arr) {
+		const std::string at = key_path(key) + "[" + std::to_string(i++) + "]";
+		double v = 0;
+		if (const auto *iv = e.as_integer())
+			v = double(iv->get());
+		else if (const auto *f = e.as_floating_point())
+			v = f->get();
+		else
+			fail_at(e.source(), at,
+			        "expected a number " + range + ", got " + type_name(e));
+		if (!std::isfinite(v) || v < min || v > max)
+			fail_at(e.source(), at,
+			        "expected a number " + range + ", got " + format_number(v));
+		out.push_back(v);
+	}
+	return out;
+}
+
 std::optional<bool> TableReader::optional_boolean(std::string_view key)
 {
 	const toml::node *n = get(key);
