@@ -3,14 +3,13 @@
 // hardware needs, with the safety supervisor watching while it mines.
 #include "board_args.hpp"
 #include "board_report.hpp"
+#include "board_session.hpp"
 #include "commands.hpp"
 #include "validators.hpp"
 
 #include <hashboard/board/board.hpp>
 #include <hashboard/board/board_config.hpp>
-#include <hashboard/board/linked_sim_devices.hpp>
 #include <hashboard/board/safety.hpp>
-#include <hashboard/board/sim_board.hpp>
 #include <hashboard/work.hpp>
 #include <hbsim/sim_chain.hpp>
 
@@ -32,7 +31,6 @@ using namespace std::chrono_literals;
 
 // The control loop's period: the supervisor checks every device this often.
 constexpr Duration kTick = 100ms;
-constexpr Duration kWatchdogPeriod = 100ms;
 
 struct BoardOptions {
 	std::string action;
@@ -49,66 +47,8 @@ struct BoardOptions {
 	bool chips = true;
 };
 
-// A board, its clock and its devices; members in destruction order.
-struct Session {
-	std::unique_ptr<hashboard::Clock> clock;
-	std::shared_ptr<hashboard::DeviceFactory> devices;
-	std::unique_ptr<Board> board;
-	bool simulated = false;
-};
-
-Session open_board(const BoardOptions &o, const BoardConfig &cfg)
-{
-	Session s;
-	// Twins with chains on links run in real time: the links' peers do.
-	s.simulated = o.sim || (cfg.simulated() && !o.overrides.sim_devices);
-	if (s.simulated) {
-		s.clock = std::make_unique<hashboard::VirtualClock>();
-		s.devices = std::make_shared<hashboard::SimDeviceFactory>(cfg, *s.clock);
-	} else if (o.overrides.sim_devices) {
-		s.clock = std::make_unique<hashboard::SteadyClock>();
-		s.devices = std::make_shared<hashboard::LinkedSimDevices>(cfg, *s.clock);
-	} else {
-		s.clock = std::make_unique<hashboard::SteadyClock>();
-		s.devices = hashboard::make_hardware_device_factory(cfg, *s.clock);
-	}
-	s.board = std::make_unique<Board>(cfg, *s.clock, s.devices);
-	s.board->set_logger([](Duration when, const std::string &line) {
-		std::fprintf(stderr, "[%9.3f] %s\n", hashboard::to_seconds(when), line.c_str());
-	});
-	return s;
-}
-
-// Powers up, applies the command line's voltages and frequencies, starts the chains.
-void bring_up(Board &board, const BoardOptions &o, const std::vector<ChipFreq> &chip_freqs,
-              const std::vector<DomainVoltage> &voltages)
-{
-	board.power_up();
-	for (const auto &v : voltages) {
-		const double set = board.set_domain_voltage(v.domain, v.mv);
-		if (set != v.mv)
-			std::fprintf(stderr, "hbctl: domain %s: %.1f mV clamped to %.1f mV\n",
-			             v.domain.c_str(), v.mv, set);
-	}
-	if (o.freq_mhz)
-		for (unsigned id : board.chain_ids())
-			board.set_chain_frequency(id, *o.freq_mhz);
-	for (const auto &f : chip_freqs)
-		board.set_chip_frequency(f.chain, f.position, f.mhz);
-	board.start_chains();
-}
-
-Duration job_interval(Board &board)
-{
-	Duration best = 1s;
-	for (const auto &r : board.bring_up_report())
-		if (r.scan.found() > 0)
-			best = std::min(best, board.chain(r.chain_id).job_interval());
-	return std::max<Duration>(best, 1ms);
-}
-
 // Mines until the time is up or the board trips; returns the seconds mined.
-double mine(Session &s, const BoardOptions &o, hashboard::SafetySupervisor &supervisor,
+double mine(BoardSession &s, const BoardOptions &o, hashboard::SafetySupervisor &supervisor,
             std::vector<std::string> &warnings)
 {
 	Board &board = *s.board;
@@ -199,23 +139,10 @@ BoardPlan plan_board(const BoardOptions &o)
 	return p;
 }
 
-// In virtual time the simulated chips compute 2^(zero_bits-32) of the nominal hashes
-// (32: hashing for real): refused before anything is switched on.
-void refuse_virtual_real_hashing(const BoardOptions &o, const BoardConfig &cfg)
-{
-	if ((o.sim || (cfg.simulated() && !o.overrides.sim_devices)) &&
-	    cfg.sim.zero_bits > kMaxVirtualZeroBits)
-		throw std::invalid_argument(
-		    o.file + ": sim.zero_bits = " + std::to_string(cfg.sim.zero_bits) +
-		    ": the in-process simulator runs in virtual time and computes "
-		    "2^(zero_bits-32) of the nominal hashes; at most " +
-		    std::to_string(kMaxVirtualZeroBits) + " for a board run on it");
-}
-
 // up and mine: brought up and, for mine, mined under the supervisor (and, in real time,
 // its watchdog); the snapshot taken while still powered, then powered down unless it
 // tripped (a trip has switched it off already).
-BoardSnapshot run_powered(Session &s, const BoardOptions &o, const BoardPlan &plan)
+BoardSnapshot run_powered(BoardSession &s, const BoardOptions &o, const BoardPlan &plan)
 {
 	Board &board = *s.board;
 	hashboard::SafetySupervisor supervisor(board);
@@ -224,7 +151,7 @@ BoardSnapshot run_powered(Session &s, const BoardOptions &o, const BoardPlan &pl
 	if (!s.clock->is_virtual())
 		watchdog.emplace(supervisor, *s.clock, kWatchdogPeriod);
 
-	bring_up(board, o, plan.chip_freqs, plan.voltages);
+	bring_up(board, o.freq_mhz, plan.chip_freqs, plan.voltages);
 	std::vector<std::string> warnings;
 	double seconds = 0;
 	if (o.action == "mine")
@@ -237,22 +164,12 @@ BoardSnapshot run_powered(Session &s, const BoardOptions &o, const BoardPlan &pl
 	return snap;
 }
 
-// 1 for a trip or a chain that did not come up whole.
-int exit_status(const Board &board)
-{
-	if (board.state() == BoardState::tripped)
-		return 1;
-	for (const auto &r : board.bring_up_report())
-		if (!r.scan.ok())
-			return 1;
-	return 0;
-}
-
 int run_board(const BoardOptions &o)
 {
 	const BoardPlan plan = plan_board(o);
-	refuse_virtual_real_hashing(o, plan.cfg);
-	Session s = open_board(o, plan.cfg);
+	const BoardTarget target{o.sim, o.overrides.sim_devices};
+	refuse_virtual_real_hashing(o.file, target, plan.cfg);
+	BoardSession s = open_board(target, plan.cfg);
 	Board &board = *s.board;
 	if (o.action == "status" || o.action == "down") {
 		if (o.action == "down")
@@ -261,7 +178,7 @@ int run_board(const BoardOptions &o)
 		return 0;
 	}
 	print(board, run_powered(s, o, plan), o);
-	return exit_status(board);
+	return board_exit_status(board);
 }
 
 } // namespace

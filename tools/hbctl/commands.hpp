@@ -19,5 +19,6 @@ Runner add_board_command(CLI::App &app);
 Runner add_frames_command(CLI::App &app);
 Runner add_regs_command(CLI::App &app);
 Runner add_attach_command(CLI::App &app);
+Runner add_tune_command(CLI::App &app);
 
 } // namespace hbctl
