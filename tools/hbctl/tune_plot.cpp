@@ -114,7 +114,7 @@ void chip_map(Svg &svg, const TuneResult &r)
 		for (double f : chips)
 			mhz.add(f);
 	}
-	const double top = kTitleH + 24, bottom = kHeight - kMargin - kLegendH - 30;
+	const double top = kTitleH + 24, bottom = kHeight - kMargin - kLegendH - 40;
 	svg.line("<g id=\"chip-map\">");
 	svg.text(kMapX, top - 8, "chip frequency (MHz), chains by chip order",
 	         "font-size=\"13\" font-weight=\"bold\"");
@@ -146,8 +146,14 @@ void chip_map(Svg &svg, const TuneResult &r)
 		}
 		y += cell_h;
 	}
+	// Chip order, under the widest chain's first and last cells.
+	svg.text(kMapX + label_w, y + 12, "chip 0", "font-size=\"10\" fill=\"#555\"");
+	if (widest > 1)
+		svg.text(kMapX + label_w + widest * cell_w, y + 12,
+		         fmt::format("chip {}", widest - 1),
+		         "font-size=\"10\" fill=\"#555\" text-anchor=\"end\"");
 	// The legend: the ramp with its ends labelled by the map's lowest and highest.
-	const double ly = y + 14, lw = kMapW - label_w;
+	const double ly = y + 22, lw = kMapW - label_w;
 	svg.line("<defs><linearGradient id=\"mhz-ramp\" x1=\"0\" x2=\"1\" y1=\"0\" y2=\"0\">");
 	for (int i = 0; i <= 4; ++i)
 		svg.line("<stop offset=\"{}\" stop-color=\"{}\"/>", i / 4.0, ramp(i / 4.0));
@@ -276,8 +282,10 @@ std::string tune_plot_svg(const TuneResult &r, std::string_view title)
 	};
 	svg.text(kWidth - kMargin, 22,
 	         fmt::format("{} | {} | {} TH/s, {} W, {} J/TH", hashboard::tune_mode_name(r.mode),
-	                     r.converged ? "converged" : r.stop_reason, value(r.hashrate_ths, 3),
-	                     value(r.power_w, 1), value(r.j_per_th, 2)),
+	                     r.converged             ? "converged"
+	                     : r.stop_reason.empty() ? "not converged"
+	                                             : r.stop_reason,
+	                     value(r.hashrate_ths, 3), value(r.power_w, 1), value(r.j_per_th, 2)),
 	         "font-size=\"12\" text-anchor=\"end\"");
 	chip_map(svg, r);
 
