@@ -212,11 +212,14 @@ BOOST_AUTO_TEST_CASE(bad_values_are_errors_at_their_line_and_key)
 BOOST_AUTO_TEST_CASE(missing_keys_are_named)
 {
 	// A missing key has no line of its own: the error is at its table's.
-	for (const auto &[line, key] : std::initializer_list<std::pair<std::string, std::string>>{
-	         {"power_w = 100\n", "power_w"},
-	         {"mode = \"efficiency\"\n", "mode"},
-	         {"fan_cap = 1.0\n", "goal.fan_cap"},
-	         {"mhz = [490, 500.5, 510]\n", "chain[0].mhz"},
+	struct Case {
+		std::string line, key, table; // table: the header the error points at
+	};
+	for (const auto &[line, key, table] : std::vector<Case>{
+	         {"power_w = 100\n", "power_w", ""},
+	         {"mode = \"efficiency\"\n", "mode", ""},
+	         {"fan_cap = 1.0\n", "goal.fan_cap", "[goal]"},
+	         {"mhz = [490, 500.5, 510]\n", "chain[0].mhz", "[[chain]]"},
 	     }) {
 		BOOST_TEST_CONTEXT(key)
 		{
@@ -230,6 +233,9 @@ BOOST_AUTO_TEST_CASE(missing_keys_are_named)
 				BOOST_TEST(e.key() == key, e.what());
 				BOOST_TEST(std::string(e.what()).find("missing") !=
 				           std::string::npos);
+				if (!table.empty())
+					BOOST_TEST(e.line() == hbtest::line_of(text, table),
+					           e.what());
 			}
 		}
 	}
