@@ -147,3 +147,31 @@ BOOST_AUTO_TEST_CASE(every_family_has_an_open_firmware_recipe)
 	                  std::invalid_argument);
 	BOOST_CHECK_THROW(bringup_style_by_name("stock"), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_CASE(no_solver_writes_a_word_outside_the_vco_band)
+{
+	// Off the 6.25 MHz grid ESP-Miner's order reaches REFDIV 1 (VCO >= 4000 MHz): the
+	// tuner's per-chip frequencies stopped whole chips that way.
+	for (const ChipFamily &f : all_families()) {
+		const PllLimits &l = f.pll;
+		if (l.freq_max_mhz <= l.freq_min_mhz)
+			continue; // a fixed clock (the FPGA prototype)
+		unsigned outside = 0, missing = 0;
+		for (double mhz = std::max(l.freq_min_mhz, 50.0); mhz <= l.freq_max_mhz; mhz += 0.37)
+			for (PllSolver solver : {PllSolver::lowest_vco, PllSolver::first_within_1mhz}) {
+				const auto s = pll_for_frequency(f, mhz, solver);
+				if (!s) {
+					++missing;
+					continue;
+				}
+				const double vco = s->vco_mhz(l.ref_mhz);
+				outside += vco < l.vco_min_mhz - 1e-9 || vco > l.vco_max_mhz + 1e-9;
+			}
+		BOOST_TEST(outside == 0u, f.name);
+		BOOST_TEST(missing == 0u, f.name);
+	}
+	// The Bitaxe capture's grid keeps ESP-Miner's own words.
+	const auto w = pll_for_frequency(family_by_name("bm1370"), 525, PllSolver::first_within_1mhz);
+	BOOST_TEST_REQUIRE(w.has_value());
+	BOOST_TEST(pll_register_value(family_by_name("bm1370"), *w) == 0x50D20240u);
+}

@@ -171,7 +171,8 @@ enum class PllSolver {
 	lowest_vco,
 	// The first divider set within 1 MHz, REFDIV 2 then 1, POSTDIV1 and POSTDIV2 from 7
 	// down, FBDIV rounded up: ESP-Miner of June 2025, whose words the Bitaxe capture
-	// shows (62.5 MHz 0x50D20265 ... 525 MHz 0x50D20240).
+	// shows (62.5 MHz 0x50D20265 ... 525 MHz 0x50D20240). Only words inside the
+	// family's VCO band; where none is within 1 MHz, lowest_vco's.
 	first_within_1mhz,
 };
 

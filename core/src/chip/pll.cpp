@@ -64,6 +64,11 @@ std::optional<PllSetting> first_within_1mhz(const PllLimits &l, double freq_mhz)
 				if (fb < l.fbdiv_min || fb > l.fbdiv_max)
 					continue;
 				const PllSetting s{unsigned(fb), refdiv, p1, p2};
+				// Never a word outside the family's VCO band, where the PLL does
+				// not lock (REFDIV 1 puts every FBDIV above 3200 MHz).
+				const double vco = s.vco_mhz(l.ref_mhz);
+				if (vco < l.vco_min_mhz || vco > l.vco_max_mhz)
+					continue;
 				if (std::fabs(s.freq_mhz(l.ref_mhz) - freq_mhz) < 1.0)
 					return s;
 			}
@@ -78,8 +83,11 @@ std::optional<PllSetting> pll_for_frequency(const ChipFamily &family, double fre
 	const PllLimits &l = family.pll;
 	if (!(freq_mhz >= l.freq_min_mhz && freq_mhz <= l.freq_max_mhz))
 		return std::nullopt;
-	return solver == PllSolver::lowest_vco ? lowest_vco(l, freq_mhz)
-	                                       : first_within_1mhz(l, freq_mhz);
+	if (solver == PllSolver::first_within_1mhz)
+		if (const auto s = first_within_1mhz(l, freq_mhz))
+			return s;
+	// Off ESP-Miner's grid (nothing within 1 MHz in the band): the closest in-band word.
+	return lowest_vco(l, freq_mhz);
 }
 
 std::uint32_t pll_register_value(const ChipFamily &family, const PllSetting &pll)
