@@ -157,6 +157,18 @@ static void hashboard_rx_reset(struct hashboard_device *hdev, bool active)
 	mutex_unlock(&hdev->read_mutex);
 }
 
+/*
+ * HASHBOARD_IOC_FLUSH, with rwsem held for reading: the bytes the transport
+ * holds back go first, then the FIFO and the partial frame. The other way
+ * round, held-back bytes could reach the emptied FIFO in between.
+ */
+static void hashboard_flush(struct hashboard_device *hdev)
+{
+	if (hdev->ops->flush_input)
+		hdev->ops->flush_input(hdev);
+	hashboard_rx_reset(hdev, true);
+}
+
 static int hashboard_open(struct inode *inode, struct file *file)
 {
 	struct hashboard_device *hdev;
@@ -468,7 +480,7 @@ static long hashboard_ioctl(struct file *file, unsigned int cmd,
 		ret = 0;
 		break;
 	case HASHBOARD_IOC_FLUSH:
-		hashboard_rx_reset(hdev, true);
+		hashboard_flush(hdev);
 		ret = 0;
 		break;
 	case HASHBOARD_IOC_SET_MODE:

@@ -36,6 +36,17 @@
  * Without ->unthrottle every byte is taken and records that do not fit are
  * dropped and counted as overruns (SPI: the host clocks, the chain does not
  * wait; serdev: 6.1's serdev core has no call that restarts its receive).
+ *
+ * - ->flush_input (optional; a transport with ->unthrottle needs it) drops
+ *   the received bytes the transport still holds back, so that
+ *   HASHBOARD_IOC_FLUSH leaves nothing of the old stream. The core calls it
+ *   from the FLUSH ioctl in process context, before it empties its FIFO and
+ *   framer, with no core lock held but rwsem for reading; it may sleep and
+ *   may run concurrently with the other ops and with hashboard_receive(),
+ *   and must not call back into the core. Bytes that arrive after it
+ *   started may be dropped with the rest (FLUSH races the line, as
+ *   tcflush() does). serdev and SPI hold nothing back and leave it unset
+ *   (serdev_device_write_flush() is for the output side only).
  */
 #ifndef _HASHBOARD_CORE_H
 #define _HASHBOARD_CORE_H
@@ -65,6 +76,7 @@ struct hashboard_ops {
 	int (*reset)(struct hashboard_device *hdev, u32 msecs);	/* optional */
 	int (*set_power)(struct hashboard_device *hdev, bool on);	/* optional */
 	void (*unthrottle)(struct hashboard_device *hdev);	/* optional */
+	void (*flush_input)(struct hashboard_device *hdev);	/* optional */
 };
 
 /* BM13xx receive framing, one per device (hashboard_proto.c). */

@@ -360,20 +360,33 @@ static void test_backpressure(void)
 	CHECK_OK(hbt_set_mode(dev, HASHBOARD_MODE_FRAMED, 9), "framed mode");
 
 	/*
-	 * FLUSH drops the FIFO and the partial frame; bytes the tty layer
-	 * still holds then arrive (tcflush(TCIFLUSH) on the tty drops those).
+	 * FLUSH drops the FIFO, the partial frame and the bytes the tty layer
+	 * still holds back (the ldisc's flush_input: tty_ldisc_flush()).
 	 */
 	clear();
 	hbt_full_write(master, many, sizeof(many));
 	hbt_msleep(300);
-	CHECK_OK(ioctl(dev, HASHBOARD_IOC_FLUSH), "FLUSH with bytes held back");
-	n = hbt_read_records(dev, r, N + 16, N, 1000);
 	stats(&st);
-	CHECK(n == N - FIFO_RECS - 1 && in_order(r, n, FIFO_RECS + 1) &&
-	      st.overruns == 0,
-	      "after FLUSH the held-back frames follow (the partial one dropped)",
-	      "n %d first %u overruns %llu", n, n ? counter_of(&r[0]) : 0,
-	      (unsigned long long)st.overruns);
+	CHECK(st.frames == FIFO_RECS && st.rx_bytes == 9 * FIFO_RECS + 8,
+	      "before FLUSH: the FIFO is full and the rest is held back",
+	      "frames %llu rx_bytes %llu", (unsigned long long)st.frames,
+	      (unsigned long long)st.rx_bytes);
+	CHECK_OK(ioctl(dev, HASHBOARD_IOC_FLUSH), "FLUSH with bytes held back");
+	n = hbt_read_records(dev, r, N + 16, N, 500);
+	stats(&st);
+	CHECK(n == 0 && st.frames == FIFO_RECS &&
+	      st.rx_bytes == 9 * FIFO_RECS + 8 && st.overruns == 0,
+	      "after FLUSH the held-back frames are gone (none arrive, none taken)",
+	      "n %d first %u frames %llu rx_bytes %llu overruns %llu", n,
+	      n > 0 ? counter_of(&r[0]) : 0, (unsigned long long)st.frames,
+	      (unsigned long long)st.rx_bytes, (unsigned long long)st.overruns);
+	for (int i = 0; i < 4; i++)
+		counted(many + 9 * i, 7000 + i);
+	feed(many, 9 * 4);
+	n = records(r, N + 16, 4);
+	CHECK(n == 4 && in_order(r, n, 7000),
+	      "frames sent after the FLUSH arrive whole, in order",
+	      "n %d first %u", n, n > 0 ? counter_of(&r[0]) : 0);
 }
 
 /*

@@ -100,13 +100,12 @@ struct hashboard_mode {
 #define HASHBOARD_IOC_GET_STATS	_IOR(HASHBOARD_IOC_MAGIC, 0x04, struct hashboard_stats)
 #define HASHBOARD_IOC_CLEAR_STATS _IO(HASHBOARD_IOC_MAGIC, 0x05)
 /*
- * Drops received records and any partial frame. On the line discipline,
- * bytes the tty still holds back (the FIFO was full) arrive afterwards;
- * tcflush(TCIFLUSH) on the tty drops those.
+ * Drops received records, any partial frame and, on the line discipline,
+ * the bytes the tty still holds back because the FIFO was full (as
+ * tcflush(TCIFLUSH) on the tty would). Bytes that arrive after it are kept.
  */
 #define HASHBOARD_IOC_FLUSH	_IO(HASHBOARD_IOC_MAGIC, 0x06)
 #define HASHBOARD_IOC_SET_MODE	_IOW(HASHBOARD_IOC_MAGIC, 0x07, struct hashboard_mode)
-
 /*
  * The line discipline: TIOCSETD with HASHBOARD_LDISC on a tty makes a chain
  * device of it (N_DEVELOPMENT, the number the kernel leaves for out-of-tree
