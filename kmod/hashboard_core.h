@@ -53,6 +53,7 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/hrtimer.h>
 #include <linux/kfifo.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
@@ -111,7 +112,10 @@ struct hashboard_device {
 	struct mutex write_mutex;	/* whole writes do not interleave */
 	u8 *write_buf;
 
-	/* rx_lock: framer, fifo producer side, stats, active, throttled. */
+	/*
+	 * rx_lock: framer, fifo producer side, stats, active, throttled, the
+	 * wake-up state below.
+	 */
 	spinlock_t rx_lock;
 	bool active;
 	bool overrun;
@@ -120,6 +124,19 @@ struct hashboard_device {
 	struct kfifo fifo;
 	wait_queue_head_t read_queue;
 	struct hashboard_stats stats;
+
+	/*
+	 * Wake-up coalescing (HASHBOARD_IOC_SET_WAKEUP): readers wait for
+	 * ready, which is set once wake_min records are queued, the oldest
+	 * is wake_delay_ns old (wake_timer) or the FIFO is nearly full.
+	 */
+	unsigned int records;	/* records in the FIFO */
+	bool ready;
+	u32 wake_min;
+	u64 wake_delay_ns;
+	u64 oldest_ns;		/* timestamp of the oldest record, if records */
+	u64 timer_ns;		/* wake_timer's expiry while armed, else 0 */
+	struct hrtimer wake_timer;
 };
 
 struct hashboard_device *hashboard_allocate_device(struct device *parent);
