@@ -331,6 +331,9 @@ static speed_t to_speed(uint32_t baud)
 {
 	switch (baud) {
 	case 115200: return B115200;
+	case 230400: return B230400;
+	case 460800: return B460800;
+	case 500000: return B500000;
 	case 921600: return B921600;
 	case 1000000: return B1000000;
 	case 1500000: return B1500000;
