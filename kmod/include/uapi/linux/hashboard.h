@@ -18,7 +18,8 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define HASHBOARD_ABI_VERSION	1
+/* 2: HASHBOARD_IOC_SET_WAKEUP / GET_WAKEUP */
+#define HASHBOARD_ABI_VERSION	2
 #define HASHBOARD_MAX_WRITE	4096
 #define HASHBOARD_MAX_RECORD	64	/* payload bytes in one record */
 
