@@ -249,6 +249,7 @@ static void hashboard_rx_reset(struct hashboard_device *hdev, bool active)
 	kfifo_reset_out(&hdev->fifo);
 	hdev->records = 0;
 	WRITE_ONCE(hdev->ready, false);
+	hdev->timer_ns = 0;	/* the next record (re)starts the timer */
 	spin_unlock_irqrestore(&hdev->rx_lock, flags);
 	if (!active)
 		hrtimer_cancel(&hdev->wake_timer);
