@@ -26,7 +26,9 @@
  * What a transport guarantees the core:
  * - hashboard_receive() may be called from any context, including hard IRQ,
  *   concurrently with anything but itself on the same device and not after
- *   hashboard_deregister_device() has returned.
+ *   hashboard_deregister_device() has returned. (It wakes readers per the
+ *   device's wake-up threshold and may arm the core's hrtimer for it; that
+ *   needs nothing from the transport.)
  *
  * Receive back-pressure: a transport that can leave bytes with its sender
  * (a tty's flip buffer) sets ->unthrottle. hashboard_receive() then stops
