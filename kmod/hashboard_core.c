@@ -15,6 +15,7 @@
 #include <linux/device.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/idr.h>
 #include <linux/kernel.h>
 #include <linux/kfifo.h>
@@ -29,6 +30,11 @@
 
 #define HASHBOARD_MINORS	32
 #define HASHBOARD_FIFO_SIZE	16384
+/* Less room than this wakes readers whatever the wake-up threshold. */
+#define HASHBOARD_FIFO_LOW	(HASHBOARD_FIFO_SIZE / 4)
+
+static_assert(HASHBOARD_WAKEUP_MAX_RECORDS * HASHBOARD_RECORD_SIZE(9) <=
+	      HASHBOARD_FIFO_SIZE);
 
 static DEFINE_IDA(hashboard_minors);
 static dev_t hashboard_first;
@@ -71,6 +77,69 @@ void hashboard_emit_record(struct hashboard_device *hdev, const u8 *data,
 	hdev->overrun = false;
 	/* One kfifo_in: the reader sees the record whole or not at all. */
 	kfifo_in(&hdev->fifo, rec, size);
+	if (!hdev->records++)
+		hdev->oldest_ns = now_ns;
+}
+
+/* rx_lock held: whether readers should run now (hashboard_wakeup). */
+static bool hashboard_wake_due(struct hashboard_device *hdev, u64 now)
+{
+	if (!hdev->records)
+		return false;
+	return hdev->records >= hdev->wake_min ||
+	       kfifo_avail(&hdev->fifo) < HASHBOARD_FIFO_LOW ||
+	       now >= hdev->oldest_ns + hdev->wake_delay_ns;
+}
+
+/*
+ * rx_lock held, after records came or went or the threshold changed: sets
+ * ready and, while records wait below the threshold, arms wake_timer for
+ * the oldest one's deadline (hrtimer_start() does not sleep; restarting an
+ * armed timer moves it). Returns whether readers should be woken. With
+ * wake_min 1 every queued record is due at once and the timer is never
+ * armed.
+ */
+static bool hashboard_rx_update(struct hashboard_device *hdev, u64 now)
+{
+	u64 expiry;
+	bool due = hashboard_wake_due(hdev, now);
+
+	WRITE_ONCE(hdev->ready, due);
+	if (due || !hdev->records)
+		return due;
+	expiry = hdev->oldest_ns + hdev->wake_delay_ns;
+	if (hdev->timer_ns != expiry) {
+		hdev->timer_ns = expiry;
+		hrtimer_start(&hdev->wake_timer, ns_to_ktime(expiry),
+			      HRTIMER_MODE_ABS);
+	}
+	return false;
+}
+
+/*
+ * The oldest record's deadline (hard IRQ context). A timer that went stale
+ * (the records it was armed for were read, the FIFO flushed) finds nothing
+ * due and at most re-arms itself for the records now queued.
+ */
+static enum hrtimer_restart hashboard_wake_timer(struct hrtimer *timer)
+{
+	struct hashboard_device *hdev =
+		container_of(timer, struct hashboard_device, wake_timer);
+	unsigned long flags;
+	bool wake = false;
+
+	spin_lock_irqsave(&hdev->rx_lock, flags);
+	hdev->timer_ns = 0;
+	if (hdev->active && !hdev->ready)
+		wake = hashboard_rx_update(hdev, ktime_get_ns());
+	if (wake && wq_has_sleeper(&hdev->read_queue))
+		hdev->stats.wakeups++;
+	spin_unlock_irqrestore(&hdev->rx_lock, flags);
+
+	if (wake)
+		wake_up_interruptible(&hdev->read_queue);
+
+	return HRTIMER_NORESTART;
 }
 
 /**
@@ -94,6 +163,7 @@ size_t hashboard_receive(struct hashboard_device *hdev, const u8 *buf,
 	unsigned int before;
 	size_t done;
 	bool wake;
+	u64 now;
 
 	spin_lock_irqsave(&hdev->rx_lock, flags);
 	if (!hdev->active) {
@@ -101,12 +171,14 @@ size_t hashboard_receive(struct hashboard_device *hdev, const u8 *buf,
 		spin_unlock_irqrestore(&hdev->rx_lock, flags);
 		return count;
 	}
-	before = kfifo_len(&hdev->fifo);
-	done = hashboard_framer_feed(hdev, buf, count, ktime_get_ns());
+	before = hdev->records;
+	now = ktime_get_ns();
+	done = hashboard_framer_feed(hdev, buf, count, now);
 	hdev->stats.rx_bytes += done;
 	if (done < count)
 		hdev->throttled = true;
-	wake = kfifo_len(&hdev->fifo) != before;
+	/* New records wake readers once the wake-up threshold is reached. */
+	wake = hdev->records != before && hashboard_rx_update(hdev, now);
 	if (wake && wq_has_sleeper(&hdev->read_queue))
 		hdev->stats.wakeups++;
 	spin_unlock_irqrestore(&hdev->rx_lock, flags);
@@ -140,7 +212,31 @@ static void hashboard_rx_unthrottle(struct hashboard_device *hdev)
 		hdev->ops->unthrottle(hdev);
 }
 
-/* Takes read_mutex: only the reader side may move the FIFO's out index. */
+/*
+ * Called with read_mutex held after a read took n records: the oldest
+ * record is now the one at the FIFO's head, and what is left may be below
+ * the wake-up threshold again.
+ */
+static void hashboard_rx_taken(struct hashboard_device *hdev, unsigned int n)
+{
+	struct hashboard_record hdr;
+
+	spin_lock_irq(&hdev->rx_lock);
+	hdev->records -= min(n, hdev->records);
+	if (kfifo_is_empty(&hdev->fifo))
+		hdev->records = 0;
+	else if (kfifo_out_peek(&hdev->fifo, &hdr, sizeof(hdr)) == sizeof(hdr))
+		hdev->oldest_ns = hdr.timestamp_ns;
+	hashboard_rx_update(hdev, ktime_get_ns());
+	spin_unlock_irq(&hdev->rx_lock);
+}
+
+/*
+ * Takes read_mutex: only the reader side may move the FIFO's out index.
+ * Once inactive (last close, deregister) nothing arms wake_timer again, so
+ * it is cancelled here; an active reset (open, FLUSH) leaves it: records
+ * may already be arriving, and a stale expiry finds nothing due.
+ */
 static void hashboard_rx_reset(struct hashboard_device *hdev, bool active)
 {
 	unsigned long flags;
@@ -151,10 +247,27 @@ static void hashboard_rx_reset(struct hashboard_device *hdev, bool active)
 	hdev->overrun = false;
 	hdev->framer.have = 0;
 	kfifo_reset_out(&hdev->fifo);
+	hdev->records = 0;
+	WRITE_ONCE(hdev->ready, false);
+	hdev->timer_ns = 0;	/* the next record (re)starts the timer */
 	spin_unlock_irqrestore(&hdev->rx_lock, flags);
+	if (!active)
+		hrtimer_cancel(&hdev->wake_timer);
 	/* Bytes held back go to the empty FIFO, or are dropped when closed. */
 	hashboard_rx_unthrottle(hdev);
 	mutex_unlock(&hdev->read_mutex);
+}
+
+/*
+ * HASHBOARD_IOC_FLUSH, with rwsem held for reading: the bytes the transport
+ * holds back go first, then the FIFO and the partial frame. The other way
+ * round, held-back bytes could reach the emptied FIFO in between.
+ */
+static void hashboard_flush(struct hashboard_device *hdev)
+{
+	if (hdev->ops->flush_input)
+		hdev->ops->flush_input(hdev);
+	hashboard_rx_reset(hdev, true);
 }
 
 static int hashboard_open(struct inode *inode, struct file *file)
@@ -175,6 +288,11 @@ static int hashboard_open(struct inode *inode, struct file *file)
 	}
 
 	if (hdev->count++ == 0) {
+		/* A new user starts with a reader woken by every record. */
+		spin_lock_irq(&hdev->rx_lock);
+		hdev->wake_min = 1;
+		hdev->wake_delay_ns = 0;
+		spin_unlock_irq(&hdev->rx_lock);
 		hashboard_rx_reset(hdev, true);
 		ret = hdev->ops->open(hdev);
 		if (ret) {
@@ -213,29 +331,36 @@ unlock:
 
 static bool hashboard_readable(struct hashboard_device *hdev)
 {
-	return !kfifo_is_empty(&hdev->fifo) || READ_ONCE(hdev->disconnected);
+	return READ_ONCE(hdev->ready) || READ_ONCE(hdev->disconnected);
 }
 
 static ssize_t hashboard_read(struct file *file, char __user *buf,
 			      size_t count, loff_t *pos)
 {
 	struct hashboard_device *hdev = file->private_data;
+	bool nonblock = file->f_flags & O_NONBLOCK;
+	unsigned int copied, size, taken = 0;
 	struct hashboard_record hdr;
-	unsigned int copied, size;
 	size_t done = 0;
 	int ret;
 
-	/* Sleep without read_mutex, so flush and a second reader never wait on us. */
+	/*
+	 * Sleep without read_mutex, so flush and a second reader never wait on
+	 * us. A blocking read waits for the wake-up threshold (ready); a
+	 * non-blocking one, or one after a disconnect, takes what is queued.
+	 */
 	for (;;) {
 		if (mutex_lock_interruptible(&hdev->read_mutex))
 			return -ERESTARTSYS;
-		if (!kfifo_is_empty(&hdev->fifo))
+		if (READ_ONCE(hdev->ready) ||
+		    ((nonblock || READ_ONCE(hdev->disconnected)) &&
+		     !kfifo_is_empty(&hdev->fifo)))
 			break;
 		mutex_unlock(&hdev->read_mutex);
 
 		if (READ_ONCE(hdev->disconnected))
 			return 0;
-		if (file->f_flags & O_NONBLOCK)
+		if (nonblock)
 			return -EAGAIN;
 		if (wait_event_interruptible(hdev->read_queue,
 					     hashboard_readable(hdev)))
@@ -251,9 +376,12 @@ static ssize_t hashboard_read(struct file *file, char __user *buf,
 		if (ret)
 			goto out;
 		done += copied;
+		taken++;
 	}
 	ret = done ? done : -EMSGSIZE;
 out:
+	if (taken)
+		hashboard_rx_taken(hdev, taken);
 	hashboard_rx_unthrottle(hdev);
 	mutex_unlock(&hdev->read_mutex);
 
@@ -317,7 +445,7 @@ static __poll_t hashboard_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &hdev->read_queue, wait);
 
-	if (!kfifo_is_empty(&hdev->fifo))
+	if (READ_ONCE(hdev->ready))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (READ_ONCE(hdev->disconnected))
 		mask |= EPOLLHUP;
@@ -437,6 +565,51 @@ static int hashboard_ioc_set_mode(struct hashboard_device *hdev,
 	return hashboard_set_mode(hdev, m.mode, m.reply_len);
 }
 
+static int hashboard_ioc_set_wakeup(struct hashboard_device *hdev,
+				    void __user *argp)
+{
+	struct hashboard_wakeup w;
+	bool wake;
+	int ret;
+
+	ret = hashboard_copy_struct_from_user(&w, sizeof(w), sizeof(w), argp);
+	if (ret)
+		return ret;
+	if (w.reserved || w.min_records < 1 ||
+	    w.min_records > HASHBOARD_WAKEUP_MAX_RECORDS ||
+	    w.max_delay_us > HASHBOARD_WAKEUP_MAX_DELAY_US ||
+	    (w.min_records > 1 && !w.max_delay_us))
+		return -EINVAL;
+
+	spin_lock_irq(&hdev->rx_lock);
+	hdev->wake_min = w.min_records;
+	hdev->wake_delay_ns = (u64)w.max_delay_us * NSEC_PER_USEC;
+	hdev->timer_ns = 0;	/* re-armed for the new delay if records wait */
+	wake = hashboard_rx_update(hdev, ktime_get_ns());
+	if (wake && wq_has_sleeper(&hdev->read_queue))
+		hdev->stats.wakeups++;
+	spin_unlock_irq(&hdev->rx_lock);
+
+	if (wake)
+		wake_up_interruptible(&hdev->read_queue);
+
+	return 0;
+}
+
+static int hashboard_ioc_get_wakeup(struct hashboard_device *hdev,
+				    void __user *argp)
+{
+	struct hashboard_wakeup w;
+
+	memset(&w, 0, sizeof(w));
+	spin_lock_irq(&hdev->rx_lock);
+	w.min_records = hdev->wake_min;
+	w.max_delay_us = div_u64(hdev->wake_delay_ns, NSEC_PER_USEC);
+	spin_unlock_irq(&hdev->rx_lock);
+
+	return hashboard_copy_struct_to_user(argp, &w, sizeof(w), sizeof(w));
+}
+
 static long hashboard_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -468,11 +641,17 @@ static long hashboard_ioctl(struct file *file, unsigned int cmd,
 		ret = 0;
 		break;
 	case HASHBOARD_IOC_FLUSH:
-		hashboard_rx_reset(hdev, true);
+		hashboard_flush(hdev);
 		ret = 0;
 		break;
 	case HASHBOARD_IOC_SET_MODE:
 		ret = hashboard_ioc_set_mode(hdev, argp);
+		break;
+	case HASHBOARD_IOC_SET_WAKEUP:
+		ret = hashboard_ioc_set_wakeup(hdev, argp);
+		break;
+	case HASHBOARD_IOC_GET_WAKEUP:
+		ret = hashboard_ioc_get_wakeup(hdev, argp);
 		break;
 	case HASHBOARD_IOC_SET_BAUD:
 		ret = get_user(val, (u32 __user *)argp);
@@ -544,6 +723,8 @@ static void hashboard_device_release(struct device *dev)
 {
 	struct hashboard_device *hdev = to_hashboard_device(dev);
 
+	/* Nothing armed it since the last reset; make sure nothing fires. */
+	hrtimer_cancel(&hdev->wake_timer);
 	kfree(hdev->write_buf);
 	kfifo_free(&hdev->fifo);
 	ida_free(&hashboard_minors, hdev->id);
@@ -590,6 +771,9 @@ struct hashboard_device *hashboard_allocate_device(struct device *parent)
 	mutex_init(&hdev->write_mutex);
 	spin_lock_init(&hdev->rx_lock);
 	init_waitqueue_head(&hdev->read_queue);
+	hrtimer_init(&hdev->wake_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	hdev->wake_timer.function = hashboard_wake_timer;
+	hdev->wake_min = 1;
 	hashboard_framer_init(&hdev->framer, HASHBOARD_MODE_FRAMED, 9);
 	hdev->framer.idle_byte = -1;
 
@@ -767,6 +951,29 @@ static ssize_t reply_len_store(struct device *dev,
 }
 static DEVICE_ATTR_RW(reply_len);
 
+static ssize_t wake_records_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct hashboard_device *hdev = to_hashboard_device(dev);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(hdev->wake_min));
+}
+static DEVICE_ATTR_RO(wake_records);
+
+static ssize_t wake_delay_us_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct hashboard_device *hdev = to_hashboard_device(dev);
+	u64 ns;
+
+	spin_lock_irq(&hdev->rx_lock);
+	ns = hdev->wake_delay_ns;
+	spin_unlock_irq(&hdev->rx_lock);
+
+	return sysfs_emit(buf, "%llu\n", div_u64(ns, NSEC_PER_USEC));
+}
+static DEVICE_ATTR_RO(wake_delay_us);
+
 static ssize_t hashboard_stat_show(struct device *dev, char *buf,
 				   size_t offset)
 {
@@ -843,6 +1050,8 @@ static struct attribute *hashboard_attrs[] = {
 	&dev_attr_baud.attr,
 	&dev_attr_mode.attr,
 	&dev_attr_reply_len.attr,
+	&dev_attr_wake_records.attr,
+	&dev_attr_wake_delay_us.attr,
 	NULL
 };
 

@@ -26,7 +26,9 @@
  * What a transport guarantees the core:
  * - hashboard_receive() may be called from any context, including hard IRQ,
  *   concurrently with anything but itself on the same device and not after
- *   hashboard_deregister_device() has returned.
+ *   hashboard_deregister_device() has returned. (It wakes readers per the
+ *   device's wake-up threshold and may arm the core's hrtimer for it; that
+ *   needs nothing from the transport.)
  *
  * Receive back-pressure: a transport that can leave bytes with its sender
  * (a tty's flip buffer) sets ->unthrottle. hashboard_receive() then stops
@@ -36,12 +38,24 @@
  * Without ->unthrottle every byte is taken and records that do not fit are
  * dropped and counted as overruns (SPI: the host clocks, the chain does not
  * wait; serdev: 6.1's serdev core has no call that restarts its receive).
+ *
+ * - ->flush_input (optional; a transport with ->unthrottle needs it) drops
+ *   the received bytes the transport still holds back, so that
+ *   HASHBOARD_IOC_FLUSH leaves nothing of the old stream. The core calls it
+ *   from the FLUSH ioctl in process context, before it empties its FIFO and
+ *   framer, with no core lock held but rwsem for reading; it may sleep and
+ *   may run concurrently with the other ops and with hashboard_receive(),
+ *   and must not call back into the core. Bytes that arrive after it
+ *   started may be dropped with the rest (FLUSH races the line, as
+ *   tcflush() does). serdev and SPI hold nothing back and leave it unset
+ *   (serdev_device_write_flush() is for the output side only).
  */
 #ifndef _HASHBOARD_CORE_H
 #define _HASHBOARD_CORE_H
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/hrtimer.h>
 #include <linux/kfifo.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
@@ -65,6 +79,7 @@ struct hashboard_ops {
 	int (*reset)(struct hashboard_device *hdev, u32 msecs);	/* optional */
 	int (*set_power)(struct hashboard_device *hdev, bool on);	/* optional */
 	void (*unthrottle)(struct hashboard_device *hdev);	/* optional */
+	void (*flush_input)(struct hashboard_device *hdev);	/* optional */
 };
 
 /* BM13xx receive framing, one per device (hashboard_proto.c). */
@@ -99,7 +114,10 @@ struct hashboard_device {
 	struct mutex write_mutex;	/* whole writes do not interleave */
 	u8 *write_buf;
 
-	/* rx_lock: framer, fifo producer side, stats, active, throttled. */
+	/*
+	 * rx_lock: framer, fifo producer side, stats, active, throttled, the
+	 * wake-up state below.
+	 */
 	spinlock_t rx_lock;
 	bool active;
 	bool overrun;
@@ -108,6 +126,19 @@ struct hashboard_device {
 	struct kfifo fifo;
 	wait_queue_head_t read_queue;
 	struct hashboard_stats stats;
+
+	/*
+	 * Wake-up coalescing (HASHBOARD_IOC_SET_WAKEUP): readers wait for
+	 * ready, which is set once wake_min records are queued, the oldest
+	 * is wake_delay_ns old (wake_timer) or the FIFO is nearly full.
+	 */
+	unsigned int records;	/* records in the FIFO */
+	bool ready;
+	u32 wake_min;
+	u64 wake_delay_ns;
+	u64 oldest_ns;		/* timestamp of the oldest record, if records */
+	u64 timer_ns;		/* wake_timer's expiry while armed, else 0 */
+	struct hrtimer wake_timer;
 };
 
 struct hashboard_device *hashboard_allocate_device(struct device *parent);

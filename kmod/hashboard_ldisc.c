@@ -105,12 +105,35 @@ static void hashboard_ldisc_unthrottle(struct hashboard_device *hdev)
 	queue_work(system_unbound_wq, &hl->tty->port->buf.work);
 }
 
+/*
+ * HASHBOARD_IOC_FLUSH: drop what the tty layer holds back (the flip buffer
+ * receive_buf2 left bytes in), as tcflush(TCIFLUSH) on the tty does.
+ * tty_ldisc_flush() empties the port's buffer under its buf->lock, which
+ * flush_to_ldisc holds around receive_buf2, so a receive in progress ends
+ * first; it then calls the line discipline's ->flush_buffer, which this one
+ * deliberately lacks: a tty flush reaching the core's FLUSH would come back
+ * here and take buf->lock again. Only rwsem (read) is held by the caller;
+ * nothing under buf->lock takes it. When the line discipline is being
+ * changed, tty_ldisc_ref() fails and only the buffer is flushed. A pty's
+ * writer waiting for buffer room is woken, as receive_buf2 does.
+ */
+static void hashboard_ldisc_flush_input(struct hashboard_device *hdev)
+{
+	struct hashboard_ldisc *hl = hashboard_get_drvdata(hdev);
+	struct tty_struct *tty = hl->tty;
+
+	tty_ldisc_flush(tty);
+	if (tty->driver->type == TTY_DRIVER_TYPE_PTY)
+		tty_wakeup(tty->link);
+}
+
 static const struct hashboard_ops hashboard_ldisc_ops = {
 	.open		= hashboard_ldisc_dev_open,
 	.close		= hashboard_ldisc_dev_close,
 	.write_raw	= hashboard_ldisc_write_raw,
 	.set_baud	= hashboard_ldisc_set_baud,
 	.unthrottle	= hashboard_ldisc_unthrottle,
+	.flush_input	= hashboard_ldisc_flush_input,
 };
 
 /* A raw 8N1 line with no flow control: the chain sends binary. */

@@ -10,6 +10,13 @@ countable) and bit 7 of LAST set over a CRC5 that makes the CRC over the 7
 bytes after the preamble zero, then 8 end frames (N = 0xFFFFFFFF).
 MODE 0: frames back to back; MODE 1: 1-4 garbage bytes (never 0xAA) before
 every third frame; MODE 0xFF: exit.
+
+The stream is paced at the chain's baud (--baud, 10 bits a byte: 8N1), as a
+real UART would deliver it: every --slice-ms (default 1 ms) the sender hands
+QEMU the bytes due by then, so the guest sees line-rate arrival in small
+slices instead of the whole pass at QEMU's emulation rate. When QEMU does not
+take the bytes as fast (the socket fills), the stream falls behind; the
+sender prints how long each pass took against the nominal time.
 """
 import argparse
 import os
@@ -54,9 +61,39 @@ def stream(frames, garbage):
     return bytes(out), gbytes
 
 
+def paced_send(conn, data, rate, slice_s):
+    """Sends data at rate bytes/s, every slice_s the bytes due by then.
+    Returns (seconds taken, largest lag behind schedule in seconds)."""
+    view = memoryview(data)
+    n = len(data)
+    sent = 0
+    lag = 0.0
+    t0 = time.monotonic()
+    k = 0
+    while sent < n:
+        now = time.monotonic()
+        due = min(n, int((now - t0) * rate) + 1)
+        if due > sent:
+            conn.sendall(view[sent:due])
+            sent = due
+            # How far the bytes that went now are behind their due time.
+            lag = max(lag, time.monotonic() - (t0 + sent / rate))
+        k += 1
+        wait = t0 + k * slice_s - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        else:
+            k = int((time.monotonic() - t0) / slice_s)
+    return time.monotonic() - t0, lag
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--frames", type=int, default=20000)
+    ap.add_argument("--frames", type=int, default=100000)
+    ap.add_argument("--baud", type=int, default=3000000,
+                    help="the chain's baud; the stream is paced at baud/10 bytes/s")
+    ap.add_argument("--slice-ms", type=float, default=1.0,
+                    help="send the bytes due every this many ms")
     ap.add_argument("socket")
     a = ap.parse_args()
     # Self-check against the bytewise CRC the kernel framer applies.
@@ -68,8 +105,11 @@ def main():
     srv.bind(a.socket)
     srv.listen(1)
     streams = {0: stream(a.frames, False), 1: stream(a.frames, True)}
+    rate = a.baud / 10.0
     print(f"sender: {a.frames} frames per pass; garbage pass has "
-          f"{streams[1][1]} garbage bytes; listening on {a.socket}", flush=True)
+          f"{streams[1][1]} garbage bytes; paced at {a.baud} Bd = "
+          f"{rate:.0f} bytes/s in {a.slice_ms:g} ms slices; listening on "
+          f"{a.socket}", flush=True)
     conn, _ = srv.accept()
     buf = bytearray()
     go = bytes([0x55, 0xAA, 0x52, 0x05, 0x00])
@@ -91,10 +131,16 @@ def main():
                 print("sender: quit", flush=True)
                 return 0
             data, g = streams.get(mode, streams[0])
-            t0 = time.monotonic()
-            conn.sendall(data)
+            took, lag = paced_send(conn, data, rate, a.slice_ms / 1000.0)
+            # Within 10 ms of the schedule the guest saw line-rate arrival;
+            # beyond that QEMU took the bytes slower than the line carries
+            # them and the stream ran at QEMU's emulation rate instead.
+            held = "line rate held" if lag < 0.010 else \
+                "behind: QEMU took the bytes slower than the line rate"
             print(f"sender: mode {mode}: {len(data)} bytes ({g} garbage) "
-                  f"handed to QEMU in {time.monotonic() - t0:.3f} s", flush=True)
+                  f"in {took:.3f} s (nominal {len(data) / rate:.3f} s at "
+                  f"{a.baud} Bd; largest lag {lag * 1000:.1f} ms: {held})",
+                  flush=True)
 
 
 if __name__ == "__main__":

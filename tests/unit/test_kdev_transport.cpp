@@ -30,6 +30,19 @@ BOOST_AUTO_TEST_CASE(defaults_to_raw_mode_with_the_kernels_reply_length)
 	BOOST_TEST(s.path == "/dev/hashboard0");
 	BOOST_TEST((s.mode == KdevMode::raw));
 	BOOST_TEST(!s.reply_len.has_value());
+	BOOST_TEST(!s.wake_records.has_value());
+	BOOST_TEST(!s.wake_us.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(wake_up_threshold_takes_records_and_a_time_bound)
+{
+	const auto s = kdev_settings(
+	    parse_transport_uri("kdev:/dev/hashboard0?mode=framed&wake_records=16&wake_us=2000"));
+	BOOST_TEST(*s.wake_records == 16u);
+	BOOST_TEST(*s.wake_us == 2000u);
+	const auto one = kdev_settings(parse_transport_uri("kdev:/dev/hashboard0?wake_records=1"));
+	BOOST_TEST(*one.wake_records == 1u);
+	BOOST_TEST(!one.wake_us.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(framed_mode_takes_9_or_11_byte_replies)
@@ -48,6 +61,13 @@ BOOST_AUTO_TEST_CASE(bad_options_name_what_is_wrong)
 	expect_invalid_uri("kdev:/dev/hashboard0?mode=framed&reply=12", {"reply"});
 	expect_invalid_uri("kdev:/dev/hashboard0?reply=11", {"mode=framed"});
 	expect_invalid_uri("kdev:/dev/hashboard0?baud=115200", {"baud"});
+	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=0&wake_us=10", {"wake_records"});
+	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=513&wake_us=10",
+	                   {"wake_records"});
+	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=16", {"wake_us"});
+	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=16&wake_us=0", {"wake_us"});
+	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=16&wake_us=1000001", {"wake_us"});
+	expect_invalid_uri("kdev:/dev/hashboard0?wake_us=2000", {"wake_records"});
 }
 
 BOOST_AUTO_TEST_CASE(a_virtual_clock_is_refused)

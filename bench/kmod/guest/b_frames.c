@@ -3,7 +3,7 @@
  * bench/kmod/guest/b_frames.c: frames through /dev/hashboardN against the
  * same traffic read from the raw tty by a userspace loop (bench/kmod/run).
  *
- *   b_frames TTY FRAMES BAUD
+ *   b_frames TTY FRAMES BAUD [WAKE_RECORDS WAKE_US]
  *
  * The far side of TTY is bench/kmod/sender.py: each pass starts when this
  * program writes a "go" command frame (a read of register MODE: 0 clean,
@@ -12,8 +12,12 @@
  *
  * Four passes in one run: kernel clean, tty clean, kernel garbage, tty
  * garbage. Kernel: the hashboard ldisc on TTY, /dev/hashboardN in framed
- * mode (reply_len 9), blocking read() of records. Tty: N_TTY raw (VMIN=1,
+ * mode (reply_len 9), wake-up threshold WAKE_RECORDS records or WAKE_US
+ * microseconds (HASHBOARD_IOC_SET_WAKEUP; default 1 and 0: every record),
+ * blocking read() of records; the delay from a record's timestamp to the
+ * read() that returned it is printed (mean, max). Tty: N_TTY raw (VMIN=1,
  * VTIME=0), blocking read(), frames found by a preamble + CRC5 parser here.
+ * The sender paces the stream at BAUD (10 bits a byte).
  * A wake-up is a read() that returned data; also printed: the process's
  * voluntary context switches and, for the kernel, the driver's own count.
  * CPU: the process's user+sys (getrusage) and the whole guest's non-idle
@@ -25,7 +29,9 @@
 #include <sys/resource.h>
 
 #define END_COUNTER 0xffffffffu
-#define PASS_SECONDS 12
+
+/* A pass gives up after this: 10 s plus 3x the stream's time at the baud. */
+static unsigned int pass_seconds = 12;
 
 struct result {
 	const char *path, *pass;
@@ -34,6 +40,8 @@ struct result {
 	long reads, nvcsw;
 	long long kwakeups;
 	double secs, cpu_us, sys_us;
+	double delay_sum_us, delay_max_us;
+	long delay_n;
 	int done;
 };
 
@@ -132,7 +140,7 @@ static void pass_begin(struct result *r, const char *path, const char *pass,
 	r->pass = pass;
 	r->want = frames;
 	timed_out = 0;
-	alarm(PASS_SECONDS);
+	alarm(pass_seconds);
 }
 
 static void pass_end(struct result *r)
@@ -143,9 +151,10 @@ static void pass_end(struct result *r)
 }
 
 static void run_kernel(int tty, uint32_t frames, uint32_t baud, int mode,
-		       struct result *r)
+		       const struct hashboard_wakeup *wake, struct result *r)
 {
 	static uint8_t buf[65536];
+	struct hashboard_wakeup w = *wake;
 	struct hashboard_stats st;
 	struct hashboard_info info;
 	struct meter m;
@@ -164,16 +173,23 @@ static void run_kernel(int tty, uint32_t frames, uint32_t baud, int mode,
 		hbt_die("SET_BAUD");
 	if (hbt_get_info(fd, &info))
 		hbt_die("GET_INFO");
+	if (ioctl(fd, HASHBOARD_IOC_SET_WAKEUP, &w))
+		hbt_die("SET_WAKEUP");
+	memset(&w, 0, sizeof(w));
+	w.size = sizeof(w);
+	if (ioctl(fd, HASHBOARD_IOC_GET_WAKEUP, &w))
+		hbt_die("GET_WAKEUP");
 	if (ioctl(fd, HASHBOARD_IOC_FLUSH) || ioctl(fd, HASHBOARD_IOC_CLEAR_STATS))
 		hbt_die("FLUSH/CLEAR_STATS");
-	printf("info: kernel pass: /dev/hashboard%d, baud %u, framed, reply_len %u\n",
-	       idx, info.baud, info.reply_len);
+	printf("info: kernel pass: /dev/hashboard%d, baud %u, framed, reply_len %u, wake-up min_records %u max_delay_us %u\n",
+	       idx, info.baud, info.reply_len, w.min_records, w.max_delay_us);
 	fflush(stdout);
 
 	meter_start(&m);
 	go(fd, mode);
 	while (!r->done && !timed_out) {
 		ssize_t n = read(fd, buf, sizeof(buf));
+		uint64_t now = hbt_now_ns();
 		size_t off = 0;
 
 		if (n < 0 && errno == EINTR)
@@ -185,8 +201,14 @@ static void run_kernel(int tty, uint32_t frames, uint32_t baud, int mode,
 		r->reads++;
 		while (off + sizeof(struct hashboard_record) <= (size_t)n) {
 			struct hashboard_record h;
+			double d;
 
 			memcpy(&h, buf + off, sizeof(h));
+			d = (now - h.timestamp_ns) / 1e3;
+			r->delay_sum_us += d;
+			r->delay_n++;
+			if (d > r->delay_max_us)
+				r->delay_max_us = d;
 			if (h.flags & HASHBOARD_REC_OVERRUN)
 				r->overrun_recs++;
 			if (h.len == 9)
@@ -286,7 +308,9 @@ static void print_result(const struct result *r, uint32_t baud)
 	       r->secs > 0 ? r->frames / r->secs : 0, r->cpu_us / f,
 	       r->sys_us / f, r->reads, r->reads / f, r->nvcsw, r->nvcsw / f);
 	if (!strcmp(r->path, "kernel"))
-		printf(", driver wake-ups %lld", r->kwakeups);
+		printf(", driver wake-ups %lld | record to read() %.0f us mean, %.0f us max",
+		       r->kwakeups, r->delay_n ? r->delay_sum_us / r->delay_n : 0,
+		       r->delay_max_us);
 	printf("%s\n", r->done ? "" : " (no end frame: timed out)");
 	(void)baud;
 	fflush(stdout);
@@ -307,6 +331,9 @@ static speed_t to_speed(uint32_t baud)
 {
 	switch (baud) {
 	case 115200: return B115200;
+	case 230400: return B230400;
+	case 460800: return B460800;
+	case 500000: return B500000;
 	case 921600: return B921600;
 	case 1000000: return B1000000;
 	case 1500000: return B1500000;
@@ -320,23 +347,30 @@ static speed_t to_speed(uint32_t baud)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
+	struct hashboard_wakeup wake = { .size = sizeof(wake), .min_records = 1 };
 	struct result r[4];
 	uint32_t frames, baud;
 	speed_t speed;
 	int tty, met;
 
 	hbt_prog = "b_frames";
-	if (argc != 4) {
-		fprintf(stderr, "usage: b_frames TTY FRAMES BAUD\n");
+	if (argc != 4 && argc != 6) {
+		fprintf(stderr, "usage: b_frames TTY FRAMES BAUD [WAKE_RECORDS WAKE_US]\n");
 		return 2;
 	}
 	frames = strtoul(argv[2], NULL, 0);
 	baud = strtoul(argv[3], NULL, 0);
+	if (argc == 6) {
+		wake.min_records = strtoul(argv[4], NULL, 0);
+		wake.max_delay_us = strtoul(argv[5], NULL, 0);
+	}
 	speed = to_speed(baud);
 	if (!frames || !speed) {
 		fprintf(stderr, "b_frames: bad frame count or baud (one of the Bnnn rates)\n");
 		return 2;
 	}
+	/* 9 bytes a frame (garbage pass: about 10), 10 bits a byte. */
+	pass_seconds = 10 + 3 * (unsigned int)(frames * 100ull / baud + 1);
 	sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART: read() gets EINTR */
 
 	tty = open(argv[1], O_RDWR | O_NOCTTY);
@@ -346,15 +380,15 @@ int main(int argc, char **argv)
 		hbt_die("TIOCSSERIAL baud_base");
 	if (hbt_raw_termios(tty, speed))
 		hbt_die("termios");
-	printf("info: %s at %u Bd (16550 baud_base %u), %u frames of 9 bytes per pass; the wire would carry %u frames/s at that baud (10 bits a byte), but QEMU does not pace bytes at the baud: the line rate here is QEMU's emulation rate\n",
-	       argv[1], baud, baud, frames, baud / 90);
+	printf("info: %s at %u Bd (16550 baud_base %u), %u frames of 9 bytes per pass; the wire carries %u frames/s at that baud (10 bits a byte), and the sender paces the stream at it (QEMU itself does not); a pass gives up after %u s\n",
+	       argv[1], baud, baud, frames, baud / 90, pass_seconds);
 	fflush(stdout);
 
-	run_kernel(tty, frames, baud, 0, &r[0]);
+	run_kernel(tty, frames, baud, 0, &wake, &r[0]);
 	print_result(&r[0], baud);
 	run_tty(tty, frames, speed, 0, &r[1]);
 	print_result(&r[1], baud);
-	run_kernel(tty, frames, baud, 1, &r[2]);
+	run_kernel(tty, frames, baud, 1, &wake, &r[2]);
 	print_result(&r[2], baud);
 	run_tty(tty, frames, speed, 1, &r[3]);
 	print_result(&r[3], baud);

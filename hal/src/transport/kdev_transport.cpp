@@ -132,6 +132,19 @@ KdevSettings kdev_settings(const TransportUri &uri)
 			                            "does not cut frames)");
 		s.reply_len = static_cast<std::uint32_t>(*reply);
 	}
+	if (const auto n = options.unsigned_value("wake_records", 1, HASHBOARD_WAKEUP_MAX_RECORDS))
+		s.wake_records = static_cast<std::uint32_t>(*n);
+	if (const auto us = options.unsigned_value("wake_us", 1, HASHBOARD_WAKEUP_MAX_DELAY_US))
+		s.wake_us = static_cast<std::uint32_t>(*us);
+	// The kernel's rule: more than one record per wake-up needs a time bound, and a
+	// time bound alone would change nothing.
+	if (s.wake_records.value_or(1) > 1 && !s.wake_us)
+		throw std::invalid_argument(fmt::format(
+		    "transport URI '{}': wake_records={} needs wake_us= (a time bound, 1..{} us)",
+		    uri.text, *s.wake_records, HASHBOARD_WAKEUP_MAX_DELAY_US));
+	if (s.wake_us && s.wake_records.value_or(1) <= 1)
+		throw std::invalid_argument("transport URI '" + uri.text +
+		                            "': wake_us= is for wake_records= above 1");
 	return s;
 }
 
@@ -146,6 +159,19 @@ KdevTransport::KdevTransport(const KdevSettings &settings, const Clock &clock)
 	m.mode = settings_.mode == KdevMode::raw ? HASHBOARD_MODE_RAW : HASHBOARD_MODE_FRAMED;
 	m.reply_len = settings_.reply_len.value_or(bm13xx::kReplyLen);
 	ioctl_or_throw(fd_.get(), HASHBOARD_IOC_SET_MODE, &m, link() + ": SET_MODE");
+	// The first open resets the wake-up threshold; this process is the only opener.
+	if (settings_.wake_records) {
+		if (info_.abi_version < 2)
+			throw TransportError(fmt::format("{}: wake_records= needs hashboard ABI 2 "
+			                                 "(SET_WAKEUP); the module has {}",
+			                                 link(), info_.abi_version),
+			                     EOPNOTSUPP);
+		hashboard_wakeup w{};
+		w.size = sizeof w;
+		w.min_records = *settings_.wake_records;
+		w.max_delay_us = settings_.wake_us.value_or(0);
+		ioctl_or_throw(fd_.get(), HASHBOARD_IOC_SET_WAKEUP, &w, link() + ": SET_WAKEUP");
+	}
 	// Chips come up at the reset baud whatever the line was left at.
 	if (info_.has_baud && baud_ != kResetHostBaud)
 		set_baud(kResetHostBaud);
@@ -244,6 +270,9 @@ std::string KdevTransport::describe() const
 	std::string s = fmt::format("kdev:{} @{} {}", settings_.path, baud_, info_.transport);
 	if (settings_.mode == KdevMode::framed)
 		s += fmt::format(" framed/{}", settings_.reply_len.value_or(bm13xx::kReplyLen));
+	if (settings_.wake_records)
+		s += fmt::format(" wake={}/{}us", *settings_.wake_records,
+		                 settings_.wake_us.value_or(0));
 	if (!info_.family.empty())
 		s += " family=" + info_.family;
 	return s;

@@ -15,14 +15,19 @@
 
 namespace hashboard::transport {
 
-// kdev:/dev/hashboardN[?mode=raw|framed&reply=9|11]
+// kdev:/dev/hashboardN[?mode=raw|framed&reply=9|11&wake_records=N&wake_us=US]
 enum class KdevMode { raw, framed };
 struct KdevSettings {
 	std::string path;
 	KdevMode mode = KdevMode::raw;
 	std::optional<std::uint32_t> reply_len; // framed mode: 9 or 11; the kernel's if unset
+	// HASHBOARD_IOC_SET_WAKEUP: the reader wakes once wake_records records are queued
+	// or the oldest is wake_us old. Unset: every record wakes it (the kernel's default).
+	std::optional<std::uint32_t> wake_records; // 1..512
+	std::optional<std::uint32_t> wake_us;      // 1..1000000, needed when wake_records > 1
 };
-inline constexpr std::array<std::string_view, 2> kKdevOptions{"mode", "reply"};
+inline constexpr std::array<std::string_view, 4> kKdevOptions{"mode", "reply",
+                                                              "wake_records", "wake_us"};
 KdevSettings kdev_settings(const TransportUri &uri);
 
 // What the device says of itself (HASHBOARD_IOC_GET_INFO).
@@ -48,7 +53,9 @@ struct KdevInfo {
 // chain, or one with an older ABI, is refused.
 //
 // readable_fd() is the device: it polls readable whenever a read() would return at
-// once, for readers whose buffers hold a whole record (kdev_max_record_bytes(), 80
+// once (with wake_records=, once that many records wait or the oldest is wake_us old:
+// the kernel's threshold holds for poll and for this transport's reads alike), for
+// readers whose buffers hold a whole record (kdev_max_record_bytes(), 80
 // bytes; every HAL reader uses 512 or more). Smaller reads are served from a leftover
 // the descriptor cannot show.
 class KdevTransport final : public Transport {

@@ -360,20 +360,33 @@ static void test_backpressure(void)
 	CHECK_OK(hbt_set_mode(dev, HASHBOARD_MODE_FRAMED, 9), "framed mode");
 
 	/*
-	 * FLUSH drops the FIFO and the partial frame; bytes the tty layer
-	 * still holds then arrive (tcflush(TCIFLUSH) on the tty drops those).
+	 * FLUSH drops the FIFO, the partial frame and the bytes the tty layer
+	 * still holds back (the ldisc's flush_input: tty_ldisc_flush()).
 	 */
 	clear();
 	hbt_full_write(master, many, sizeof(many));
 	hbt_msleep(300);
-	CHECK_OK(ioctl(dev, HASHBOARD_IOC_FLUSH), "FLUSH with bytes held back");
-	n = hbt_read_records(dev, r, N + 16, N, 1000);
 	stats(&st);
-	CHECK(n == N - FIFO_RECS - 1 && in_order(r, n, FIFO_RECS + 1) &&
-	      st.overruns == 0,
-	      "after FLUSH the held-back frames follow (the partial one dropped)",
-	      "n %d first %u overruns %llu", n, n ? counter_of(&r[0]) : 0,
-	      (unsigned long long)st.overruns);
+	CHECK(st.frames == FIFO_RECS && st.rx_bytes == 9 * FIFO_RECS + 8,
+	      "before FLUSH: the FIFO is full and the rest is held back",
+	      "frames %llu rx_bytes %llu", (unsigned long long)st.frames,
+	      (unsigned long long)st.rx_bytes);
+	CHECK_OK(ioctl(dev, HASHBOARD_IOC_FLUSH), "FLUSH with bytes held back");
+	n = hbt_read_records(dev, r, N + 16, N, 500);
+	stats(&st);
+	CHECK(n == 0 && st.frames == FIFO_RECS &&
+	      st.rx_bytes == 9 * FIFO_RECS + 8 && st.overruns == 0,
+	      "after FLUSH the held-back frames are gone (none arrive, none taken)",
+	      "n %d first %u frames %llu rx_bytes %llu overruns %llu", n,
+	      n > 0 ? counter_of(&r[0]) : 0, (unsigned long long)st.frames,
+	      (unsigned long long)st.rx_bytes, (unsigned long long)st.overruns);
+	for (int i = 0; i < 4; i++)
+		counted(many + 9 * i, 7000 + i);
+	feed(many, 9 * 4);
+	n = records(r, N + 16, 4);
+	CHECK(n == 4 && in_order(r, n, 7000),
+	      "frames sent after the FLUSH arrive whole, in order",
+	      "n %d first %u", n, n > 0 ? counter_of(&r[0]) : 0);
 }
 
 /*
@@ -515,6 +528,269 @@ static void test_write_path(void)
 	      (unsigned long long)st.tx_bytes);
 }
 
+static int set_wakeup(uint32_t min, uint32_t us)
+{
+	struct hashboard_wakeup w = { .size = sizeof(w), .min_records = min,
+				      .max_delay_us = us };
+
+	return ioctl(dev, HASHBOARD_IOC_SET_WAKEUP, &w);
+}
+
+static int get_wakeup(struct hashboard_wakeup *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->size = sizeof(*w);
+	return ioctl(dev, HASHBOARD_IOC_GET_WAKEUP, w);
+}
+
+static int wakeup_is(uint32_t min, uint32_t us)
+{
+	struct hashboard_wakeup w;
+
+	return !get_wakeup(&w) && w.size == sizeof(w) && w.min_records == min &&
+	       w.max_delay_us == us && w.reserved == 0 &&
+	       hbt_sysfs_num(idx, "wake_records") == min &&
+	       hbt_sysfs_num(idx, "wake_delay_us") == us;
+}
+
+/* poll() for POLLIN up to ms; returns 1 when readable. */
+static int readable(int ms)
+{
+	struct pollfd p = { .fd = dev, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+/* One read() of whatever is there; returns the records parsed. */
+static int read_once(struct hbt_rec *r, int max)
+{
+	static uint8_t buf[65536];
+	ssize_t k = read(dev, buf, sizeof(buf));
+
+	return k > 0 ? hbt_parse(buf, k, r, max) : -1;
+}
+
+/* A child plays the chain: n counted frames from first, one every ms. */
+static pid_t trickle(uint32_t first, int n, int ms)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		uint8_t f[9];
+
+		close(dev);
+		for (int i = 0; i < n; i++) {
+			counted(f, first + i);
+			hbt_full_write(master, f, 9);
+			hbt_msleep(ms);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+/* HASHBOARD_IOC_SET_WAKEUP / GET_WAKEUP: records per wake-up, time bound. */
+static void test_wakeup(void)
+{
+	struct {
+		struct hashboard_wakeup w;
+		uint32_t tail[2];
+	} big;
+	static struct hbt_rec r[600];
+	static uint8_t f[9 * 500];
+	struct hashboard_wakeup w;
+	int n, reads, per[4], status;
+	uint64_t t0, t1;
+	pid_t pid;
+
+	clear();
+	CHECK(wakeup_is(1, 0),
+	      "GET_WAKEUP and sysfs: min_records 1, max_delay_us 0 by default",
+	      "errno %d", errno);
+
+	/* Every bad argument. */
+	CHECK_ERR(set_wakeup(0, 1000), EINVAL, "SET_WAKEUP 0 records -> EINVAL");
+	CHECK_ERR(set_wakeup(HASHBOARD_WAKEUP_MAX_RECORDS + 1, 1000), EINVAL,
+		  "SET_WAKEUP 513 records (more than the FIFO holds) -> EINVAL");
+	CHECK_ERR(set_wakeup(8, HASHBOARD_WAKEUP_MAX_DELAY_US + 1), EINVAL,
+		  "SET_WAKEUP max_delay_us over 1 s -> EINVAL");
+	CHECK_ERR(set_wakeup(8, 0), EINVAL,
+		  "SET_WAKEUP 8 records without a time bound -> EINVAL");
+	w = (struct hashboard_wakeup){ sizeof(w), 8, 1000, 1 };
+	CHECK_ERR(ioctl(dev, HASHBOARD_IOC_SET_WAKEUP, &w), EINVAL,
+		  "SET_WAKEUP reserved != 0 -> EINVAL");
+	w = (struct hashboard_wakeup){ 8, 8, 1000, 0 };
+	CHECK_ERR(ioctl(dev, HASHBOARD_IOC_SET_WAKEUP, &w), EINVAL,
+		  "SET_WAKEUP size 8 -> EINVAL");
+	CHECK_ERR(ioctl(dev, HASHBOARD_IOC_SET_WAKEUP, NULL), EFAULT,
+		  "SET_WAKEUP NULL -> EFAULT");
+	memset(&w, 0, sizeof(w));
+	w.size = 8;
+	CHECK_ERR(ioctl(dev, HASHBOARD_IOC_GET_WAKEUP, &w), EINVAL,
+		  "GET_WAKEUP size 8 -> EINVAL");
+	CHECK_ERR(ioctl(dev, HASHBOARD_IOC_GET_WAKEUP, NULL), EFAULT,
+		  "GET_WAKEUP NULL -> EFAULT");
+	CHECK(wakeup_is(1, 0), "refused SET_WAKEUPs leave the setting",
+	      "errno %d", errno);
+	memset(&big, 0, sizeof(big));
+	big.w = (struct hashboard_wakeup){ sizeof(big), 4, 3000, 0 };
+	CHECK_OK(ioctl(dev, HASHBOARD_IOC_SET_WAKEUP, &big),
+		 "SET_WAKEUP bigger struct, zero tail");
+	big.tail[1] = 1;
+	big.w.min_records = 5;
+	CHECK_ERR(ioctl(dev, HASHBOARD_IOC_SET_WAKEUP, &big), EINVAL,
+		  "SET_WAKEUP bigger struct, non-zero tail -> EINVAL");
+	memset(&big, 0xff, sizeof(big));
+	big.w.size = sizeof(big);
+	CHECK(!ioctl(dev, HASHBOARD_IOC_GET_WAKEUP, &big) &&
+	      big.w.size == sizeof(w) && big.w.min_records == 4 &&
+	      big.w.max_delay_us == 3000 && big.w.reserved == 0 &&
+	      !big.tail[0] && !big.tail[1],
+	      "GET_WAKEUP bigger struct: size is v1's, tail zeroed",
+	      "size %u min %u us %u", big.w.size, big.w.min_records,
+	      big.w.max_delay_us);
+	CHECK_OK(set_wakeup(HASHBOARD_WAKEUP_MAX_RECORDS,
+			    HASHBOARD_WAKEUP_MAX_DELAY_US),
+		 "SET_WAKEUP at the limits (512 records, 1 s)");
+	CHECK(wakeup_is(512, 1000000), "GET_WAKEUP and sysfs: 512, 1000000",
+	      "errno %d", errno);
+
+	/* min_records 8: poll and read wait for the 8th record. */
+	CHECK_OK(set_wakeup(8, 1000000), "SET_WAKEUP 8 records, 1 s");
+	for (int i = 0; i < 8; i++)
+		counted(f + 9 * i, 100 + i);
+	feed(f, 9 * 7);
+	CHECK(!readable(200), "7 records queued: poll not ready (8 needed)",
+	      "errno %d", errno);
+	feed(f + 9 * 7, 9);
+	CHECK(readable(0), "the 8th record makes it readable", "errno %d",
+	      errno);
+	n = read_once(r, 600);
+	CHECK(n == 8 && in_order(r, n, 100), "one read returns the 8",
+	      "n %d", n);
+
+	/* A blocking reader, frames 40 ms apart: woken per 8, not per frame. */
+	pid = trickle(200, 32, 40);
+	reads = 0;
+	n = 0;
+	while (n < 32 && reads < 4) {
+		int k = read_once(r + n, 600 - n);
+
+		if (k <= 0)
+			break;
+		per[reads++] = k;
+		n += k;
+	}
+	waitpid(pid, &status, 0);
+	CHECK(n == 32 && reads == 4 && per[0] == 8 && per[1] == 8 &&
+	      per[2] == 8 && per[3] == 8 && in_order(r, n, 200),
+	      "32 frames 40 ms apart: 4 blocking reads of 8",
+	      "n %d reads %d: %d %d %d %d", n, reads, reads > 0 ? per[0] : 0,
+	      reads > 1 ? per[1] : 0, reads > 2 ? per[2] : 0,
+	      reads > 3 ? per[3] : 0);
+
+	/* O_NONBLOCK: whatever is queued, below the threshold or not. */
+	feed(f, 9 * 3);
+	CHECK(!readable(100), "3 records queued: not ready", "errno %d", errno);
+	fcntl(dev, F_SETFL, O_NONBLOCK);
+	n = read_once(r, 600);
+	CHECK(n == 3 && in_order(r, n, 100),
+	      "a non-blocking read returns the 3 queued anyway", "n %d", n);
+	CHECK_ERR(read(dev, f, sizeof(f)), EAGAIN,
+		  "then a non-blocking read of nothing -> EAGAIN");
+	fcntl(dev, F_SETFL, 0);
+
+	/* One record alone arrives after max_delay_us, not before. */
+	CHECK_OK(set_wakeup(8, 50000), "SET_WAKEUP 8 records, 50 ms");
+	counted(f, 300);
+	t0 = hbt_now_ns();
+	hbt_full_write(master, f, 9);
+	n = readable(2000) ? read_once(r, 600) : -1;
+	t1 = hbt_now_ns();
+	CHECK(n == 1 && t1 - r[0].h.timestamp_ns >= 50000000ull &&
+	      t1 - t0 < 50000000ull + 400000000ull,
+	      "poll: a single record is readable 50 ms after it arrived (not before, not much later)",
+	      "n %d: %.1f ms after its timestamp, %.1f ms after the write", n,
+	      n == 1 ? (t1 - r[0].h.timestamp_ns) / 1e6 : 0, (t1 - t0) / 1e6);
+	printf("info: 50 ms bound through poll: %.1f ms after the record's timestamp, %.1f ms after the write\n",
+	       n == 1 ? (t1 - r[0].h.timestamp_ns) / 1e6 : 0, (t1 - t0) / 1e6);
+	counted(f, 301);
+	t0 = hbt_now_ns();
+	hbt_full_write(master, f, 9);
+	n = read_once(r, 600);
+	t1 = hbt_now_ns();
+	CHECK(n == 1 && counter_of(&r[0]) == 301 &&
+	      t1 - r[0].h.timestamp_ns >= 50000000ull &&
+	      t1 - t0 < 50000000ull + 400000000ull,
+	      "blocking read: a single record returns 50 ms after it arrived",
+	      "n %d: %.1f ms after its timestamp, %.1f ms after the write", n,
+	      n == 1 ? (t1 - r[0].h.timestamp_ns) / 1e6 : 0, (t1 - t0) / 1e6);
+	printf("info: 50 ms bound through read: %.1f ms after the record's timestamp, %.1f ms after the write\n",
+	       n == 1 ? (t1 - r[0].h.timestamp_ns) / 1e6 : 0, (t1 - t0) / 1e6);
+
+	/* Lowering the threshold while records wait makes them readable. */
+	CHECK_OK(set_wakeup(8, 1000000), "SET_WAKEUP 8 records, 1 s");
+	feed(f, 9 * 2);
+	CHECK(!readable(100), "2 records below the threshold: not ready",
+	      "errno %d", errno);
+	CHECK_OK(set_wakeup(1, 0), "SET_WAKEUP back to 1 record");
+	CHECK(readable(0) && read_once(r, 600) == 2,
+	      "lowering the threshold wakes the waiting records at once",
+	      "errno %d", errno);
+
+	/* A FIFO three-quarters full wakes whatever the threshold. */
+	CHECK_OK(set_wakeup(512, 1000000), "SET_WAKEUP 512 records, 1 s");
+	for (int i = 0; i < 450; i++)
+		counted(f + 9 * i, 1000 + i);
+	t0 = hbt_now_ns();
+	hbt_full_write(master, f, 9 * 450);
+	n = readable(2000) ? read_once(r, 600) : -1;
+	t1 = hbt_now_ns();
+	CHECK(n >= 385 && n <= 450 && t1 - t0 < 800000000ull,
+	      "a FIFO three-quarters full (385 of 512 records) wakes before the 1 s bound",
+	      "n %d after %.1f ms", n, (t1 - t0) / 1e6);
+	CHECK_OK(set_wakeup(1, 0), "SET_WAKEUP 1 record");
+	if (n < 0)
+		n = 0;
+	n += hbt_read_records(dev, r + n, 600 - n, 450 - n, 300);
+	CHECK(n == 450 && in_order(r, n, 1000), "then the rest: 450 in order",
+	      "n %d", n);
+
+	/* The first open of the device starts with the default again. */
+	CHECK_OK(set_wakeup(16, 2000), "SET_WAKEUP 16 records, 2 ms");
+	close(dev);
+	dev = hbt_open_dev(idx, O_RDWR);
+	CHECK(dev >= 0 && wakeup_is(1, 0),
+	      "reopened: min_records 1, max_delay_us 0 again", "errno %d",
+	      errno);
+	clear();
+}
+
+/* A detach while readers wait below the threshold wakes them at once. */
+static void test_wakeup_hangup(void)
+{
+	struct hbt_hangup h;
+	uint8_t f[9];
+	uint64_t t0, t1;
+
+	CHECK_OK(set_wakeup(8, 1000000), "SET_WAKEUP 8 records, 1 s");
+	counted(f, 0);
+	feed(f, 9);
+	CHECK(hbt_hangup_start(&h, idx) == 0,
+	      "a reader and a poller wait with one record below the threshold",
+	      "errno %d", errno);
+	t0 = hbt_now_ns();
+	CHECK_OK(hbt_detach(slave), "detach while they wait");
+	for (int i = 0; i < 200 && !(h.rdone && h.pdone); i++)
+		hbt_msleep(2);
+	t1 = hbt_now_ns();
+	CHECK(h.rdone && h.pdone && t1 - t0 < 500000000ull,
+	      "the detach wakes both at once, not at the 1 s bound",
+	      "rdone %d pdone %d after %.1f ms", h.rdone, h.pdone,
+	      (t1 - t0) / 1e6);
+	hbt_hangup_check(&h, "detach below the wake-up threshold");
+}
+
 int main(void)
 {
 	uint8_t b;
@@ -542,9 +818,10 @@ int main(void)
 	test_backpressure();
 	test_stalled_reader();
 	test_write_path();
+	test_wakeup();
+	test_wakeup_hangup();
 
 	close(dev);
-	CHECK_OK(hbt_detach(slave), "detach");
 	close(slave);
 	close(master);
 	return hbt_done();

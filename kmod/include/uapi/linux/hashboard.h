@@ -18,7 +18,8 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define HASHBOARD_ABI_VERSION	1
+/* 2: HASHBOARD_IOC_SET_WAKEUP / GET_WAKEUP */
+#define HASHBOARD_ABI_VERSION	2
 #define HASHBOARD_MAX_WRITE	4096
 #define HASHBOARD_MAX_RECORD	64	/* payload bytes in one record */
 
@@ -89,6 +90,31 @@ struct hashboard_mode {
 	__u32 reserved;		/* 0 */
 };
 
+/*
+ * Reader wake-up coalescing, like VMIN/VTIME on a tty but in records: a
+ * blocking read() returns, and poll() reports EPOLLIN, once min_records
+ * records are queued or the oldest queued record (by its timestamp_ns) is
+ * max_delay_us old, whichever comes first; a FIFO three-quarters full, a
+ * hangup or a disconnect wakes at once. A read() then takes every record
+ * that fits, not only min_records. O_NONBLOCK read() returns whatever is
+ * queued regardless (-EAGAIN only when nothing is). One setting per device,
+ * shared by all its descriptors; the first open of the device resets it to
+ * min_records 1, max_delay_us 0: a reader woken by every record, as
+ * without this ioctl. min_records is 1..HASHBOARD_WAKEUP_MAX_RECORDS (the
+ * FIFO holds 512 framed records); max_delay_us is 0..
+ * HASHBOARD_WAKEUP_MAX_DELAY_US and must be non-zero when min_records > 1
+ * (no unbounded wait); reserved must be 0. Anything else is -EINVAL.
+ */
+#define HASHBOARD_WAKEUP_MAX_RECORDS	512
+#define HASHBOARD_WAKEUP_MAX_DELAY_US	1000000
+
+struct hashboard_wakeup {
+	__u32 size;
+	__u32 min_records;	/* wake when this many records are queued */
+	__u32 max_delay_us;	/* or when the oldest is this old */
+	__u32 reserved;		/* 0 */
+};
+
 #define HASHBOARD_IOC_MAGIC	0xB7
 
 #define HASHBOARD_IOC_GET_INFO	_IOR(HASHBOARD_IOC_MAGIC, 0x00, struct hashboard_info)
@@ -100,12 +126,15 @@ struct hashboard_mode {
 #define HASHBOARD_IOC_GET_STATS	_IOR(HASHBOARD_IOC_MAGIC, 0x04, struct hashboard_stats)
 #define HASHBOARD_IOC_CLEAR_STATS _IO(HASHBOARD_IOC_MAGIC, 0x05)
 /*
- * Drops received records and any partial frame. On the line discipline,
- * bytes the tty still holds back (the FIFO was full) arrive afterwards;
- * tcflush(TCIFLUSH) on the tty drops those.
+ * Drops received records, any partial frame and, on the line discipline,
+ * the bytes the tty still holds back because the FIFO was full (as
+ * tcflush(TCIFLUSH) on the tty would). Bytes that arrive after it are kept.
  */
 #define HASHBOARD_IOC_FLUSH	_IO(HASHBOARD_IOC_MAGIC, 0x06)
 #define HASHBOARD_IOC_SET_MODE	_IOW(HASHBOARD_IOC_MAGIC, 0x07, struct hashboard_mode)
+/* struct hashboard_wakeup above; GET fills it (size set as for GET_INFO). */
+#define HASHBOARD_IOC_SET_WAKEUP _IOW(HASHBOARD_IOC_MAGIC, 0x08, struct hashboard_wakeup)
+#define HASHBOARD_IOC_GET_WAKEUP _IOR(HASHBOARD_IOC_MAGIC, 0x09, struct hashboard_wakeup)
 
 /*
  * The line discipline: TIOCSETD with HASHBOARD_LDISC on a tty makes a chain
