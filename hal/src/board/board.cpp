@@ -322,6 +322,23 @@ void Board::set_chain_frequency(unsigned chain_id, double mhz)
 		                                  [&](double) { progress("frequency ramp"); });
 }
 
+void Board::set_chip_frequencies(unsigned chain_id, const std::vector<double> &mhz)
+{
+	require({BoardState::powered, BoardState::enumerated, BoardState::mining},
+	        "set_chip_frequencies");
+	ChainSlot &slot = *chains_[index_of(chain_id)];
+	if (mhz.size() != slot.spec.chips)
+		throw std::invalid_argument("chain " + std::to_string(chain_id) + " has " +
+		                            std::to_string(slot.spec.chips) + " chips, got " +
+		                            std::to_string(mhz.size()) + " frequencies");
+	for (double f : mhz)
+		check_chain_frequency(config_, slot.spec, f);
+	slot.targets = mhz;
+	if (state_.load() != BoardState::powered && slot.usable)
+		slot.chain->ramp_chip_frequencies(slot.targets,
+		                                  [&](double) { progress("frequency ramp"); });
+}
+
 const std::vector<double> &Board::chip_targets(unsigned chain_id) const
 {
 	return chains_[index_of(chain_id)]->targets;
@@ -401,6 +418,18 @@ std::vector<RegulatorReading> Board::read_regulators()
 		out.push_back(std::move(r));
 	}
 	return out;
+}
+
+bool Board::set_fan_loop_cap(double duty)
+{
+	std::lock_guard lock(mutex_);
+	bool any = false;
+	for (auto &pid : fan_pids_)
+		if (pid) {
+			pid->set_max_duty(duty);
+			any = true;
+		}
+	return any;
 }
 
 void Board::set_fan_duty(double fraction)

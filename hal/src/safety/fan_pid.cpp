@@ -36,6 +36,14 @@ void FanPid::reset()
 	started_ = false;
 }
 
+void FanPid::set_max_duty(double duty)
+{
+	if (!std::isfinite(duty))
+		throw std::invalid_argument("FanPid: duty cap is not a number");
+	params_.max_duty = std::clamp(duty, params_.min_duty, 1.0);
+	integral_ = std::min(integral_, params_.max_duty);
+}
+
 double FanPid::update(double temperature_c)
 {
 	if (std::isnan(temperature_c))

@@ -197,6 +197,8 @@ public:
 	// now. Throws std::invalid_argument outside the board's and the family's range.
 	void set_chip_frequency(unsigned chain_id, unsigned position, double mhz);
 	void set_chain_frequency(unsigned chain_id, double mhz);
+	// Every chip of a chain in one ramp (a tuner moves them all at once).
+	void set_chip_frequencies(unsigned chain_id, const std::vector<double> &mhz);
 	const std::vector<double> &chip_targets(unsigned chain_id) const;
 	// powered|enumerated|mining: sets the domain's regulator, clamped to the regulator's
 	// and the board's limits; returns the millivolts requested. Domains that share a
@@ -214,6 +216,10 @@ public:
 	std::vector<FanReading> read_fans();
 	std::vector<RegulatorReading> read_regulators();
 	void set_fan_duty(double fraction);
+	// A noise cap for the fans that run their own temperature loop (board file
+	// target_c): the loop never asks for more than duty. Returns whether any fan has
+	// a loop; fans without one keep what set_fan_duty gave them.
+	bool set_fan_loop_cap(double duty);
 	Regulator &regulator(std::string_view name);
 
 private:

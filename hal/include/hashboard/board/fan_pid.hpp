@@ -29,6 +29,8 @@ public:
 	double duty() const { return duty_; }
 	const Params &params() const { return params_; }
 	void set_target(double target_c) { params_.target_c = target_c; }
+	// A noise cap: the loop never asks for more (clamped to [min_duty, 1]).
+	void set_max_duty(double duty);
 	// Forget the integral and the time base (after a fan or sensor was replaced).
 	void reset();
 

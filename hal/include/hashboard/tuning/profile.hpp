@@ -32,8 +32,8 @@ struct TuneProfile {
 // (std::invalid_argument otherwise).
 void check_serial(std::string_view serial);
 std::filesystem::path profile_path(const std::filesystem::path &dir, std::string_view serial);
-TuneProfile profile_from_result(const TuneResult &result, std::string serial,
-                                std::string board, const TuneGoal &goal);
+TuneProfile profile_from_result(const TuneResult &result, std::string serial, std::string board,
+                                const TuneGoal &goal);
 // Creates dir when missing. Throws std::runtime_error naming the file on failure.
 void save_profile(const std::filesystem::path &file, const TuneProfile &profile);
 // Throws ConfigError (hashboard/config_file.hpp) naming file, line and key.

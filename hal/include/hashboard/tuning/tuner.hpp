@@ -35,8 +35,8 @@ inline constexpr double kQuietFanCap = 0.4;
 
 struct TuneGoal {
 	TuneMode mode = TuneMode::efficiency;
-	std::optional<double> power_limit_w; // unset: the board's power_max_w
-	double min_ths = 0;                  // efficiency's floor
+	std::optional<double> power_limit_w;  // unset: the board's power_max_w
+	double min_ths = 0;                   // efficiency's floor
 	std::optional<double> temp_ceiling_c; // unset: temp_warn_c - 3
 	double heat_w = 0;                    // heat and quiet
 	double fan_cap = 1.0;                 // the fans' duty cap (noise)
@@ -54,7 +54,7 @@ struct TunerOptions {
 	unsigned window_nonces = 150; // per chip, for each measuring window
 	Duration min_window = std::chrono::seconds(2);
 	Duration max_window = std::chrono::seconds(20);
-	Duration settle = std::chrono::seconds(120); // thermal settling before the last fit
+	Duration settle = std::chrono::seconds(120);     // thermal settling before the last fit
 	Duration time_budget = std::chrono::minutes(30); // bounded convergence
 	double power_margin = 0.03; // the search stays this far under the power limit
 };
@@ -79,6 +79,10 @@ struct TuneStep {
 	double power_w = 0;
 	double hottest_c = 0;
 	double error_rate = 0; // the board's wrong-nonce share in the window
+	double min_mhz = 0;    // the chips' settings during the window
+	double median_mhz = 0;
+	double max_mhz = 0;
+	std::string note; // why the search changed course ("power", "temperature" ...)
 };
 
 struct TuneResult {

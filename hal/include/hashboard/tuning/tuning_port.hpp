@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -35,10 +36,10 @@ struct TuningRail {
 };
 
 struct TuningTopology {
-	std::string board;                            // the board file's name
-	std::map<unsigned, unsigned> chips;           // chain id -> chips answering
-	std::map<unsigned, double> stock_mhz;         // chain id -> the board file's frequency
-	std::map<unsigned, std::string> family;       // chain id -> family name
+	std::string board;                      // the board file's name
+	std::map<unsigned, unsigned> chips;     // chain id -> chips answering
+	std::map<unsigned, double> stock_mhz;   // chain id -> the board file's frequency
+	std::map<unsigned, std::string> family; // chain id -> family name
 	std::vector<TuningRail> rails;
 	double freq_min_mhz = 0;
 	double freq_max_mhz = 0;
@@ -60,14 +61,21 @@ struct TuningSample {
 	Duration start{};
 	Duration elapsed{};
 	std::map<unsigned, std::vector<ChipCount>> chips; // chain id -> per position
-	std::map<std::string, double> rail_w;              // regulator -> mean output power
-	double power_w = 0;                                // the rails' sum
-	double max_power_w = 0;                            // the highest reading in the window
-	double hashrate_ths = 0;                           // good hashes per second
-	std::optional<double> hottest_c;                   // any sensor, highest in the window
-	double fan_duty = 0;                               // highest, at the window's end
+	std::map<std::string, double> rail_w;             // regulator -> mean output power
+	double power_w = 0;                               // the rails' sum
+	double max_power_w = 0;                           // the highest reading in the window
+	double hashrate_ths = 0;                          // good hashes per second
+	std::optional<double> hottest_c;                  // any sensor, highest in the window
+	double fan_duty = 0;                              // highest, at the window's end
 	bool tripped = false;
-	std::string trip; // the reason, when tripped
+	std::string trip;     // the reason, when tripped
+	bool stopped = false; // ended early at a RunStop limit
+};
+
+// Where a window ends early: at the first sensor sample over either.
+struct RunStop {
+	double power_w = std::numeric_limits<double>::infinity();
+	double hottest_c = std::numeric_limits<double>::infinity();
 };
 
 class TuningPort {
@@ -75,10 +83,12 @@ public:
 	virtual ~TuningPort() = default;
 	virtual const TuningTopology &topology() const = 0;
 	virtual Duration now() const = 0;
-	// Mines for d and reports what the board showed.
-	virtual TuningSample run(Duration d) = 0;
-	// Within the board's and the family's range (std::invalid_argument otherwise).
-	virtual void set_chip_mhz(unsigned chain_id, unsigned position, double mhz) = 0;
+	// Mines for d (or until a stop limit is crossed) and reports what the board showed.
+	virtual TuningSample run(Duration d, const RunStop &stop = {}) = 0;
+	// Every chip of a chain at once (one PLL ramp), each within the board's and the
+	// family's range (std::invalid_argument otherwise).
+	virtual void set_chain_mhz(unsigned chain_id, const std::vector<double> &mhz) = 0;
+	virtual const std::vector<double> &chain_mhz(unsigned chain_id) const = 0;
 	// Returns the millivolts set (clamped to the rail's range).
 	virtual double set_rail_mv(const std::string &regulator, double mv) = 0;
 	// The fans' duty cap: a fan loop stays at or below it, a fan without one runs at it.
@@ -102,8 +112,9 @@ public:
 
 	const TuningTopology &topology() const override { return topology_; }
 	Duration now() const override;
-	TuningSample run(Duration d) override;
-	void set_chip_mhz(unsigned chain_id, unsigned position, double mhz) override;
+	TuningSample run(Duration d, const RunStop &stop = {}) override;
+	void set_chain_mhz(unsigned chain_id, const std::vector<double> &mhz) override;
+	const std::vector<double> &chain_mhz(unsigned chain_id) const override;
 	double set_rail_mv(const std::string &regulator, double mv) override;
 	void set_fan_cap(double duty) override;
 	unsigned set_ticket_log2(unsigned chain_id, unsigned k) override;
@@ -113,6 +124,8 @@ public:
 	void set_observer(std::function<void(const TuningSample &partial)> observer);
 
 private:
+	void mine_for(Duration d); // mines, counting nothing
+	Duration job_interval() const;
 	struct Impl;
 	std::unique_ptr<Impl> impl_;
 	TuningTopology topology_;
