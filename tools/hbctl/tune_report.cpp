@@ -43,10 +43,13 @@ std::string fixed(double v, int digits, int width)
 
 void print_tune_step(std::FILE *out, const hashboard::TuneStep &s)
 {
-	fmt::print(out, "[{:8.1f} s] {:<12} {} TH/s {} W {} J/TH  hottest {} C  errors {}%\n",
+	fmt::print(out,
+	           "[{:8.1f} s] {:<22} {} TH/s {} W {} J/TH  hottest {} C  errors {}%  "
+	           "median {} MHz{}{}\n",
 	           s.t_s, s.phase, fixed(s.hashrate_ths, 3, 7), fixed(s.power_w, 1, 6),
 	           fixed(j_per_th(s.power_w, s.hashrate_ths), 2, 7), fixed(s.hottest_c, 1, 5),
-	           fixed(s.error_rate * 100, 3, 6));
+	           fixed(s.error_rate * 100, 3, 6), fixed(s.median_mhz, 1, 5),
+	           s.note.empty() ? "" : "  ", s.note);
 }
 
 void print_tune_result(std::FILE *out, const TuneResult &r)
@@ -130,6 +133,10 @@ json::object tune_report_json(const hashboard::TuneGoal &g, const TuneResult &r,
 		    {"power_w", number(s.power_w)},
 		    {"hottest_c", number(s.hottest_c)},
 		    {"error_rate", number(s.error_rate)},
+		    {"min_mhz", number(s.min_mhz)},
+		    {"median_mhz", number(s.median_mhz)},
+		    {"max_mhz", number(s.max_mhz)},
+		    {"note", s.note},
 		});
 	return json::object{
 	    {"board_file", run.board_file},

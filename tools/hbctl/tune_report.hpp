@@ -22,7 +22,8 @@ struct TuneRun {
 	std::optional<std::string> profile; // the file saved, when one was
 };
 
-// One line per measuring window: time, phase, TH/s, W, J/TH, hottest C, error rate.
+// One line per measuring window: time, phase, TH/s, W, J/TH, hottest C, error rate,
+// the chips' median MHz and the tuner's note.
 void print_tune_step(std::FILE *out, const hashboard::TuneStep &step);
 // The chips' frequencies (chain by chain, a row of positions at a time), then the
 // rails, hashrate, power and J/TH, and why the tune stopped.
