@@ -199,6 +199,13 @@ hashboard::TuneResult tune_board(BoardSession &s, const TuneOptions &o, const Tu
 	return result;
 }
 
+std::string plot_title(const TunePlan &plan)
+{
+	const std::string serial = plan.serial == plan.cfg.name ? "" : " (" + plan.serial + ")";
+	return fmt::format("{}{}, {} mode", plan.cfg.name, serial,
+	                   hashboard::tune_mode_name(plan.goal.mode));
+}
+
 int run_tune(const TuneOptions &o)
 {
 	const TunePlan plan = plan_tune(o);
@@ -224,11 +231,7 @@ int run_tune(const TuneOptions &o)
 		           boost::json::serialize(tune_report_json(plan.goal, result, run)) + "\n",
 		           "JSON report");
 	if (!o.plot_file.empty())
-		write_file(o.plot_file,
-		           tune_plot_svg(result,
-		                         fmt::format("{} ({}), {} mode", plan.cfg.name, plan.serial,
-		                                     hashboard::tune_mode_name(plan.goal.mode))),
-		           "plot");
+		write_file(o.plot_file, tune_plot_svg(result, plot_title(plan)), "plot");
 	return result.converged && !tripped ? 0 : 1;
 }
 
