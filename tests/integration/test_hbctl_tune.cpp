@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(bad_options_are_usage_errors_naming_the_option)
 		std::string says;
 	};
 	const std::vector<Case> cases{
-	    {{"--mode", "bogus"}, "unknown tune mode 'bogus'"},
+	    {{"--mode", "bogus"}, "'bogus'"},
 	    {{}, "--mode is required"},
 	    {{"--mode", "efficiency", "--fan-cap", "0"}, "--fan-cap"},
 	    {{"--mode", "efficiency", "--fan-cap", "1.5"}, "--fan-cap"},
@@ -143,11 +143,13 @@ BOOST_AUTO_TEST_CASE(a_tune_converges_and_writes_its_profile_report_and_plot)
 	BOOST_TEST(o.at("goal").as_object().at("mode").as_string() == "efficiency");
 	BOOST_TEST(!o.at("steps").as_array().empty());
 	BOOST_TEST(o.at("profile").as_string() == file.string());
-	// The profile holds what the report says.
+	// The profile holds what the report says (Boost.JSON's text keeps 16 digits, the
+	// profile 17).
 	const auto &chips = o.at("chips").as_array();
 	for (std::size_t i = 0; i < chips.size(); ++i)
 		BOOST_TEST(chips[i].as_object().at("mhz").to_number<double>() ==
-		           p.chip_mhz.at(0)[i]);
+		               p.chip_mhz.at(0)[i],
+		           boost::test_tools::tolerance(1e-12));
 
 	const std::string svg = slurp(plot);
 	BOOST_TEST(svg.rfind("<svg ", 0) == 0u);
