@@ -196,7 +196,8 @@ void sweep_chart(Svg &svg, const std::vector<SweepPoint> &pts, double SweepPoint
 	svg.line("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#fafafa\" "
 	         "stroke=\"#888\"/>",
 	         num(x0), num(y0), num(w), num(h));
-	for (double t : ticks(yr, 4)) {
+	// No y scale without points: it would label values nobody measured.
+	for (double t : ys.empty() ? std::vector<double>{} : ticks(yr, 4)) {
 		svg.line("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#ddd\"/>", num(x0),
 		         num(py(t)), num(x0 + w), num(py(t)));
 		svg.text(x0 - 4, py(t) + 4, fmt::format("{:g}", t),
