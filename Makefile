@@ -50,7 +50,7 @@ kmod-install:
 	dkms build hashboard/$(KMOD_VERSION) -k $(KVER)
 	dkms install hashboard/$(KMOD_VERSION) -k $(KVER)
 
-.PHONY: all deps build build-asan demo board-demo install daemon-demo test test-release test-asan lint lint-format lint-all fuzz bench clean
+.PHONY: all deps build build-asan demo board-demo install daemon-demo test test-release test-long test-asan lint lint-format lint-all fuzz bench clean
 
 all: build
 
@@ -106,6 +106,11 @@ lint-all: build
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The long flows make test leaves out (about 4 minutes on 2 cores): the tuner on the
+# A15-class board (3 x 160 chips) against the oracle, every limit checked at every step.
+test-long: build
+	cd $(BUILD) && HB_TEST_LONG=1 ctest --output-on-failure -R '^test_tuner$$'
 
 test-asan: build-asan
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -3,7 +3,8 @@
 #  - core/ includes only core's own public headers (nothing from sim/ or hal/);
 #  - sim/ includes only core's public headers and its own;
 #  - the HAL's public headers include only public headers, and no simulator header;
-#  - nothing includes another library's src/ by a relative path.
+#  - nothing includes another library's src/ by a relative path;
+#  - the tuner (hal/src/tuning, hashboard/tuning) includes nothing of the simulator.
 set(bad "")
 
 function(public_headers dir out)
@@ -36,6 +37,17 @@ set(core_bad "${bad}")
 check_includes("${ROOT}/sim" "${ROOT}/core/include;${ROOT}/sim/include" "sim sees core and itself")
 check_includes("${ROOT}/hal/include" "${ROOT}/core/include;${ROOT}/hal/include"
 	"public HAL headers see only public core and HAL headers")
+
+# The tuner sees only what a real board shows: never the simulator's hidden physics or
+# the oracle computed from it (docs/tuning.md).
+file(GLOB_RECURSE tuning_sources "${ROOT}/hal/src/tuning/*.?pp"
+	"${ROOT}/hal/include/hashboard/tuning/*.hpp")
+foreach(f ${tuning_sources})
+	file(STRINGS "${f}" hidden REGEX "^#include [<\"](hbsim/|hashboard/board/sim_|.*physics)")
+	if(hidden)
+		set(bad "${bad}\n${f}: ${hidden} (the tuner must not read the simulator's hidden parameters)")
+	endif()
+endforeach()
 
 file(GLOB_RECURSE hal_public "${ROOT}/hal/include/*.hpp")
 foreach(f ${hal_public})

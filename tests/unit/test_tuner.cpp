@@ -126,6 +126,45 @@ BOOST_AUTO_TEST_CASE(hashrate_under_a_power_limit_never_crosses_it,
 	BOOST_TEST(r.error_rate < 3e-3);
 }
 
+BOOST_AUTO_TEST_CASE(nano_class_holds_its_heat_under_the_noise_cap_as_the_room_changes,
+                     *boost::unit_test::precondition(hbtest::release_only))
+{
+	const BoardConfig c = load_board_config(boards_dir() / "nano3-class-sim.toml");
+	TuneGoal goal;
+	goal.mode = TuneMode::heat;
+	goal.heat_w = 80;
+	goal.fan_cap = 0.5;
+	TunerRig t(c);
+	t.watch.fan_cap = 0.5;
+	t.watch.temp_ceiling = c.limits.temp_warn_c;
+	Tuner tuner(*t.port, goal);
+	const TuneResult r = tuner.tune(print_progress);
+	report("nano heat 80 W", r);
+	BOOST_TEST_REQUIRE(r.converged);
+	BOOST_TEST(std::abs(r.power_w - 80) < 0.03 * 80);
+	// The room warms by 10 C, then cools to 18 C: the heat stays within 3 % once the
+	// loop has followed (the board's time constant is 20 s; two minutes each).
+	for (double ambient : {35.0, 18.0, 25.0}) {
+		t.rig.twins->set_ambient_c(ambient);
+		double energy = 0, secs = 0;
+		for (int i = 0; i < 24; ++i) {
+			const TuningSample s = tuner.hold(5s);
+			BOOST_TEST_REQUIRE(!s.tripped);
+			if (i >= 12) { // the last minute
+				energy += s.power_w * to_seconds(s.elapsed);
+				secs += to_seconds(s.elapsed);
+			}
+		}
+		const double mean = energy / secs;
+		BOOST_TEST_MESSAGE("ambient " << ambient << " C: " << mean << " W, noise "
+		                              << t.rig.twins->noise_db() << " dB, hottest "
+		                              << t.watch.max_temp);
+		BOOST_TEST(std::abs(mean - 80) < 0.03 * 80, "ambient " << ambient);
+	}
+	require_inside(t);
+	BOOST_TEST(t.watch.fan_over == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_fixed_frequency_yields_to_the_temperature_ceiling)
 {
 	const BoardConfig c = parse_board_config(boardtest::board_text(1, 8), "rig.toml");

@@ -27,6 +27,8 @@ struct LimitWatch {
 	unsigned temp_over = 0;
 	unsigned volt_out = 0;
 	unsigned freq_out = 0;
+	double fan_cap = 0; // 0: not checked
+	unsigned fan_over = 0;
 	double max_power = 0;
 	double max_temp = 0;
 };
@@ -71,6 +73,14 @@ struct TunerRig {
 			if (watch.temp_ceiling > 0 && t > watch.temp_ceiling)
 				++watch.temp_over;
 		}
+		if (watch.fan_cap > 0)
+			for (const auto &f : c.fans)
+				if (rig.twins->fan(f.name).duty() > watch.fan_cap + 1e-9)
+					++watch.fan_over;
+		if (watch.fan_cap > 0)
+			for (const auto &f : c.fans)
+				if (rig.twins->fan(f.name).duty() > watch.fan_cap + 1e-9)
+					++watch.fan_over;
 		for (unsigned id : rig.board->chain_ids())
 			for (unsigned p = 0; p < rig.board->chain(id).chips().size(); ++p) {
 				const double f = rig.twins->chip_frequency_mhz(id, p);
