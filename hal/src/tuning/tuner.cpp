@@ -5,6 +5,8 @@
 
 #include <hashboard/tuning/tuner.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -662,6 +664,15 @@ TuneResult Tuner::tune(const Progress &progress)
 		st.finish(r);
 		r.converged = true;
 		r.stop_reason = "converged";
+		// The floor is a goal the limits may not allow: the board stays at the best it
+		// found, and the result says the goal was missed.
+		if (goal_.mode == TuneMode::efficiency && goal_.min_ths > 0 &&
+		    r.hashrate_ths < goal_.min_ths) {
+			r.converged = false;
+			r.stop_reason = fmt::format("hashrate floor {:.3f} TH/s not reached within "
+			                            "the limits (best {:.3f} TH/s)",
+			                            goal_.min_ths, r.hashrate_ths);
+		}
 	} catch (const Abort &a) {
 		r.stop_reason = a.reason;
 		r.rail_mv = st.rail_mv;
