@@ -143,9 +143,9 @@ void read_mining(TableReader &root, DaemonConfig &c)
 	t->finish();
 }
 
-constexpr std::array kTuneModeNames = {
-    std::string_view("off"),  std::string_view("hashrate"), std::string_view("efficiency"),
-    std::string_view("fixed"), std::string_view("heat"),    std::string_view("quiet")};
+constexpr std::array kTuneModeNames = {std::string_view("off"),        std::string_view("hashrate"),
+                                       std::string_view("efficiency"), std::string_view("fixed"),
+                                       std::string_view("heat"),       std::string_view("quiet")};
 
 // One goal field checked alone by validate_goal (an efficiency goal needs nothing
 // else), so a bad value is reported at its own key, in validate_goal's words.

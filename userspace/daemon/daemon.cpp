@@ -77,7 +77,8 @@ std::string default_serial(const std::string &board)
 {
 	std::string s = board.substr(0, 64);
 	for (char &c : s)
-		if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-')
+		if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
+		    c != '-')
 			c = '_';
 	if (s.empty() || s.front() == '.')
 		s.insert(0, "board");
@@ -97,9 +98,8 @@ MiningOptions mining_options(const DaemonConfig &c, const hashboard::Board &boar
 	const TuningConfig &t = c.tuning;
 	if (t.mode)
 		o.tuning.goal = t.goal;
-	o.tuning.profile_dir = t.profile_dir.empty()
-	                           ? state_directory("hashboard") / "profiles"
-	                           : std::filesystem::path(t.profile_dir);
+	o.tuning.profile_dir = t.profile_dir.empty() ? state_directory("hashboard") / "profiles"
+	                                             : std::filesystem::path(t.profile_dir);
 	o.tuning.serial = t.serial.empty() ? default_serial(board.config().name) : t.serial;
 	o.tuning.apply_profile = t.apply_profile;
 	o.tuning.tune_when_missing = t.tune_when_missing;
@@ -621,7 +621,8 @@ void Daemon::tune(const std::string &mode, std::optional<double> target)
 		throw ControlError(e.what());
 	}
 	tune_goal_ = goal;
-	log_.notice(fmt::format("API: tuning {}{}: an online tune starts", tune_mode_name(goal.mode),
+	log_.notice(fmt::format("API: tuning {}{}: an online tune starts",
+	                        tune_mode_name(goal.mode),
 	                        target ? fmt::format(" to {:g}", *target) : std::string()));
 	loop_.request_tune(goal);
 }

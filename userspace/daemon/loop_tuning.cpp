@@ -95,10 +95,10 @@ void MiningLoop::apply_saved_profile()
 	std::error_code ec;
 	if (!std::filesystem::exists(file, ec)) {
 		if (first && opt.tune_when_missing && opt.goal) {
-			log_.notice(fmt::format("tuning: no profile saved for {} ({}): tuning online "
-			                        "({})",
-			                        opt.serial, file.string(),
-			                        hashboard::tune_mode_name(opt.goal->mode)));
+			log_.notice(fmt::format(
+			    "tuning: no profile saved for {} ({}): tuning online "
+			    "({})",
+			    opt.serial, file.string(), hashboard::tune_mode_name(opt.goal->mode)));
 			pending_tune_ = *opt.goal;
 		} else {
 			log_.info(fmt::format("tuning: no profile saved for {} ({}): the board "
@@ -175,8 +175,8 @@ void MiningLoop::run_tune(const std::stop_token &stop)
 	const hashboard::TuneGoal goal = *pending_tune_;
 	pending_tune_.reset();
 	const std::string mode(hashboard::tune_mode_name(goal.mode));
-	log_.notice(fmt::format("tuning: {} tune started online on board {}", mode,
-	                        board_.config().name));
+	log_.notice(
+	    fmt::format("tuning: {} tune started online on board {}", mode, board_.config().name));
 	set_tuning([&](TuningStatus &t) {
 		t.mode = mode;
 		t.target = goal_target(goal);
@@ -210,18 +210,20 @@ void MiningLoop::run_tune(const std::stop_token &stop)
 			const Duration now = clock_.now();
 			if (now >= next_tick_) {
 				if (options_.on_tick)
-					options_.on_tick(); // the watchdog, through a tune of minutes
+					options_
+					    .on_tick(); // the watchdog, through a tune of minutes
 				refresh_snapshot(now);
 				next_tick_ = now + options_.tick;
 			}
 		});
 		hashboard::Tuner tuner(port, goal, options_.tuning.tuner);
 		const hashboard::TuneResult r = tuner.tune([&](const hashboard::TuneStep &s) {
-			log_.info(fmt::format("tuning: {:.0f} s {}: {:.3g} TH/s, {:.4g} W, {:.1f} C, "
-			                      "{:.2g} % wrong, {:.0f}/{:.0f}/{:.0f} MHz{}",
-			                      s.t_s, s.phase, s.hashrate_ths, s.power_w, s.hottest_c,
-			                      100 * s.error_rate, s.min_mhz, s.median_mhz, s.max_mhz,
-			                      s.note.empty() ? "" : " (" + s.note + ")"));
+			log_.info(
+			    fmt::format("tuning: {:.0f} s {}: {:.3g} TH/s, {:.4g} W, {:.1f} C, "
+			                "{:.2g} % wrong, {:.0f}/{:.0f}/{:.0f} MHz{}",
+			                s.t_s, s.phase, s.hashrate_ths, s.power_w, s.hottest_c,
+			                100 * s.error_rate, s.min_mhz, s.median_mhz, s.max_mhz,
+			                s.note.empty() ? "" : " (" + s.note + ")"));
 		});
 		if (board_.state() == BoardState::tripped || r.stop_reason.starts_with("trip")) {
 			failed(r.stop_reason);
@@ -229,10 +231,11 @@ void MiningLoop::run_tune(const std::stop_token &stop)
 			std::string saved;
 			const LoopTuning &opt = options_.tuning;
 			if (!opt.serial.empty() && !opt.profile_dir.empty()) {
-				const auto file = hashboard::profile_path(opt.profile_dir, opt.serial);
+				const auto file =
+				    hashboard::profile_path(opt.profile_dir, opt.serial);
 				hashboard::save_profile(
-				    file, hashboard::profile_from_result(r, opt.serial,
-				                                         board_.config().name, goal));
+				    file, hashboard::profile_from_result(
+				              r, opt.serial, board_.config().name, goal));
 				saved = ", saved to " + file.string();
 			}
 			log_.notice(fmt::format("tuning: {} tune {} after {:.0f} s: {:.3g} TH/s, "
@@ -260,7 +263,8 @@ void MiningLoop::run_tune(const std::stop_token &stop)
 			try {
 				board_.chain(id).set_ticket_difficulty_log2(k);
 			} catch (const std::exception &e) {
-				log_.warning(fmt::format("chain {}: ticket 2^{}: {}", id, k, e.what()));
+				log_.warning(
+				    fmt::format("chain {}: ticket 2^{}: {}", id, k, e.what()));
 			}
 	// Work again at once, from the feed's current job.
 	generation_ = feed_.generation() - 1;

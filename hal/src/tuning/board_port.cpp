@@ -141,7 +141,8 @@ void BoardTuningPort::mine_for(Duration d)
 			continue;
 		}
 		if (board.state() == BoardState::mining)
-			board.poll(std::min({impl_->next_job, impl_->next_tick, end}) - now, impl_->sink);
+			board.poll(std::min({impl_->next_job, impl_->next_tick, end}) - now,
+			           impl_->sink);
 		else
 			clock.sleep_for(std::min({impl_->next_job, impl_->next_tick, end}) - now);
 		if (clock.now() >= impl_->next_tick) {
@@ -224,7 +225,8 @@ TuningSample BoardTuningPort::run(Duration d, const RunStop &stop)
 			continue;
 		}
 		if (board.state() == BoardState::mining)
-			board.poll(std::min({impl_->next_job, impl_->next_tick, end}) - now, impl_->sink);
+			board.poll(std::min({impl_->next_job, impl_->next_tick, end}) - now,
+			           impl_->sink);
 		else
 			clock.sleep_for(std::min({impl_->next_job, impl_->next_tick, end}) - now);
 		if (clock.now() >= impl_->next_tick) {

@@ -30,7 +30,8 @@ constexpr double kMaxMv = 100000;
 
 std::string utc_now()
 {
-	const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+	const std::time_t t =
+	    std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
 	std::tm tm{};
 	gmtime_r(&t, &tm);
 	char buf[32];

@@ -63,8 +63,8 @@ Reply pool_change(DaemonControl &c, const DaemonStatus &s, const std::vector<std
 	return ok_reply(ok_code, fmt::format("{} pool {}:'{}'", verb, i, url));
 }
 
-constexpr std::string_view kTuneModes[] = {"off", "hashrate", "efficiency",
-                                           "fixed", "heat", "quiet"};
+constexpr std::string_view kTuneModes[] = {"off",   "hashrate", "efficiency",
+                                           "fixed", "heat",     "quiet"};
 
 // ascset's tune-mode and tune-target: the whole board's goal (the ASC only has to be
 // valid), the values checked here before the daemon checks the goal.
@@ -72,7 +72,8 @@ Reply tune_option(DaemonControl &c, unsigned asc, const std::string &opt,
                   const std::vector<std::string> &p)
 {
 	const auto failed = [&](const std::string &why) {
-		return error_reply(code::kAscSetError, fmt::format("ASC {} set failed: {}", asc, why));
+		return error_reply(code::kAscSetError,
+		                   fmt::format("ASC {} set failed: {}", asc, why));
 	};
 	if (p.size() < 3 || p[2].empty())
 		return failed(fmt::format("missing value for '{}'", opt));

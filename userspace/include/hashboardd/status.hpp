@@ -98,7 +98,7 @@ struct TuningStatus {
 	// under way; tuned: at a tune's result (saved); failed: the last tune or profile
 	// failed (error says why), the board at the settings it had.
 	std::string state = "off";
-	std::string profile_serial; // the serial profiles are saved and looked up under
+	std::string profile_serial;   // the serial profiles are saved and looked up under
 	std::optional<double> target; // the mode's number: W, TH/s floor or MHz
 	// The applied profile's or the tune's result (nullopt before either).
 	std::optional<double> hashrate_ths;
