@@ -19,6 +19,7 @@
 #include <hashboard/tuning/profile.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -384,7 +385,9 @@ BOOST_AUTO_TEST_CASE(a_saved_profile_is_applied_at_bring_up)
 	BOOST_TEST(snap.tuning.mode == "efficiency");
 	BOOST_TEST(snap.tuning.profile_serial == "sim-1");
 	BOOST_TEST(snap.tuning.j_per_th.value() == 33.3);
-	BOOST_TEST(snap.chains.at(0).voltage_mv.value() == 1300, "the profile's rail");
+	// The regulator's read-back, a few mV off what was set.
+	BOOST_TEST(std::abs(snap.chains.at(0).voltage_mv.value() - 1300) < 15,
+	           "the profile's rail");
 	BOOST_TEST(logged(r.log, "profile " + hashboard::profile_path(dir.path, "sim-1").string() +
 	                             " applied"));
 	BOOST_TEST(!r.feed.nonces.empty(), "mining at the profile's settings");
