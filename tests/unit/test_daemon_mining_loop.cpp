@@ -431,3 +431,54 @@ BOOST_AUTO_TEST_CASE(a_profile_for_another_board_or_unreadable_is_refused_and_mi
 		BOOST_TEST(logged(r.log, "no profile saved for sim-1"));
 	}
 }
+
+BOOST_AUTO_TEST_CASE(an_online_tune_saves_its_profile_and_its_shares_reach_the_feed)
+{
+	hbtest::TempDir dir;
+	LoopRig r;
+	r.options.tuning.profile_dir = dir.path;
+	r.options.tuning.serial = "sim-1";
+	// A short tune: the search's windows and the settling cut down to seconds.
+	r.options.tuning.tuner.min_window = 1s;
+	r.options.tuning.tuner.max_window = 3s;
+	r.options.tuning.tuner.window_nonces = 40;
+	r.options.tuning.tuner.settle = 5s;
+	r.options.tuning.tuner.time_budget = 120s;
+	MiningLoop loop(*r.rig.board, r.feed, r.log, r.with_tick());
+	hashboard::TuneGoal goal;
+	goal.mode = hashboard::TuneMode::fixed;
+	goal.fixed_mhz = 450;
+	bool requested = false;
+	std::size_t nonces_before = 0;
+	std::string seen_states;
+	r.run(loop, 300s, [&] {
+		if (!requested && r.rig.board->state() == hashboard::BoardState::mining) {
+			loop.request_tune(goal);
+			requested = true;
+			nonces_before = r.feed.nonces.size();
+		}
+		const auto state = loop.snapshot().tuning.state;
+		if (seen_states.find(state) == std::string::npos)
+			seen_states += state + " ";
+		return state == "tuned" || state == "failed";
+	});
+	const BoardSnapshot snap = loop.snapshot();
+	for (const auto &e : r.log.recent())
+		if (e.text.starts_with("tuning"))
+			BOOST_TEST_MESSAGE(e.text);
+	BOOST_TEST_REQUIRE(snap.tuning.state == "tuned", snap.tuning.error);
+	BOOST_TEST(seen_states.find("tuning") != std::string::npos, seen_states);
+	BOOST_TEST(snap.tuning.mode == "fixed");
+	BOOST_TEST(snap.tuning.target.value() == 450);
+	BOOST_TEST(snap.tuning.hashrate_ths.value() > 0);
+	BOOST_TEST(snap.tuning.power_w.value() > 0);
+	const auto saved = hashboard::load_profile(hashboard::profile_path(dir.path, "sim-1"));
+	BOOST_TEST(saved.board == "hashboardd-sim");
+	BOOST_TEST((saved.mode == hashboard::TuneMode::fixed));
+	BOOST_TEST(saved.chip_mhz.size() == 3u);
+	BOOST_TEST(saved.j_per_th == *snap.tuning.j_per_th);
+	BOOST_TEST(logged(r.log, "tuning: fixed tune started"));
+	BOOST_TEST(logged(r.log, "saved to"));
+	// While it measured, the chips' valid nonces still went to the pool's feed.
+	BOOST_TEST(r.feed.nonces.size() > nonces_before + 10);
+}
