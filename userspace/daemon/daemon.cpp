@@ -260,6 +260,13 @@ std::vector<SettingEntry> Daemon::settings() const
 	                   : "off"});
 	out.push_back({"web", "public_status", config_.web.public_status ? "yes" : "no"});
 	out.push_back({"mining", "nonces_per_chip_s", num(config_.mining.nonces_per_chip_s)});
+	const LoopTuning t = mining_options(config_, *rig_.board).tuning;
+	out.push_back(
+	    {"tuning", "mode",
+	     tune_goal_ ? std::string(hashboard::tune_mode_name(tune_goal_->mode)) : "off"});
+	out.push_back({"tuning", "profile", t.profile_dir.string() + "/" + t.serial + ".toml"});
+	out.push_back({"tuning", "apply_profile", t.apply_profile ? "yes" : "no"});
+	out.push_back({"tuning", "tune_when_missing", t.tune_when_missing ? "yes" : "no"});
 	return out;
 }
 
