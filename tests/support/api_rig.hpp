@@ -129,6 +129,12 @@ inline DaemonStatus sample_status()
 	s.fans = {FanStatus{"fan0", 0.4, 4200.0}, FanStatus{"fan1", 0.4, std::nullopt}};
 	s.sensors = {SensorStatus{"inlet", 31.5, ""}, SensorStatus{"outlet", std::nullopt, "nak"}};
 	s.safety.board_state = "mining";
+	s.tuning.mode = "efficiency";
+	s.tuning.state = "tuned";
+	s.tuning.profile_serial = "SN42";
+	s.tuning.hashrate_ths = 1.25;
+	s.tuning.power_w = 40;
+	s.tuning.j_per_th = 32;
 	return s;
 }
 
@@ -213,6 +219,21 @@ public:
 		const std::lock_guard lock(mutex_);
 		chain(chain_id).voltage_mv = mv;
 	}
+	// Records the goal; a fixed tune without a frequency is refused as the daemon's
+	// validate_goal would.
+	void tune(const std::string &mode, std::optional<double> target) override
+	{
+		const std::lock_guard lock(mutex_);
+		if (mode == "fixed" && !target && !tune_target)
+			throw hashboardd::ControlError("tuning goal: fixed mode needs a frequency");
+		if (!mode.empty())
+			status_.tuning.mode = mode;
+		if (target)
+			tune_target = target;
+		status_.tuning.target = tune_target;
+		status_.tuning.state = mode == "off" ? "off" : "tuning";
+		++tunes;
+	}
 	void restart() override { ++restarts; }
 	void quit() override { ++quits; }
 
@@ -224,6 +245,8 @@ public:
 
 	mutable std::atomic<int> status_calls{0};
 	std::atomic<int> restarts{0};
+	std::atomic<int> tunes{0};
+	std::optional<double> tune_target;
 	std::atomic<int> quits{0};
 	std::vector<std::string> passwords;
 

@@ -3,6 +3,8 @@
 // codes, joined commands, ascset's syntax and hostile values, and the privilege model
 // (allow list, session tokens and their expiry on an injected clock).
 #include <hashboardd/api/dispatcher.hpp>
+#include <hashboardd/api/metrics.hpp>
+#include <hashboardd/api/status_json.hpp>
 
 #include "api_rig.hpp"
 #include "request.hpp"
@@ -322,6 +324,101 @@ BOOST_AUTO_TEST_CASE(hostile_values_are_clear_errors)
 		BOOST_TEST(after[i].freq_avg_mhz == before[i].freq_avg_mhz);
 		BOOST_TEST(after[i].voltage_mv.value() == before[i].voltage_mv.value());
 	}
+}
+
+BOOST_AUTO_TEST_CASE(tune_mode_and_target_set_the_goal_and_start_a_tune)
+{
+	Rig rig;
+	auto r = rig.cmd("ascset", "0,tune-mode,efficiency");
+	BOOST_TEST(sev(r) == "S", msg(r));
+	BOOST_TEST(code_of(r) == 119);
+	BOOST_TEST(rig.control.status().tuning.mode == "efficiency");
+	BOOST_TEST(rig.control.status().tuning.state == "tuning");
+	r = rig.cmd("ascset", "0,tune-target,1.5");
+	BOOST_TEST(sev(r) == "S", msg(r));
+	BOOST_TEST(rig.control.status().tuning.target.value() == 1.5);
+	BOOST_TEST(rig.control.tunes == 2);
+	r = rig.cmd("ascset", "0,help");
+	BOOST_TEST(msg(r).find("tune-mode") != std::string::npos, msg(r));
+}
+
+BOOST_AUTO_TEST_CASE(bad_tuning_values_are_clear_errors_and_start_nothing)
+{
+	Rig rig;
+	struct Case {
+		const char *param;
+		int code;
+		const char *says;
+	};
+	const Case cases[] = {
+	    {"0,tune-mode,turbo", 120, "unknown tuning mode 'turbo'"},
+	    {"0,tune-mode,Efficiency", 120, "unknown tuning mode"},
+	    {"0,tune-mode,", 120, "missing value"},
+	    {"0,tune-mode", 120, "missing value"},
+	    {"0,tune-mode,heat,1000", 120, "too many"},
+	    {"0,tune-target,nan", 120, "not a finite number"},
+	    {"0,tune-target,inf", 120, "not a finite number"},
+	    {"0,tune-target,-5", 120, "outside"},
+	    {"0,tune-target,1e9", 120, "outside"},
+	    {"0,tune-target,3kW", 120, "not a finite number"},
+	    {"0,tune-mode,fixed", 120, "needs a frequency"}, // the daemon's ControlError
+	    {"5,tune-mode,heat", 107, "Invalid ASC id"},
+	};
+	for (const Case &c : cases) {
+		BOOST_TEST_CONTEXT(c.param)
+		{
+			const auto r = rig.cmd("ascset", c.param);
+			BOOST_TEST(sev(r) == "E");
+			BOOST_TEST(code_of(r) == c.code);
+			BOOST_TEST(msg(r).find(c.says) != std::string::npos, msg(r));
+		}
+	}
+	BOOST_TEST(rig.control.tunes == 0);
+	BOOST_TEST(rig.control.status().tuning.state == "tuned");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(tuning_status)
+
+BOOST_AUTO_TEST_CASE(metrics_show_the_tuning_gauges)
+{
+	Rig rig;
+	const std::string t = render_metrics(rig.control.status());
+	BOOST_TEST(t.find("hashboard_tuning_state{mode=\"efficiency\",state=\"tuned\"} 1\n") !=
+	           std::string::npos);
+	BOOST_TEST(t.find("hashboard_tuning_state{mode=\"efficiency\",state=\"tuning\"} 0\n") !=
+	           std::string::npos);
+	BOOST_TEST(t.find("hashboard_tuning_hashrate_hashes_per_second 1250000000000\n") !=
+	           std::string::npos);
+	BOOST_TEST(t.find("hashboard_tuning_power_watts 40\n") != std::string::npos);
+	BOOST_TEST(t.find("hashboard_tuning_efficiency_joules_per_terahash 32\n") !=
+	           std::string::npos);
+	BOOST_TEST(t.find("# TYPE hashboard_tuning_state gauge\n") != std::string::npos);
+	for (const char *name :
+	     {"hashboard_tuning_state", "hashboard_tuning_hashrate_hashes_per_second",
+	      "hashboard_tuning_power_watts", "hashboard_tuning_efficiency_joules_per_terahash"})
+		BOOST_TEST(std::count(metric_names().begin(), metric_names().end(), name) == 1,
+		           name);
+	// Before any result: the state alone, no numbers to show.
+	rig.control.edit([](DaemonStatus &d) { d.tuning = TuningStatus{}; });
+	const std::string off = render_metrics(rig.control.status());
+	BOOST_TEST(off.find("hashboard_tuning_state{mode=\"off\",state=\"off\"} 1\n") !=
+	           std::string::npos);
+	BOOST_TEST(off.find("hashboard_tuning_power_watts") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(status_json_has_the_tuning_section)
+{
+	Rig rig;
+	const auto j = status_to_json(rig.control.status()).as_object().at("tuning").as_object();
+	BOOST_TEST(std::string(j.at("mode").as_string()) == "efficiency");
+	BOOST_TEST(std::string(j.at("state").as_string()) == "tuned");
+	BOOST_TEST(std::string(j.at("profile_serial").as_string()) == "SN42");
+	BOOST_TEST(number(j.at("j_per_th")) == 32);
+	BOOST_TEST(number(j.at("hashrate_ths")) == 1.25);
+	BOOST_TEST(j.at("target").is_null());
+	BOOST_TEST(std::string(j.at("error").as_string()).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,7 +11,10 @@
 #include <config.hpp>
 #include <hashboard/config_file.hpp>
 
+#include <daemon.hpp>
+
 #include <chrono>
+#include <cstdlib>
 
 using namespace hashboardd;
 using namespace std::chrono_literals;
@@ -50,6 +53,17 @@ failback_after_s = 10
 [mining]
 frequency_mhz = 485
 idle_after_no_pool_s = 45
+
+[tuning]
+mode = "heat"
+heat_w = 900
+fan_cap = 0.5
+power_limit_w = 1200
+temp_ceiling_c = 70
+profile_dir = "profiles"
+serial = "SN-0042"
+apply_profile = false
+tune_when_missing = true
 
 [log]
 level = "debug"
@@ -97,6 +111,17 @@ BOOST_AUTO_TEST_CASE(a_full_config_is_read_key_by_key)
 	BOOST_TEST(*c.mining.frequency_mhz == 485.0);
 	BOOST_TEST((c.mining.idle_after_no_pool == 45s));
 	BOOST_TEST((c.log_level == LogLevel::debug));
+	BOOST_TEST_REQUIRE(c.tuning.mode.has_value());
+	BOOST_TEST((*c.tuning.mode == hashboard::TuneMode::heat));
+	BOOST_TEST((c.tuning.goal.mode == hashboard::TuneMode::heat));
+	BOOST_TEST(c.tuning.goal.heat_w == 900.0);
+	BOOST_TEST(c.tuning.goal.fan_cap == 0.5);
+	BOOST_TEST(c.tuning.goal.power_limit_w.value() == 1200.0);
+	BOOST_TEST(c.tuning.goal.temp_ceiling_c.value() == 70.0);
+	BOOST_TEST(c.tuning.profile_dir == "/etc/hashboardd/profiles"); // beside the file
+	BOOST_TEST(c.tuning.serial == "SN-0042");
+	BOOST_TEST(!c.tuning.apply_profile);
+	BOOST_TEST(c.tuning.tune_when_missing);
 	BOOST_CHECK_NO_THROW(validate(c));
 }
 
@@ -110,6 +135,44 @@ BOOST_AUTO_TEST_CASE(defaults_are_the_documented_ones)
 	BOOST_TEST(c.api.privileged_from.size() == 2u); // loopback only
 	BOOST_TEST((c.pool_policy.silent_after == 120s));
 	BOOST_TEST((c.log_level == LogLevel::info));
+	// Tuning off, a saved profile applied, no tune of the daemon's own.
+	BOOST_TEST(!c.tuning.mode.has_value());
+	BOOST_TEST(c.tuning.profile_dir.empty()); // the state directory's, at start
+	BOOST_TEST(c.tuning.serial.empty());      // the board file's name, at start
+	BOOST_TEST(c.tuning.apply_profile);
+	BOOST_TEST(!c.tuning.tune_when_missing);
+	const DaemonConfig off = parse_daemon_config("[tuning]\nmode = \"off\"\n", "off.toml");
+	BOOST_TEST(!off.tuning.mode.has_value());
+	const DaemonConfig fixed =
+	    parse_daemon_config("[tuning]\nmode = \"fixed\"\nfixed_mhz = 480\n", "f.toml");
+	BOOST_TEST((fixed.tuning.goal.mode == hashboard::TuneMode::fixed));
+	BOOST_TEST(fixed.tuning.goal.fixed_mhz == 480.0);
+}
+
+BOOST_AUTO_TEST_CASE(the_default_profile_dir_and_serial_come_from_the_environment_and_board)
+{
+	const DaemonConfig c = parse_daemon_config("", "empty.toml");
+	const auto board = open_board(std::nullopt);
+	// The environment as it was, after: other cases may read it.
+	const auto kept = [](const char *name) -> std::optional<std::string> {
+		const char *v = std::getenv(name);
+		return v ? std::optional<std::string>(v) : std::nullopt;
+	};
+	const auto state = kept("STATE_DIRECTORY"), xdg = kept("XDG_STATE_HOME");
+	::setenv("STATE_DIRECTORY", "/var/lib/hashboardd:/var/lib/other", 1);
+	const MiningOptions o = mining_options(c, *board.board);
+	BOOST_TEST(o.tuning.profile_dir.string() == "/var/lib/hashboardd/profiles");
+	BOOST_TEST(o.tuning.serial == "hashboardd-sim");
+	BOOST_TEST(!o.tuning.goal.has_value());
+	::unsetenv("STATE_DIRECTORY");
+	::setenv("XDG_STATE_HOME", "/tmp/xdg-state", 1);
+	BOOST_TEST(mining_options(c, *board.board).tuning.profile_dir.string() ==
+	           "/tmp/xdg-state/hashboard/profiles");
+	::unsetenv("XDG_STATE_HOME");
+	if (state)
+		::setenv("STATE_DIRECTORY", state->c_str(), 1);
+	if (xdg)
+		::setenv("XDG_STATE_HOME", xdg->c_str(), 1);
 }
 
 BOOST_AUTO_TEST_CASE(every_error_names_its_file_line_and_key)
@@ -133,6 +196,27 @@ BOOST_AUTO_TEST_CASE(every_error_names_its_file_line_and_key)
 	    {"[log]\nlevel = \"loud\"\n", "level", "log.level", ""},
 	    {"[board]\nfile = \"\"\n", "file", "board.file", "empty"},
 	    {"[bored]\nfile = \"x\"\n", "[bored]", "bored", ""},
+	    {"[tuning]\nmode = \"turbo\"\n", "mode", "tuning.mode", "unknown value 'turbo'"},
+	    {"[tuning]\nmode = \"heat\"\n", "mode", "tuning.mode", "heat_w"},
+	    {"[tuning]\nmode = \"fixed\"\n", "mode", "tuning.mode", "fixed_mhz"},
+	    {"[tuning]\nmode = \"quiet\"\nheat_w = 0\n", "mode", "tuning.mode", "heat_w"},
+	    {"[tuning]\npower_limit_w = -100\n", "power_limit_w", "tuning.power_limit_w",
+	     "positive"},
+	    {"[tuning]\npower_limit_w = nan\n", "power_limit_w", "tuning.power_limit_w", ""},
+	    {"[tuning]\nmin_ths = -1\n", "min_ths", "tuning.min_ths", "TH/s"},
+	    {"[tuning]\ntemp_ceiling_c = 200\n", "temp_ceiling_c", "tuning.temp_ceiling_c", "150"},
+	    {"[tuning]\nheat_w = inf\n", "heat_w", "tuning.heat_w", ""},
+	    {"[tuning]\nfan_cap = 0\n", "fan_cap", "tuning.fan_cap", "(0, 1]"},
+	    {"[tuning]\nfan_cap = 1.5\n", "fan_cap", "tuning.fan_cap", "(0, 1]"},
+	    {"[tuning]\nfixed_mhz = \"500\"\n", "fixed_mhz", "tuning.fixed_mhz", "number"},
+	    {"[tuning]\nserial = \"../etc/passwd\"\n", "serial", "tuning.serial", "serial"},
+	    {"[tuning]\nserial = \"\"\n", "serial", "tuning.serial", "serial"},
+	    {"[tuning]\nprofile_dir = \"\"\n", "profile_dir", "tuning.profile_dir", "empty"},
+	    {"[tuning]\napply_profile = \"yes\"\n", "apply_profile", "tuning.apply_profile", ""},
+	    {"[tuning]\ntune_when_missing = true\n", "tune_when_missing",
+	     "tuning.tune_when_missing", "mode"},
+	    {"[tuning]\nmode = \"efficiency\"\ntarget = 3\n", "target", "tuning.target",
+	     "unknown key"},
 	};
 	for (const auto &c : cases) {
 		BOOST_TEST_CONTEXT(c.text)

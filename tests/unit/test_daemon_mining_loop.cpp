@@ -10,12 +10,18 @@
 #include <log.hpp>
 #include <mining_loop.hpp>
 
+#include "temp_dir.hpp"
+
 #include <hashboard/board/sim_board.hpp>
 #include <hashboard/nonce_checker.hpp>
 #include <hashboard/sha256.hpp>
 #include <hashboard/target.hpp>
+#include <hashboard/tuning/profile.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <set>
 #include <stop_token>
@@ -84,6 +90,7 @@ struct LoopRig {
 		loop.run(stop.get_token());
 	}
 	std::function<void()> loop_tick;
+	std::map<unsigned, std::vector<double>> targets;
 
 	MiningOptions with_tick()
 	{
@@ -316,4 +323,162 @@ BOOST_AUTO_TEST_CASE(the_ticket_follows_the_nonce_rate_and_never_passes_the_pool
 	BOOST_TEST(low_snap.hw_errors * 50 <= valid_low);
 	for (const auto &[chain, ev] : r.feed.nonces)
 		BOOST_TEST((ev.verdict == hashboard::NonceVerdict::valid));
+}
+
+namespace {
+
+// A profile for the built-in board: each chip a frequency of its own, below the board
+// file's 400 MHz and above it, the rail above its default.
+hashboard::TuneProfile sim_profile(const std::string &board = "hashboardd-sim")
+{
+	hashboard::TuneProfile p;
+	p.serial = "sim-1";
+	p.board = board;
+	p.mode = hashboard::TuneMode::efficiency;
+	p.goal.mode = p.mode;
+	p.saved_at = "2026-12-04T12:00:00Z";
+	p.rail_mv["vcore"] = 1300;
+	for (unsigned c = 0; c < 3; ++c)
+		p.chip_mhz[c] = {380.0 + c, 390.0 + c, 410.0 + c, 420.0 + c};
+	p.hashrate_ths = 0.9;
+	p.power_w = 30;
+	p.j_per_th = 33.3;
+	return p;
+}
+
+bool logged(const Log &log, const std::string &needle)
+{
+	const auto lines = log.recent();
+	return std::any_of(lines.begin(), lines.end(), [&](const Log::Entry &e) {
+		return e.text.find(needle) != std::string::npos;
+	});
+}
+
+// Runs a loop with the profile directory until the board has mined for a second.
+BoardSnapshot mine_with_profiles(LoopRig &r, const std::string &dir)
+{
+	r.options.tuning.profile_dir = dir;
+	r.options.tuning.serial = "sim-1";
+	MiningLoop loop(*r.rig.board, r.feed, r.log, r.with_tick());
+	r.run(loop, 10s, [&] {
+		if (r.rig.board->state() != hashboard::BoardState::mining || r.clock->now() < 1s)
+			return false;
+		for (unsigned c = 0; c < 3; ++c)
+			r.targets[c] = r.rig.board->chip_targets(c);
+		return true;
+	});
+	return loop.snapshot();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_saved_profile_is_applied_at_bring_up)
+{
+	hbtest::TempDir dir;
+	const auto p = sim_profile();
+	hashboard::save_profile(hashboard::profile_path(dir.path, "sim-1"), p);
+	LoopRig r;
+	const BoardSnapshot snap = mine_with_profiles(r, dir.path);
+	for (unsigned c = 0; c < 3; ++c)
+		BOOST_TEST(r.targets[c] == p.chip_mhz.at(c), boost::test_tools::per_element());
+	BOOST_TEST(snap.tuning.state == "applied");
+	BOOST_TEST(snap.tuning.mode == "efficiency");
+	BOOST_TEST(snap.tuning.profile_serial == "sim-1");
+	BOOST_TEST(snap.tuning.j_per_th.value() == 33.3);
+	// The regulator's read-back, a few mV off what was set.
+	BOOST_TEST(std::abs(snap.chains.at(0).voltage_mv.value() - 1300) < 15,
+	           "the profile's rail");
+	BOOST_TEST(logged(r.log, "profile " + hashboard::profile_path(dir.path, "sim-1").string() +
+	                             " applied"));
+	BOOST_TEST(!r.feed.nonces.empty(), "mining at the profile's settings");
+}
+
+BOOST_AUTO_TEST_CASE(a_profile_for_another_board_or_unreadable_is_refused_and_mining_goes_on)
+{
+	hbtest::TempDir dir;
+	hashboard::save_profile(hashboard::profile_path(dir.path, "sim-1"), sim_profile("s19-xp"));
+	{
+		LoopRig r;
+		const BoardSnapshot snap = mine_with_profiles(r, dir.path);
+		for (unsigned c = 0; c < 3; ++c)
+			BOOST_TEST(r.targets[c] == std::vector<double>(4, 400.0),
+			           boost::test_tools::per_element());
+		BOOST_TEST(snap.tuning.state == "failed");
+		BOOST_TEST(snap.tuning.error.find("s19-xp") != std::string::npos,
+		           snap.tuning.error);
+		BOOST_TEST(logged(r.log, "not applied: it is for board 's19-xp', this is "
+		                         "'hashboardd-sim'"));
+		BOOST_TEST(!r.feed.nonces.empty());
+	}
+	// A damaged file: its error text in the log, the board file's settings.
+	std::ofstream(hashboard::profile_path(dir.path, "sim-1"))
+	    << "serial = \"sim-1\"\nboard = 7\n";
+	{
+		LoopRig r;
+		const BoardSnapshot snap = mine_with_profiles(r, dir.path);
+		BOOST_TEST(r.targets[0] == std::vector<double>(4, 400.0),
+		           boost::test_tools::per_element());
+		BOOST_TEST(snap.tuning.state == "failed");
+		BOOST_TEST(logged(r.log, "board"));
+		BOOST_TEST(logged(r.log, "sim-1.toml:2"), "the file and line of the error");
+	}
+	// None saved: said once, nothing changed.
+	{
+		hbtest::TempDir empty;
+		LoopRig r;
+		const BoardSnapshot snap = mine_with_profiles(r, empty.path);
+		BOOST_TEST(snap.tuning.state == "off");
+		BOOST_TEST(logged(r.log, "no profile saved for sim-1"));
+	}
+}
+
+BOOST_AUTO_TEST_CASE(an_online_tune_saves_its_profile_and_its_shares_reach_the_feed)
+{
+	hbtest::TempDir dir;
+	LoopRig r;
+	r.options.tuning.profile_dir = dir.path;
+	r.options.tuning.serial = "sim-1";
+	// A short tune: the search's windows and the settling cut down to seconds.
+	r.options.tuning.tuner.min_window = 1s;
+	r.options.tuning.tuner.max_window = 3s;
+	r.options.tuning.tuner.window_nonces = 40;
+	r.options.tuning.tuner.settle = 5s;
+	r.options.tuning.tuner.time_budget = 120s;
+	MiningLoop loop(*r.rig.board, r.feed, r.log, r.with_tick());
+	hashboard::TuneGoal goal;
+	goal.mode = hashboard::TuneMode::fixed;
+	goal.fixed_mhz = 450;
+	bool requested = false;
+	std::size_t nonces_before = 0;
+	std::string seen_states;
+	r.run(loop, 300s, [&] {
+		if (!requested && r.rig.board->state() == hashboard::BoardState::mining) {
+			loop.request_tune(goal);
+			requested = true;
+			nonces_before = r.feed.nonces.size();
+		}
+		const auto state = loop.snapshot().tuning.state;
+		if (seen_states.find(state) == std::string::npos)
+			seen_states += state + " ";
+		return state == "tuned" || state == "failed";
+	});
+	const BoardSnapshot snap = loop.snapshot();
+	for (const auto &e : r.log.recent())
+		if (e.text.starts_with("tuning"))
+			BOOST_TEST_MESSAGE(e.text);
+	BOOST_TEST_REQUIRE(snap.tuning.state == "tuned", snap.tuning.error);
+	BOOST_TEST(seen_states.find("tuning") != std::string::npos, seen_states);
+	BOOST_TEST(snap.tuning.mode == "fixed");
+	BOOST_TEST(snap.tuning.target.value() == 450);
+	BOOST_TEST(snap.tuning.hashrate_ths.value() > 0);
+	BOOST_TEST(snap.tuning.power_w.value() > 0);
+	const auto saved = hashboard::load_profile(hashboard::profile_path(dir.path, "sim-1"));
+	BOOST_TEST(saved.board == "hashboardd-sim");
+	BOOST_TEST((saved.mode == hashboard::TuneMode::fixed));
+	BOOST_TEST(saved.chip_mhz.size() == 3u);
+	BOOST_TEST(saved.j_per_th == *snap.tuning.j_per_th);
+	BOOST_TEST(logged(r.log, "tuning: fixed tune started"));
+	BOOST_TEST(logged(r.log, "saved to"));
+	// While it measured, the chips' valid nonces still went to the pool's feed.
+	BOOST_TEST(r.feed.nonces.size() > nonces_before + 10);
 }

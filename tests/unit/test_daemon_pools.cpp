@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "pool_rig.hpp"
+#include "temp_dir.hpp"
 
 #include <board_setup.hpp>
 #include <daemon.hpp>
@@ -207,6 +208,44 @@ BOOST_AUTO_TEST_CASE(a_safety_trip_is_in_the_status_with_its_reason)
 	BOOST_TEST(s.safety.board_state == "tripped");
 	BOOST_TEST(s.safety.trip_reason->find("fan") != std::string::npos, *s.safety.trip_reason);
 	BOOST_TEST(r.log_text().find("<3>board tripped, in its safe state") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(
+    an_online_tune_starts_when_asked_keeps_sending_shares_and_stops_with_the_daemon)
+{
+	hbtest::TempDir dir;
+	DaemonRig r(1, 30000ms, 0x1fffe000,
+	            [&](DaemonConfig &c) { c.tuning.profile_dir = dir.path; });
+	BOOST_TEST_REQUIRE(r.wait_until([&] { return r.counts(0).accepted >= 1; }), r.log_text());
+	DaemonStatus s = r.daemon->query_status();
+	BOOST_TEST(s.tuning.state == "off");
+	BOOST_TEST(s.tuning.mode == "off");
+	BOOST_TEST(s.tuning.profile_serial == "hashboardd-sim"); // the board file's name
+	BOOST_TEST(r.log_text().find("no profile saved for hashboardd-sim") != std::string::npos);
+	// Goals the tuner cannot use are refused before anything starts.
+	BOOST_CHECK_THROW(r.daemon->tune("turbo", std::nullopt), ControlError);
+	BOOST_CHECK_THROW(r.daemon->tune("", 5.0), ControlError);              // no mode yet
+	BOOST_CHECK_THROW(r.daemon->tune("heat", std::nullopt), ControlError); // no heat_w
+	BOOST_TEST(r.daemon->query_status().tuning.state == "off");
+
+	r.daemon->tune("efficiency", 0.5);
+	BOOST_TEST_REQUIRE(
+	    r.wait_until([&] { return r.daemon->query_status().tuning.state == "tuning"; }, 20s),
+	    r.log_text());
+	s = r.daemon->query_status();
+	BOOST_TEST(s.tuning.mode == "efficiency");
+	BOOST_TEST(s.tuning.target.value() == 0.5);
+	// The shares found while the tuner measures still reach the pool.
+	const auto before = r.counts(0).accepted;
+	BOOST_TEST(r.wait_until([&] { return r.counts(0).accepted >= before + 3; }, 15s),
+	           r.log_text());
+	BOOST_TEST(r.daemon->query_status().tuning.state == "tuning");
+	r.daemon->stop();
+	r.daemon_thread.join();
+	BOOST_TEST(r.exit_code == 0);
+	BOOST_TEST((r.board.board->state() == hashboard::BoardState::off));
+	BOOST_TEST(r.log_text().find("tuning: stopped with the daemon") != std::string::npos,
+	           r.log_text());
 }
 
 BOOST_AUTO_TEST_CASE(the_pools_version_mask_reaches_the_chips)

@@ -5,8 +5,11 @@
 #include <hashboardd/api/access_list.hpp>
 #include <hashboardd/stratum/pool_url.hpp>
 
+#include <hashboard/tuning/profile.hpp>
+
 #include <array>
 #include <cmath>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -140,6 +143,94 @@ void read_mining(TableReader &root, DaemonConfig &c)
 	t->finish();
 }
 
+constexpr std::array kTuneModeNames = {std::string_view("off"),        std::string_view("hashrate"),
+                                       std::string_view("efficiency"), std::string_view("fixed"),
+                                       std::string_view("heat"),       std::string_view("quiet")};
+
+// One goal field checked alone by validate_goal (an efficiency goal needs nothing
+// else), so a bad value is reported at its own key, in validate_goal's words.
+void check_goal_field(TableReader &t, std::string_view key,
+                      const std::function<void(hashboard::TuneGoal &)> &set)
+{
+	hashboard::TuneGoal g;
+	g.mode = hashboard::TuneMode::efficiency;
+	set(g);
+	try {
+		hashboard::validate_goal(g);
+	} catch (const std::invalid_argument &e) {
+		t.fail(key, e.what());
+	}
+}
+
+void read_tuning(TableReader &root, DaemonConfig &c)
+{
+	auto t = root.optional_table("tuning");
+	if (!t)
+		return;
+	TuningConfig &tc = c.tuning;
+	hashboard::TuneGoal &g = tc.goal;
+	// Wide ranges first (type, NaN), then validate_goal's own words for each field.
+	if (const auto v = t->optional_number("power_limit_w", -1e9, 1e9)) {
+		check_goal_field(*t, "power_limit_w", [&](auto &x) { x.power_limit_w = *v; });
+		g.power_limit_w = *v;
+	}
+	if (const auto v = t->optional_number("min_ths", -1e9, 1e9)) {
+		check_goal_field(*t, "min_ths", [&](auto &x) { x.min_ths = *v; });
+		g.min_ths = *v;
+	}
+	if (const auto v = t->optional_number("temp_ceiling_c", -1e9, 1e9)) {
+		check_goal_field(*t, "temp_ceiling_c", [&](auto &x) { x.temp_ceiling_c = *v; });
+		g.temp_ceiling_c = *v;
+	}
+	if (const auto v = t->optional_number("heat_w", -1e9, 1e9)) {
+		check_goal_field(*t, "heat_w", [&](auto &x) { x.heat_w = *v; });
+		g.heat_w = *v;
+	}
+	if (const auto v = t->optional_number("fan_cap", -1e9, 1e9)) {
+		check_goal_field(*t, "fan_cap", [&](auto &x) { x.fan_cap = *v; });
+		g.fan_cap = *v;
+	}
+	if (const auto v = t->optional_number("fixed_mhz", -1e9, 1e9)) {
+		check_goal_field(*t, "fixed_mhz", [&](auto &x) { x.fixed_mhz = *v; });
+		g.fixed_mhz = *v;
+	}
+	if (t->has("mode")) {
+		const std::size_t m = t->choice("mode", kTuneModeNames);
+		if (m > 0) {
+			tc.mode = hashboard::parse_tune_mode(kTuneModeNames[m]);
+			g.mode = *tc.mode;
+			// What the mode needs of the other keys (heat_w, fixed_mhz) is its error.
+			try {
+				hashboard::validate_goal(g);
+			} catch (const std::invalid_argument &e) {
+				t->fail("mode", e.what());
+			}
+		}
+	}
+	if (auto dir = t->optional_string("profile_dir")) {
+		if (dir->empty())
+			t->fail("profile_dir", "must not be empty (leave it out for the default)");
+		std::filesystem::path path(*dir);
+		if (path.is_relative() && !c.source.empty())
+			path = std::filesystem::path(c.source).parent_path() / path;
+		tc.profile_dir = path.string();
+	}
+	if (auto serial = t->optional_string("serial")) {
+		try {
+			hashboard::check_serial(*serial);
+		} catch (const std::invalid_argument &e) {
+			t->fail("serial", e.what());
+		}
+		tc.serial = *serial;
+	}
+	tc.apply_profile = t->optional_boolean("apply_profile").value_or(tc.apply_profile);
+	tc.tune_when_missing =
+	    t->optional_boolean("tune_when_missing").value_or(tc.tune_when_missing);
+	if (tc.tune_when_missing && !tc.mode)
+		t->fail("tune_when_missing", "needs a tuning mode (mode = \"efficiency\", ...)");
+	t->finish();
+}
+
 void read_board(TableReader &root, DaemonConfig &c)
 {
 	auto t = root.optional_table("board");
@@ -196,6 +287,7 @@ DaemonConfig parse_daemon_config(std::string_view text, const std::string &sourc
 	read_web(root, c);
 	read_failover(root, c);
 	read_mining(root, c);
+	read_tuning(root, c);
 	read_log(root, c);
 	root.finish();
 	return c;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <hashboard/clock.hpp>
+#include <hashboard/tuning/tuner.hpp>
 #include <hashboardd/api/access_list.hpp>
 #include <hashboardd/stratum/pool_manager.hpp>
 
@@ -78,6 +79,20 @@ struct MiningConfig {
 	double nonces_per_chip_s = 1;
 };
 
+// The autotuner (docs/tuning.md) as the daemon uses it: a saved profile applied at
+// every bring-up, an online tune at start when none is saved, or when the API asks.
+struct TuningConfig {
+	// nullopt: mode = "off" (no tune of the daemon's own; a saved profile is still
+	// applied). goal.mode is the mode otherwise.
+	std::optional<hashboard::TuneMode> mode;
+	hashboard::TuneGoal goal;
+	// Empty: state_directory("hashboard") / "profiles" (state_dir.hpp), chosen at start.
+	std::string profile_dir;
+	std::string serial; // empty: the board file's name
+	bool apply_profile = true;
+	bool tune_when_missing = false;
+};
+
 enum class LogLevel { error, warning, notice, info, debug };
 std::optional<LogLevel> parse_log_level(std::string_view name);
 std::string_view log_level_name(LogLevel level);
@@ -93,6 +108,7 @@ struct DaemonConfig {
 	WebConfig web;
 	PoolPolicy pool_policy;
 	MiningConfig mining;
+	TuningConfig tuning;
 	LogLevel log_level = LogLevel::info;
 };
 

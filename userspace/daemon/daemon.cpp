@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "daemon.hpp"
 
+#include "state_dir.hpp"
+
 #include <hashboardd/api/cgminer_server.hpp>
 #include <hashboardd/api/http_server.hpp>
 #include <hashboardd/web/web_app.hpp>
@@ -12,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
@@ -67,18 +70,53 @@ stratum::PoolManagerOptions pool_manager_options(const DaemonConfig &c, stratum:
 	return o;
 }
 
+namespace {
+
+// The default serial: the board file's name, with what a file name cannot hold as '_'.
+std::string default_serial(const std::string &board)
+{
+	std::string s = board.substr(0, 64);
+	for (char &c : s)
+		if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
+		    c != '-')
+			c = '_';
+	if (s.empty() || s.front() == '.')
+		s.insert(0, "board");
+	return s.substr(0, 64);
+}
+
+} // namespace
+
+MiningOptions mining_options(const DaemonConfig &c, const hashboard::Board &board,
+                             std::function<void()> on_tick)
+{
+	MiningOptions o;
+	o.frequency_mhz = c.mining.frequency_mhz;
+	o.idle_after_no_work = c.mining.idle_after_no_pool;
+	o.nonces_per_chip_s = c.mining.nonces_per_chip_s;
+	o.on_tick = std::move(on_tick);
+	const TuningConfig &t = c.tuning;
+	if (t.mode)
+		o.tuning.goal = t.goal;
+	o.tuning.profile_dir = t.profile_dir.empty() ? state_directory("hashboard") / "profiles"
+	                                             : std::filesystem::path(t.profile_dir);
+	o.tuning.serial = t.serial.empty() ? default_serial(board.config().name) : t.serial;
+	o.tuning.apply_profile = t.apply_profile;
+	o.tuning.tune_when_missing = t.tune_when_missing;
+	return o;
+}
+
 Daemon::Daemon(DaemonConfig config, BoardRig &rig, Log &log, DaemonHooks hooks)
     : config_(std::move(config)), rig_(rig), log_(log), hooks_(std::move(hooks)),
       pools_(io_, *rig.clock, pool_manager_options(config_, hooks_.pool_lines), config_.pools),
       jobs_(pools_, chain_slots(*rig.board)), feed_(io_, pools_, jobs_, log_),
       loop_(*rig.board, feed_, log_,
-            MiningOptions{config_.mining.frequency_mhz, config_.mining.idle_after_no_pool,
-                          std::chrono::milliseconds(50), std::chrono::milliseconds(100),
-                          config_.mining.nonces_per_chip_s,
-                          [this] {
-	                          if (hooks_.notify)
-		                          hooks_.notify("WATCHDOG=1");
-                          }}),
+            mining_options(config_, *rig.board,
+                           [this] {
+	                           if (hooks_.notify)
+		                           hooks_.notify("WATCHDOG=1");
+                           })),
+      tune_goal_(config_.tuning.mode ? std::optional(config_.tuning.goal) : std::nullopt),
       signals_(io_, SIGTERM, SIGINT, SIGHUP)
 {
 	feed_.on_change([this] { loop_.wake(); });
@@ -111,18 +149,7 @@ std::string web_password_file(const WebConfig &web)
 {
 	if (!web.password_file.empty())
 		return web.password_file;
-	std::filesystem::path dir;
-	if (const char *state = std::getenv("STATE_DIRECTORY"); state && *state) {
-		// StateDirectory= may name several, colon-separated: the first is ours.
-		const std::string_view all(state);
-		dir = std::string(all.substr(0, all.find(':')));
-	} else if (const char *xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) {
-		dir = std::filesystem::path(xdg) / "hashboardd";
-	} else if (const char *home = std::getenv("HOME"); home && *home) {
-		dir = std::filesystem::path(home) / ".local/state/hashboardd";
-	} else {
-		dir = "/var/lib/hashboardd";
-	}
+	const std::filesystem::path dir = state_directory("hashboardd");
 	std::error_code ec;
 	std::filesystem::create_directories(dir, ec); // a failure shows when it is written
 	return (dir / "web-password").string();
@@ -233,6 +260,13 @@ std::vector<SettingEntry> Daemon::settings() const
 	                   : "off"});
 	out.push_back({"web", "public_status", config_.web.public_status ? "yes" : "no"});
 	out.push_back({"mining", "nonces_per_chip_s", num(config_.mining.nonces_per_chip_s)});
+	const LoopTuning t = mining_options(config_, *rig_.board).tuning;
+	out.push_back(
+	    {"tuning", "mode",
+	     tune_goal_ ? std::string(hashboard::tune_mode_name(tune_goal_->mode)) : "off"});
+	out.push_back({"tuning", "profile", t.profile_dir.string() + "/" + t.serial + ".toml"});
+	out.push_back({"tuning", "apply_profile", t.apply_profile ? "yes" : "no"});
+	out.push_back({"tuning", "tune_when_missing", t.tune_when_missing ? "yes" : "no"});
 	return out;
 }
 
@@ -393,6 +427,7 @@ DaemonStatus Daemon::status() const
 	s.fans = std::move(b.fans);
 	s.sensors = std::move(b.sensors);
 	s.safety = std::move(b.safety);
+	s.tuning = std::move(b.tuning);
 	s.pools = pools_.status();
 	Summary &m = s.summary;
 	m.elapsed_s = std::chrono::duration<double>(s.now - started_).count();
@@ -555,6 +590,48 @@ void Daemon::set_chain_voltage(unsigned chain_id, double mv)
 			    b.set_domain_voltage(d, mv);
 	    },
 	    "chain voltage");
+}
+
+void Daemon::tune(const std::string &mode, std::optional<double> target)
+{
+	if (mode == "off") {
+		tune_goal_.reset();
+		log_.notice("API: tuning off (the board keeps its settings until a restart)");
+		loop_.cancel_tune();
+		return;
+	}
+	hashboard::TuneGoal goal = tune_goal_.value_or(config_.tuning.goal);
+	try {
+		if (!mode.empty())
+			goal.mode = hashboard::parse_tune_mode(mode);
+		else if (!tune_goal_)
+			throw std::invalid_argument("no tuning mode: set tune-mode first");
+		if (target) {
+			switch (goal.mode) {
+			case hashboard::TuneMode::hashrate:
+				goal.power_limit_w = *target;
+				break;
+			case hashboard::TuneMode::efficiency:
+				goal.min_ths = *target;
+				break;
+			case hashboard::TuneMode::fixed:
+				goal.fixed_mhz = *target;
+				break;
+			case hashboard::TuneMode::heat:
+			case hashboard::TuneMode::quiet:
+				goal.heat_w = *target;
+				break;
+			}
+		}
+		hashboard::validate_goal(goal);
+	} catch (const std::invalid_argument &e) {
+		throw ControlError(e.what());
+	}
+	tune_goal_ = goal;
+	log_.notice(fmt::format("API: tuning {}{}: an online tune starts",
+	                        tune_mode_name(goal.mode),
+	                        target ? fmt::format(" to {:g}", *target) : std::string()));
+	loop_.request_tune(goal);
 }
 
 void Daemon::restart()

@@ -77,6 +77,7 @@ public:
 	void set_chain_frequency(unsigned chain_id, double mhz) override;
 	void set_chip_frequency(unsigned chain_id, unsigned position, double mhz) override;
 	void set_chain_voltage(unsigned chain_id, double mv) override;
+	void tune(const std::string &mode, std::optional<double> target) override;
 	void restart() override;
 	void quit() override;
 
@@ -112,6 +113,8 @@ private:
 	stratum::JobSource jobs_;
 	PoolFeed feed_;
 	MiningLoop loop_;
+	// The goal ascset tune-target changes (nullopt: mode off), on the I/O thread.
+	std::optional<hashboard::TuneGoal> tune_goal_;
 	boost::asio::signal_set signals_;
 	std::unique_ptr<api::CgminerServer> cgminer_;
 	std::unique_ptr<api::HttpServer> http_;
@@ -124,6 +127,11 @@ private:
 	int exit_code_ = 0;
 	bool stopping_ = false;
 };
+
+// The mining loop's options from the config (the tuning's defaults resolved: profile_dir,
+// serial) and the board.
+MiningOptions mining_options(const DaemonConfig &config, const hashboard::Board &board,
+                             std::function<void()> on_tick = {});
 
 // The pool manager's options from the config's failover policy (and the hooks' tap).
 stratum::PoolManagerOptions pool_manager_options(const DaemonConfig &config,

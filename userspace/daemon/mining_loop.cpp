@@ -102,6 +102,7 @@ void MiningLoop::bring_up()
 			log_.warning(line +
 			             " (the chain is short: docs/chain.md, locating a break)");
 	}
+	apply_saved_profile();
 	idle_ = false;
 	ticket_difficulty_.reset(); // the chips start at the link rule's ticket again
 	mining_since_ = clock_.now();
@@ -228,6 +229,8 @@ void MiningLoop::run(std::stop_token stop)
 			if (feed_.next_work(board_.chain_ids().front()))
 				idle_ = false, no_work_since_ = Duration{-1};
 			feed_.sent();
+		} else if (pending_tune_ && state == BoardState::mining && take_tuning_work()) {
+			run_tune(stop);
 		} else if (feed_.generation() != generation_ || now >= next_job_) {
 			try {
 				feed_all();
@@ -424,6 +427,7 @@ void MiningLoop::refresh_snapshot(Duration now)
 		s.safety.trip_reason = reason->message();
 	s.safety.idle_no_pool = idle_;
 	std::lock_guard lock(snap_mu_);
+	s.tuning = tuning_;
 	snap_ = std::move(s);
 }
 

@@ -13,10 +13,12 @@
 #include <hashboard/board/board.hpp>
 #include <hashboard/board/safety.hpp>
 #include <hashboard/rate_window.hpp>
+#include <hashboard/tuning/tuner.hpp>
 
 #include <hashboardd/status.hpp>
 
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <map>
@@ -27,6 +29,16 @@
 #include <vector>
 
 namespace hashboardd {
+
+// The autotuner in the loop (docs/tuning.md, docs/daemon.md [tuning]).
+struct LoopTuning {
+	std::optional<hashboard::TuneGoal> goal; // nullopt: mode off
+	std::filesystem::path profile_dir;       // empty: no profile is read or saved
+	std::string serial;                      // the profile's name in profile_dir
+	bool apply_profile = true;
+	bool tune_when_missing = false;
+	hashboard::TunerOptions tuner; // tests shorten the windows
+};
 
 struct MiningOptions {
 	std::optional<double> frequency_mhz;
@@ -42,6 +54,7 @@ struct MiningOptions {
 	// Called on every tick from the mining thread: the systemd watchdog is fed here,
 	// so a hung loop stops the keep-alives and systemd restarts the daemon.
 	std::function<void()> on_tick;
+	LoopTuning tuning;
 };
 
 // What the loop knows about the board, for DaemonStatus.
@@ -56,6 +69,7 @@ struct BoardSnapshot {
 	std::uint64_t jobs_sent = 0;
 	double power_w = 0;
 	double mining_s = 0;
+	TuningStatus tuning;
 };
 
 class MiningLoop {
@@ -77,6 +91,13 @@ public:
 
 	BoardSnapshot snapshot() const;
 
+	// From any thread: tune online to goal once the board mines with pool work (the
+	// goal is checked by the caller: validate_goal). A later request replaces one not
+	// yet started; one under way finishes first.
+	void request_tune(const hashboard::TuneGoal &goal);
+	// From any thread: mode off; a tune not yet started is dropped.
+	void cancel_tune();
+
 private:
 	struct Rates;
 	void bring_up();
@@ -87,6 +108,11 @@ private:
 	void apply_ticket_policy(double share_difficulty);
 	void tick(hashboard::Duration now);
 	void refresh_snapshot(hashboard::Duration now);
+	// loop_tuning.cpp
+	void apply_saved_profile();
+	bool take_tuning_work();
+	void run_tune(const std::stop_token &stop);
+	void set_tuning(const std::function<void(TuningStatus &)> &edit);
 	void read_chain_devices(const std::vector<hashboard::SensorReading> &sensors,
 	                        const std::vector<hashboard::RegulatorReading> &regulators);
 
@@ -119,6 +145,13 @@ private:
 	std::optional<double> ticket_difficulty_;
 	bool idle_ = false;
 	bool trip_logged_ = false;
+	// Tuning, on the mining thread: the goal of the tune to run next, the work it mines
+	// (the feed's latest per chain), whether tune_when_missing has had its one go.
+	std::optional<hashboard::TuneGoal> pending_tune_;
+	std::map<unsigned, hashboard::Work> tuning_work_;
+	bool tune_when_missing_checked_ = false;
+	bool tune_wait_logged_ = false;
+	TuningStatus tuning_; // under snap_mu_
 };
 
 } // namespace hashboardd

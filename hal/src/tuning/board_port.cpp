@@ -86,6 +86,7 @@ struct BoardTuningPort::Impl {
 	SafetySupervisor &supervisor;
 	WorkFn next_work;
 	std::function<void(const TuningSample &)> observer;
+	Board::NonceSink sink;
 	Duration next_tick{};
 	Duration next_job{};
 	std::optional<Duration> changed_since; // the first change since the last window
@@ -98,7 +99,7 @@ struct BoardTuningPort::Impl {
 
 BoardTuningPort::BoardTuningPort(Board &board, SafetySupervisor &supervisor, WorkFn next_work)
     : impl_(std::make_unique<Impl>(
-          Impl{board, supervisor, std::move(next_work), {}, {}, {}, std::nullopt})),
+          Impl{board, supervisor, std::move(next_work), {}, {}, {}, {}, std::nullopt})),
       topology_(topology_of(board))
 {
 	if (board.state() != BoardState::enumerated && board.state() != BoardState::mining)
@@ -118,6 +119,12 @@ void BoardTuningPort::set_observer(std::function<void(const TuningSample &)> obs
 	impl_->observer = std::move(observer);
 }
 
+void BoardTuningPort::set_nonce_sink(
+    std::function<void(unsigned chain_id, const NonceEvent &)> sink)
+{
+	impl_->sink = std::move(sink);
+}
+
 void BoardTuningPort::mine_for(Duration d)
 {
 	Board &board = impl_->board;
@@ -134,7 +141,8 @@ void BoardTuningPort::mine_for(Duration d)
 			continue;
 		}
 		if (board.state() == BoardState::mining)
-			board.poll(std::min({impl_->next_job, impl_->next_tick, end}) - now, {});
+			board.poll(std::min({impl_->next_job, impl_->next_tick, end}) - now,
+			           impl_->sink);
 		else
 			clock.sleep_for(std::min({impl_->next_job, impl_->next_tick, end}) - now);
 		if (clock.now() >= impl_->next_tick) {
@@ -217,7 +225,8 @@ TuningSample BoardTuningPort::run(Duration d, const RunStop &stop)
 			continue;
 		}
 		if (board.state() == BoardState::mining)
-			board.poll(std::min({impl_->next_job, impl_->next_tick, end}) - now, {});
+			board.poll(std::min({impl_->next_job, impl_->next_tick, end}) - now,
+			           impl_->sink);
 		else
 			clock.sleep_for(std::min({impl_->next_job, impl_->next_tick, end}) - now);
 		if (clock.now() >= impl_->next_tick) {

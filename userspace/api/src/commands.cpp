@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 #include <string_view>
@@ -60,6 +61,47 @@ Reply pool_change(DaemonControl &c, const DaemonStatus &s, const std::vector<std
 		                   fmt::format("Pool set error: {}", e.what()));
 	}
 	return ok_reply(ok_code, fmt::format("{} pool {}:'{}'", verb, i, url));
+}
+
+constexpr std::string_view kTuneModes[] = {"off",   "hashrate", "efficiency",
+                                           "fixed", "heat",     "quiet"};
+
+// ascset's tune-mode and tune-target: the whole board's goal (the ASC only has to be
+// valid), the values checked here before the daemon checks the goal.
+Reply tune_option(DaemonControl &c, unsigned asc, const std::string &opt,
+                  const std::vector<std::string> &p)
+{
+	const auto failed = [&](const std::string &why) {
+		return error_reply(code::kAscSetError,
+		                   fmt::format("ASC {} set failed: {}", asc, why));
+	};
+	if (p.size() < 3 || p[2].empty())
+		return failed(fmt::format("missing value for '{}'", opt));
+	if (p.size() > 3)
+		return failed("too many fields: want <asc>," + opt + ",<value>");
+	std::string mode;
+	std::optional<double> target;
+	if (opt == "tune-mode") {
+		if (std::find(std::begin(kTuneModes), std::end(kTuneModes), p[2]) ==
+		    std::end(kTuneModes))
+			return failed(fmt::format("unknown tuning mode '{}' (off, hashrate, "
+			                          "efficiency, fixed, heat, quiet)",
+			                          shown(p[2])));
+		mode = p[2];
+	} else {
+		target = parse_number(p[2]);
+		if (!target)
+			return failed(fmt::format("'{}' is not a finite number", shown(p[2])));
+		if (*target < 0 || *target > kMaxTuneTarget)
+			return failed(fmt::format("tune-target {} is outside 0..{}", *target,
+			                          kMaxTuneTarget));
+	}
+	try {
+		c.tune(mode, target);
+	} catch (const ControlError &e) {
+		return failed(e.what());
+	}
+	return ok_reply(code::kAscSetOk, fmt::format("ASC {} set OK", asc));
 }
 
 bool valid_pool_url(std::string_view url)
@@ -143,13 +185,20 @@ Reply ascset_command(DaemonControl &c, const DaemonStatus &s, const std::vector<
 		Reply r;
 		r.severity = 'I';
 		r.code = code::kAscSetInfo;
-		r.msg = fmt::format("ASC {} set info: freq,<MHz>[,chip=<n>] | volt,<mV>", *asc);
+		r.msg = fmt::format("ASC {} set info: freq,<MHz>[,chip=<n>] | volt,<mV> | "
+		                    "tune-mode,<off|hashrate|efficiency|fixed|heat|quiet> | "
+		                    "tune-target,<W|TH/s|MHz>",
+		                    *asc);
 		return r;
 	}
+	if (opt == "tune-mode" || opt == "tune-target")
+		return tune_option(c, *asc, opt, p);
 	const bool freq = opt == "freq" || opt == "frequency";
 	const bool volt = opt == "volt" || opt == "voltage";
 	if (!freq && !volt)
-		return failed(fmt::format("unknown option '{}' (freq, volt, help)", shown(opt)));
+		return failed(fmt::format("unknown option '{}' (freq, volt, tune-mode, "
+		                          "tune-target, help)",
+		                          shown(opt)));
 	if (p.size() < 3 || p[2].empty())
 		return failed(fmt::format("missing value for '{}'", opt));
 	const auto value = parse_number(p[2]);

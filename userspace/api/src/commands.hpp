@@ -24,12 +24,15 @@ Reply disablepool_command(DaemonControl &c, const DaemonStatus &s,
 Reply removepool_command(DaemonControl &c, const DaemonStatus &s,
                          const std::vector<std::string> &p);
 // ascset|<asc>,<option>,<value>[,chip=<position>]: options freq/frequency (MHz, per
-// chain or per chip), volt/voltage (mV, per chain), help.
+// chain or per chip), volt/voltage (mV, per chain), tune-mode (a mode name) and
+// tune-target (the mode's number), which set the whole board's tuning goal and start an
+// online tune, help.
 Reply ascset_command(DaemonControl &c, const DaemonStatus &s, const std::vector<std::string> &p);
 
 // Limits the API itself puts on ascset values before DaemonControl checks the board's:
 // anything beyond them is a typo or an attack, never a setting.
 inline constexpr double kMaxFrequencyMhz = 5000;
 inline constexpr double kMaxVoltageMv = 50000;
+inline constexpr double kMaxTuneTarget = 1e6; // W, TH/s or MHz
 
 } // namespace hashboardd::api

@@ -81,6 +81,14 @@ constexpr Family kFamilies[] = {
     {"hashboard_safety_tripped", "gauge", "1 once the safety supervisor tripped"},
     {"hashboard_safety_trip_info", "gauge", "1 while tripped; the reason label says why"},
     {"hashboard_idle_no_pool", "gauge", "1 when the boards idle because every pool is dead"},
+    {"hashboard_tuning_state", "gauge",
+     "1 for the autotuner's current state (state label), mode label its goal"},
+    {"hashboard_tuning_hashrate_hashes_per_second", "gauge",
+     "Hash rate of the applied profile or the last tune's result"},
+    {"hashboard_tuning_power_watts", "gauge",
+     "Power of the applied profile or the last tune's result"},
+    {"hashboard_tuning_efficiency_joules_per_terahash", "gauge",
+     "Efficiency of the applied profile or the last tune's result"},
 };
 
 std::string escape_label(std::string_view v)
@@ -268,6 +276,18 @@ std::string render_metrics(const DaemonStatus &s)
 	if (s.safety.trip_reason)
 		w.sample("hashboard_safety_trip_info", {{"reason", *s.safety.trip_reason}}, 1);
 	w.sample("hashboard_idle_no_pool", {}, s.safety.idle_no_pool ? 1 : 0);
+
+	const TuningStatus &t = s.tuning;
+	// Every state with 0 or 1, as the pools' states, so a query for one sees it fall.
+	for (const char *state : {"off", "applied", "tuning", "tuned", "failed"})
+		w.sample("hashboard_tuning_state", {{"mode", t.mode}, {"state", state}},
+		         t.state == state ? 1 : 0);
+	if (t.hashrate_ths)
+		w.sample("hashboard_tuning_hashrate_hashes_per_second", {}, *t.hashrate_ths * 1e12);
+	if (t.power_w)
+		w.sample("hashboard_tuning_power_watts", {}, *t.power_w);
+	if (t.j_per_th)
+		w.sample("hashboard_tuning_efficiency_joules_per_terahash", {}, *t.j_per_th);
 	return w.text();
 }
 

@@ -134,6 +134,20 @@ object pool_json(const PoolStatus &p)
 	return o;
 }
 
+object tuning_json(const TuningStatus &t)
+{
+	object o;
+	o["mode"] = t.mode;
+	o["state"] = t.state;
+	o["profile_serial"] = t.profile_serial;
+	o["target"] = opt(t.target);
+	o["hashrate_ths"] = opt(t.hashrate_ths);
+	o["power_w"] = opt(t.power_w);
+	o["j_per_th"] = opt(t.j_per_th);
+	o["error"] = t.error;
+	return o;
+}
+
 } // namespace
 
 value status_to_json(const DaemonStatus &s)
@@ -180,6 +194,7 @@ value status_to_json(const DaemonStatus &s)
 		safety["trip_reason"] = nullptr;
 	safety["idle_no_pool"] = s.safety.idle_no_pool;
 	o["safety"] = std::move(safety);
+	o["tuning"] = tuning_json(s.tuning);
 	return o;
 }
 

@@ -9,6 +9,7 @@
 
 #include <hashboardd/status.hpp>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -65,6 +66,18 @@ public:
 	virtual void set_chain_frequency(unsigned chain_id, double mhz) = 0;
 	virtual void set_chip_frequency(unsigned chain_id, unsigned position, double mhz) = 0;
 	virtual void set_chain_voltage(unsigned chain_id, double mv) = 0;
+
+	// The autotuner's goal: mode a TuningStatus mode name ("off" stops asking for tunes;
+	// empty keeps the current mode), target the mode's number (nullopt keeps it): W of
+	// power limit (hashrate) or heat (heat, quiet), TH/s floor (efficiency), MHz
+	// (fixed). Returns at once; the tune runs on the mining thread. ControlError for a
+	// goal the mode cannot use. Daemons without a tuner refuse.
+	virtual void tune(const std::string &mode, std::optional<double> target)
+	{
+		(void)mode;
+		(void)target;
+		throw ControlError("this daemon cannot tune");
+	}
 
 	// Ask the daemon to restart its mining (re-read config, bring boards up again) or to
 	// quit; both return at once and happen after the API has answered.

@@ -91,6 +91,22 @@ struct SafetyStatus {
 	bool idle_no_pool = false;              // every pool dead long enough: boards idle
 };
 
+// The autotuner (docs/tuning.md): what the daemon's board runs at and why.
+struct TuningStatus {
+	std::string mode = "off"; // off, hashrate, efficiency, fixed, heat, quiet
+	// off: at the board file's settings; applied: a saved profile's; tuning: a tune is
+	// under way; tuned: at a tune's result (saved); failed: the last tune or profile
+	// failed (error says why), the board at the settings it had.
+	std::string state = "off";
+	std::string profile_serial;   // the serial profiles are saved and looked up under
+	std::optional<double> target; // the mode's number: W, TH/s floor or MHz
+	// The applied profile's or the tune's result (nullopt before either).
+	std::optional<double> hashrate_ths;
+	std::optional<double> power_w;
+	std::optional<double> j_per_th;
+	std::string error; // the last failure's text, empty when none
+};
+
 struct Summary {
 	double elapsed_s = 0;
 	double hashrate_ghs_5s = 0;
@@ -128,6 +144,7 @@ struct DaemonStatus {
 	std::vector<FanStatus> fans;
 	std::vector<SensorStatus> sensors;
 	SafetyStatus safety;
+	TuningStatus tuning;
 };
 
 } // namespace hashboardd

@@ -23,6 +23,7 @@ namespace hashboard {
 class Board;
 class SafetySupervisor;
 struct Work;
+struct NonceEvent;
 
 // One regulator and the chips its output feeds (through one or more domains): the unit
 // a voltage search moves.
@@ -122,6 +123,9 @@ public:
 	// Called after every tick of run() and after every change (tests check the limits
 	// at every step with it).
 	void set_observer(std::function<void(const TuningSample &partial)> observer);
+	// Where the chips' valid nonces go while the port mines (none by default): a daemon
+	// tuning online passes its pool's, so the tune's shares are not lost.
+	void set_nonce_sink(std::function<void(unsigned chain_id, const NonceEvent &)> sink);
 
 private:
 	void mine_for(Duration d); // mines, counting nothing
