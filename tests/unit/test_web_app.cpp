@@ -82,6 +82,17 @@ struct FakeControl final : DaemonControl {
 	{
 		calls.push_back("volt " + std::to_string(c) + " " + std::to_string(int(mv)));
 	}
+	// As the daemon: a fixed tune needs its frequency.
+	void tune(const std::string &mode, std::optional<double> target) override
+	{
+		if (mode == "fixed" && !target)
+			throw ControlError("tuning goal: fixed mode needs a frequency");
+		s.tuning.mode = mode;
+		s.tuning.target = target;
+		s.tuning.state = "tuning";
+		++tunes;
+	}
+	int tunes = 0;
 	void restart() override {}
 	void quit() override {}
 };
@@ -396,4 +407,33 @@ BOOST_AUTO_TEST_CASE(stored_password_texts_that_are_not_ours_never_verify)
 	BOOST_TEST(web::password_problem("has\na newline").has_value());
 	BOOST_TEST(web::password_problem(std::string(300, 'a')).has_value());
 	BOOST_TEST(!web::password_problem("long enough").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_tuning_page_sets_the_goal_with_a_session_and_its_token)
+{
+	Rig rig;
+	BOOST_TEST(rig.login("/api/setup", "correct horse").status == 201u);
+	const std::string goal = R"({"mode":"heat","target":80})";
+	// Without the token, or without a session: refused, nothing asked of the daemon.
+	BOOST_TEST(rig.send("POST", "/api/tuning", goal, true, false).status == 403u);
+	BOOST_TEST(rig.send("POST", "/api/tuning", goal, false, true).status == 401u);
+	BOOST_TEST(rig.control.tunes == 0);
+	BOOST_TEST(rig.send("POST", "/api/tuning", goal).status == 200u);
+	BOOST_TEST(rig.control.tunes == 1);
+	const auto s = body(rig.send("GET", "/api/status")).at("tuning");
+	BOOST_TEST(s.at("mode").as_string() == "heat");
+	BOOST_TEST(s.at("target").to_number<double>() == 80.0);
+	BOOST_TEST(s.at("sweep").is_array());
+	// A target is optional; a bad one, or a goal the daemon refuses, is a clear error.
+	BOOST_TEST(
+	    rig.send("POST", "/api/tuning", R"({"mode":"efficiency","target":null})").status ==
+	    200u);
+	for (const char *bad :
+	     {R"({"target":80})", R"({"mode":7})", R"({"mode":"heat","target":"hot"})",
+	      R"({"mode":"heat","target":1e999})"})
+		BOOST_TEST(rig.send("POST", "/api/tuning", bad).status == 400u, bad);
+	const auto r = rig.send("POST", "/api/tuning", R"({"mode":"fixed"})");
+	BOOST_TEST(r.status == 409u);
+	BOOST_TEST(std::string(body(r).at("error").as_string()).find("frequency") !=
+	           std::string::npos);
 }

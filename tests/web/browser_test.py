@@ -209,6 +209,23 @@ def main(build, source):
         check(len(browser.screenshot(os.path.join(shots, "board.png"))) > 1000,
               "board map screenshot saved")
 
+        browser.open(base + "/tuning")
+        status = json.loads(http("GET", base + "/api/status")[1])
+        chips = sum(len(c["chips"]) for c in status["chains"])
+        eventually(lambda: browser.js("document.querySelectorAll('#tuning-map rect.chip-freq')"
+                                      ".length") == chips,
+                   f"the tuning page draws every answering chip ({chips}) by its frequency")
+        browser.js("document.getElementById('tuning-mode').value = 'fixed';"
+                   "document.getElementById('tuning-target').value = '400';"
+                   "document.getElementById('tuning-form').requestSubmit(); true")
+        eventually(lambda: json.loads(http("GET", base + "/api/status")[1])["tuning"]["mode"]
+                   == "fixed", "the tuning form sets the daemon's goal")
+        eventually(lambda: "fixed" in browser.js(
+            "document.getElementById('tuning-state').textContent"),
+            "the tuning page shows the new mode")
+        check(len(browser.screenshot(os.path.join(shots, "tuning.png"))) > 1000,
+              "tuning page screenshot saved")
+
         # Changes without a session, or with one but without its CSRF token: refused.
         cookies = browser.call("Network.getCookies", urls=[base])["cookies"]
         session = next(c["value"] for c in cookies if c["name"] == "hb_session")

@@ -225,7 +225,10 @@ void MiningLoop::run_tune(const std::stop_token &stop)
 			                100 * s.error_rate, s.min_mhz, s.median_mhz, s.max_mhz,
 			                s.note.empty() ? "" : " (" + s.note + ")"));
 		});
-		if (board_.state() == BoardState::tripped || r.stop_reason.starts_with("trip")) {
+		// A tune that did not converge (a trip, the time budget, a goal the limits do
+		// not allow) saves nothing: the board keeps what the tune left, the status says
+		// why.
+		if (board_.state() == BoardState::tripped || !r.converged) {
 			failed(r.stop_reason);
 		} else {
 			std::string saved;
@@ -247,6 +250,10 @@ void MiningLoop::run_tune(const std::stop_token &stop)
 				t.hashrate_ths = r.hashrate_ths;
 				t.power_w = r.power_w;
 				t.j_per_th = r.j_per_th;
+				t.sweep.clear();
+				for (const auto &p : r.sweep)
+					t.sweep.push_back({p.mv, p.median_mhz, p.hashrate_ths,
+					                   p.power_w, p.j_per_th});
 			});
 		}
 	} catch (const TuneStopped &) {

@@ -145,6 +145,14 @@ object tuning_json(const TuningStatus &t)
 	o["power_w"] = opt(t.power_w);
 	o["j_per_th"] = opt(t.j_per_th);
 	o["error"] = t.error;
+	array sweep;
+	for (const auto &p : t.sweep)
+		sweep.push_back(object{{"mv", p.mv},
+		                       {"median_mhz", p.median_mhz},
+		                       {"hashrate_ths", p.hashrate_ths},
+		                       {"power_w", p.power_w},
+		                       {"j_per_th", p.j_per_th}});
+	o["sweep"] = std::move(sweep);
 	return o;
 }
 

@@ -91,6 +91,15 @@ struct SafetyStatus {
 	bool idle_no_pool = false;              // every pool dead long enough: boards idle
 };
 
+// One voltage the last tune measured: the V/F plot's data.
+struct TuningPoint {
+	double mv = 0;
+	double median_mhz = 0;
+	double hashrate_ths = 0;
+	double power_w = 0;
+	double j_per_th = 0;
+};
+
 // The autotuner (docs/tuning.md): what the daemon's board runs at and why.
 struct TuningStatus {
 	std::string mode = "off"; // off, hashrate, efficiency, fixed, heat, quiet
@@ -104,7 +113,8 @@ struct TuningStatus {
 	std::optional<double> hashrate_ths;
 	std::optional<double> power_w;
 	std::optional<double> j_per_th;
-	std::string error; // the last failure's text, empty when none
+	std::string error;              // the last failure's text, empty when none
+	std::vector<TuningPoint> sweep; // the last tune's voltage sweep (empty before one)
 };
 
 struct Summary {

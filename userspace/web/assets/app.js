@@ -198,6 +198,86 @@ function renderPools(s) {
 }
 
 function renderTuning(s) {
+  const t = s.tuning || { mode: 'off', state: 'off', sweep: [] };
+  const facts = $('tuning-state');
+  facts.textContent = '';
+  const fact = (k, v) => {
+    const dt = document.createElement('dt'); dt.textContent = k; facts.appendChild(dt);
+    const dd = document.createElement('dd'); dd.textContent = v; facts.appendChild(dd);
+  };
+  fact('Mode', t.mode + (t.target != null ? ' (target ' + t.target + ')' : ''));
+  fact('State', t.state + (t.error ? ': ' + t.error : ''));
+  if (t.profile_serial) fact('Profile', t.profile_serial);
+  if (t.hashrate_ths != null)
+    fact('Result', t.hashrate_ths.toFixed(2) + ' TH/s, ' + t.power_w.toFixed(0) + ' W, ' + t.j_per_th.toFixed(2) + ' J/TH');
+
+  // Every chip by its frequency, in chain order; blue slow, red fast.
+  const map = $('tuning-map');
+  map.textContent = '';
+  const all = [];
+  for (const c of s.chains) for (const chip of c.chips) all.push(chip.freq_mhz);
+  const lo = Math.min(...all), hi = Math.max(...all);
+  for (const chain of s.chains) {
+    const div = document.createElement('div');
+    div.className = 'chain';
+    const h = document.createElement('h3');
+    h.textContent = 'Chain ' + chain.id + ': ' + chain.freq_avg_mhz.toFixed(1) + ' MHz average' +
+      (chain.voltage_mv != null ? ', ' + chain.voltage_mv.toFixed(0) + ' mV' : '');
+    div.appendChild(h);
+    const perRow = 32, size = 18;
+    const rows = Math.max(1, Math.ceil(chain.chips.length / perRow));
+    const area = svg('svg', { viewBox: '0 0 ' + (perRow * size + 4) + ' ' + (rows * size + 4) }, div);
+    chain.chips.forEach((chip, i) => {
+      const x = 2 + (i % perRow) * size, y = 2 + Math.floor(i / perRow) * size;
+      const f = hi > lo ? (chip.freq_mhz - lo) / (hi - lo) : 0.5;
+      const r = svg('rect', { x, y, width: size - 3, height: size - 3, rx: 2, class: 'chip-freq',
+        fill: chip.alive ? 'hsl(' + (220 - 220 * f).toFixed(0) + ',70%,50%)' : '#d23b3b' }, area);
+      svg('title', {}, r).appendChild(text('chip ' + chip.position + ': ' + chip.freq_mhz.toFixed(1) + ' MHz' + (chip.alive ? '' : ', DEAD')));
+    });
+    map.appendChild(div);
+  }
+  if (all.length) {
+    const legend = document.createElement('p');
+    legend.textContent = 'blue ' + lo.toFixed(0) + ' MHz ... red ' + hi.toFixed(0) + ' MHz';
+    map.appendChild(legend);
+  }
+
+  // The V/F plot: TH/s (solid) and J/TH (dashed) against mV, each on its own scale.
+  const plot = $('tuning-plot');
+  plot.textContent = '';
+  const pts = (t.sweep || []).slice().sort((a, b) => a.mv - b.mv);
+  if (pts.length === 0) {
+    plot.textContent = 'No tune has run since the daemon started.';
+  } else {
+    const W = 480, H = 220, L = 50, R = 50, T = 10, B = 30;
+    const area = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, id: 'tuning-vf' }, plot);
+    const mv0 = pts[0].mv, mv1 = pts[pts.length - 1].mv;
+    const xs = (mv) => L + (mv1 > mv0 ? (mv - mv0) / (mv1 - mv0) : 0.5) * (W - L - R);
+    const scale = (key) => {
+      const v = pts.map((p) => p[key]);
+      const a = Math.min(...v), b = Math.max(...v);
+      return [a, b, (x) => H - B - (b > a ? (x - a) / (b - a) : 0.5) * (H - T - B)];
+    };
+    const [h0, h1, yh] = scale('hashrate_ths');
+    const [j0, j1, yj] = scale('j_per_th');
+    svg('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: '#888' }, area);
+    for (const [key, y, style] of [['hashrate_ths', yh, ''], ['j_per_th', yj, '6 4']]) {
+      svg('polyline', { points: pts.map((p) => xs(p.mv).toFixed(1) + ',' + y(p[key]).toFixed(1)).join(' '),
+        fill: 'none', stroke: key === 'j_per_th' ? '#c60' : '#26a', 'stroke-width': 2, 'stroke-dasharray': style }, area);
+      for (const p of pts) {
+        const c = svg('circle', { cx: xs(p.mv), cy: y(p[key]), r: 3, fill: key === 'j_per_th' ? '#c60' : '#26a' }, area);
+        svg('title', {}, c).appendChild(text(p.mv + ' mV: ' + p.hashrate_ths.toFixed(2) + ' TH/s, ' + p.j_per_th.toFixed(2) + ' J/TH, ' + p.median_mhz.toFixed(0) + ' MHz median'));
+      }
+    }
+    const label = (x, y, s, anchor) => svg('text', { x, y, 'font-size': 11, 'text-anchor': anchor || 'middle' }, area).appendChild(text(s));
+    label(xs(mv0), H - 12, mv0 + ' mV');
+    label(xs(mv1), H - 12, mv1 + ' mV');
+    label(L - 4, T + 10, h1.toFixed(1) + ' TH/s', 'end');
+    label(L - 4, H - B, h0.toFixed(1), 'end');
+    label(W - R + 4, T + 10, j1.toFixed(2) + ' J/TH', 'start');
+    label(W - R + 4, H - B, j0.toFixed(2), 'start');
+  }
+
   const body = $('tuning-table').tBodies[0];
   body.textContent = '';
   for (const c of s.chains) {
@@ -300,6 +380,11 @@ function wire() {
   $('pool-form').addEventListener('submit', (e) => {
     e.preventDefault();
     act('POST', '/api/pools', { url: $('pool-url').value, user: $('pool-user').value, password: $('pool-password').value });
+  });
+  $('tuning-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const raw = $('tuning-target').value;
+    await act('POST', '/api/tuning', { mode: $('tuning-mode').value, target: raw === '' ? null : Number(raw) });
   });
   $('freq-form').addEventListener('submit', (e) => {
     e.preventDefault();

@@ -451,6 +451,16 @@ HttpResponse WebApp::State::change(const HttpRequest &req, const std::vector<std
 		}
 		return error_reply(404, "no such pool action");
 	}
+	if (seg.size() == 1 && seg[0] == "tuning" && post) {
+		// The tuner's goal (docs/tuning.md): the daemon checks the mode and the target
+		// against each other and starts the tune on its mining thread.
+		const std::string mode = string_field(body, "mode", true, 32);
+		std::optional<double> target;
+		if (body.if_contains("target") && !body.at("target").is_null())
+			target = number_field(body, "target");
+		control.tune(mode, target);
+		return ok();
+	}
 	if (!seg.empty() && seg[0] == "chains" && post) {
 		const auto chain = seg.size() >= 2 ? index_of(seg[1]) : std::nullopt;
 		if (!chain)
