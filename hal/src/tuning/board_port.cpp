@@ -125,7 +125,7 @@ void BoardTuningPort::set_nonce_sink(
 	impl_->sink = std::move(sink);
 }
 
-void BoardTuningPort::mine_for(Duration d)
+bool BoardTuningPort::mine_for(Duration d, const std::function<bool()> &each_tick)
 {
 	Board &board = impl_->board;
 	Clock &clock = board.clock();
@@ -140,19 +140,20 @@ void BoardTuningPort::mine_for(Duration d)
 			impl_->next_job += job_every;
 			continue;
 		}
+		const Duration until = std::min({impl_->next_job, impl_->next_tick, end});
 		if (board.state() == BoardState::mining)
-			board.poll(std::min({impl_->next_job, impl_->next_tick, end}) - now,
-			           impl_->sink);
+			board.poll(until - now, impl_->sink);
 		else
-			clock.sleep_for(std::min({impl_->next_job, impl_->next_tick, end}) - now);
+			clock.sleep_for(until - now);
 		if (clock.now() >= impl_->next_tick) {
 			board.update(clock.now());
 			impl_->supervisor.tick(clock.now());
 			impl_->next_tick += kTick;
-			if (impl_->observer)
-				impl_->observer(TuningSample{});
+			if (each_tick && !each_tick())
+				return false;
 		}
 	}
+	return true;
 }
 
 Duration BoardTuningPort::job_interval() const
@@ -175,7 +176,11 @@ TuningSample BoardTuningPort::run(Duration d, const RunStop &stop)
 	if (impl_->changed_since) {
 		const Duration built = clock.now() - *impl_->changed_since;
 		impl_->changed_since.reset();
-		mine_for(std::clamp<Duration>(built * 3 / 2, 1s, 10s));
+		mine_for(std::clamp<Duration>(built * 3 / 2, 1s, 10s), [this] {
+			if (impl_->observer)
+				impl_->observer(TuningSample{});
+			return true;
+		});
 		if (board.state() == BoardState::tripped) {
 			TuningSample t;
 			t.start = clock.now();
@@ -190,14 +195,9 @@ TuningSample BoardTuningPort::run(Duration d, const RunStop &stop)
 	std::map<unsigned, std::vector<ChipStats>> before;
 	for (const auto &[id, n] : topology_.chips)
 		before[id] = board.chain(id).chip_stats();
-	const Duration job_every = job_interval();
-
 	double energy_j = 0, power_s = 0;
 	std::map<std::string, double> rail_j;
 	Duration last_power = s.start, next_sensor = s.start;
-	const Duration end = s.start + d;
-	impl_->next_job = std::max(impl_->next_job, s.start);
-	impl_->next_tick = std::max(impl_->next_tick, s.start);
 	auto sample_devices = [&](Duration now) {
 		double total = 0;
 		const double dt = to_seconds(now - last_power);
@@ -215,40 +215,22 @@ TuningSample BoardTuningPort::run(Duration d, const RunStop &stop)
 				    std::max(s.hottest_c.value_or(*r.celsius), *r.celsius);
 	};
 	sample_devices(s.start);
-	while (board.state() != BoardState::tripped) {
-		const Duration now = clock.now();
-		if (now >= end)
-			break;
-		if (now >= impl_->next_job) {
-			board.send_work(impl_->next_work);
-			impl_->next_job += job_every;
-			continue;
+	mine_for(d, [&] {
+		if (clock.now() < next_sensor)
+			return true;
+		sample_devices(clock.now());
+		next_sensor += kSensorEvery;
+		if (s.max_power_w > stop.power_w || s.hottest_c.value_or(-273) > stop.hottest_c) {
+			s.stopped = true;
+			return false;
 		}
-		if (board.state() == BoardState::mining)
-			board.poll(std::min({impl_->next_job, impl_->next_tick, end}) - now,
-			           impl_->sink);
-		else
-			clock.sleep_for(std::min({impl_->next_job, impl_->next_tick, end}) - now);
-		if (clock.now() >= impl_->next_tick) {
-			board.update(clock.now());
-			impl_->supervisor.tick(clock.now());
-			impl_->next_tick += kTick;
-			if (clock.now() >= next_sensor) {
-				sample_devices(clock.now());
-				next_sensor += kSensorEvery;
-				if (s.max_power_w > stop.power_w ||
-				    s.hottest_c.value_or(-273) > stop.hottest_c) {
-					s.stopped = true;
-					break;
-				}
-				if (impl_->observer) {
-					s.elapsed = clock.now() - s.start;
-					s.power_w = power_s > 0 ? energy_j / power_s : 0;
-					impl_->observer(s);
-				}
-			}
+		if (impl_->observer) {
+			s.elapsed = clock.now() - s.start;
+			s.power_w = power_s > 0 ? energy_j / power_s : 0;
+			impl_->observer(s);
 		}
-	}
+		return true;
+	});
 	if (board.state() == BoardState::tripped) {
 		s.tripped = true;
 		if (const auto reason = board.trip_reason())

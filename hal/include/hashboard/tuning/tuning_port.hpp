@@ -128,7 +128,10 @@ public:
 	void set_nonce_sink(std::function<void(unsigned chain_id, const NonceEvent &)> sink);
 
 private:
-	void mine_for(Duration d); // mines, counting nothing
+	// Mines for d (jobs at the chains' interval, the supervisor every tick); each_tick
+	// runs after every tick and ends the run early by returning false. Returns whether
+	// the whole d was mined.
+	bool mine_for(Duration d, const std::function<bool()> &each_tick);
 	Duration job_interval() const;
 	struct Impl;
 	std::unique_ptr<Impl> impl_;
