@@ -157,8 +157,10 @@ BOOST_AUTO_TEST_CASE(no_solver_writes_a_word_outside_the_vco_band)
 		if (l.freq_max_mhz <= l.freq_min_mhz)
 			continue; // a fixed clock (the FPGA prototype)
 		unsigned outside = 0, missing = 0;
-		for (double mhz = std::max(l.freq_min_mhz, 50.0); mhz <= l.freq_max_mhz; mhz += 0.37)
-			for (PllSolver solver : {PllSolver::lowest_vco, PllSolver::first_within_1mhz}) {
+		for (double mhz = std::max(l.freq_min_mhz, 50.0); mhz <= l.freq_max_mhz;
+		     mhz += 0.37)
+			for (PllSolver solver :
+			     {PllSolver::lowest_vco, PllSolver::first_within_1mhz}) {
 				const auto s = pll_for_frequency(f, mhz, solver);
 				if (!s) {
 					++missing;
@@ -171,7 +173,8 @@ BOOST_AUTO_TEST_CASE(no_solver_writes_a_word_outside_the_vco_band)
 		BOOST_TEST(missing == 0u, f.name);
 	}
 	// The Bitaxe capture's grid keeps ESP-Miner's own words.
-	const auto w = pll_for_frequency(family_by_name("bm1370"), 525, PllSolver::first_within_1mhz);
+	const auto w =
+	    pll_for_frequency(family_by_name("bm1370"), 525, PllSolver::first_within_1mhz);
 	BOOST_TEST_REQUIRE(w.has_value());
 	BOOST_TEST(pll_register_value(family_by_name("bm1370"), *w) == 0x50D20240u);
 }

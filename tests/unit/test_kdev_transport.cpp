@@ -62,8 +62,7 @@ BOOST_AUTO_TEST_CASE(bad_options_name_what_is_wrong)
 	expect_invalid_uri("kdev:/dev/hashboard0?reply=11", {"mode=framed"});
 	expect_invalid_uri("kdev:/dev/hashboard0?baud=115200", {"baud"});
 	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=0&wake_us=10", {"wake_records"});
-	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=513&wake_us=10",
-	                   {"wake_records"});
+	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=513&wake_us=10", {"wake_records"});
 	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=16", {"wake_us"});
 	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=16&wake_us=0", {"wake_us"});
 	expect_invalid_uri("kdev:/dev/hashboard0?wake_records=16&wake_us=1000001", {"wake_us"});

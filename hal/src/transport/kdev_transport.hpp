@@ -26,8 +26,8 @@ struct KdevSettings {
 	std::optional<std::uint32_t> wake_records; // 1..512
 	std::optional<std::uint32_t> wake_us;      // 1..1000000, needed when wake_records > 1
 };
-inline constexpr std::array<std::string_view, 4> kKdevOptions{"mode", "reply",
-                                                              "wake_records", "wake_us"};
+inline constexpr std::array<std::string_view, 4> kKdevOptions{"mode", "reply", "wake_records",
+                                                              "wake_us"};
 KdevSettings kdev_settings(const TransportUri &uri);
 
 // What the device says of itself (HASHBOARD_IOC_GET_INFO).
