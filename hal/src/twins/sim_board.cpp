@@ -62,6 +62,9 @@ hbsim::SimChainConfig board_sim_chain_config(const BoardConfig &config, const Ch
 	}
 	const SimPhysics &ph = config.sim.physics;
 	hbsim::ProcessSpec p;
+	for (const auto &f : config.sim.faults)
+		if (f.chain == spec.id && f.type == SimFaultType::weak_chip)
+			p.error_floors.push_back({f.position, f.value});
 	p.spread = ph.process_spread;
 	p.weak_chips = ph.weak_chips;
 	p.weak_speed = ph.weak_speed;
@@ -100,7 +103,8 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 		for (const auto &f : config.sim.faults)
 			if (f.type == SimFaultType::fan_stall ||
 			    f.type == SimFaultType::sensor_failure ||
-			    f.type == SimFaultType::regulator_fault)
+			    f.type == SimFaultType::regulator_fault ||
+			    f.type == SimFaultType::vout_droop)
 				pending.push_back(f);
 		// What each chain's power and each regulator's load depend on, found once: a
 		// link asks on every read and write, so a scan of every domain there made a
@@ -259,6 +263,10 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 			break;
 		case SimFaultType::regulator_fault:
 			regulators.at(f.device)->inject_fault(f.fault);
+			break;
+		case SimFaultType::vout_droop:
+			regulators.at(f.device)->inject_droop_mv(f.value);
+			voltage_changed();
 			break;
 		default:
 			return;

@@ -177,7 +177,7 @@ double SimRegulator::set_vout_mv(double mv)
 
 double SimRegulator::vout_mv()
 {
-	return on_ ? vout_mv_ : 0.0;
+	return on_ ? std::max(0.0, vout_mv_ - droop_mv_) : 0.0;
 }
 
 double SimRegulator::iout_a()
