@@ -102,10 +102,10 @@ int run_test(const TestOptions &o)
 	                                   : station::load_test_plan(o.plan_file, cfg);
 	const bool simulated = o.sim || cfg.simulated();
 	if (simulated && cfg.sim.zero_bits > kMaxVirtualZeroBits)
-		throw std::invalid_argument(o.board_file + ": sim.zero_bits = " +
-		                            std::to_string(cfg.sim.zero_bits) + ": at most " +
-		                            std::to_string(kMaxVirtualZeroBits) +
-		                            " for a board run in virtual time");
+		throw std::invalid_argument(
+		    o.board_file + ": sim.zero_bits = " + std::to_string(cfg.sim.zero_bits) +
+		    ": at most " + std::to_string(kMaxVirtualZeroBits) +
+		    " for a board run in virtual time");
 	// Results written to stdout take it over: the progress goes to stderr then.
 	const bool to_stdout = o.json_file == "-" || o.junit_file == "-" || o.html_file == "-";
 	std::FILE *console = to_stdout ? stderr : stdout;
@@ -123,7 +123,8 @@ int run_test(const TestOptions &o)
 	hashboard::Board board(cfg, *clock, devices);
 	if (o.verbose)
 		board.set_logger([](hashboard::Duration when, const std::string &line) {
-			std::fprintf(stderr, "[%9.3f] %s\n", hashboard::to_seconds(when), line.c_str());
+			std::fprintf(stderr, "[%9.3f] %s\n", hashboard::to_seconds(when),
+			             line.c_str());
 		});
 	// TODO(issue 12): the serial from the board's EEPROM as its board file describes it.
 	station::RunOptions ro;
@@ -149,7 +150,8 @@ int run_test(const TestOptions &o)
 	if (!o.db_file.empty()) {
 		station::ResultStore store(o.db_file);
 		const auto id = store.append(run, station_name());
-		std::fprintf(console, "stored as run %lld in %s\n", (long long)id, o.db_file.c_str());
+		std::fprintf(console, "stored as run %lld in %s\n", (long long)id,
+		             o.db_file.c_str());
 	}
 	unsigned failed_chips = 0;
 	for (const auto &c : run.chips)

@@ -12,8 +12,8 @@ namespace {
 
 // In SimFaultType's order.
 constexpr std::array<std::string_view, 10> kFaultNames{
-    "dead_chip",      "mute_chip",       "bit_errors", "freq_limit", "unplugged", "fan_stall",
-    "sensor_failure", "regulator_fault", "weak_chip",  "vout_droop"};
+    "dead_chip", "mute_chip",      "bit_errors",      "freq_limit", "unplugged",
+    "fan_stall", "sensor_failure", "regulator_fault", "weak_chip",  "vout_droop"};
 
 } // namespace
 

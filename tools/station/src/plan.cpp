@@ -71,8 +71,9 @@ PlanStep read_step(TableReader &t, bool pattern_before)
 	s.kind = StepKind(t.choice("type", kKindNames));
 	s.name = t.optional_string("name").value_or(std::string(step_kind_name(s.kind)));
 	if ((s.kind == StepKind::counters || s.kind == StepKind::temperature) && !pattern_before)
-		t.fail("type", "a " + std::string(step_kind_name(s.kind)) +
-		                   " step measures over the pattern run: put a pattern step before it");
+		t.fail("type",
+		       "a " + std::string(step_kind_name(s.kind)) +
+		           " step measures over the pattern run: put a pattern step before it");
 	read_step_keys(t, s);
 	t.finish();
 	return s;

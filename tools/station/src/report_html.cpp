@@ -38,11 +38,12 @@ std::string chip_title(const ChipResult &c)
 		t += "\n" + c.reason;
 	t += c.answered ? fmt::format("\n{:.0f} MHz", c.freq_mhz) : "\ndoes not answer";
 	if (c.valid)
-		t += fmt::format("\nvalid {} of {:.1f} expected (min {:g})\nhw errors {} ({:.2f} %)",
-		                 *c.valid, c.expected, c.min_valid, c.hw_errors,
-		                 100 * c.hw_error_rate());
+		t += fmt::format(
+		    "\nvalid {} of {:.1f} expected (min {:g})\nhw errors {} ({:.2f} %)", *c.valid,
+		    c.expected, c.min_valid, c.hw_errors, 100 * c.hw_error_rate());
 	if (c.chip_hashes)
-		t += fmt::format("\nhashes: host {:.3g}, chip {:.3g}", c.host_hashes, *c.chip_hashes);
+		t += fmt::format("\nhashes: host {:.3g}, chip {:.3g}", c.host_hashes,
+		                 *c.chip_hashes);
 	return t;
 }
 
@@ -60,23 +61,24 @@ std::string chain_map(const RunResult &run, const ChainSummary &chain)
 	    "<h3>chain {} &mdash; {} of {} chips answer ({})</h3>\n"
 	    "<svg class=\"chainmap\" data-chain=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" "
 	    "width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\">\n",
-	    chain.id, chain.found, chain.expected_chips, escape_markup(chain.family), chain.id, w, h,
-	    w, h);
+	    chain.id, chain.found, chain.expected_chips, escape_markup(chain.family), chain.id, w,
+	    h, w, h);
 	std::string last_domain;
 	for (unsigned i = 0; i < n; ++i) {
 		const ChipResult &c = *chips[i];
 		const unsigned x = 5 + (i % cols) * kCell, y = 3 + (i / cols) * (kCell + 14);
 		// The domain's name above its first chip in each row: a break reads as a place.
 		if (c.domain != last_domain || i % cols == 0)
-			out += fmt::format("<text class=\"dom\" x=\"{}\" y=\"{}\">{}</text>\n", x, y + 9,
-			                   escape_markup(c.domain));
+			out += fmt::format("<text class=\"dom\" x=\"{}\" y=\"{}\">{}</text>\n", x,
+			                   y + 9, escape_markup(c.domain));
 		last_domain = c.domain;
 		out += fmt::format(
 		    "<g><rect class=\"chip {}\" data-chain=\"{}\" data-position=\"{}\" "
 		    "data-verdict=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\">"
 		    "<title>{}</title></rect><text x=\"{}\" y=\"{}\">{}</text></g>\n",
-		    verdict_name(c.verdict), c.chain, c.position, verdict_name(c.verdict), x, y + 12,
-		    kCell - 4, kCell - 4, escape_markup(chip_title(c)), x + 4, y + 12 + 17, c.position);
+		    verdict_name(c.verdict), c.chain, c.position, verdict_name(c.verdict), x,
+		    y + 12, kCell - 4, kCell - 4, escape_markup(chip_title(c)), x + 4, y + 12 + 17,
+		    c.position);
 	}
 	out += "</svg>\n";
 	return out;
@@ -89,8 +91,8 @@ std::string report_html(const RunResult &run)
 	const std::string v(verdict_name(run.verdict));
 	std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
 	out += fmt::format("<title>hbctl test {} {}: {}</title>\n<style>{}</style></head><body>\n",
-	                   escape_markup(run.board), escape_markup(run.serial), v == "pass" ? "PASS" : "FAIL",
-	                   kStyle);
+	                   escape_markup(run.board), escape_markup(run.serial),
+	                   v == "pass" ? "PASS" : "FAIL", kStyle);
 	out += fmt::format("<h1>{} <span id=\"verdict\" class=\"verdict v-{}\">{}</span></h1>\n",
 	                   escape_markup(run.board), v, v == "pass" ? "PASS" : "FAIL");
 	out += fmt::format("<div class=\"meta\">serial <b>{}</b> &middot; plan {} &middot; {} "

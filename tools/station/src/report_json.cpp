@@ -34,12 +34,9 @@ boost::json::object step_json(const StepResult &s)
 
 boost::json::object chip_json(const ChipResult &c)
 {
-	boost::json::object o{{"chain", c.chain},
-	                      {"position", c.position},
-	                      {"domain", c.domain},
-	                      {"answered", c.answered},
-	                      {"freq_mhz", c.freq_mhz},
-	                      {"verdict", verdict_name(c.verdict)},
+	boost::json::object o{{"chain", c.chain},       {"position", c.position},
+	                      {"domain", c.domain},     {"answered", c.answered},
+	                      {"freq_mhz", c.freq_mhz}, {"verdict", verdict_name(c.verdict)},
 	                      {"reason", c.reason}};
 	o["valid"] = c.valid ? boost::json::value(*c.valid) : nullptr;
 	o["hw_errors"] = c.hw_errors;

@@ -62,26 +62,30 @@ std::string report_junit(const RunResult &run)
 	                           {"board", run.board},
 	                           {"plan", run.plan},
 	                           {"verdict", std::string(verdict_name(run.verdict))}})
-		out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", k, escape_markup(v));
+		out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", k,
+		                   escape_markup(v));
 	out += "    </properties>\n";
 	for (const auto &s : run.steps) {
-		out += fmt::format("    <testcase classname=\"{}.{}\" name=\"{}\" time=\"{:.3f}\">\n",
-		                   escape_markup(run.board), step_kind_name(s.kind),
-		                   escape_markup(s.name), s.seconds);
+		out +=
+		    fmt::format("    <testcase classname=\"{}.{}\" name=\"{}\" time=\"{:.3f}\">\n",
+		                escape_markup(run.board), step_kind_name(s.kind),
+		                escape_markup(s.name), s.seconds);
 		if (s.verdict == Verdict::fail) {
 			std::string body;
 			for (const auto &f : s.findings)
 				body += format_finding(f) + "\n";
 			const std::string first =
 			    s.findings.empty() ? s.measured : format_finding(s.findings.front());
-			out += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-			                   escape_markup(first), step_kind_name(s.kind),
-			                   escape_markup(body));
+			out += fmt::format(
+			    "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+			    escape_markup(first), step_kind_name(s.kind), escape_markup(body));
 		} else if (s.verdict == Verdict::skipped) {
-			out += fmt::format("      <skipped message=\"{}\"/>\n", escape_markup(s.note));
+			out +=
+			    fmt::format("      <skipped message=\"{}\"/>\n", escape_markup(s.note));
 		}
-		out += fmt::format("      <system-out>measured: {}&#10;threshold: {}</system-out>\n",
-		                   escape_markup(s.measured), escape_markup(s.threshold));
+		out +=
+		    fmt::format("      <system-out>measured: {}&#10;threshold: {}</system-out>\n",
+		                escape_markup(s.measured), escape_markup(s.threshold));
 		out += "    </testcase>\n";
 	}
 	out += "  </testsuite>\n</testsuites>\n";

@@ -136,9 +136,9 @@ std::string utc_now()
 void run_step(detail::Context &c, const PlanStep &s, StepResult &r)
 {
 	using Fn = void (*)(detail::Context &, const PlanStep &, StepResult &);
-	static constexpr Fn kSteps[] = {detail::run_supply,      detail::run_sensors,
-	                                detail::run_fans,        detail::run_enumeration,
-	                                detail::run_pattern,     detail::run_counters,
+	static constexpr Fn kSteps[] = {detail::run_supply,     detail::run_sensors,
+	                                detail::run_fans,       detail::run_enumeration,
+	                                detail::run_pattern,    detail::run_counters,
 	                                detail::run_temperature};
 	const bool needs_chains = s.kind == StepKind::enumeration || s.kind == StepKind::pattern;
 	// Counters and temperature read what the pattern run left, even after a trip.
@@ -194,8 +194,13 @@ RunResult run_test_plan(hashboard::Board &board, const TestPlan &plan, const Run
 		try {
 			run_step(c, s, r);
 		} catch (const std::exception &e) {
-			detail::fail(r, {std::string("the step stopped: ") + e.what(), {}, {}, "", "",
-			                 "the board or a link failed during the step: see the message"});
+			detail::fail(
+			    r, {std::string("the step stopped: ") + e.what(),
+			        {},
+			        {},
+			        "",
+			        "",
+			        "the board or a link failed during the step: see the message"});
 		}
 		r.seconds = hashboard::to_seconds(clock.now() - t0);
 		c.say(fmt::format("[{}/{}] {}: {}{}{}", i + 1, n, s.name, verdict_name(r.verdict),

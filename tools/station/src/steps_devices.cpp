@@ -40,8 +40,13 @@ void run_supply(Context &c, const PlanStep &s, StepResult &r)
 	const double tol = s.supply.tolerance_mv;
 	r.threshold = fmt::format("within {:g} mV of the set point, power good", tol);
 	if (c.power_error) {
-		fail(r, {"power-up failed: " + *c.power_error, {}, {}, "", "",
-		         "the device the message names: its fault status, wiring and input supply"});
+		fail(r,
+		     {"power-up failed: " + *c.power_error,
+		      {},
+		      {},
+		      "",
+		      "",
+		      "the device the message names: its fault status, wiring and input supply"});
 		return;
 	}
 	double worst = 0;
@@ -52,7 +57,11 @@ void run_supply(Context &c, const PlanStep &s, StepResult &r)
 		const double set = cfg.vout_limits(spec).clamp(spec.default_mv);
 		const std::string device = "regulator " + reading.name;
 		if (!reading.error.empty() || !reading.vout_mv) {
-			fail(r, {"does not read: " + reading.error, fed.chain, {}, fed.domains, device,
+			fail(r, {"does not read: " + reading.error,
+			         fed.chain,
+			         {},
+			         fed.domains,
+			         device,
 			         "the regulator's bus wiring and address, its supply"});
 			continue;
 		}
@@ -62,25 +71,31 @@ void run_supply(Context &c, const PlanStep &s, StepResult &r)
 			worst_name = reading.name;
 		}
 		if (std::abs(dev) > tol)
-			fail(r, {fmt::format("VOUT {:.1f} mV, set {:.1f} mV ({:+.1f} mV)", *reading.vout_mv,
-			                     set, dev),
-			         fed.chain, {}, fed.domains, device,
-			         dev < 0 ? "a sagging output: the power stage, its sense lines, or a "
-			                   "short or overload in the domain it feeds"
-			                 : "the output runs high: its feedback and sense lines"});
+			fail(r,
+			     {fmt::format("VOUT {:.1f} mV, set {:.1f} mV ({:+.1f} mV)",
+			                  *reading.vout_mv, set, dev),
+			      fed.chain,
+			      {},
+			      fed.domains,
+			      device,
+			      dev < 0 ? "a sagging output: the power stage, its sense lines, or a "
+			                "short or overload in the domain it feeds"
+			              : "the output runs high: its feedback and sense lines"});
 		if (reading.status && (!reading.status->power_good || reading.status->faulted())) {
 			std::string faults;
 			for (const auto &x : reading.status->faults)
 				faults += (faults.empty() ? "" : ",") + x;
-			fail(r, {"no power good" + (faults.empty() ? "" : " (" + faults + ")"), fed.chain,
-			         {}, fed.domains, device,
+			fail(r, {"no power good" + (faults.empty() ? "" : " (" + faults + ")"),
+			         fed.chain,
+			         {},
+			         fed.domains,
+			         device,
 			         "the regulator's fault status: input voltage, over-current in its "
 			         "domain, over-temperature"});
 		}
 	}
-	r.measured = worst_name.empty()
-	                 ? "no regulator"
-	                 : fmt::format("worst {:+.1f} mV ({})", worst, worst_name);
+	r.measured = worst_name.empty() ? "no regulator"
+	                                : fmt::format("worst {:+.1f} mV ({})", worst, worst_name);
 }
 
 void run_sensors(Context &c, const PlanStep &s, StepResult &r)
@@ -98,14 +113,22 @@ void run_sensors(Context &c, const PlanStep &s, StepResult &r)
 				chain = spec.chain;
 		const std::string device = "sensor " + reading.name;
 		if (!reading.celsius) {
-			fail(r, {"does not read: " + reading.error, chain, {}, "", device,
-			         "the sensor's bus wiring, address and supply, or the sensor itself"});
+			fail(r,
+			     {"does not read: " + reading.error,
+			      chain,
+			      {},
+			      "",
+			      device,
+			      "the sensor's bus wiring, address and supply, or the sensor itself"});
 			continue;
 		}
 		if (*reading.celsius < lo || *reading.celsius > hi) {
-			fail(r, {fmt::format("reads {:.1f} C, outside {:g}..{:g} C", *reading.celsius, lo,
-			                     hi),
-			         chain, {}, "", device,
+			fail(r, {fmt::format("reads {:.1f} C, outside {:g}..{:g} C",
+			                     *reading.celsius, lo, hi),
+			         chain,
+			         {},
+			         "",
+			         device,
 			         "an implausible reading: a broken or misplaced sensor, or the "
 			         "board is already too hot"});
 			continue;
@@ -118,8 +141,8 @@ void run_sensors(Context &c, const PlanStep &s, StepResult &r)
 void run_fans(Context &c, const PlanStep &s, StepResult &r)
 {
 	const auto &cfg = c.board.config();
-	const double min_rpm = s.fans.min_rpm.value_or(
-	    cfg.limits.fan_min_rpm > 0 ? cfg.limits.fan_min_rpm : 500.0);
+	const double min_rpm =
+	    s.fans.min_rpm.value_or(cfg.limits.fan_min_rpm > 0 ? cfg.limits.fan_min_rpm : 500.0);
 	r.threshold = fmt::format(">= {:g} rpm at duty {:g}", min_rpm, s.fans.duty);
 	c.board.set_fan_duty(s.fans.duty);
 	// Fan loops stay off while the fans settle: the duty is the step's, not the loop's.
@@ -137,18 +160,26 @@ void run_fans(Context &c, const PlanStep &s, StepResult &r)
 		++total;
 		const std::string device = "fan " + reading.name;
 		if (!reading.rpm) {
-			fail(r, {"tach does not read: " + reading.error, {}, {}, "", device,
+			fail(r, {"tach does not read: " + reading.error,
+			         {},
+			         {},
+			         "",
+			         device,
 			         "the fan's connector and tach wire, its controller"});
 			continue;
 		}
 		slowest = slowest ? std::min(*slowest, *reading.rpm) : *reading.rpm;
 		if (*reading.rpm < min_rpm)
-			fail(r, {fmt::format("{:.0f} rpm at duty {:.2f}", *reading.rpm, reading.duty), {},
-			         {}, "", device,
-			         *reading.rpm <= 0 ? "a stalled or unplugged fan: its connector, "
-			                             "power and tach wire, a blocked rotor"
-			                           : "a slow fan: worn bearings, a blocked intake, "
-			                             "its PWM wire"});
+			fail(r,
+			     {fmt::format("{:.0f} rpm at duty {:.2f}", *reading.rpm, reading.duty),
+			      {},
+			      {},
+			      "",
+			      device,
+			      *reading.rpm <= 0 ? "a stalled or unplugged fan: its connector, "
+			                          "power and tach wire, a blocked rotor"
+			                        : "a slow fan: worn bearings, a blocked intake, "
+			                          "its PWM wire"});
 	}
 	r.measured = slowest ? fmt::format("slowest {:.0f} rpm of {} fans", *slowest, total)
 	                     : fmt::format("{} fans, none reads", total);

@@ -35,9 +35,8 @@ double run_seconds(hashboard::Board &board, const PatternStep &p)
 		for (const auto &chip : chain.chips()) {
 			if (!chip.answered)
 				continue;
-			const double per_s =
-			    expected_nonces(1.0, chip_rate(chain, chip.position),
-			                    chain.ticket_difficulty_log2());
+			const double per_s = expected_nonces(1.0, chip_rate(chain, chip.position),
+			                                     chain.ticket_difficulty_log2());
 			if (per_s > 0)
 				seconds = std::max(seconds, p.min_expected / per_s);
 		}
@@ -104,46 +103,49 @@ double mine(Context &c, double seconds)
 				for (const auto &st : board.chain(id).chip_stats())
 					valid += st.valid;
 			c.say(fmt::format("      {:.1f} of {:.1f} s, {} valid nonces",
-			                  hashboard::to_seconds(clock.now() - start), seconds, valid));
+			                  hashboard::to_seconds(clock.now() - start), seconds,
+			                  valid));
 			next_report += report_every;
 		}
 	}
 	return hashboard::to_seconds(clock.now() - start);
 }
 
-void judge_chip(Context &c, const PatternStep &p, const hashboard::Chain &chain,
-                const hashboard::ChipStats &st, ChipResult &cr, double seconds, StepResult &r)
+void judge_chip(const PatternStep &p, const hashboard::Chain &chain, const hashboard::ChipStats &st,
+                ChipResult &cr, double seconds, StepResult &r)
 {
 	cr.valid = st.valid;
 	cr.hw_errors = st.hw_errors;
 	cr.host_hashes = st.credited_hashes;
-	cr.expected = expected_nonces(seconds, chip_rate(chain, cr.position),
-	                              chain.ticket_difficulty_log2());
+	cr.expected =
+	    expected_nonces(seconds, chip_rate(chain, cr.position), chain.ticket_difficulty_log2());
 	cr.min_valid = min_valid_nonces(cr.expected, p);
 	const std::string where =
 	    cr.domain.empty() ? std::string() : fmt::format(" and domain {}'s voltage", cr.domain);
 	if (double(st.valid) < cr.min_valid) {
 		cr.verdict = Verdict::fail;
-		cr.reason = fmt::format("{} valid nonces, expected {:.1f} (fails below {:g})", st.valid,
-		                        cr.expected, cr.min_valid);
+		cr.reason = fmt::format("{} valid nonces, expected {:.1f} (fails below {:g})",
+		                        st.valid, cr.expected, cr.min_valid);
 		fail(r, {cr.reason, cr.chain, cr.position, cr.domain, "",
 		         st.valid == 0 && st.hw_errors == 0
 		             ? "a chip that answers but returns no nonces: its reply path (RO) or "
 		               "dead cores; replace the chip"
 		             : "a slow chip (dead cores or throttling): its heatsink and thermal "
-		               "paste" + where + "; else replace the chip"});
+		               "paste" +
+		                   where + "; else replace the chip"});
 	}
 	// A handful of errors is no evidence: the rate counts from three on.
 	if (st.hw_errors >= 3 && cr.hw_error_rate() > p.max_hw_error_rate) {
 		cr.verdict = Verdict::fail;
-		const std::string why = fmt::format("hardware-error rate {:.1f} % ({} of {})",
-		                                    100 * cr.hw_error_rate(), st.hw_errors,
-		                                    st.valid + st.hw_errors);
+		const std::string why =
+		    fmt::format("hardware-error rate {:.1f} % ({} of {})", 100 * cr.hw_error_rate(),
+		                st.hw_errors, st.valid + st.hw_errors);
 		cr.reason += (cr.reason.empty() ? "" : "; ") + why;
-		fail(r, {why, cr.chain, cr.position, cr.domain, "",
-		         fmt::format("an unstable chip at {:.0f} MHz: its voltage{} and cooling; if "
-		                     "they are right, replace the chip",
-		                     cr.freq_mhz, where)});
+		fail(r,
+		     {why, cr.chain, cr.position, cr.domain, "",
+		      fmt::format("an unstable chip at {:.0f} MHz: its voltage{} and cooling; if "
+		                  "they are right, replace the chip",
+		                  cr.freq_mhz, where)});
 	}
 }
 
@@ -169,9 +171,13 @@ void run_pattern(Context &c, const PlanStep &s, StepResult &r)
 	if (powered(board))
 		w.counters_after = read_counters(board);
 	if (w.tripped)
-		fail(r, {"the board tripped: " + board.trip_reason()->message(), {}, {}, "",
-		         board.trip_reason()->device,
-		         "the device the trip names (a fan, a sensor, a regulator) before the chips"});
+		fail(r,
+		     {"the board tripped: " + board.trip_reason()->message(),
+		      {},
+		      {},
+		      "",
+		      board.trip_reason()->device,
+		      "the device the trip names (a fan, a sensor, a regulator) before the chips"});
 
 	unsigned judged = 0, failed = 0;
 	double worst_ratio = 1e300;
@@ -184,14 +190,15 @@ void run_pattern(Context &c, const PlanStep &s, StepResult &r)
 			if (!cr || !cr->answered)
 				continue;
 			++judged;
-			judge_chip(c, p, chain, stats[pos], *cr, w.seconds, r);
+			judge_chip(p, chain, stats[pos], *cr, w.seconds, r);
 			if (cr->verdict == Verdict::fail)
 				++failed;
-			const double ratio = cr->expected > 0 ? double(*cr->valid) / cr->expected : 1;
+			const double ratio =
+			    cr->expected > 0 ? double(*cr->valid) / cr->expected : 1;
 			if (ratio < worst_ratio) {
 				worst_ratio = ratio;
-				worst = fmt::format("chain {} chip {}: {} of {:.1f}", id, pos, *cr->valid,
-				                    cr->expected);
+				worst = fmt::format("chain {} chip {}: {} of {:.1f}", id, pos,
+				                    *cr->valid, cr->expected);
 			}
 		}
 	}
@@ -202,7 +209,8 @@ void run_pattern(Context &c, const PlanStep &s, StepResult &r)
 
 void run_counters(Context &c, const PlanStep &s, StepResult &r)
 {
-	r.threshold = fmt::format("|host - chip| / chip <= {:g} (wider for few nonces)",
+	r.threshold = fmt::format("|host - chip| / chip <= {:g}, hashes the nonces received "
+	                          "stand for against the chip's counter (wider for few nonces)",
 	                          s.counters.tolerance);
 	if (!c.pattern) {
 		r.verdict = Verdict::skipped;
@@ -221,34 +229,44 @@ void run_counters(Context &c, const PlanStep &s, StepResult &r)
 		const auto bit = w.counters_before.find(chain);
 		for (const auto &a : after) {
 			ChipResult *cr = c.chip(chain, a.position);
-			if (!cr || !a.nominal_hashes || !cr->valid || bit == w.counters_before.end())
+			if (!cr || !a.nominal_hashes || !cr->valid ||
+			    bit == w.counters_before.end())
 				continue;
-			const auto b = std::find_if(bit->second.begin(), bit->second.end(),
-			                            [&](const auto &x) { return x.position == a.position; });
+			const auto b =
+			    std::find_if(bit->second.begin(), bit->second.end(),
+			                 [&](const auto &x) { return x.position == a.position; });
 			if (b == bit->second.end() || !b->nominal_hashes)
 				continue;
 			const double chip = *a.nominal_hashes - *b->nominal_hashes;
 			cr->chip_hashes = chip;
+			// Every nonce the chip sent stands for 2^(32 + ticket) hashes, a wrong one
+			// too: the pattern step judged correctness, this judges the return path.
+			const unsigned ticket = c.board.chain(chain).ticket_difficulty_log2();
+			const std::uint64_t sent = *cr->valid + cr->hw_errors;
+			const double host = std::ldexp(double(sent), int(32 + ticket));
 			++compared;
 			if (chip <= 0) {
-				fail(r, {"its hash counter did not move", chain, a.position, cr->domain, "",
+				fail(r, {"its hash counter did not move", chain, a.position,
+				         cr->domain, "",
 				         "a chip that does not hash: its clock, PLL and supply"});
 				continue;
 			}
-			const double dev = std::abs(cr->host_hashes - chip) / chip;
+			const double dev = std::abs(host - chip) / chip;
 			worst = std::max(worst, dev);
 			const double allowed =
-			    std::max(s.counters.tolerance, 4.0 / std::sqrt(double(*cr->valid) + 1));
+			    std::max(s.counters.tolerance, 4.0 / std::sqrt(double(sent) + 1));
 			if (dev > allowed) {
-				fail(r, {fmt::format("host credited {:.3g} hashes, the chip counted {:.3g} "
-				                     "({:.0f} % apart)",
-				                     cr->host_hashes, chip, 100 * dev),
+				fail(r, {fmt::format(
+				             "the host received nonces for {:.3g} hashes, the chip "
+				             "counted {:.3g} ({:.0f} % apart)",
+				             host, chip, 100 * dev),
 				         chain, a.position, cr->domain, "",
-				         cr->host_hashes < chip
-				             ? "nonces lost between the chip and the host: the reply path "
-				               "(RO/BO) from this chip on, its baud"
-				             : "the chip's counter lags: a chip that resets or drops its "
-				               "clock"});
+				         host < chip ? "nonces lost between the chip and the host: "
+				                       "the reply path "
+				                       "(RO/BO) from this chip on, its baud"
+				                     : "the chip's counter lags: a chip that "
+				                       "resets or drops its "
+				                       "clock"});
 				if (cr->verdict != Verdict::fail) {
 					cr->verdict = Verdict::fail;
 					cr->reason = "counters disagree with the host";
@@ -267,8 +285,8 @@ void run_counters(Context &c, const PlanStep &s, StepResult &r)
 void run_temperature(Context &c, const PlanStep &s, StepResult &r)
 {
 	const double max_c = s.temperature.max_c.value_or(c.board.config().limits.temp_warn_c);
-	r.threshold = fmt::format("rise <= {:g} C, hottest <= {:g} C", s.temperature.max_rise_c,
-	                          max_c);
+	r.threshold =
+	    fmt::format("rise <= {:g} C, hottest <= {:g} C", s.temperature.max_rise_c, max_c);
 	if (!c.pattern) {
 		r.verdict = Verdict::skipped;
 		r.note = "the pattern test did not run";
@@ -297,14 +315,22 @@ void run_temperature(Context &c, const PlanStep &s, StepResult &r)
 	}
 	r.measured = fmt::format("hottest {:.1f} C ({})", hottest, hot_at);
 	if (!rise_at.empty())
-		r.measured += fmt::format(", rise {:.1f} C ({}) over {:.1f} s", rise, rise_at, w.seconds);
+		r.measured +=
+		    fmt::format(", rise {:.1f} C ({}) over {:.1f} s", rise, rise_at, w.seconds);
 	if (!rise_at.empty() && rise > s.temperature.max_rise_c)
-		fail(r, {fmt::format("rose {:.1f} C in {:.1f} s", rise, w.seconds), {}, {}, "",
+		fail(r, {fmt::format("rose {:.1f} C in {:.1f} s", rise, w.seconds),
+		         {},
+		         {},
+		         "",
 		         "sensor " + rise_at,
 		         "poor heat transfer: heatsinks, thermal paste, airflow and fans"});
 	if (hottest > max_c)
-		fail(r, {fmt::format("reads {:.1f} C after the run", hottest), {}, {}, "",
-		         "sensor " + hot_at, "the cooling: fans, heatsinks, intake temperature"});
+		fail(r, {fmt::format("reads {:.1f} C after the run", hottest),
+		         {},
+		         {},
+		         "",
+		         "sensor " + hot_at,
+		         "the cooling: fans, heatsinks, intake temperature"});
 }
 
 } // namespace station::detail

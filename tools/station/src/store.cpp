@@ -157,9 +157,10 @@ std::int64_t ResultStore::append(const RunResult &run, const std::string &statio
 			    .bind(findings_text(x))
 			    .run();
 		}
-		Statement c(db, "INSERT INTO chips(run_id, chain, position, domain, answered, "
-		                "freq_mhz, valid, hw_errors, expected, min_valid, host_hashes, "
-		                "chip_hashes, verdict, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+		Statement c(db,
+		            "INSERT INTO chips(run_id, chain, position, domain, answered, "
+		            "freq_mhz, valid, hw_errors, expected, min_valid, host_hashes, "
+		            "chip_hashes, verdict, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 		for (const auto &x : run.chips) {
 			c.bind(id)
 			    .bind(std::int64_t(x.chain))
@@ -171,7 +172,10 @@ std::int64_t ResultStore::append(const RunResult &run, const std::string &statio
 				c.bind(std::int64_t(*x.valid));
 			else
 				c.bind_null();
-			c.bind(std::int64_t(x.hw_errors)).bind(x.expected).bind(x.min_valid).bind(x.host_hashes);
+			c.bind(std::int64_t(x.hw_errors))
+			    .bind(x.expected)
+			    .bind(x.min_valid)
+			    .bind(x.host_hashes);
 			if (x.chip_hashes)
 				c.bind(*x.chip_hashes);
 			else
@@ -189,12 +193,20 @@ std::int64_t ResultStore::append(const RunResult &run, const std::string &statio
 std::vector<StoredRun> ResultStore::runs(const std::string &serial) const
 {
 	std::vector<StoredRun> out;
-	Statement st(*db_, "SELECT id, serial, board, plan, started_utc, verdict, station FROM runs "
-	                   "WHERE ?1 = '' OR serial = ?1 ORDER BY id");
+	Statement st(*db_,
+	             "SELECT id, serial, board, plan, started_utc, verdict, station FROM runs "
+	             "WHERE ?1 = '' OR serial = ?1 ORDER BY id");
 	st.bind(serial);
 	while (st.step())
-		out.push_back({st.integer(0), st.text(1), st.text(2), st.text(3), st.text(4),
-		               st.text(5), st.text(6), {}, {}});
+		out.push_back({st.integer(0),
+		               st.text(1),
+		               st.text(2),
+		               st.text(3),
+		               st.text(4),
+		               st.text(5),
+		               st.text(6),
+		               {},
+		               {}});
 	Statement steps(*db_, "SELECT name FROM steps WHERE run_id = ? AND verdict = 'fail' "
 	                      "ORDER BY idx");
 	Statement chips(*db_, "SELECT chain, position, reason FROM chips WHERE run_id = ? AND "
@@ -206,8 +218,8 @@ std::vector<StoredRun> ResultStore::runs(const std::string &serial) const
 		steps.run();
 		chips.bind(r.id);
 		while (chips.step())
-			r.failed_chips.push_back("chain " + chips.text(0) + " chip " + chips.text(1) +
-			                         ": " + chips.text(2));
+			r.failed_chips.push_back("chain " + chips.text(0) + " chip " +
+			                         chips.text(1) + ": " + chips.text(2));
 		chips.run();
 	}
 	return out;

@@ -145,13 +145,13 @@ struct SafetySpec {
 };
 
 enum class SimFaultType {
-	dead_chip,      // chain cut at a position
-	mute_chip,      // a chip that relays but never answers
-	bit_errors,     // on the chip-to-host wire
-	freq_limit,     // every chip of a chain fails above this frequency
-	unplugged,      // the chain's plug-detect line reads inactive
-	fan_stall,      // at at_s
-	sensor_failure, // at at_s
+	dead_chip,       // chain cut at a position
+	mute_chip,       // a chip that relays but never answers
+	bit_errors,      // on the chip-to-host wire
+	freq_limit,      // every chip of a chain fails above this frequency
+	unplugged,       // the chain's plug-detect line reads inactive
+	fan_stall,       // at at_s
+	sensor_failure,  // at at_s
 	regulator_fault, // at at_s
 	weak_chip,       // a chip whose wrong-nonce rate never falls below a floor
 	vout_droop       // a regulator's output sags below its set point, at at_s

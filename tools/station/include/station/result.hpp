@@ -19,12 +19,12 @@ std::string_view verdict_name(Verdict verdict);
 
 // Where to look and why, for one failure.
 struct Finding {
-	std::string what;                // "chip 7 answers 3 of 41 expected nonces"
-	std::optional<unsigned> chain;   // the chain, when the failure is on one
+	std::string what;                 // "chip 7 answers 3 of 41 expected nonces"
+	std::optional<unsigned> chain;    // the chain, when the failure is on one
 	std::optional<unsigned> position; // the chip
-	std::string domain;              // its voltage domain, "" when none
-	std::string device;              // regulator, sensor or fan
-	std::string cause;               // the likely cause and what to check
+	std::string domain;               // its voltage domain, "" when none
+	std::string device;               // regulator, sensor or fan
+	std::string cause;                // the likely cause and what to check
 };
 
 struct StepResult {
@@ -46,8 +46,8 @@ struct ChipResult {
 	double freq_mhz = 0;
 	std::optional<std::uint64_t> valid; // set once the pattern test ran
 	std::uint64_t hw_errors = 0;
-	double expected = 0;  // valid nonces a healthy chip gives in the pattern run
-	double min_valid = 0; // the threshold below which it fails
+	double expected = 0;               // valid nonces a healthy chip gives in the pattern run
+	double min_valid = 0;              // the threshold below which it fails
 	std::optional<double> chip_hashes; // its own counter over the run
 	double host_hashes = 0;            // credited by the host
 	Verdict verdict = Verdict::skipped;
