@@ -54,6 +54,19 @@ std::string format_finding(const Finding &f)
 }
 
 namespace detail {
+namespace {
+
+// Why a chip has no row of results: the break itself, past it, or silent on its own.
+std::string missing_reason(const hashboard::ScanResult &scan, unsigned position)
+{
+	if (scan.break_after && position == *scan.break_after)
+		return "the chain's break: does not answer";
+	if (scan.break_after && position > *scan.break_after)
+		return fmt::format("beyond the break at chip {}", *scan.break_after);
+	return "relays but does not answer";
+}
+
+} // namespace
 
 void fail(StepResult &r, Finding f)
 {
@@ -98,7 +111,7 @@ bool Context::ensure_chains()
 				cr.freq_mhz = p < freqs.size() ? freqs[p] : 0.0;
 				cr.verdict = cr.answered ? Verdict::pass : Verdict::fail;
 				if (!cr.answered)
-					cr.reason = "does not answer";
+					cr.reason = missing_reason(b.scan, p);
 				result.chips.push_back(cr);
 			}
 		}
