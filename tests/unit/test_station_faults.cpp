@@ -95,6 +95,12 @@ BOOST_AUTO_TEST_CASE(a_healthy_nano3_class_board_passes_every_step)
 		BOOST_TEST((s.verdict == Verdict::pass), s.name << ": " << s.measured);
 	BOOST_TEST(r.chips.size() == 10u);
 	BOOST_TEST(failed_chips(r) == 0u);
+	BOOST_TEST_REQUIRE(r.domains.size() == 1u);
+	BOOST_TEST(r.domains[0].name == "core");
+	BOOST_TEST(r.domains[0].chips == 10u);
+	// Hashes credited over nominal: a healthy domain is within a few per cent.
+	BOOST_TEST(r.domains[0].ghs / r.domains[0].nominal_ghs > 0.9);
+	BOOST_TEST(r.domains[0].ghs / r.domains[0].nominal_ghs < 1.1);
 	for (const auto &c : r.chips) {
 		BOOST_TEST(c.domain == "core");
 		BOOST_TEST(c.valid.value_or(0) >= c.min_valid);
@@ -110,6 +116,7 @@ BOOST_AUTO_TEST_CASE(a_healthy_three_chain_board_passes_every_step)
 	for (const auto &s : r.steps)
 		BOOST_TEST((s.verdict == Verdict::pass), s.name << ": " << s.measured);
 	BOOST_TEST(r.chains.size() == 3u);
+	BOOST_TEST(r.domains.size() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(a_dead_chip_is_located_by_position_and_domain)

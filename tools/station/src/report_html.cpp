@@ -107,6 +107,18 @@ std::string report_html(const RunResult &run)
 		out += chain_map(run, chain);
 	if (run.chains.empty())
 		out += "<p>No chain was started.</p>\n";
+	if (!run.domains.empty()) {
+		out += "<h2>Voltage domains</h2>\n<table id=\"domains\"><tr><th>chain</th>"
+		       "<th>domain</th><th>chips</th><th>failed</th><th>GH/s</th>"
+		       "<th>nominal GH/s</th><th>valid / expected</th></tr>\n";
+		for (const auto &d : run.domains)
+			out += fmt::format(
+			    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+			    "<td>{:.1f}</td><td>{:.1f}</td><td>{:.0f} / {:.0f}</td></tr>\n",
+			    d.chain, escape_markup(d.name), d.chips, d.failed, d.ghs, d.nominal_ghs,
+			    d.valid, d.expected);
+		out += "</table>\n";
+	}
 	out += "<h2>Steps</h2>\n<table id=\"steps\"><tr><th>step</th><th>verdict</th>"
 	       "<th>measured</th><th>threshold</th><th>what to look at</th></tr>\n";
 	for (const auto &s : run.steps) {

@@ -63,6 +63,16 @@ boost::json::value report_json(const RunResult &run)
 		                  {"expected_chips", c.expected_chips},
 		                  {"found", c.found},
 		                  {"ticket_log2", c.ticket_log2}});
+	boost::json::array domains;
+	for (const auto &d : run.domains)
+		domains.push_back({{"name", d.name},
+		                   {"chain", d.chain},
+		                   {"chips", d.chips},
+		                   {"failed", d.failed},
+		                   {"valid", d.valid},
+		                   {"expected", d.expected},
+		                   {"ghs", d.ghs},
+		                   {"nominal_ghs", d.nominal_ghs}});
 	return {{"verdict", verdict_name(run.verdict)},
 	        {"serial", run.serial},
 	        {"board", run.board},
@@ -73,7 +83,8 @@ boost::json::value report_json(const RunResult &run)
 	        {"board_seconds", run.board_seconds},
 	        {"steps", std::move(steps)},
 	        {"chains", std::move(chains)},
-	        {"chips", std::move(chips)}};
+	        {"chips", std::move(chips)},
+	        {"domains", std::move(domains)}};
 }
 
 } // namespace station

@@ -149,6 +149,29 @@ void judge_chip(const PatternStep &p, const hashboard::Chain &chain, const hashb
 	}
 }
 
+// Per voltage domain, in chain order: the chips that answered and what they did.
+std::vector<DomainResult> domain_results(Context &c, double seconds)
+{
+	std::vector<DomainResult> out;
+	for (const auto &cr : c.result.chips) {
+		if (!cr.answered || !cr.valid)
+			continue;
+		auto it = std::find_if(out.begin(), out.end(), [&](const DomainResult &d) {
+			return d.chain == cr.chain && d.name == cr.domain;
+		});
+		if (it == out.end())
+			it = out.insert(out.end(), DomainResult{cr.domain, cr.chain});
+		const hashboard::Chain &chain = c.board.chain(cr.chain);
+		++it->chips;
+		it->failed += cr.verdict == Verdict::fail;
+		it->valid += double(*cr.valid);
+		it->expected += cr.expected;
+		it->ghs += seconds > 0 ? cr.host_hashes / seconds / 1e9 : 0.0;
+		it->nominal_ghs += chip_rate(chain, cr.position) / 1e9;
+	}
+	return out;
+}
+
 } // namespace
 
 void run_pattern(Context &c, const PlanStep &s, StepResult &r)
@@ -204,6 +227,13 @@ void run_pattern(Context &c, const PlanStep &s, StepResult &r)
 	}
 	r.measured = fmt::format("{:.1f} s: {} of {} chips fail; lowest {}", w.seconds, failed,
 	                         judged, worst.empty() ? "-" : worst);
+	c.result.domains = domain_results(c, w.seconds);
+	for (const auto &d : c.result.domains)
+		c.say(
+		    fmt::format("      chain {} domain {}: {:.1f} of {:.1f} GH/s nominal, {} of {} "
+		                "chips fail",
+		                d.chain, d.name.empty() ? "-" : d.name, d.ghs, d.nominal_ghs,
+		                d.failed, d.chips));
 	c.pattern = std::move(w);
 }
 

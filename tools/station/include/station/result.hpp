@@ -59,6 +59,19 @@ struct ChipResult {
 	}
 };
 
+// A voltage domain's share of the pattern run: a weak domain (low voltage, a hot corner)
+// shows as several slow chips together.
+struct DomainResult {
+	std::string name; // "" for the chips of a chain no [[domain]] names
+	unsigned chain = 0;
+	unsigned chips = 0;
+	unsigned failed = 0;
+	double valid = 0;
+	double expected = 0;
+	double ghs = 0;         // hashes the valid nonces stand for, per second
+	double nominal_ghs = 0; // the chips' nominal rate at their frequencies
+};
+
 struct ChainSummary {
 	unsigned id = 0;
 	std::string family;
@@ -78,7 +91,8 @@ struct RunResult {
 	Verdict verdict = Verdict::fail;
 	std::vector<StepResult> steps;
 	std::vector<ChainSummary> chains;
-	std::vector<ChipResult> chips; // chain order, then position
+	std::vector<ChipResult> chips;     // chain order, then position
+	std::vector<DomainResult> domains; // from the pattern run, in chain order
 };
 
 } // namespace station
