@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "validators.hpp"
 
+#include <station/pg_sink.hpp>
 #include <station/plan.hpp>
 #include <station/reports.hpp>
 #include <station/runner.hpp>
@@ -32,7 +33,7 @@ struct TestOptions {
 	bool sim = false;
 	std::string plan_file;
 	std::string serial;
-	std::string json_file, junit_file, html_file, db_file;
+	std::string json_file, junit_file, html_file, db_file, pg;
 	bool history = false;
 	bool verbose = false;
 };
@@ -153,6 +154,11 @@ int run_test(const TestOptions &o)
 		std::fprintf(console, "stored as run %lld in %s\n", (long long)id,
 		             o.db_file.c_str());
 	}
+	if (!o.pg.empty()) {
+		station::PgSink sink(o.pg);
+		const auto id = sink.append(run, station_name());
+		std::fprintf(console, "stored as run %lld in PostgreSQL\n", (long long)id);
+	}
 	unsigned failed_chips = 0;
 	for (const auto &c : run.chips)
 		failed_chips += c.verdict == station::Verdict::fail;
@@ -191,6 +197,9 @@ Runner add_test_command(CLI::App &app)
 	auto *history = cmd->add_flag("--history", o->history,
 	                              "print past runs from --db (of --serial when given), yield "
 	                              "per board model and failures per chip position");
+	cmd->add_option("--pg", o->pg,
+	                "also append the run to this PostgreSQL database (a libpq connection "
+	                "string, e.g. \"host=db.line dbname=station\")");
 	cmd->add_flag("-v,--verbose", o->verbose, "the board's bring-up log on stderr");
 	history->needs(db);
 	cmd->callback([board, history] {
