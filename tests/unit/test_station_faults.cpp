@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "hbtest.hpp"
+#include "release_only.hpp"
 
 #include <station/plan.hpp>
 #include <station/runner.hpp>
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <ostream>
 #include <string>
 
@@ -117,6 +119,38 @@ BOOST_AUTO_TEST_CASE(a_healthy_three_chain_board_passes_every_step)
 		BOOST_TEST((s.verdict == Verdict::pass), s.name << ": " << s.measured);
 	BOOST_TEST(r.chains.size() == 3u);
 	BOOST_TEST(r.domains.size() == 3u);
+}
+
+// The one default plan serves every shipped board, its thresholds scaled from the board
+// file; run on each board's simulated twin (hbctl test --sim). ~7 s in all.
+BOOST_AUTO_TEST_CASE(every_shipped_board_passes_the_default_plan_on_its_twin,
+                     *boost::unit_test::precondition(hbtest::release_only))
+{
+	unsigned boards = 0;
+	for (const auto &e : std::filesystem::directory_iterator(hbtest::boards_dir())) {
+		BOOST_TEST_CONTEXT(e.path().filename())
+		{
+			const RunResult r = run(board_text(e.path().filename().string()));
+			BOOST_TEST(r.verdict == Verdict::pass);
+			for (const auto &s : r.steps)
+				BOOST_TEST((s.verdict == Verdict::pass),
+				           s.name << ": " << s.measured);
+			++boards;
+		}
+	}
+	BOOST_TEST(boards >= 6u);
+}
+
+BOOST_AUTO_TEST_CASE(the_a15_class_plan_finishes_within_two_simulated_minutes,
+                     *boost::unit_test::precondition(hbtest::release_only))
+{
+	const auto cfg = hashboard::parse_board_config(board_text("a15-class-sim.toml"), "a15");
+	const TestPlan plan = load_test_plan(
+	    hbtest::boards_dir().parent_path() / "plans" / "a15-class-sim.toml", cfg);
+	const RunResult r = run(board_text("a15-class-sim.toml"), plan);
+	BOOST_TEST(r.verdict == Verdict::pass);
+	BOOST_TEST(r.chips.size() == 480u);
+	BOOST_TEST(r.board_seconds < 120.0);
 }
 
 BOOST_AUTO_TEST_CASE(a_dead_chip_is_located_by_position_and_domain)
