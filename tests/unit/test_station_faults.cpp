@@ -153,6 +153,20 @@ BOOST_AUTO_TEST_CASE(the_a15_class_plan_finishes_within_two_simulated_minutes,
 	BOOST_TEST(r.board_seconds < 120.0);
 }
 
+BOOST_AUTO_TEST_CASE(healthy_chips_show_their_cores_finding_nonces)
+{
+	TestPlan plan = default_test_plan();
+	for (auto &s : plan.steps)
+		s.pattern.min_core_fraction = 0.9;
+	const RunResult r = run(board_text("nano3-class-sim.toml"), plan);
+	BOOST_TEST(r.verdict == Verdict::pass);
+	for (const auto &c : r.chips) {
+		BOOST_TEST(c.cores > 0u);
+		BOOST_TEST(c.cores_seen > 0u);
+		BOOST_TEST(c.cores_seen <= c.cores);
+	}
+}
+
 BOOST_AUTO_TEST_CASE(a_dead_chip_is_located_by_position_and_domain)
 {
 	const RunResult r = run(nano3_with("type = \"dead_chip\"\nchain = 0\nposition = 6"));

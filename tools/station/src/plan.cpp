@@ -51,6 +51,8 @@ void read_step_keys(TableReader &t, PlanStep &s)
 		p.z = t.optional_number("z", 0, 20).value_or(p.z);
 		p.max_hw_error_rate =
 		    t.optional_number("max_hw_error_rate", 0, 1).value_or(p.max_hw_error_rate);
+		p.min_core_fraction =
+		    t.optional_number("min_core_fraction", 0, 1).value_or(p.min_core_fraction);
 		break;
 	}
 	case StepKind::counters:

@@ -40,6 +40,8 @@ boost::json::object chip_json(const ChipResult &c)
 	                      {"reason", c.reason}};
 	o["valid"] = c.valid ? boost::json::value(*c.valid) : nullptr;
 	o["hw_errors"] = c.hw_errors;
+	o["cores_seen"] = c.cores_seen;
+	o["cores"] = c.cores;
 	o["hw_error_rate"] = c.hw_error_rate();
 	o["expected"] = c.expected;
 	o["min_valid"] = c.min_valid;

@@ -158,6 +158,19 @@ void run_step(detail::Context &c, const PlanStep &s, StepResult &r)
 	const bool reads_window = s.kind == StepKind::counters || s.kind == StepKind::temperature;
 	if (!reads_window && s.kind != StepKind::supply) {
 		if (auto why = c.blocked(needs_chains)) {
+			// Powered, and a link failed on the way up: the chains' failure, not a step
+			// that could not run.
+			if (c.chains_error && !c.power_error) {
+				detail::fail(
+				    r, {*why,
+				        {},
+				        {},
+				        "",
+				        "",
+				        "the chain's link (its UART or adapter, the connector) and "
+				        "the first chip"});
+				return;
+			}
 			r.verdict = Verdict::skipped;
 			r.note = *why;
 			return;

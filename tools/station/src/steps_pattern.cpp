@@ -134,6 +134,21 @@ void judge_chip(const PatternStep &p, const hashboard::Chain &chain, const hashb
 		               "paste" +
 		                   where + "; else replace the chip"});
 	}
+	cr.cores = chain.family().cores;
+	cr.cores_seen = st.cores_seen();
+	if (p.min_core_fraction > 0 && cr.cores > 0) {
+		const double n = cr.cores;
+		const double seen = n * (1.0 - std::exp(-cr.expected / n));
+		if (cr.cores_seen < p.min_core_fraction * seen) {
+			cr.verdict = Verdict::fail;
+			const std::string why =
+			    fmt::format("{} of {} cores found nonces, {:.0f} expected to",
+			                cr.cores_seen, cr.cores, seen);
+			cr.reason += (cr.reason.empty() ? "" : "; ") + why;
+			fail(r, {why, cr.chain, cr.position, cr.domain, "",
+			         "dead cores: replace the chip"});
+		}
+	}
 	// A handful of errors is no evidence: the rate counts from three on.
 	if (st.hw_errors >= 3 && cr.hw_error_rate() > p.max_hw_error_rate) {
 		cr.verdict = Verdict::fail;

@@ -50,6 +50,9 @@ struct PatternStep {
 	double min_fraction = 0.5;
 	double z = 4;
 	double max_hw_error_rate = 0.05;
+	// Cores: a chip fails when fewer of its cores found a valid nonce than this fraction
+	// of the number expected to (cores x (1 - exp(-expected / cores))); 0: not judged.
+	double min_core_fraction = 0;
 };
 // The chips' own hash counters over the pattern run against what the host credited.
 struct CountersStep {

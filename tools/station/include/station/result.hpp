@@ -48,6 +48,8 @@ struct ChipResult {
 	std::uint64_t hw_errors = 0;
 	double expected = 0;               // valid nonces a healthy chip gives in the pattern run
 	double min_valid = 0;              // the threshold below which it fails
+	unsigned cores_seen = 0;           // cores that found at least one valid nonce
+	unsigned cores = 0;                // the family's
 	std::optional<double> chip_hashes; // its own counter over the run
 	double host_hashes = 0;            // credited by the host
 	Verdict verdict = Verdict::skipped;
