@@ -164,3 +164,23 @@ BOOST_AUTO_TEST_CASE(the_html_report_renders_in_chromium_with_the_failing_chip_m
 	BOOST_TEST(r.status == 0, r.out);
 	BOOST_TEST(r.has("report rendered"), r.out);
 }
+
+BOOST_AUTO_TEST_CASE(the_serial_comes_from_the_eeprom_without_serial)
+{
+	hbtest::TempDir dir;
+	std::string text = read(kNano3);
+	const auto at = text.find("\n[sim]\n");
+	BOOST_TEST_REQUIRE(at != std::string::npos);
+	text.replace(at, 7, "\n[eeprom]\ntype = \"sim\"\n\n[sim]\nserial = \"N3SIM-0042\"\n");
+	const std::string board = dir.write("eeprom.toml", text);
+	const auto r = run_hbctl({"test", "-b", board, "--json", dir.file("r.json")});
+	BOOST_TEST(r.status == 0, r.out);
+	BOOST_TEST(last_line(r.out).rfind("PASS  nano3-class-sim N3SIM-0042", 0) == 0,
+	           last_line(r.out));
+	const auto doc = boost::json::parse(read(dir.file("r.json"))).as_object();
+	BOOST_TEST(doc.at("serial").as_string() == "N3SIM-0042");
+	// The command line wins, and says the EEPROM disagrees.
+	const auto o = run_hbctl({"test", "-b", board, "--serial", "RELABEL-1"});
+	BOOST_TEST(o.status == 0);
+	BOOST_TEST(o.has("--serial RELABEL-1, the EEPROM says N3SIM-0042"), o.out);
+}

@@ -14,6 +14,7 @@
 #include <hashboard/board/board.hpp>
 #include <hashboard/board/board_config.hpp>
 #include <hashboard/board/sim_board.hpp>
+#include <hashboard/error.hpp>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -60,6 +61,25 @@ std::string station_name()
 {
 	char host[256] = {};
 	return gethostname(host, sizeof host - 1) == 0 ? host : "";
+}
+
+// --serial, else the board's EEPROM ([eeprom] in its board file). The command line wins
+// (a repair bench re-labels a board whose EEPROM was replaced) but a mismatch is shown.
+std::string serial_of(hashboard::Board &board, const std::string &given)
+{
+	std::optional<std::string> stored;
+	try {
+		stored = board.read_serial();
+	} catch (const hashboard::DeviceError &e) {
+		std::fprintf(stderr, "hbctl: warning: the board's EEPROM: %s\n", e.what());
+	}
+	if (!given.empty()) {
+		if (stored && *stored != given)
+			std::fprintf(stderr, "hbctl: warning: --serial %s, the EEPROM says %s\n",
+			             given.c_str(), stored->c_str());
+		return given;
+	}
+	return stored.value_or("");
 }
 
 int show_history(const TestOptions &o)
@@ -127,9 +147,8 @@ int run_test(const TestOptions &o)
 			std::fprintf(stderr, "[%9.3f] %s\n", hashboard::to_seconds(when),
 			             line.c_str());
 		});
-	// TODO(issue 12): the serial from the board's EEPROM as its board file describes it.
 	station::RunOptions ro;
-	ro.serial = o.serial;
+	ro.serial = serial_of(board, o.serial);
 	ro.board_file = o.board_file;
 	ro.simulated = simulated;
 	ro.progress = [console](const std::string &line) {
@@ -138,7 +157,7 @@ int run_test(const TestOptions &o)
 	};
 	std::fprintf(console, "hbctl test: board %s (%s)%s, serial %s, plan %s, %zu steps\n",
 	             cfg.name.c_str(), o.board_file.c_str(), simulated ? " simulated" : "",
-	             o.serial.empty() ? "(none)" : o.serial.c_str(), plan.name.c_str(),
+	             ro.serial.empty() ? "(none)" : ro.serial.c_str(), plan.name.c_str(),
 	             plan.steps.size());
 	const station::RunResult run = station::run_test_plan(board, plan, ro);
 
@@ -164,7 +183,7 @@ int run_test(const TestOptions &o)
 		failed_chips += c.verdict == station::Verdict::fail;
 	std::fprintf(console, "%s  %s %s: %zu steps, %u of %zu chips failed, %.1f s board time\n",
 	             run.verdict == station::Verdict::pass ? "PASS" : "FAIL", cfg.name.c_str(),
-	             o.serial.empty() ? "(no serial)" : o.serial.c_str(), run.steps.size(),
+	             run.serial.empty() ? "(no serial)" : run.serial.c_str(), run.steps.size(),
 	             failed_chips, run.chips.size(), run.board_seconds);
 	return run.verdict == station::Verdict::pass ? 0 : 1;
 }
@@ -186,7 +205,9 @@ Runner add_test_command(CLI::App &app)
 	cmd->add_option("--plan", o->plan_file,
 	                "test plan (plans/*.toml; default: every step, thresholds from the "
 	                "board file)");
-	cmd->add_option("--serial", o->serial, "the board's serial number");
+	cmd->add_option("--serial", o->serial,
+	                "the board's serial number (default: from its EEPROM, [eeprom] in the "
+	                "board file)");
 	cmd->add_option("--json", o->json_file, "write the JSON report here (- for stdout)");
 	cmd->add_option("--junit", o->junit_file, "write a JUnit XML report here (- for stdout)");
 	cmd->add_option("--html", o->html_file,

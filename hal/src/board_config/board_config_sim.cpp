@@ -136,6 +136,16 @@ void read_sim(TableReader &root, BoardConfig &config, Sections &s)
 	ph.leak_w = t->optional_number("leak_w", 0, 100).value_or(ph.leak_w);
 	ph.fan_noise_db = t->optional_number("fan_noise_db", 0, 140).value_or(ph.fan_noise_db);
 	sim.vin_v = t->optional_number("vin_v", 0.1, 100).value_or(sim.vin_v);
+	if (auto serial = t->optional_string("serial")) {
+		const unsigned room = config.eeprom ? config.eeprom->serial_length : 64;
+		if (serial->size() > room ||
+		    std::any_of(serial->begin(), serial->end(),
+		                [](char ch) { return ch < 0x20 || ch > 0x7E; }))
+			t->fail("serial", "expected printable ASCII of at most " +
+			                      std::to_string(room) +
+			                      " characters (the [eeprom] serial_length)");
+		sim.serial = *serial;
+	}
 	s.faults = t->table_array("fault");
 	for (auto &f : s.faults)
 		sim.faults.push_back(read_fault(f, config));

@@ -371,6 +371,11 @@ std::shared_ptr<GpioLine> SimDeviceFactory::make_gpio(const GpioSpec &spec)
 	return twin;
 }
 
+std::shared_ptr<Eeprom> SimDeviceFactory::make_eeprom(const EepromSpec &spec)
+{
+	return std::make_shared<SimEeprom>(spec.serial_offset, impl_->config.sim.serial);
+}
+
 void SimDeviceFactory::update(Duration now)
 {
 	Impl &s = *impl_;

@@ -127,6 +127,18 @@ struct GpioSpec {
 	bool serves(unsigned chain_id) const { return !chain || *chain == chain_id; }
 };
 
+// Where the board's serial number is: an I2C EEPROM with one-byte offsets (24C01 ..
+// 24C16; past 256 bytes the offset's high bits select the next addresses, as those
+// parts do), or the simulator's twin.
+enum class EepromType { at24, sim };
+struct EepromSpec {
+	EepromType type = EepromType::sim;
+	std::string bus;
+	std::uint8_t address = 0x50;
+	unsigned serial_offset = 0;
+	unsigned serial_length = 32; // printable ASCII, ended early by NUL or 0xFF
+};
+
 struct BoardLimits {
 	double temp_warn_c = 0;
 	double temp_trip_c = 0;
@@ -201,6 +213,7 @@ struct SimSpec {
 	double chip_w_per_mhz_v2 = 0; // C of P = C V^2 f + leakage per chip; 0: the family's
 	SimPhysics physics;
 	double vin_v = 12;
+	std::string serial; // what the twin EEPROM's serial field holds ("": blank)
 	std::vector<SimFault> faults;
 };
 
@@ -214,6 +227,7 @@ struct BoardConfig {
 	std::vector<SensorSpec> sensors;
 	std::vector<FanSpec> fans;
 	std::vector<GpioSpec> gpios;
+	std::optional<EepromSpec> eeprom;
 	BoardLimits limits;
 	SafetySpec safety;
 	SimSpec sim;

@@ -130,6 +130,16 @@ private:
 	bool stalled_ = false;
 };
 
+// The identity EEPROM: 2 KiB erased (0xFF) but for the bytes it was made with.
+class SimEeprom final : public Eeprom {
+public:
+	SimEeprom(unsigned offset, const std::string &contents);
+	std::vector<std::uint8_t> read(unsigned offset, unsigned length) override;
+
+private:
+	std::vector<std::uint8_t> bytes_;
+};
+
 class SimGpioLine final : public GpioLine {
 public:
 	// on_change sees the logical level each time it changes (the simulated board wires
