@@ -11,6 +11,7 @@
 
 #include <boost/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -120,6 +121,8 @@ BOOST_AUTO_TEST_CASE(a_broken_plan_exits_2_naming_file_line_and_key)
 	// Arguments: no board and no --history.
 	BOOST_TEST(run_hbctl({"test"}).status == 2);
 	BOOST_TEST(run_hbctl({"test", "--history"}).status == 2); // needs --db
+	BOOST_TEST(run_hbctl({"test", "--history", "--db", dir.file("none.sqlite")}).status == 2);
+	BOOST_TEST(!std::filesystem::exists(dir.file("none.sqlite")));
 }
 
 BOOST_AUTO_TEST_CASE(the_store_keeps_every_run_for_history)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -84,6 +85,9 @@ std::string serial_of(hashboard::Board &board, const std::string &given)
 
 int show_history(const TestOptions &o)
 {
+	// Reading history never makes a store: a mistyped path is an error, not an empty one.
+	if (!std::filesystem::exists(o.db_file))
+		throw std::invalid_argument("--db " + o.db_file + ": no results store there");
 	const station::ResultStore store(o.db_file);
 	const auto runs = store.runs(o.serial);
 	std::printf("%s runs%s%s (store %s, schema %d)\n", std::to_string(runs.size()).c_str(),
