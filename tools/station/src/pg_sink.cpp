@@ -142,7 +142,7 @@ void migrate(PGconn &conn)
 	for (; version < kStoreSchemaVersion; ++version) {
 		exec(conn, kMigrations.at(std::size_t(version)));
 		exec(conn, "INSERT INTO schema_version(version) VALUES ($1)",
-		     {num(std::int64_t(version + 1))});
+		     {std::to_string(version + 1)});
 	}
 	t.commit();
 }
