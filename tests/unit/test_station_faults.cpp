@@ -167,6 +167,30 @@ BOOST_AUTO_TEST_CASE(healthy_chips_show_their_cores_finding_nonces)
 	}
 }
 
+BOOST_AUTO_TEST_CASE(a_chip_with_dead_cores_fails_the_core_check)
+{
+	// 16 of the BM1368's 80 cores: its count alone (80 %) still passes.
+	TestPlan plan = default_test_plan();
+	for (auto &s : plan.steps)
+		s.pattern.min_core_fraction = 0.9;
+	const RunResult r =
+	    run(nano3_with("type = \"dead_cores\"\nchain = 0\nposition = 2\ncores = 16"), plan);
+	BOOST_TEST(r.verdict == Verdict::fail);
+	const StepResult &p = step(r, StepKind::pattern);
+	BOOST_TEST(p.verdict == Verdict::fail);
+	BOOST_TEST_REQUIRE(p.findings.size() == 1u);
+	BOOST_TEST(p.findings[0].position.value_or(999) == 2u);
+	BOOST_TEST(p.findings[0].what.find("64 of 80 cores") == 0u, p.findings[0].what);
+	BOOST_TEST(failed_chips(r) == 1u);
+	const ChipResult &c = chip(r, 0, 2);
+	BOOST_TEST(c.cores_seen == 64u);
+	BOOST_TEST(double(*c.valid) > c.min_valid);
+	// The default plan leaves cores alone: the same board passes.
+	BOOST_TEST(
+	    run(nano3_with("type = \"dead_cores\"\nchain = 0\nposition = 2\ncores = 16")).verdict ==
+	    Verdict::pass);
+}
+
 BOOST_AUTO_TEST_CASE(a_dead_chip_is_located_by_position_and_domain)
 {
 	const RunResult r = run(nano3_with("type = \"dead_chip\"\nchain = 0\nposition = 6"));

@@ -11,9 +11,9 @@ namespace hashboard {
 namespace {
 
 // In SimFaultType's order.
-constexpr std::array<std::string_view, 10> kFaultNames{
-    "dead_chip", "mute_chip",      "bit_errors",      "freq_limit", "unplugged",
-    "fan_stall", "sensor_failure", "regulator_fault", "weak_chip",  "vout_droop"};
+constexpr std::array<std::string_view, 11> kFaultNames{
+    "dead_chip",      "mute_chip",       "bit_errors", "freq_limit", "unplugged", "fan_stall",
+    "sensor_failure", "regulator_fault", "weak_chip",  "vout_droop", "dead_cores"};
 
 } // namespace
 
@@ -69,6 +69,13 @@ SimFault read_fault(TableReader &t, const BoardConfig &config)
 		f.chain = c.id;
 		f.position = unsigned(t.integer("position", 0, std::int64_t(c.chips) - 1));
 		f.value = t.number("rate", 0, 1);
+		break;
+	}
+	case SimFaultType::dead_cores: {
+		const ChainSpec &c = fault_chain(t, config);
+		f.chain = c.id;
+		f.position = unsigned(t.integer("position", 0, std::int64_t(c.chips) - 1));
+		f.value = double(t.integer("cores", 1, c.family->cores));
 		break;
 	}
 	case SimFaultType::vout_droop:

@@ -56,6 +56,9 @@ hbsim::SimChainConfig board_sim_chain_config(const BoardConfig &config, const Ch
 		case SimFaultType::freq_limit:
 			c.freq_limit_mhz = f.value;
 			break;
+		case SimFaultType::dead_cores:
+			c.faults.dead_cores.push_back({f.position, unsigned(f.value)});
+			break;
 		default:
 			break;
 		}

@@ -166,7 +166,8 @@ enum class SimFaultType {
 	sensor_failure,  // at at_s
 	regulator_fault, // at at_s
 	weak_chip,       // a chip whose wrong-nonce rate never falls below a floor
-	vout_droop       // a regulator's output sags below its set point, at at_s
+	vout_droop,      // a regulator's output sags below its set point, at at_s
+	dead_cores       // a chip whose first N cores never find a nonce
 };
 std::string_view sim_fault_type_name(SimFaultType type);
 
@@ -174,10 +175,11 @@ struct SimFault {
 	SimFaultType type = SimFaultType::dead_chip;
 	unsigned chain = 0;    // chain faults
 	unsigned position = 0; // dead_chip, mute_chip, weak_chip
-	double value = 0;      // bit_errors, weak_chip: rate; freq_limit: MHz; vout_droop: mV
-	std::string device;    // device faults: fan, sensor or regulator name
-	std::string fault;     // regulator_fault: PMBus fault name
-	Duration at{0};        // device faults: clock time after the board was built
+	double value =
+	    0; // bit_errors, weak_chip: rate; freq_limit: MHz; vout_droop: mV; dead_cores: N
+	std::string device; // device faults: fan, sensor or regulator name
+	std::string fault;  // regulator_fault: PMBus fault name
+	Duration at{0};     // device faults: clock time after the board was built
 };
 
 // The simulated board's air and heat path: the [sim] keys' defaults, and the thermal
