@@ -139,6 +139,14 @@ BOOST_AUTO_TEST_CASE(runs_land_in_a_real_postgresql_server)
 	BOOST_TEST(pg.query("SELECT string_agg(version::text, ',' ORDER BY version) FROM "
 	                    "schema_version") == "1,2");
 
+	// The line's history, as --history shows the local store's.
+	const auto h = run_hbctl({"test", "--history", "--pg", pg.conninfo(), "--serial", "PG-2"});
+	BOOST_TEST(h.status == 0, h.out);
+	BOOST_TEST(h.has("1 runs of serial PG-2 (store PostgreSQL, schema 2)"), h.out);
+	BOOST_TEST(h.has("failed chain 0 chip 6: the chain's break"), h.out);
+	BOOST_TEST(h.has("runs 2, passed 1 (50 %); serials 2, passing now 1"), h.out);
+	BOOST_TEST(h.has("chain 0 chip 6    1 failures"), h.out);
+
 	// A database a newer hbctl migrated is not written by this one.
 	pg.query("INSERT INTO schema_version(version) VALUES (99)");
 	const auto newer =

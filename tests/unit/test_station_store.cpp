@@ -78,7 +78,7 @@ int count(sqlite3 &db, const std::string &sql)
 BOOST_AUTO_TEST_CASE(a_new_store_is_at_the_current_schema)
 {
 	hbtest::TempDir dir;
-	const ResultStore store(dir.file("s.sqlite"));
+	ResultStore store(dir.file("s.sqlite"));
 	BOOST_TEST(store.schema_version() == kStoreSchemaVersion);
 	BOOST_TEST(store.runs().empty());
 }
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(every_run_is_kept_and_answers_history_questions)
 		store.append(run_of("B", false, 3));
 		store.append(run_of("C", false, 1));
 	}
-	const ResultStore store(file); // reopened: nothing lived only in memory
+	ResultStore store(file); // reopened: nothing lived only in memory
 	const auto a = store.runs("A");
 	BOOST_TEST_REQUIRE(a.size() == 2u);
 	BOOST_TEST(a[0].verdict == "fail");

@@ -85,13 +85,24 @@ std::string serial_of(hashboard::Board &board, const std::string &given)
 
 int show_history(const TestOptions &o)
 {
-	// Reading history never makes a store: a mistyped path is an error, not an empty one.
-	if (!std::filesystem::exists(o.db_file))
-		throw std::invalid_argument("--db " + o.db_file + ": no results store there");
-	const station::ResultStore store(o.db_file);
+	std::unique_ptr<station::ResultHistory> history;
+	std::string where;
+	if (!o.pg.empty()) {
+		history = std::make_unique<station::PgSink>(o.pg);
+		where = "PostgreSQL";
+	} else {
+		// Reading history never makes a store: a mistyped path is an error, not an
+		// empty one.
+		if (!std::filesystem::exists(o.db_file))
+			throw std::invalid_argument("--db " + o.db_file +
+			                            ": no results store there");
+		history = std::make_unique<station::ResultStore>(o.db_file);
+		where = o.db_file;
+	}
+	station::ResultHistory &store = *history;
 	const auto runs = store.runs(o.serial);
 	std::printf("%s runs%s%s (store %s, schema %d)\n", std::to_string(runs.size()).c_str(),
-	            o.serial.empty() ? "" : " of serial ", o.serial.c_str(), o.db_file.c_str(),
+	            o.serial.empty() ? "" : " of serial ", o.serial.c_str(), where.c_str(),
 	            store.schema_version());
 	for (const auto &r : runs) {
 		std::printf("  #%lld %s  %-4s  %s  %s  plan %s\n", (long long)r.id,
@@ -219,17 +230,21 @@ Runner add_test_command(CLI::App &app)
 	auto *db = cmd->add_option("--db", o->db_file,
 	                           "append the run to this SQLite results store (created when "
 	                           "absent)");
-	auto *history = cmd->add_flag("--history", o->history,
-	                              "print past runs from --db (of --serial when given), yield "
-	                              "per board model and failures per chip position");
-	cmd->add_option("--pg", o->pg,
-	                "also append the run to this PostgreSQL database (a libpq connection "
-	                "string, e.g. \"host=db.line dbname=station\")");
+	auto *history =
+	    cmd->add_flag("--history", o->history,
+	                  "print past runs from --db or --pg (of --serial when given), yield "
+	                  "per board model and failures per chip position");
+	auto *pg =
+	    cmd->add_option("--pg", o->pg,
+	                    "also append the run to this PostgreSQL database (a libpq connection "
+	                    "string, e.g. \"host=db.line dbname=station\")");
 	cmd->add_flag("-v,--verbose", o->verbose, "the board's bring-up log on stderr");
-	history->needs(db);
-	cmd->callback([board, history] {
+	cmd->callback([board, history, db, pg] {
 		if (!*history && board->count() == 0)
 			throw CLI::RequiredError("--board (or --history)");
+		if (*history && db->count() + pg->count() != 1)
+			throw CLI::ValidationError("--history",
+			                           "reads one store: --db FILE or --pg CONNINFO");
 	});
 	return [o]() { return run_test(*o); };
 }

@@ -213,4 +213,79 @@ std::int64_t PgSink::append(const RunResult &run, const std::string &station)
 	return std::stoll(id);
 }
 
+std::vector<StoredRun> PgSink::runs(const std::string &serial)
+{
+	PGconn &conn = *conn_;
+	std::vector<StoredRun> out;
+	const Result r =
+	    exec(conn,
+	         "SELECT id, serial, board, plan, started_utc, verdict, station FROM runs "
+	         "WHERE $1 = '' OR serial = $1 ORDER BY id",
+	         {serial});
+	for (int i = 0; i < PQntuples(r.get()); ++i) {
+		StoredRun x;
+		x.id = std::stoll(PQgetvalue(r.get(), i, 0));
+		x.serial = PQgetvalue(r.get(), i, 1);
+		x.board = PQgetvalue(r.get(), i, 2);
+		x.plan = PQgetvalue(r.get(), i, 3);
+		x.started_utc = PQgetvalue(r.get(), i, 4);
+		x.verdict = PQgetvalue(r.get(), i, 5);
+		x.station = PQgetvalue(r.get(), i, 6);
+		const std::string id = std::to_string(x.id);
+		const Result steps = exec(conn,
+		                          "SELECT name FROM steps WHERE run_id = $1 AND verdict = "
+		                          "'fail' ORDER BY idx",
+		                          {id});
+		for (int k = 0; k < PQntuples(steps.get()); ++k)
+			x.failed_steps.emplace_back(PQgetvalue(steps.get(), k, 0));
+		const Result chips =
+		    exec(conn,
+		         "SELECT chain, position, reason FROM chips WHERE run_id = $1 "
+		         "AND verdict = 'fail' ORDER BY chain, position",
+		         {id});
+		for (int k = 0; k < PQntuples(chips.get()); ++k)
+			x.failed_chips.push_back(
+			    std::string("chain ") + PQgetvalue(chips.get(), k, 0) + " chip " +
+			    PQgetvalue(chips.get(), k, 1) + ": " + PQgetvalue(chips.get(), k, 2));
+		out.push_back(std::move(x));
+	}
+	return out;
+}
+
+std::vector<BoardYield> PgSink::yield_by_board()
+{
+	const Result r =
+	    exec(*conn_, "SELECT board, count(*), count(*) FILTER (WHERE verdict = 'pass'), "
+	                 "count(DISTINCT serial), "
+	                 "(SELECT count(*) FROM runs r3 WHERE r3.board = runs.board AND "
+	                 " r3.verdict = 'pass' AND r3.id = (SELECT max(id) FROM runs r4 WHERE "
+	                 " r4.serial = r3.serial AND r4.board = r3.board)) "
+	                 "FROM runs GROUP BY board ORDER BY board");
+	std::vector<BoardYield> out;
+	const auto u = [&](int row, int col) {
+		return unsigned(std::stoul(PQgetvalue(r.get(), row, col)));
+	};
+	for (int i = 0; i < PQntuples(r.get()); ++i)
+		out.push_back({PQgetvalue(r.get(), i, 0), u(i, 1), u(i, 2), u(i, 3), u(i, 4)});
+	return out;
+}
+
+std::vector<PositionFailures> PgSink::failures_by_position(const std::string &board, unsigned limit)
+{
+	const Result r = exec(*conn_,
+	                      "SELECT runs.board, chips.chain, chips.position, count(*) AS n "
+	                      "FROM chips JOIN runs ON runs.id = chips.run_id "
+	                      "WHERE chips.verdict = 'fail' AND ($1 = '' OR runs.board = $1) "
+	                      "GROUP BY runs.board, chips.chain, chips.position "
+	                      "ORDER BY n DESC, runs.board, chips.chain, chips.position LIMIT $2",
+	                      {board, std::to_string(limit)});
+	std::vector<PositionFailures> out;
+	const auto u = [&](int row, int col) {
+		return unsigned(std::stoul(PQgetvalue(r.get(), row, col)));
+	};
+	for (int i = 0; i < PQntuples(r.get()); ++i)
+		out.push_back({PQgetvalue(r.get(), i, 0), u(i, 1), u(i, 2), u(i, 3)});
+	return out;
+}
+
 } // namespace station

@@ -116,7 +116,7 @@ ResultStore::ResultStore(const std::filesystem::path &file) : file_(file.string(
 
 ResultStore::~ResultStore() = default;
 
-int ResultStore::schema_version() const
+int ResultStore::schema_version()
 {
 	Statement st(*db_, "SELECT max(version) FROM schema_version");
 	return st.step() ? int(st.integer(0)) : 0;
@@ -190,7 +190,7 @@ std::int64_t ResultStore::append(const RunResult &run, const std::string &statio
 	}
 }
 
-std::vector<StoredRun> ResultStore::runs(const std::string &serial) const
+std::vector<StoredRun> ResultStore::runs(const std::string &serial)
 {
 	std::vector<StoredRun> out;
 	Statement st(*db_,
@@ -225,7 +225,7 @@ std::vector<StoredRun> ResultStore::runs(const std::string &serial) const
 	return out;
 }
 
-std::vector<BoardYield> ResultStore::yield_by_board() const
+std::vector<BoardYield> ResultStore::yield_by_board()
 {
 	std::vector<BoardYield> out;
 	Statement st(*db_,
@@ -242,7 +242,7 @@ std::vector<BoardYield> ResultStore::yield_by_board() const
 }
 
 std::vector<PositionFailures> ResultStore::failures_by_position(const std::string &board,
-                                                                unsigned limit) const
+                                                                unsigned limit)
 {
 	std::vector<PositionFailures> out;
 	Statement st(*db_, "SELECT runs.board, chips.chain, chips.position, count(*) AS n "

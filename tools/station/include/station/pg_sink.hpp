@@ -18,7 +18,7 @@ struct pg_conn;
 
 namespace station {
 
-class PgSink {
+class PgSink final : public ResultHistory {
 public:
 	// conninfo: a libpq connection string or URI ("host=/run/pg dbname=line"); throws
 	// StoreError with the server's message when it cannot connect or migrate.
@@ -27,9 +27,14 @@ public:
 	PgSink(const PgSink &) = delete;
 	PgSink &operator=(const PgSink &) = delete;
 
-	int schema_version();
+	int schema_version() override;
 	// One transaction: the run and all its rows, or nothing. Returns the run's id.
 	std::int64_t append(const RunResult &run, const std::string &station = "");
+	// --history over the whole line.
+	std::vector<StoredRun> runs(const std::string &serial = "") override;
+	std::vector<BoardYield> yield_by_board() override;
+	std::vector<PositionFailures> failures_by_position(const std::string &board = "",
+	                                                   unsigned limit = 20) override;
 
 private:
 	struct Closer {

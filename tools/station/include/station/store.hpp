@@ -54,7 +54,20 @@ struct PositionFailures {
 	unsigned failures = 0;
 };
 
-class ResultStore {
+// What --history asks of a store, local or line-wide.
+class ResultHistory {
+public:
+	virtual ~ResultHistory() = default;
+	virtual int schema_version() = 0;
+	// Oldest first; every serial when serial is empty.
+	virtual std::vector<StoredRun> runs(const std::string &serial = "") = 0;
+	virtual std::vector<BoardYield> yield_by_board() = 0;
+	// Most failures first, at most limit rows; board empty: every board.
+	virtual std::vector<PositionFailures> failures_by_position(const std::string &board = "",
+	                                                           unsigned limit = 20) = 0;
+};
+
+class ResultStore final : public ResultHistory {
 public:
 	// Opens or creates the file, then migrates it.
 	explicit ResultStore(const std::filesystem::path &file);
@@ -62,15 +75,13 @@ public:
 	ResultStore(const ResultStore &) = delete;
 	ResultStore &operator=(const ResultStore &) = delete;
 
-	int schema_version() const;
+	int schema_version() override;
 	// One transaction: the run and all its rows, or nothing. station: who ran it.
 	std::int64_t append(const RunResult &run, const std::string &station = "");
-	// Oldest first; every serial when serial is empty.
-	std::vector<StoredRun> runs(const std::string &serial = "") const;
-	std::vector<BoardYield> yield_by_board() const;
-	// Most failures first, at most limit rows; board empty: every board.
+	std::vector<StoredRun> runs(const std::string &serial = "") override;
+	std::vector<BoardYield> yield_by_board() override;
 	std::vector<PositionFailures> failures_by_position(const std::string &board = "",
-	                                                   unsigned limit = 20) const;
+	                                                   unsigned limit = 20) override;
 
 private:
 	struct Closer {
