@@ -18,7 +18,8 @@ rm -f "$dest.log"
 root=$dest$prefix
 for f in bin/hashboardd bin/hbctl bin/hbsim lib/systemd/system/hashboardd.service \
 	lib/sysusers.d/hashboardd.conf etc/hashboardd/hashboardd.toml \
-	lib/udev/rules.d/60-hashboard.rules share/hashboard/boards/hashboardd-sim.toml \
+	lib/udev/rules.d/60-hashboard.rules lib/udev/rules.d/61-hashboard-fixtures.rules \
+	share/hashboard/boards/hashboardd-sim.toml share/hashboard/plans/default.toml \
 	include/hashboard/chain.hpp include/hashboard/board/board.hpp include/hbsim/sim_chain.hpp \
 	lib/pkgconfig/hashboard.pc lib/cmake/hashboard/hashboardConfig.cmake \
 	lib/libhashboard.a; do

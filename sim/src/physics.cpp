@@ -102,6 +102,14 @@ ProcessPhysics::ProcessPhysics(std::string_view family, const ProcessSpec &spec,
 	// Fast silicon leaks more: e-fold per +33 % of speed (a guess, docs/physics.md).
 	for (auto &t : traits_)
 		t.leak = std::exp(3.0 * (t.speed - 1.0));
+	floor_.assign(chips, 0.0);
+	for (const auto &f : spec.error_floors) {
+		if (f.position >= chips || !(f.rate >= 0 && f.rate <= 1))
+			throw std::invalid_argument("physics: error floor at position " +
+			                            std::to_string(f.position) + " of " +
+			                            std::to_string(chips) + " chips, rate 0..1");
+		floor_[f.position] = std::max(floor_[f.position], f.rate);
+	}
 }
 
 double ProcessPhysics::stable_mhz(unsigned position, double mv, double tc) const
@@ -142,6 +150,8 @@ double ProcessPhysics::wrong_nonce_probability(const ChipConditions &c) const
 		                      spec_.fault_limit_mhz);
 		p = 1.0 - (1.0 - p) * (1.0 - q);
 	}
+	if (c.position < floor_.size())
+		p = 1.0 - (1.0 - p) * (1.0 - floor_[c.position]);
 	return p;
 }
 

@@ -68,9 +68,10 @@ void validate_rtl(const SimChainConfig &c)
 		throw std::invalid_argument("simulated chain: dead chip " +
 		                            std::to_string(*c.faults.dead_chip) +
 		                            " is not on a chain of " + std::to_string(c.chips));
-	if (c.faults.mute_chip || c.faults.bit_error_rate > 0)
-		throw std::invalid_argument("simulated chain: hbfp (RTL) chips model no mute chip "
-		                            "and no bit errors; only a cut chain (dead=)");
+	if (c.faults.mute_chip || c.faults.bit_error_rate > 0 || !c.faults.dead_cores.empty())
+		throw std::invalid_argument(
+		    "simulated chain: hbfp (RTL) chips model no mute chip "
+		    "no bit errors and no dead cores; only a cut chain (dead=)");
 }
 
 namespace {

@@ -57,6 +57,11 @@ SimChainConfig checked(SimChainConfig c)
 		throw std::invalid_argument("simulated chain: mute chip " +
 		                            std::to_string(*c.faults.mute_chip) +
 		                            " is not on a chain of " + std::to_string(c.chips));
+	for (const auto &d : c.faults.dead_cores)
+		if (d.position >= c.chips)
+			throw std::invalid_argument(
+			    "simulated chain: dead cores on chip " + std::to_string(d.position) +
+			    ", not on a chain of " + std::to_string(c.chips));
 	if (!(c.faults.bit_error_rate >= 0 && c.faults.bit_error_rate <= 1))
 		throw std::invalid_argument("simulated chain: bit error rate must be within 0..1");
 	if (c.conditions && c.conditions->chips() != c.chips)
@@ -121,10 +126,15 @@ SimChain::Impl::Impl(SimChainConfig c)
       host_baud(detail::uart_baud(model, model.reset.misc_control, model.reset.uart_baud))
 {
 	chips.reserve(config.chips);
-	for (unsigned pos = 0; pos < config.chips; ++pos)
+	for (unsigned pos = 0; pos < config.chips; ++pos) {
+		unsigned dead = 0;
+		for (const auto &d : config.faults.dead_cores)
+			if (d.position == pos)
+				dead = std::max(dead, d.cores);
 		chips.emplace_back(detail::ChipSetup{&model, pos, config.zero_bits, config.seed,
 		                                     config.physics.get(), config.voltage_mv,
-		                                     config.temperature_c});
+		                                     config.temperature_c, dead});
+	}
 }
 
 void SimChain::Impl::advance(Duration t)

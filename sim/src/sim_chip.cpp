@@ -24,7 +24,7 @@ using hashboard::bm13xx::kRollingReplyLen;
 SimChip::SimChip(const ChipSetup &s)
     : model_(*s.model), position_(s.position), zero_bits_(s.zero_bits), physics_(*s.physics),
       voltage_mv_(s.voltage_mv), temperature_c_(s.temperature_c),
-      wrong_rng_(s.seed, RngPurpose::wrong_nonces, s.position)
+      wrong_rng_(s.seed, RngPurpose::wrong_nonces, s.position), dead_cores_(s.dead_cores)
 {
 	power_on(Duration{0});
 }
@@ -248,6 +248,8 @@ void SimChip::hash_until(Duration t, std::vector<FoundNonce> &out)
 			++unreported_;
 			return;
 		}
+		if (hit.core < dead_cores_)
+			return;
 		++found_;
 		std::uint32_t nonce = hit.nonce;
 		if (wrong_rng_.chance(wrong_probability_)) {

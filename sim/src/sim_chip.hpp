@@ -29,6 +29,7 @@ struct ChipSetup {
 	const ChipPhysics *physics;
 	double voltage_mv;
 	double temperature_c;
+	unsigned dead_cores = 0; // cores 0..dead_cores-1 find nothing (Faults::dead_cores)
 };
 
 // A nonce reply a chip produced, with the moment its hash was done.
@@ -115,6 +116,7 @@ private:
 	std::uint64_t hashes_ = 0;
 	std::uint64_t found_ = 0;
 	std::uint64_t unreported_ = 0;
+	unsigned dead_cores_ = 0;
 	std::uint64_t wrong_ = 0;
 	// Counter registers count from power-on; the ChipView totals above do not.
 	std::uint64_t hashes_at_power_on_ = 0;

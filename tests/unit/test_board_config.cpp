@@ -314,3 +314,25 @@ BOOST_AUTO_TEST_CASE(chip_ranges)
 	BOOST_CHECK_THROW(parse_chip_range(""), std::invalid_argument);
 	BOOST_CHECK_THROW(parse_chip_range("1-"), std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_CASE(an_eeprom_table_names_where_the_serial_is)
+{
+	const std::string base = kValid;
+	const BoardConfig none = parse_board_config(base, "x.toml");
+	BOOST_TEST(!none.eeprom.has_value());
+	const BoardConfig c = parse_board_config(
+	    base + "\n[eeprom]\ntype = \"at24\"\nbus = \"/dev/i2c-2\"\naddress = 0x51\n"
+	           "serial_offset = 16\nserial_length = 20\n",
+	    "x.toml");
+	BOOST_TEST_REQUIRE(c.eeprom.has_value());
+	BOOST_TEST(c.eeprom->bus == "/dev/i2c-2");
+	BOOST_TEST(c.eeprom->address == 0x51);
+	BOOST_TEST(c.eeprom->serial_offset == 16u);
+	BOOST_TEST(c.eeprom->serial_length == 20u);
+	try {
+		parse_board_config(base + "\n[eeprom]\ntype = \"at24\"\n", "x.toml");
+		BOOST_FAIL("an at24 without a bus was accepted");
+	} catch (const BoardConfigError &e) {
+		BOOST_TEST(e.key() == "eeprom.bus");
+	}
+}

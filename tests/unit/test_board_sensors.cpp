@@ -5,6 +5,7 @@
 
 #include "fake_i2c.hpp"
 
+#include "devices/at24.hpp"
 #include "devices/emc2101.hpp"
 #include "devices/lm75.hpp"
 
@@ -185,4 +186,36 @@ BOOST_AUTO_TEST_CASE(emc2101_as_temperature_sensor_and_fan)
 	BOOST_TEST(fan.rpm() == 0.0);
 	bus->nak_next();
 	BOOST_CHECK_THROW(fan.rpm(), DeviceError);
+}
+
+namespace {
+
+// A 24C04: two 256-byte blocks, the second at the next device address.
+class FakeAt24 final : public hbtest::FakeI2cDevice {
+public:
+	explicit FakeAt24(const std::string &text, unsigned at = 0)
+	{
+		bytes.fill(0xFF);
+		for (std::size_t i = 0; i < text.size() && at + i < bytes.size(); ++i)
+			bytes[at + i] = std::uint8_t(text[i]);
+	}
+	std::array<std::uint8_t, 256> bytes{};
+	std::uint8_t read_byte(std::uint8_t offset) override { return bytes[offset]; }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(at24_reads_bytes_and_selects_the_block_by_address)
+{
+	auto bus = std::make_shared<FakeI2cBus>();
+	bus->attach(0x50, std::make_shared<FakeAt24>("S1", 0xFE));
+	bus->attach(0x51, std::make_shared<FakeAt24>("19-0001"));
+	At24Eeprom eeprom(bus, 0x50);
+	// Bytes 0xFE..0x101 span both blocks: 0x50 then 0x51.
+	const auto b = eeprom.read(0xFE, 4);
+	BOOST_TEST(std::string(b.begin(), b.end()) == "S119");
+	BOOST_TEST(bus->reads_of(0x51, 0x00) == 1);
+	BOOST_CHECK_THROW(eeprom.read(2040, 16), std::invalid_argument);
+	bus->nak_next();
+	BOOST_CHECK_THROW(eeprom.read(0, 1), DeviceError);
 }

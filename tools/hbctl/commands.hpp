@@ -20,5 +20,6 @@ Runner add_frames_command(CLI::App &app);
 Runner add_regs_command(CLI::App &app);
 Runner add_attach_command(CLI::App &app);
 Runner add_tune_command(CLI::App &app);
+Runner add_test_command(CLI::App &app);
 
 } // namespace hbctl

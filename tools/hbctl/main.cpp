@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 	    {"scan", hbctl::add_scan_command(app)},   {"mine", hbctl::add_mine_command(app)},
 	    {"board", hbctl::add_board_command(app)}, {"frames", hbctl::add_frames_command(app)},
 	    {"regs", hbctl::add_regs_command(app)},   {"attach", hbctl::add_attach_command(app)},
-	    {"tune", hbctl::add_tune_command(app)},
+	    {"tune", hbctl::add_tune_command(app)},   {"test", hbctl::add_test_command(app)},
 	};
 
 	try {

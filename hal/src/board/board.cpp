@@ -93,6 +93,8 @@ Board::Board(BoardConfig config, Clock &clock, std::shared_ptr<DeviceFactory> de
 		regulators_.push_back(devices_->make_regulator(r));
 	for (const auto &s : config_.sensors)
 		sensors_.push_back(devices_->make_sensor(s));
+	if (config_.eeprom)
+		eeprom_ = devices_->make_eeprom(*config_.eeprom);
 	for (const auto &f : config_.fans) {
 		fans_.push_back(devices_->make_fan(f));
 		std::unique_ptr<FanPid> pid;
@@ -367,6 +369,28 @@ Regulator &Board::regulator(std::string_view name)
 			return *regulators_[i];
 	throw std::invalid_argument("board " + config_.name + " has no regulator '" +
 	                            std::string(name) + "'");
+}
+
+std::optional<std::string> Board::read_serial()
+{
+	std::lock_guard lock(mutex_);
+	if (!eeprom_ || !config_.eeprom)
+		return std::nullopt;
+	const auto bytes =
+	    eeprom_->read(config_.eeprom->serial_offset, config_.eeprom->serial_length);
+	std::string serial;
+	for (const std::uint8_t b : bytes) {
+		if (b == 0 || b == 0xFF)
+			break;
+		if (b < 0x20 || b > 0x7E)
+			throw DeviceError("eeprom: the serial field holds byte " +
+			                  std::to_string(b) + ", not printable ASCII");
+		serial += char(b);
+	}
+	const auto first = serial.find_first_not_of(' ');
+	if (first == std::string::npos)
+		return std::nullopt;
+	return serial.substr(first, serial.find_last_not_of(' ') - first + 1);
 }
 
 std::vector<SensorReading> Board::read_sensors()

@@ -377,6 +377,7 @@ BoardConfig parse_board_config(std::string_view text, std::string source_name)
 	board_file::read_sensors(root, config, s);
 	board_file::read_fans(root, config, s);
 	board_file::read_gpios(root, config, s);
+	board_file::read_eeprom(root, config);
 	read_limits(root, config, s);
 	read_safety(root, config);
 	board_file::read_sim(root, config, s);

@@ -183,4 +183,24 @@ void read_gpios(TableReader &root, BoardConfig &config, Sections &s)
 	}
 }
 
+void read_eeprom(TableReader &root, BoardConfig &config)
+{
+	static constexpr std::array<std::string_view, 2> kTypes{"at24", "sim"};
+	auto t = root.optional_table("eeprom");
+	if (!t)
+		return;
+	EepromSpec e;
+	e.type = EepromType(t->choice("type", kTypes));
+	if (e.type == EepromType::at24)
+		read_i2c(*t, e.bus, e.address);
+	else
+		read_optional_i2c(*t, e.bus, e.address);
+	e.serial_offset = unsigned(t->optional_integer("serial_offset", 0, 2047).value_or(0));
+	e.serial_length = unsigned(t->optional_integer("serial_length", 1, 64).value_or(32));
+	if (e.serial_offset + e.serial_length > 2048)
+		t->fail("serial_length", "the serial field runs past a 24C16's 2048 bytes");
+	t->finish();
+	config.eeprom = e;
+}
+
 } // namespace hashboard::board_file

@@ -22,6 +22,7 @@ void read_regulators(TableReader &root, BoardConfig &config, Sections &s);
 void read_sensors(TableReader &root, BoardConfig &config, Sections &s);
 void read_fans(TableReader &root, BoardConfig &config, Sections &s);
 void read_gpios(TableReader &root, BoardConfig &config, Sections &s);
+void read_eeprom(TableReader &root, BoardConfig &config);
 void read_sim(TableReader &root, BoardConfig &config, Sections &s);
 
 // A device name must be unique among devices of its kind.

@@ -8,13 +8,18 @@
 #include <limits>
 
 namespace hashboard {
+namespace {
+
+// In SimFaultType's order.
+constexpr std::array<std::string_view, 11> kFaultNames{
+    "dead_chip",      "mute_chip",       "bit_errors", "freq_limit", "unplugged", "fan_stall",
+    "sensor_failure", "regulator_fault", "weak_chip",  "vout_droop", "dead_cores"};
+
+} // namespace
 
 std::string_view sim_fault_type_name(SimFaultType type)
 {
-	static constexpr std::array<std::string_view, 8> kNames{
-	    "dead_chip", "mute_chip", "bit_errors",     "freq_limit",
-	    "unplugged", "fan_stall", "sensor_failure", "regulator_fault"};
-	return kNames.at(std::size_t(type));
+	return kFaultNames.at(std::size_t(type));
 }
 
 namespace board_file {
@@ -42,11 +47,8 @@ const ChainSpec &fault_chain(TableReader &t, const BoardConfig &config)
 
 SimFault read_fault(TableReader &t, const BoardConfig &config)
 {
-	static constexpr std::array<std::string_view, 8> kTypes{
-	    "dead_chip", "mute_chip", "bit_errors",     "freq_limit",
-	    "unplugged", "fan_stall", "sensor_failure", "regulator_fault"};
 	SimFault f;
-	f.type = SimFaultType(t.choice("type", kTypes));
+	f.type = SimFaultType(t.choice("type", kFaultNames));
 	const auto device = [&](auto &specs, const char *kind) {
 		f.device = t.string("device");
 		if (!has_named(specs, f.device))
@@ -62,6 +64,24 @@ SimFault read_fault(TableReader &t, const BoardConfig &config)
 		f.position = unsigned(t.integer("position", 0, std::int64_t(c.chips) - 1));
 		break;
 	}
+	case SimFaultType::weak_chip: {
+		const ChainSpec &c = fault_chain(t, config);
+		f.chain = c.id;
+		f.position = unsigned(t.integer("position", 0, std::int64_t(c.chips) - 1));
+		f.value = t.number("rate", 0, 1);
+		break;
+	}
+	case SimFaultType::dead_cores: {
+		const ChainSpec &c = fault_chain(t, config);
+		f.chain = c.id;
+		f.position = unsigned(t.integer("position", 0, std::int64_t(c.chips) - 1));
+		f.value = double(t.integer("cores", 1, c.family->cores));
+		break;
+	}
+	case SimFaultType::vout_droop:
+		device(config.regulators, "[[regulator]]");
+		f.value = t.number("mv", 0, 5000);
+		break;
 	case SimFaultType::bit_errors:
 		f.chain = fault_chain(t, config).id;
 		f.value = t.number("rate", 0, 1);
@@ -123,6 +143,16 @@ void read_sim(TableReader &root, BoardConfig &config, Sections &s)
 	ph.leak_w = t->optional_number("leak_w", 0, 100).value_or(ph.leak_w);
 	ph.fan_noise_db = t->optional_number("fan_noise_db", 0, 140).value_or(ph.fan_noise_db);
 	sim.vin_v = t->optional_number("vin_v", 0.1, 100).value_or(sim.vin_v);
+	if (auto serial = t->optional_string("serial")) {
+		const unsigned room = config.eeprom ? config.eeprom->serial_length : 64;
+		if (serial->size() > room ||
+		    std::any_of(serial->begin(), serial->end(),
+		                [](char ch) { return ch < 0x20 || ch > 0x7E; }))
+			t->fail("serial", "expected printable ASCII of at most " +
+			                      std::to_string(room) +
+			                      " characters (the [eeprom] serial_length)");
+		sim.serial = *serial;
+	}
 	s.faults = t->table_array("fault");
 	for (auto &f : s.faults)
 		sim.faults.push_back(read_fault(f, config));

@@ -3,6 +3,7 @@
 #include "transport/sim_transport.hpp"
 #include "transport/uri.hpp"
 
+#include "devices/at24.hpp"
 #include "devices/emc2101.hpp"
 #include "devices/gpiod_line.hpp"
 #include "devices/hwmon.hpp"
@@ -106,6 +107,13 @@ public:
 		// Chips stay in reset from the moment the line is ours; power stays off.
 		c.initial_active = spec.role == GpioRole::reset;
 		return std::make_shared<GpiodLine>(spec.name, c);
+	}
+
+	std::shared_ptr<Eeprom> make_eeprom(const EepromSpec &spec) override
+	{
+		if (spec.type == EepromType::at24)
+			return std::make_shared<At24Eeprom>(bus(spec.bus), spec.address);
+		return sim().make_eeprom(spec);
 	}
 
 	void update(Duration now) override

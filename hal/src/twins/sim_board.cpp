@@ -56,12 +56,18 @@ hbsim::SimChainConfig board_sim_chain_config(const BoardConfig &config, const Ch
 		case SimFaultType::freq_limit:
 			c.freq_limit_mhz = f.value;
 			break;
+		case SimFaultType::dead_cores:
+			c.faults.dead_cores.push_back({f.position, unsigned(f.value)});
+			break;
 		default:
 			break;
 		}
 	}
 	const SimPhysics &ph = config.sim.physics;
 	hbsim::ProcessSpec p;
+	for (const auto &f : config.sim.faults)
+		if (f.chain == spec.id && f.type == SimFaultType::weak_chip)
+			p.error_floors.push_back({f.position, f.value});
 	p.spread = ph.process_spread;
 	p.weak_chips = ph.weak_chips;
 	p.weak_speed = ph.weak_speed;
@@ -100,7 +106,8 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 		for (const auto &f : config.sim.faults)
 			if (f.type == SimFaultType::fan_stall ||
 			    f.type == SimFaultType::sensor_failure ||
-			    f.type == SimFaultType::regulator_fault)
+			    f.type == SimFaultType::regulator_fault ||
+			    f.type == SimFaultType::vout_droop)
 				pending.push_back(f);
 		// What each chain's power and each regulator's load depend on, found once: a
 		// link asks on every read and write, so a scan of every domain there made a
@@ -260,6 +267,10 @@ struct SimDeviceFactory::Impl final : simboard::Wiring {
 		case SimFaultType::regulator_fault:
 			regulators.at(f.device)->inject_fault(f.fault);
 			break;
+		case SimFaultType::vout_droop:
+			regulators.at(f.device)->inject_droop_mv(f.value);
+			voltage_changed();
+			break;
 		default:
 			return;
 		}
@@ -361,6 +372,11 @@ std::shared_ptr<GpioLine> SimDeviceFactory::make_gpio(const GpioSpec &spec)
 	});
 	s->gpios[spec.name] = twin;
 	return twin;
+}
+
+std::shared_ptr<Eeprom> SimDeviceFactory::make_eeprom(const EepromSpec &spec)
+{
+	return std::make_shared<SimEeprom>(spec.serial_offset, impl_->config.sim.serial);
 }
 
 void SimDeviceFactory::update(Duration now)

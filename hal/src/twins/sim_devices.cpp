@@ -144,6 +144,21 @@ void SimThermalModel::set_airflow_source(const std::string &name, std::function<
 	set_source(airflow_, name, std::move(fraction));
 }
 
+// --- SimEeprom ---------------------------------------------------------------------
+
+SimEeprom::SimEeprom(unsigned offset, const std::string &contents) : bytes_(2048, 0xFF)
+{
+	for (std::size_t i = 0; i < contents.size() && offset + i < bytes_.size(); ++i)
+		bytes_[offset + i] = std::uint8_t(contents[i]);
+}
+
+std::vector<std::uint8_t> SimEeprom::read(unsigned offset, unsigned length)
+{
+	if (std::size_t(offset) + length > bytes_.size())
+		throw DeviceError("eeprom: read past the end of the simulated EEPROM");
+	return {bytes_.begin() + offset, bytes_.begin() + offset + length};
+}
+
 // --- SimRegulator ------------------------------------------------------------------
 
 SimRegulator::SimRegulator(std::string name, VoltageLimits limits, double vin_v,
@@ -177,7 +192,7 @@ double SimRegulator::set_vout_mv(double mv)
 
 double SimRegulator::vout_mv()
 {
-	return on_ ? vout_mv_ : 0.0;
+	return on_ ? std::max(0.0, vout_mv_ - droop_mv_) : 0.0;
 }
 
 double SimRegulator::iout_a()

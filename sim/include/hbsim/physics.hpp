@@ -56,6 +56,13 @@ struct ProcessSpec {
 	// The freq_limit fault: every chip also fails past this, p = slope * excess.
 	double fault_limit_mhz = 0;
 	double fault_slope = 4.0;
+	// The weak_chip fault: a chip whose wrong-nonce probability never falls below rate,
+	// whatever its frequency (a cracked die or a bad core a test station must find).
+	struct ErrorFloor {
+		unsigned position;
+		double rate;
+	};
+	std::vector<ErrorFloor> error_floors;
 };
 
 // One chip's hidden parameters.
@@ -90,6 +97,7 @@ private:
 	double leak_;
 	double log_odds_; // ln(1/kStableErrorRate - 1)
 	std::vector<ChipTraits> traits_;
+	std::vector<double> floor_; // per position, from spec.error_floors
 };
 
 // The conditions the board around a chain gives its chips, live: each chip's supply

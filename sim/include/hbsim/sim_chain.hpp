@@ -61,6 +61,13 @@ struct Faults {
 	    dead_chip; // chain cut at this position: it and all after it are gone
 	std::optional<unsigned> mute_chip; // relays and hashes nothing to the host: never answers
 	double bit_error_rate = 0.0;       // per bit, on the chip->host wire
+	// A chip whose cores 0..cores-1 never find a nonce (they still clock, so its hash
+	// counter keeps counting): dead cores a station's per-core check must see.
+	struct DeadCores {
+		unsigned position;
+		unsigned cores;
+	};
+	std::vector<DeadCores> dead_cores;
 };
 
 // The defaults are the simulator's default chain, the one place its defaults are

@@ -51,6 +51,12 @@ public:
 	virtual std::shared_ptr<TemperatureSensor> make_sensor(const SensorSpec &spec) = 0;
 	virtual std::shared_ptr<Fan> make_fan(const FanSpec &spec) = 0;
 	virtual std::shared_ptr<GpioLine> make_gpio(const GpioSpec &spec) = 0;
+	// The identity EEPROM; a factory that has none returns nullptr.
+	virtual std::shared_ptr<Eeprom> make_eeprom(const EepromSpec &spec)
+	{
+		(void)spec;
+		return nullptr;
+	}
 	// One control-loop step (Board::update): the simulator's scheduled faults.
 	virtual void update(Duration now) { (void)now; }
 };
@@ -221,6 +227,11 @@ public:
 	// a loop; fans without one keep what set_fan_duty gave them.
 	bool set_fan_loop_cap(double duty);
 	Regulator &regulator(std::string_view name);
+	// The serial number in the board's EEPROM (board file [eeprom]): its printable ASCII
+	// up to the first NUL or 0xFF, spaces trimmed; nullopt when the board has no EEPROM
+	// or the field is blank. DeviceError when the EEPROM does not answer; any state (the
+	// EEPROM sits on the control board's standby supply).
+	std::optional<std::string> read_serial();
 
 private:
 	struct ChainSlot;
@@ -268,6 +279,7 @@ private:
 	std::vector<std::shared_ptr<Fan>> fans_;
 	std::vector<std::unique_ptr<FanPid>> fan_pids_; // per fan, when it has a target
 	std::vector<std::shared_ptr<GpioLine>> gpios_;
+	std::shared_ptr<Eeprom> eeprom_;
 	std::vector<ChainBringUp> bring_up_;
 	Duration reset_asserted_at_{0};
 	std::atomic<BoardState> state_{BoardState::off};

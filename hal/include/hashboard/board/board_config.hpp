@@ -127,6 +127,18 @@ struct GpioSpec {
 	bool serves(unsigned chain_id) const { return !chain || *chain == chain_id; }
 };
 
+// Where the board's serial number is: an I2C EEPROM with one-byte offsets (24C01 ..
+// 24C16; past 256 bytes the offset's high bits select the next addresses, as those
+// parts do), or the simulator's twin.
+enum class EepromType { at24, sim };
+struct EepromSpec {
+	EepromType type = EepromType::sim;
+	std::string bus;
+	std::uint8_t address = 0x50;
+	unsigned serial_offset = 0;
+	unsigned serial_length = 32; // printable ASCII, ended early by NUL or 0xFF
+};
+
 struct BoardLimits {
 	double temp_warn_c = 0;
 	double temp_trip_c = 0;
@@ -145,25 +157,29 @@ struct SafetySpec {
 };
 
 enum class SimFaultType {
-	dead_chip,      // chain cut at a position
-	mute_chip,      // a chip that relays but never answers
-	bit_errors,     // on the chip-to-host wire
-	freq_limit,     // every chip of a chain fails above this frequency
-	unplugged,      // the chain's plug-detect line reads inactive
-	fan_stall,      // at at_s
-	sensor_failure, // at at_s
-	regulator_fault // at at_s
+	dead_chip,       // chain cut at a position
+	mute_chip,       // a chip that relays but never answers
+	bit_errors,      // on the chip-to-host wire
+	freq_limit,      // every chip of a chain fails above this frequency
+	unplugged,       // the chain's plug-detect line reads inactive
+	fan_stall,       // at at_s
+	sensor_failure,  // at at_s
+	regulator_fault, // at at_s
+	weak_chip,       // a chip whose wrong-nonce rate never falls below a floor
+	vout_droop,      // a regulator's output sags below its set point, at at_s
+	dead_cores       // a chip whose first N cores never find a nonce
 };
 std::string_view sim_fault_type_name(SimFaultType type);
 
 struct SimFault {
 	SimFaultType type = SimFaultType::dead_chip;
 	unsigned chain = 0;    // chain faults
-	unsigned position = 0; // dead_chip, mute_chip
-	double value = 0;      // bit_errors: rate; freq_limit: MHz
-	std::string device;    // device faults: fan, sensor or regulator name
-	std::string fault;     // regulator_fault: PMBus fault name
-	Duration at{0};        // device faults: clock time after the board was built
+	unsigned position = 0; // dead_chip, mute_chip, weak_chip
+	double value =
+	    0; // bit_errors, weak_chip: rate; freq_limit: MHz; vout_droop: mV; dead_cores: N
+	std::string device; // device faults: fan, sensor or regulator name
+	std::string fault;  // regulator_fault: PMBus fault name
+	Duration at{0};     // device faults: clock time after the board was built
 };
 
 // The simulated board's air and heat path: the [sim] keys' defaults, and the thermal
@@ -199,6 +215,7 @@ struct SimSpec {
 	double chip_w_per_mhz_v2 = 0; // C of P = C V^2 f + leakage per chip; 0: the family's
 	SimPhysics physics;
 	double vin_v = 12;
+	std::string serial; // what the twin EEPROM's serial field holds ("": blank)
 	std::vector<SimFault> faults;
 };
 
@@ -212,6 +229,7 @@ struct BoardConfig {
 	std::vector<SensorSpec> sensors;
 	std::vector<FanSpec> fans;
 	std::vector<GpioSpec> gpios;
+	std::optional<EepromSpec> eeprom;
 	BoardLimits limits;
 	SafetySpec safety;
 	SimSpec sim;

@@ -48,6 +48,14 @@ public:
 	virtual void clear_faults() = 0;
 };
 
+// A board's identity EEPROM (its serial number, board file [eeprom]).
+class Eeprom {
+public:
+	virtual ~Eeprom() = default;
+	// length bytes from offset; throws DeviceError when the EEPROM does not answer.
+	virtual std::vector<std::uint8_t> read(unsigned offset, unsigned length) = 0;
+};
+
 class TemperatureSensor {
 public:
 	virtual ~TemperatureSensor() = default;

@@ -44,6 +44,10 @@ public:
 		return twins_.make_fan(spec);
 	}
 	std::shared_ptr<hashboard::GpioLine> make_gpio(const hashboard::GpioSpec &spec) override;
+	std::shared_ptr<hashboard::Eeprom> make_eeprom(const hashboard::EepromSpec &spec) override
+	{
+		return twins_.make_eeprom(spec);
+	}
 	void update(hashboard::Duration now) override { twins_.update(now); }
 
 private:

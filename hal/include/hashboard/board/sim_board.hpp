@@ -53,6 +53,8 @@ public:
 	std::shared_ptr<TemperatureSensor> make_sensor(const SensorSpec &spec) override;
 	std::shared_ptr<Fan> make_fan(const FanSpec &spec) override;
 	std::shared_ptr<GpioLine> make_gpio(const GpioSpec &spec) override;
+	// Holds [sim] serial at the spec's serial offset.
+	std::shared_ptr<Eeprom> make_eeprom(const EepromSpec &spec) override;
 	void update(Duration now) override;
 
 	// The twins, for fault injection and inspection (std::invalid_argument if absent).

@@ -72,6 +72,9 @@ public:
 	// Fault injection: a PMBus-style fault name ("VOUT_OV", "IOUT_OC", "TEMP_OT",
 	// "VIN_UV", ...) latches and switches the output off, as a real controller does.
 	void inject_fault(const std::string &fault);
+	// The output sags this far below its set point (a weak power stage, a bad sense
+	// line): power good holds, the chips and the READ_VOUT see the lower voltage.
+	void inject_droop_mv(double mv) { droop_mv_ = mv; }
 	double output_power_w();
 	// The last millivolts that reached the "device" (after clamping): tests check that
 	// nothing outside the limits ever gets there.
@@ -84,6 +87,7 @@ private:
 	std::function<double(double)> load_;
 	bool on_ = false;
 	double vout_mv_ = 0;
+	double droop_mv_ = 0;
 	std::vector<std::string> faults_;
 	std::vector<double> sent_;
 };
@@ -124,6 +128,16 @@ private:
 	double noise_db_;
 	double duty_ = 0;
 	bool stalled_ = false;
+};
+
+// The identity EEPROM: 2 KiB erased (0xFF) but for the bytes it was made with.
+class SimEeprom final : public Eeprom {
+public:
+	SimEeprom(unsigned offset, const std::string &contents);
+	std::vector<std::uint8_t> read(unsigned offset, unsigned length) override;
+
+private:
+	std::vector<std::uint8_t> bytes_;
 };
 
 class SimGpioLine final : public GpioLine {

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// The HTML report: one file a technician opens anywhere (no network: inline CSS, inline
+// SVG, no script), the verdict first, then each chain's chips in chain order (a failing
+// chip red, values on hover), then the steps.
+#include <station/reports.hpp>
+#include <station/runner.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace station {
+namespace {
+
+constexpr unsigned kPerRow = 20; // chips per row of the map
+constexpr unsigned kCell = 30;   // px per chip, with its gap
+
+const char *kStyle = R"(
+body{font-family:sans-serif;margin:1.5em;color:#222;background:#fafafa}
+h1{margin:0 0 .2em 0} .meta{color:#555;margin-bottom:1em}
+.verdict{display:inline-block;padding:.2em .8em;border-radius:.3em;color:#fff;font-weight:bold}
+.v-pass{background:#2e7d32} .v-fail{background:#c62828} .v-skipped{background:#757575}
+table{border-collapse:collapse;margin:1em 0} td,th{border:1px solid #ccc;padding:.3em .6em;
+text-align:left;vertical-align:top} th{background:#eee}
+svg .chip.pass{fill:#43a047} svg .chip.fail{fill:#e53935;stroke:#000;stroke-width:2}
+svg .chip.skipped{fill:#9e9e9e} svg text{font-size:10px;fill:#fff;pointer-events:none}
+svg .dom{fill:#555;font-size:10px} .findings li{margin:.2em 0}
+.legend span{display:inline-block;width:1em;height:1em;margin:0 .3em 0 1em;vertical-align:middle}
+)";
+
+std::string chip_title(const ChipResult &c)
+{
+	std::string t = fmt::format("chain {} chip {}", c.chain, c.position);
+	if (!c.domain.empty())
+		t += fmt::format(", domain {}", c.domain);
+	t += fmt::format("\nverdict: {}", verdict_name(c.verdict));
+	if (!c.reason.empty())
+		t += "\n" + c.reason;
+	t += c.answered ? fmt::format("\n{:.0f} MHz", c.freq_mhz) : "\ndoes not answer";
+	if (c.valid)
+		t += fmt::format(
+		    "\nvalid {} of {:.1f} expected (min {:g})\nhw errors {} ({:.2f} %)", *c.valid,
+		    c.expected, c.min_valid, c.hw_errors, 100 * c.hw_error_rate());
+	if (c.chip_hashes)
+		t += fmt::format("\nhashes: host {:.3g}, chip {:.3g}", c.host_hashes,
+		                 *c.chip_hashes);
+	return t;
+}
+
+std::string chain_map(const RunResult &run, const ChainSummary &chain)
+{
+	std::vector<const ChipResult *> chips;
+	for (const auto &c : run.chips)
+		if (c.chain == chain.id)
+			chips.push_back(&c);
+	const unsigned n = unsigned(chips.size());
+	const unsigned cols = std::max(1u, std::min(n, kPerRow));
+	const unsigned rows = (n + cols - 1) / cols;
+	const unsigned w = cols * kCell + 10, h = rows * (kCell + 14) + 6;
+	std::string out = fmt::format(
+	    "<h3>chain {} &mdash; {} of {} chips answer ({})</h3>\n"
+	    "<svg class=\"chainmap\" data-chain=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\">\n",
+	    chain.id, chain.found, chain.expected_chips, escape_markup(chain.family), chain.id, w,
+	    h, w, h);
+	std::string last_domain;
+	for (unsigned i = 0; i < n; ++i) {
+		const ChipResult &c = *chips[i];
+		const unsigned x = 5 + (i % cols) * kCell, y = 3 + (i / cols) * (kCell + 14);
+		// The domain's name above its first chip in each row: a break reads as a place.
+		if (c.domain != last_domain || i % cols == 0)
+			out += fmt::format("<text class=\"dom\" x=\"{}\" y=\"{}\">{}</text>\n", x,
+			                   y + 9, escape_markup(c.domain));
+		last_domain = c.domain;
+		out += fmt::format(
+		    "<g><rect class=\"chip {}\" data-chain=\"{}\" data-position=\"{}\" "
+		    "data-verdict=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\">"
+		    "<title>{}</title></rect><text x=\"{}\" y=\"{}\">{}</text></g>\n",
+		    verdict_name(c.verdict), c.chain, c.position, verdict_name(c.verdict), x,
+		    y + 12, kCell - 4, kCell - 4, escape_markup(chip_title(c)), x + 4, y + 12 + 17,
+		    c.position);
+	}
+	out += "</svg>\n";
+	return out;
+}
+
+} // namespace
+
+std::string report_html(const RunResult &run)
+{
+	const std::string v(verdict_name(run.verdict));
+	std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
+	out += fmt::format("<title>hbctl test {} {}: {}</title>\n<style>{}</style></head><body>\n",
+	                   escape_markup(run.board), escape_markup(run.serial),
+	                   v == "pass" ? "PASS" : "FAIL", kStyle);
+	out += fmt::format("<h1>{} <span id=\"verdict\" class=\"verdict v-{}\">{}</span></h1>\n",
+	                   escape_markup(run.board), v, v == "pass" ? "PASS" : "FAIL");
+	out += fmt::format("<div class=\"meta\">serial <b>{}</b> &middot; plan {} &middot; {} "
+	                   "&middot; {:.1f} s board time{}</div>\n",
+	                   escape_markup(run.serial.empty() ? "(none)" : run.serial),
+	                   escape_markup(run.plan), escape_markup(run.started_utc),
+	                   run.board_seconds, run.simulated ? " &middot; simulated" : "");
+	out += "<h2>Chips</h2>\n<div class=\"legend\">chain order, first chip top left"
+	       "<span style=\"background:#43a047\"></span>pass<span style=\"background:#e53935\">"
+	       "</span>fail<span style=\"background:#9e9e9e\"></span>not tested</div>\n";
+	for (const auto &chain : run.chains)
+		out += chain_map(run, chain);
+	if (run.chains.empty())
+		out += "<p>No chain was started.</p>\n";
+	if (!run.domains.empty()) {
+		out += "<h2>Voltage domains</h2>\n<table id=\"domains\"><tr><th>chain</th>"
+		       "<th>domain</th><th>chips</th><th>failed</th><th>GH/s</th>"
+		       "<th>nominal GH/s</th><th>valid / expected</th></tr>\n";
+		for (const auto &d : run.domains)
+			out += fmt::format(
+			    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+			    "<td>{:.1f}</td><td>{:.1f}</td><td>{:.0f} / {:.0f}</td></tr>\n",
+			    d.chain, escape_markup(d.name), d.chips, d.failed, d.ghs, d.nominal_ghs,
+			    d.valid, d.expected);
+		out += "</table>\n";
+	}
+	out += "<h2>Steps</h2>\n<table id=\"steps\"><tr><th>step</th><th>verdict</th>"
+	       "<th>measured</th><th>threshold</th><th>what to look at</th></tr>\n";
+	for (const auto &s : run.steps) {
+		std::string findings;
+		for (const auto &f : s.findings)
+			findings += "<li>" + escape_markup(format_finding(f)) + "</li>";
+		if (!findings.empty())
+			findings = "<ul class=\"findings\">" + findings + "</ul>";
+		else if (!s.note.empty())
+			findings = escape_markup(s.note);
+		out += fmt::format("<tr><td>{}</td><td><span class=\"verdict v-{}\">{}</span></td>"
+		                   "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
+		                   escape_markup(s.name), verdict_name(s.verdict),
+		                   verdict_name(s.verdict), escape_markup(s.measured),
+		                   escape_markup(s.threshold), findings);
+	}
+	out += "</table>\n</body></html>\n";
+	return out;
+}
+
+} // namespace station
