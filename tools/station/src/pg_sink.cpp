@@ -262,6 +262,7 @@ std::vector<BoardYield> PgSink::yield_by_board()
 	                 " r4.serial = r3.serial AND r4.board = r3.board)) "
 	                 "FROM runs GROUP BY board ORDER BY board");
 	std::vector<BoardYield> out;
+	out.reserve(std::size_t(PQntuples(r.get())));
 	const auto u = [&](int row, int col) {
 		return unsigned(std::stoul(PQgetvalue(r.get(), row, col)));
 	};
@@ -280,6 +281,7 @@ std::vector<PositionFailures> PgSink::failures_by_position(const std::string &bo
 	                      "ORDER BY n DESC, runs.board, chips.chain, chips.position LIMIT $2",
 	                      {board, std::to_string(limit)});
 	std::vector<PositionFailures> out;
+	out.reserve(std::size_t(PQntuples(r.get())));
 	const auto u = [&](int row, int col) {
 		return unsigned(std::stoul(PQgetvalue(r.get(), row, col)));
 	};

@@ -23,7 +23,7 @@ public:
 	// conninfo: a libpq connection string or URI ("host=/run/pg dbname=line"); throws
 	// StoreError with the server's message when it cannot connect or migrate.
 	explicit PgSink(const std::string &conninfo);
-	~PgSink();
+	~PgSink() override;
 	PgSink(const PgSink &) = delete;
 	PgSink &operator=(const PgSink &) = delete;
 

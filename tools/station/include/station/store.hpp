@@ -71,7 +71,7 @@ class ResultStore final : public ResultHistory {
 public:
 	// Opens or creates the file, then migrates it.
 	explicit ResultStore(const std::filesystem::path &file);
-	~ResultStore();
+	~ResultStore() override;
 	ResultStore(const ResultStore &) = delete;
 	ResultStore &operator=(const ResultStore &) = delete;
 
