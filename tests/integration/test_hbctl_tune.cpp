@@ -155,4 +155,23 @@ BOOST_AUTO_TEST_CASE(a_tune_converges_and_writes_its_profile_report_and_plot)
 	BOOST_TEST(svg.rfind("<svg ", 0) == 0u);
 	BOOST_TEST(count(svg, "class=\"chip\"") == 10u);
 	BOOST_TEST(count(svg, "<g") == count(svg, "</g>"));
+
+	// hbctl board starts at the profile: every chip at its tuned frequency (the board's
+	// PLL target; the simulated chips run what the PLL word gives).
+	const auto up = run_hbctl({"board", "up", "-b", board("nano3-class-sim.toml"), "--profile",
+	                           file.string(), "--json"},
+	                          hbtest::Child::Stderr::inherit, 60s);
+	BOOST_TEST_REQUIRE(up.status == 0, up.out);
+	const json::value upjson = json::parse(up.out);
+	const auto &upchips = upjson.at("chains").as_array().at(0).at("chips").as_array();
+	BOOST_TEST_REQUIRE(upchips.size() == 10u);
+	for (std::size_t i = 0; i < upchips.size(); ++i)
+		BOOST_TEST(upchips[i].at("mhz").to_number<double>() == p.chip_mhz.at(0)[i],
+		           boost::test_tools::tolerance(1e-9));
+	// On another board the profile is refused before anything is switched on.
+	const auto other = run_hbctl(
+	    {"board", "up", "-b", board("bitaxe-bm1370.toml"), "--sim", "--profile", file.string()},
+	    hbtest::Child::Stderr::capture, 60s);
+	BOOST_TEST(other.status == 2);
+	BOOST_TEST(other.has("a profile of board 'nano3-class-sim'"), other.out);
 }

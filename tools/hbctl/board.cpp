@@ -10,6 +10,7 @@
 #include <hashboard/board/board.hpp>
 #include <hashboard/board/board_config.hpp>
 #include <hashboard/board/safety.hpp>
+#include <hashboard/tuning/profile.hpp>
 #include <hashboard/work.hpp>
 #include <hbsim/sim_chain.hpp>
 
@@ -45,6 +46,7 @@ struct BoardOptions {
 	double report_interval_s = 5;
 	bool json = false;
 	bool chips = true;
+	std::string profile; // a saved tune (hbctl tune, hashboardd) to start at
 };
 
 // Mines until the time is up or the board trips; returns the seconds mined.
@@ -122,6 +124,45 @@ struct BoardPlan {
 	std::vector<DomainVoltage> voltages;
 };
 
+// A saved profile's rails and chips as the plan's voltages and frequencies, checked
+// against today's board file: a profile of another board, or one whose frequencies the
+// board no longer allows, is refused before anything is switched on.
+void add_profile(BoardPlan &p, const std::string &file)
+{
+	const hashboard::TuneProfile prof = hashboard::load_profile(file);
+	if (prof.board != p.cfg.name)
+		throw std::invalid_argument("--profile " + file + ": a profile of board '" +
+		                            prof.board + "', not '" + p.cfg.name + "'");
+	for (const auto &[regulator, mv] : prof.rail_mv) {
+		bool used = false;
+		for (const auto &d : p.cfg.domains)
+			if (d.regulator == regulator) {
+				p.voltages.push_back({d.name, mv});
+				used = true;
+			}
+		if (!used)
+			throw std::invalid_argument("--profile " + file + ": board '" + p.cfg.name +
+			                            "' has no domain on regulator '" + regulator +
+			                            "'");
+	}
+	for (const auto &[chain, mhz] : prof.chip_mhz) {
+		const unsigned id =
+		    chain; // a lambda cannot capture a structured binding (clang 14)
+		const auto spec = std::find_if(p.cfg.chains.begin(), p.cfg.chains.end(),
+		                               [id](const auto &c) { return c.id == id; });
+		if (spec == p.cfg.chains.end() || mhz.size() > spec->chips)
+			throw std::invalid_argument("--profile " + file + ": chain " +
+			                            std::to_string(chain) +
+			                            " of the profile is not on "
+			                            "board '" +
+			                            p.cfg.name + "' as it was tuned");
+		for (unsigned pos = 0; pos < mhz.size(); ++pos) {
+			check_frequency(p.cfg, chain, mhz[pos], "--profile");
+			p.chip_freqs.push_back({chain, pos, mhz[pos]});
+		}
+	}
+}
+
 BoardPlan plan_board(const BoardOptions &o)
 {
 	BoardPlan p{hashboard::load_board_config(o.file), {}, {}};
@@ -129,6 +170,9 @@ BoardPlan plan_board(const BoardOptions &o)
 	for (const auto &a : o.chain_transports)
 		overrides.transports.push_back(parse_chain_transport(a, p.cfg));
 	apply_chain_overrides(p.cfg, overrides);
+	if (!o.profile.empty())
+		add_profile(p, o.profile);
+	// The command line's own settings after the profile's: they win.
 	for (const auto &a : o.chip_freqs)
 		p.chip_freqs.push_back(parse_chip_freq(a, p.cfg));
 	for (const auto &a : o.domain_voltages)
@@ -235,6 +279,10 @@ Runner add_board_command(CLI::App &app)
 	cmd->add_option("--report-interval", o->report_interval_s,
 	                "seconds between progress lines while mining")
 	    ->check(finite_range(kMinReportSeconds, kMaxRunSeconds));
+	cmd->add_option("--profile", o->profile,
+	                "start at a saved tune (hbctl tune's or hashboardd's profile file, "
+	                "docs/tuning.md); --chip-freq and --domain-voltage still win")
+	    ->excludes("--freq");
 	cmd->add_flag("--json", o->json, "print one JSON document instead of tables");
 	cmd->add_flag("!--no-chips", o->chips, "leave out the per-chip table");
 	return [o]() { return run_board(*o); };
