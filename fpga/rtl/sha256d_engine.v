@@ -47,6 +47,8 @@ module sha256d_engine #(
 );
     localparam [31:0] IV7  = 32'h5be0cd19;
     localparam [31:0] NIV7 = 32'ha41f32e7;   // -IV7 mod 2^32
+    localparam [31:0] IV_A = 32'h6a09e667, IV_B = 32'hbb67ae85;
+    localparam [31:0] IV_E = 32'h510e527f, IV_F = 32'h9b05688c;
     localparam [7:0]  PERIOD = 8'd130;
 
     localparam [1:0] S_IDLE = 2'd0, S_PRE = 2'd1, S_RUN = 2'd2;
@@ -63,76 +65,134 @@ module sha256d_engine #(
     wire run = (state == S_RUN);
 
     // ---- shared control, decoded from the cycle number -------------------------------
-    reg        ld_state, iv_load, sel_sched, sel_p, sel_q, sel_lane, park;
-    reg [31:0] src_a, src_e, msg;
-    reg [7:0]  raddr_p, raddr_q, waddr;
-    wire [31:0] k;
-    sha256_k_sync u_k (.clk(clk), .idx(ki), .k(k));
-
+    // Decoded a clock ahead from the sequencer's next phase and cycle and registered, so
+    // that no compare on c stands in front of the lanes' message adders (it was the
+    // critical path). The data buses are AND-OR multiplexers on registered selects.
+    reg  [1:0] state_n;
+    reg  [7:0] c_n;
+    wire last_cycle = run && (c == PERIOD - 8'd1);
     always @(*) begin
-        ld_state  = 1'b0; iv_load = 1'b0; sel_sched = 1'b0;
-        sel_p = 1'b0; sel_q = 1'b0; sel_lane = 1'b0; park = 1'b0;
-        src_a = s2[159:128];   // d, then c, b, a as s2 rotates (see the sequencer)
-        src_e = s2[31:0];      // h, then g, f, e
-        msg = 32'd0;
-        raddr_p = c - 8'd13;
-        raddr_q = c - 8'd5;
-        waddr = c;
-        if (pre) begin
+        state_n = state;
+        c_n = c;
+        if (rst || cancel) begin
+            state_n = S_IDLE;
+            c_n = 8'd0;
+        end else if (start) begin
+            state_n = S_PRE;
+            c_n = 8'd0;
+        end else if (pre) begin
+            c_n = c + 8'd1;
+            if (c == 8'd7) begin
+                state_n = S_RUN;
+                c_n = 8'd0;
+            end
+        end else if (run) begin
+            c_n = last_cycle ? 8'd0 : c + 8'd1;
+            if (c == 8'd0 && stopping)
+                state_n = S_IDLE;
+        end
+    end
+    wire pre_n = (state_n == S_PRE);
+    wire run_n = (state_n == S_RUN);
+
+    // msg sources: tail words 0..2, the nonce counter, 0x80000000, 640, 256, midstate
+    localparam M_T0 = 0, M_T1 = 1, M_T2 = 2, M_CNT = 3, M_PAD = 4, M_640 = 5, M_256 = 6,
+               M_MID = 7;
+    // src_a / src_e sources: midstate word pairs 3/7, 2/6, 1/5, 0/4, IV b/f, IV a/e, s2
+    localparam S_M0 = 0, S_M1 = 1, S_M2 = 2, S_M3 = 3, S_IVB = 4, S_IVA = 5, S_S2 = 6;
+    reg        d_ld, d_iv, d_sched, d_p, d_q, d_lane, d_park, d_rot;
+    reg [7:0]  d_msg;
+    reg [6:0]  d_src;
+    reg [7:0]  d_rp, d_rq, d_wa;
+    always @(*) begin
+        d_ld = 1'b0; d_iv = 1'b0; d_sched = 1'b0; d_p = 1'b0; d_q = 1'b0; d_lane = 1'b0;
+        d_park = 1'b0; d_rot = 1'b0;
+        d_msg = 8'd0;
+        d_src = 7'd0;
+        d_src[S_S2] = 1'b1;      // d, then c, b, a as s2 rotates (see the sequencer)
+        d_rp = c_n - 8'd13;
+        d_rq = c_n - 8'd5;
+        d_wa = c_n;
+        if (pre_n) begin
             // pc 0..3 load the midstate; W0..W2 computed at pc 2..4 (in w at 3..5);
             // rounds 0..2 at pc 4..6; pc 7 keeps S2 and computes the first W0.
-            ld_state = (c < 8'd4);
-            case (c[1:0])      // 4:1, not 8:1: a from words 3..0, e from words 7..4
-                2'd0: begin src_a = midstate[159:128]; src_e = midstate[31:0];   end
-                2'd1: begin src_a = midstate[191:160]; src_e = midstate[63:32];  end
-                2'd2: begin src_a = midstate[223:192]; src_e = midstate[95:64];  end
-                default: begin src_a = midstate[255:224]; src_e = midstate[127:96]; end
+            d_ld = (c_n < 8'd4);
+            d_src = 7'd0;        // 4:1, not 8:1: a from words 3..0, e from words 7..4
+            d_src[{1'b0, c_n[1:0]}] = 1'b1;
+            case (c_n)
+                8'd2, 8'd7: d_msg[M_T0] = 1'b1;
+                8'd3:       d_msg[M_T1] = 1'b1;
+                8'd4:       d_msg[M_T2] = 1'b1;
+                default: ;
             endcase
-            case (c)
-                8'd2: msg = tail[95:64];
-                8'd3: msg = tail[63:32];
-                8'd4: msg = tail[31:0];
-                8'd7: msg = tail[95:64];
-                default: msg = 32'd0;
-            endcase
-        end else begin
-            ld_state  = (c < 8'd4);
-            iv_load   = (c == 8'd68);
-            park      = (c >= 8'd62) && (c <= 8'd65);
-            sel_sched = ((c >= 8'd15) && (c <= 8'd62)) || ((c >= 8'd83) && (c <= 8'd127));
-            sel_p     = (c >= 8'd67) && (c <= 8'd70);
-            sel_q     = (c >= 8'd71) && (c <= 8'd74);
-            sel_lane  = (c == 8'd2);
-            if (park) waddr = 8'hF0 + (c - 8'd62);     // a60..a63 / e60..e63 at F0..F3
-            if (c >= 8'd66 && c <= 8'd69) raddr_p = 8'hF3 - (c - 8'd66);
-            if (c >= 8'd70 && c <= 8'd73) raddr_q = 8'hF3 - (c - 8'd70);
-            case (c)
-                8'd129: msg = tail[95:64];           // W0 of the next nonce
-                8'd0:   msg = tail[63:32];           // W1
-                8'd1:   msg = tail[31:0];            // W2
-                8'd2:   msg = {4'd0, cnt};           // W3: the nonce (lane id added per lane)
-                8'd3:   msg = 32'h80000000;          // W4: padding
-                8'd14:  msg = 32'd640;               // W15: 80-byte message
-                8'd75:  msg = 32'h80000000;          // W8 of the second hash
-                8'd82:  msg = 32'd256;               // W15 of the second hash: 32 bytes
-                default:
-                    if (c >= 8'd67 && c <= 8'd74)
-                        msg = midstate[255:224];   // H1 = midstate + S63, word c - 67
-                    else
-                        msg = 32'd0;
+        end else if (run_n) begin
+            // The IV goes in at 67 and 68 (the lane's b, c, f, g at 67, a and e through
+            // src_a/src_e at 67 and 68), so that its sums for round 0 are ready at 69.
+            d_ld    = (c_n < 8'd4) || (c_n == 8'd67) || (c_n == 8'd68);
+            d_iv    = (c_n == 8'd67);
+            if (c_n == 8'd67) begin d_src = 7'd0; d_src[S_IVB] = 1'b1; end
+            if (c_n == 8'd68) begin d_src = 7'd0; d_src[S_IVA] = 1'b1; end
+            d_park  = (c_n >= 8'd62) && (c_n <= 8'd65);
+            d_sched = ((c_n >= 8'd15) && (c_n <= 8'd62)) || ((c_n >= 8'd83) && (c_n <= 8'd127));
+            d_p     = (c_n >= 8'd67) && (c_n <= 8'd70);
+            d_q     = (c_n >= 8'd71) && (c_n <= 8'd74);
+            d_lane  = (c_n == 8'd2);
+            d_rot   = (c_n >= 8'd67) && (c_n <= 8'd74);
+            if (d_park) d_wa = 8'hF0 + (c_n - 8'd62);     // a60..a63 / e60..e63 at F0..F3
+            if (c_n >= 8'd66 && c_n <= 8'd69) d_rp = 8'hF3 - (c_n - 8'd66);
+            if (c_n >= 8'd70 && c_n <= 8'd73) d_rq = 8'hF3 - (c_n - 8'd70);
+            case (c_n)
+                8'd129: d_msg[M_T0]  = 1'b1;      // W0 of the next nonce
+                8'd0:   d_msg[M_T1]  = 1'b1;      // W1
+                8'd1:   d_msg[M_T2]  = 1'b1;      // W2
+                8'd2:   d_msg[M_CNT] = 1'b1;      // W3: the nonce (lane id added per lane)
+                8'd3:   d_msg[M_PAD] = 1'b1;      // W4: padding
+                8'd14:  d_msg[M_640] = 1'b1;      // W15: 80-byte message
+                8'd75:  d_msg[M_PAD] = 1'b1;      // W8 of the second hash
+                8'd82:  d_msg[M_256] = 1'b1;      // W15 of the second hash: 32 bytes
+                default: d_msg[M_MID] = (c_n >= 8'd67) && (c_n <= 8'd74);  // H1 = midstate + S63
             endcase
         end
     end
 
+    reg        ld_state, iv_load, sel_sched, sel_p, sel_q, sel_lane, park, rot;
+    reg [7:0]  msel;
+    reg [6:0]  ssel;
+    reg [7:0]  raddr_p, raddr_q, waddr;
+    always @(posedge clk) begin
+        ld_state <= d_ld; iv_load <= d_iv; sel_sched <= d_sched; sel_p <= d_p;
+        sel_q <= d_q; sel_lane <= d_lane; park <= d_park; rot <= d_rot;
+        msel <= d_msg; ssel <= d_src;
+        raddr_p <= d_rp; raddr_q <= d_rq; waddr <= d_wa;
+    end
+
+    wire [31:0] msg =
+        ({32{msel[M_T0]}}  & tail[95:64]) | ({32{msel[M_T1]}} & tail[63:32]) |
+        ({32{msel[M_T2]}}  & tail[31:0])  | ({32{msel[M_CNT]}} & {4'd0, cnt}) |
+        ({32{msel[M_PAD]}} & 32'h80000000) | ({32{msel[M_640]}} & 32'd640) |
+        ({32{msel[M_256]}} & 32'd256)      | ({32{msel[M_MID]}} & midstate[255:224]);
+    wire [31:0] src_a =
+        ({32{ssel[S_M0]}}  & midstate[159:128]) | ({32{ssel[S_M1]}} & midstate[191:160]) |
+        ({32{ssel[S_M2]}}  & midstate[223:192]) | ({32{ssel[S_M3]}} & midstate[255:224]) |
+        ({32{ssel[S_IVB]}} & IV_B) | ({32{ssel[S_IVA]}} & IV_A) |
+        ({32{ssel[S_S2]}}  & s2[159:128]);
+    wire [31:0] src_e =
+        ({32{ssel[S_M0]}}  & midstate[31:0])  | ({32{ssel[S_M1]}} & midstate[63:32]) |
+        ({32{ssel[S_M2]}}  & midstate[95:64]) | ({32{ssel[S_M3]}} & midstate[127:96]) |
+        ({32{ssel[S_IVB]}} & IV_F) | ({32{ssel[S_IVA]}} & IV_E) |
+        ({32{ssel[S_S2]}}  & s2[31:0]);
+    wire [31:0] k;
+    sha256_k_sync u_k (.clk(clk), .idx(ki), .k(k));
+
     // ---- lanes ------------------------------------------------------------------------
     wire [31:0]  e_lane [0:LANES-1];
-    wire [255:0] st_lane0;
+    wire [191:0] st_lane0;
     wire [LANES-1:0] hit_now;
     genvar l;
     generate
         for (l = 0; l < LANES; l = l + 1) begin : g_lane
             /* verilator lint_off UNUSEDSIGNAL */
-            wire [255:0] st_l;     // lane 0's is S2 after the precompute
+            wire [191:0] st_l;     // lane 0's is S2 after the precompute
             /* verilator lint_on UNUSEDSIGNAL */
             sha256d_lane #(.LANE_ID(l[3:0])) u_lane (
                 .clk(clk), .ld_state(ld_state), .src_a(src_a), .src_e(src_e),
@@ -156,16 +216,13 @@ module sha256d_engine #(
     endgenerate
 
     // ---- sequencer --------------------------------------------------------------------
-    wire last_cycle = run && (c == PERIOD - 8'd1);
     always @(posedge clk) begin
+        state <= state_n;
+        c <= c_n;
         if (rst || cancel) begin
-            state <= S_IDLE;
-            c <= 8'd0;
             prev_valid <= 1'b0;
             stopping <= 1'b0;
         end else if (start) begin
-            state <= S_PRE;
-            c <= 8'd0;
             ki <= 6'd62;        // K[0] for W0 at pc 3, ROM read at pc 2
             cnt <= nonce_first;
             prev_valid <= 1'b0;
@@ -174,28 +231,24 @@ module sha256d_engine #(
             ki <= ki + 6'd1;
             case (state)
                 S_PRE: begin
-                    c <= c + 8'd1;
                     if (c == 8'd6)
                         ki <= 6'd0;
                     if (c == 8'd7) begin
-                        s2 <= st_lane0;
-                        state <= S_RUN;
-                        c <= 8'd0;
+                        // the lanes keep no d and h: after rounds 0..2 they are the
+                        // midstate's words 0 and 4 (a and e three rounds earlier)
+                        s2 <= {st_lane0[191:96], midstate[255:224],
+                               st_lane0[95:0], midstate[127:96]};
                         ki <= 6'd1;
                     end
                 end
                 S_RUN: begin
-                    c <= c + 8'd1;
                     if (c == 8'd66 || c == 8'd128)
                         ki <= 6'd0;
                     if (c < 8'd4)      // rotate each half right: d/h come round to the read port
                         s2 <= {s2[159:128], s2[255:160], s2[31:0], s2[127:32]};
-                    if (c == 8'd0 && stopping) begin
-                        state <= S_IDLE;
+                    if (c == 8'd0 && stopping)
                         prev_valid <= 1'b0;
-                    end
                     if (last_cycle) begin
-                        c <= 8'd0;
                         ki <= 6'd1;
                         cnt_prev <= cnt;
                         cnt <= cnt + 28'd1;
@@ -209,7 +262,7 @@ module sha256d_engine #(
         end
     end
     assign busy = (state != S_IDLE);
-    assign mid_rotate = run && (c >= 8'd67) && (c <= 8'd74);
+    assign mid_rotate = rot;
     /* verilator lint_off UNUSEDSIGNAL */
     wire unused_mask = &{1'b0, h7_mask[31:25], h7_mask[23:17], h7_mask[15:9]};
     /* verilator lint_on UNUSEDSIGNAL */

@@ -35,39 +35,67 @@ module sha256d_lane #(
     input  wire [7:0]   raddr_q,
     // per-lane result
     output wire [31:0]  e_out,
-    output wire [255:0] state_out
+    output wire [191:0] state_out    // a, b, c, e, f, g
 );
     localparam [255:0] IV = 256'h6a09e667bb67ae853c6ef372a54ff53a510e527f9b05688c1f83d9ab5be0cd19;
+    localparam [31:0] IV_C = IV[191:160], IV_D = IV[159:128];
+    localparam [31:0] IV_G = IV[63:32],   IV_H = IV[31:0];
+    localparam [31:0] IV_DH = IV_D + IV_H;
 
-    reg  [255:0] st;
-    reg  [31:0]  w, wd1, kw, p1;
+    // The working state without d and h: they are only ever added, d + h + kw into the
+    // new e and h + kw into the new a, and they are c and g one round late, so the sums
+    // are formed a clock ahead: p = h + kw and q = d + h + kw for the round now running
+    // (cg = c + g, one clock earlier still, keeps q to two adders). The round itself
+    // is then e' = q + t and a' = p + t + S0(a) + Maj, t = S1(e) + Ch(e, f, g): one
+    // adder less on each path than h + S1 + Ch + kw (+ d, + S0 + Maj), and 64 plain
+    // flip-flops (a logic cell each on iCE40) fewer.
+    reg  [31:0]  a, b, c, e, f, g, p, q, cg;
+    reg  [31:0]  w, wd1, p1;
     wire [31:0]  rd_p, rd_q;
-    wire [255:0] st_next;
     wire [31:0]  w_sched;
 
-    sha256_round u_round (.s_in(st), .kw(kw), .s_out(st_next));
+    wire [31:0] big_s0 = {a[1:0], a[31:2]} ^ {a[12:0], a[31:13]} ^ {a[21:0], a[31:22]};
+    wire [31:0] big_s1 = {e[5:0], e[31:6]} ^ {e[10:0], e[31:11]} ^ {e[24:0], e[31:25]};
+    wire [31:0] ch     = (e & f) ^ (~e & g);
+    wire [31:0] maj    = (a & b) ^ (a & c) ^ (b & c);
+    wire [31:0] t      = big_s1 + ch;
+    wire [31:0] kw_next = w + k;         // K[t] + W[t] of the next round
+
     sha256_wnext u_wnext (.w2(wd1), .w7(rd_q), .w15(rd_p), .w16(p1), .w(w_sched));
 
     ram_1w1r #(.WIDTH(32)) u_p (.clk(clk), .we(1'b1), .waddr(waddr),
-        .wdata(park ? st[255:224] : w), .raddr(raddr_p), .rdata(rd_p));
+        .wdata(park ? a : w), .raddr(raddr_p), .rdata(rd_p));
     ram_1w1r #(.WIDTH(32)) u_q (.clk(clk), .we(1'b1), .waddr(waddr),
-        .wdata(park ? st[127:96] : w), .raddr(raddr_q), .rdata(rd_q));
+        .wdata(park ? e : w), .raddr(raddr_q), .rdata(rd_q));
 
     wire [31:0] x = sel_p ? rd_p : sel_q ? rd_q : sel_lane ? {LANE_ID, 28'd0} : 32'd0;
 
     always @(posedge clk) begin
         wd1 <= w;
         p1  <= rd_p;
-        kw  <= w + k;
         w   <= sel_sched ? w_sched : msg + x;
-        if (iv_load)
-            st <= IV;
-        else if (ld_state)
-            st <= {src_a, st[255:160], src_e, st[127:32]};
-        else
-            st <= st_next;
+        a   <= ld_state ? src_a : p + t + big_s0 + maj;
+        e   <= ld_state ? src_e : q + t;
+        p   <= g + kw_next;
+        q   <= cg + kw_next;
+        // iv_load comes the clock before the last IV word is loaded through src_a/src_e:
+        // b, c, f, g take the IV words that shift into c, d, g, h one clock later, so
+        // that p and q for the second hash's round 0 come out as IV h + kw, IV d + h + kw.
+        if (iv_load) begin
+            b  <= IV_C;
+            c  <= IV_D;
+            f  <= IV_G;
+            g  <= IV_H;
+            cg <= IV_DH;
+        end else begin
+            b  <= a;
+            c  <= b;
+            f  <= e;
+            g  <= f;
+            cg <= b + f;
+        end
     end
 
-    assign e_out     = st[127:96];
-    assign state_out = st;
+    assign e_out     = e;
+    assign state_out = {a, b, c, e, f, g};
 endmodule
