@@ -59,7 +59,6 @@ module sha256d_engine #(
     reg  [27:0] cnt, cnt_prev;
     reg        prev_valid; // the period that just ended hashed a real nonce
     reg        stopping;   // the last nonce is in flight: check it, then stop
-    reg  [255:0] s2;       // state after rounds 0..2 of the second block
 
     wire pre = (state == S_PRE);
     wire run = (state == S_RUN);
@@ -104,12 +103,16 @@ module sha256d_engine #(
     reg [7:0]  d_msg;
     reg [6:0]  d_src;
     reg [7:0]  d_rp, d_rq, d_wa;
+    reg [1:0]  d_s2ra;
+    reg        d_s2we;
     always @(*) begin
         d_ld = 1'b0; d_iv = 1'b0; d_sched = 1'b0; d_p = 1'b0; d_q = 1'b0; d_lane = 1'b0;
         d_park = 1'b0; d_rot = 1'b0;
         d_msg = 8'd0;
         d_src = 7'd0;
-        d_src[S_S2] = 1'b1;      // d, then c, b, a as s2 rotates (see the sequencer)
+        d_src[S_S2] = 1'b1;
+        d_s2ra = 2'd0;           // S2's word pairs for RUN 0..3, read a clock ahead
+        d_s2we = pre_n && (c_n >= 8'd4);
         d_rp = c_n - 8'd13;
         d_rq = c_n - 8'd5;
         d_wa = c_n;
@@ -137,6 +140,7 @@ module sha256d_engine #(
             d_p     = (c_n >= 8'd67) && (c_n <= 8'd70);
             d_q     = (c_n >= 8'd71) && (c_n <= 8'd74);
             d_lane  = (c_n == 8'd2);
+            if (c_n < 8'd3) d_s2ra = c_n[1:0] + 2'd1;
             d_rot   = (c_n >= 8'd67) && (c_n <= 8'd74);
             if (d_park) d_wa = 8'hF0 + (c_n - 8'd62);     // a60..a63 / e60..e63 at F0..F3
             if (c_n >= 8'd66 && c_n <= 8'd69) d_rp = 8'hF3 - (c_n - 8'd66);
@@ -159,7 +163,10 @@ module sha256d_engine #(
     reg [7:0]  msel;
     reg [6:0]  ssel;
     reg [7:0]  raddr_p, raddr_q, waddr;
+    reg [1:0]  s2_ra, s2_wa;
+    reg        s2_we;
     always @(posedge clk) begin
+        s2_ra <= d_s2ra; s2_we <= d_s2we; s2_wa <= c_n[1:0];
         ld_state <= d_ld; iv_load <= d_iv; sel_sched <= d_sched; sel_p <= d_p;
         sel_q <= d_q; sel_lane <= d_lane; park <= d_park; rot <= d_rot;
         msel <= d_msg; ssel <= d_src;
@@ -175,24 +182,32 @@ module sha256d_engine #(
         ({32{ssel[S_M0]}}  & midstate[159:128]) | ({32{ssel[S_M1]}} & midstate[191:160]) |
         ({32{ssel[S_M2]}}  & midstate[223:192]) | ({32{ssel[S_M3]}} & midstate[255:224]) |
         ({32{ssel[S_IVB]}} & IV_B) | ({32{ssel[S_IVA]}} & IV_A) |
-        ({32{ssel[S_S2]}}  & s2[159:128]);
+        ({32{ssel[S_S2]}}  & s2_rd[63:32]);
     wire [31:0] src_e =
         ({32{ssel[S_M0]}}  & midstate[31:0])  | ({32{ssel[S_M1]}} & midstate[63:32]) |
         ({32{ssel[S_M2]}}  & midstate[95:64]) | ({32{ssel[S_M3]}} & midstate[127:96]) |
         ({32{ssel[S_IVB]}} & IV_F) | ({32{ssel[S_IVA]}} & IV_E) |
-        ({32{ssel[S_S2]}}  & s2[31:0]);
+        ({32{ssel[S_S2]}}  & s2_rd[31:0]);
+    // S2, the state after rounds 0..2, as the four (a, e) pairs the lanes load in RUN
+    // 0..3: (d, h), (c, g), (b, f), (a, e). They are lane 0's own a and e during the
+    // precompute's pc 4..7 (midstate words 0 and 4, then A0/E0, A1/E1, A2/E2), written
+    // as they appear: a block RAM, no 256-bit register and no multiplexer.
+    wire [63:0] s2_rd;
+    ram_1w1r #(.WIDTH(64)) u_s2 (.clk(clk), .we(s2_we), .waddr({6'd0, s2_wa}),
+        .wdata(st_lane0), .raddr({6'd0, s2_ra}), .rdata(s2_rd));
+
     wire [31:0] k;
     sha256_k_sync u_k (.clk(clk), .idx(ki), .k(k));
 
     // ---- lanes ------------------------------------------------------------------------
     wire [31:0]  e_lane [0:LANES-1];
-    wire [191:0] st_lane0;
+    wire [63:0]  st_lane0;   // lane 0's a and e
     wire [LANES-1:0] hit_now;
     genvar l;
     generate
         for (l = 0; l < LANES; l = l + 1) begin : g_lane
             /* verilator lint_off UNUSEDSIGNAL */
-            wire [191:0] st_l;     // lane 0's is S2 after the precompute
+            wire [63:0] st_l;      // lane 0's a and e make S2 in the precompute
             /* verilator lint_on UNUSEDSIGNAL */
             sha256d_lane #(.LANE_ID(l[3:0])) u_lane (
                 .clk(clk), .ld_state(ld_state), .src_a(src_a), .src_e(src_e),
@@ -233,19 +248,12 @@ module sha256d_engine #(
                 S_PRE: begin
                     if (c == 8'd6)
                         ki <= 6'd0;
-                    if (c == 8'd7) begin
-                        // the lanes keep no d and h: after rounds 0..2 they are the
-                        // midstate's words 0 and 4 (a and e three rounds earlier)
-                        s2 <= {st_lane0[191:96], midstate[255:224],
-                               st_lane0[95:0], midstate[127:96]};
+                    if (c == 8'd7)
                         ki <= 6'd1;
-                    end
                 end
                 S_RUN: begin
                     if (c == 8'd66 || c == 8'd128)
                         ki <= 6'd0;
-                    if (c < 8'd4)      // rotate each half right: d/h come round to the read port
-                        s2 <= {s2[159:128], s2[255:160], s2[31:0], s2[127:32]};
                     if (c == 8'd0 && stopping)
                         prev_valid <= 1'b0;
                     if (last_cycle) begin

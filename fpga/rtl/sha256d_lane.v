@@ -35,7 +35,7 @@ module sha256d_lane #(
     input  wire [7:0]   raddr_q,
     // per-lane result
     output wire [31:0]  e_out,
-    output wire [191:0] state_out    // a, b, c, e, f, g
+    output wire [63:0]  state_out    // a, e
 );
     localparam [255:0] IV = 256'h6a09e667bb67ae853c6ef372a54ff53a510e527f9b05688c1f83d9ab5be0cd19;
     localparam [31:0] IV_C = IV[191:160], IV_D = IV[159:128];
@@ -97,5 +97,5 @@ module sha256d_lane #(
     end
 
     assign e_out     = e;
-    assign state_out = {a, b, c, e, f, g};
+    assign state_out = {a, e};
 endmodule
