@@ -160,12 +160,17 @@ BOOST_AUTO_TEST_CASE(the_html_report_renders_in_chromium_with_the_failing_chip_m
 	BOOST_TEST(page.find("src=") == std::string::npos);
 	const auto r = run_tool("/usr/bin/python3",
 	                        {kSourceDir + "/tests/web/station_report_check.py", html,
-	                         dir.file("report.png"), "0:6", "0:7", "0:8", "0:9"},
+	                         dir.file("report.png"),
+	                         // The Nano 3-class layout: two rows of five, the chain out
+	                         // along the top and back along the bottom.
+	                         "--at", "0:0=0,0", "--at", "0:4=4,0", "--at", "0:5=4,1", "--at",
+	                         "0:6=3,1", "--at", "0:9=0,1", "0:6", "0:7", "0:8", "0:9"},
 	                        hbtest::Child::Stderr::capture, std::chrono::seconds(120));
 	if (r.status == 77)
 		return; // no chromium: the script printed HB-SKIPPED
 	BOOST_TEST(r.status == 0, r.out);
 	BOOST_TEST(r.has("report rendered"), r.out);
+	BOOST_TEST(r.has("5 chips at their board cells"), r.out);
 }
 
 BOOST_AUTO_TEST_CASE(the_serial_comes_from_the_eeprom_without_serial)

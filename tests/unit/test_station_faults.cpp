@@ -18,8 +18,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 using namespace station;
 
@@ -191,93 +194,140 @@ BOOST_AUTO_TEST_CASE(a_chip_with_dead_cores_fails_the_core_check)
 	    Verdict::pass);
 }
 
-BOOST_AUTO_TEST_CASE(a_dead_chip_is_located_by_position_and_domain)
+namespace {
+
+// One injected fault on the nano3-class board and where the station must put it.
+struct FaultCase {
+	const char *name;
+	std::string fault; // the [[sim.fault]] table's keys
+	StepKind step;     // the step that fails
+	bool one_finding;  // exactly one finding (else at least one, all at the same place)
+	std::optional<unsigned> position; // every finding's chip
+	std::string domain;               // the first finding's domain
+	std::string device;               // its device
+	std::string what;                 // part of its text
+	// Chips failed; unset where the physics decides (a weak chip at a lower voltage).
+	std::optional<unsigned> failed_chips;
+	// What else this fault must show.
+	std::function<void(const RunResult &)> more = [](const RunResult &) {};
+};
+
+std::vector<FaultCase> fault_cases()
 {
-	const RunResult r = run(nano3_with("type = \"dead_chip\"\nchain = 0\nposition = 6"));
+	return {
+	    {"a dead chip is located by position and domain",
+	     "type = \"dead_chip\"\nchain = 0\nposition = 6", StepKind::enumeration, true, 6u,
+	     "core", "", "chain cut", 4,
+	     [](const RunResult &r) {
+		     BOOST_TEST(step(r, StepKind::enumeration).findings[0].cause.find("chip 6") !=
+		                std::string::npos);
+		     // The chips before the break still hash and pass; it and those after fail.
+		     BOOST_TEST(step(r, StepKind::pattern).verdict == Verdict::pass);
+		     for (unsigned p = 0; p < 10; ++p)
+			     BOOST_TEST(
+			         (chip(r, 0, p).verdict == (p < 6 ? Verdict::pass : Verdict::fail)),
+			         "chip " << p);
+	     }},
+	    {"a mute chip is named alone", "type = \"mute_chip\"\nchain = 0\nposition = 3",
+	     StepKind::enumeration, true, 3u, "core", "", "relays but never answers", 1,
+	     [](const RunResult &r) {
+		     BOOST_TEST(chip(r, 0, 3).verdict == Verdict::fail);
+		     BOOST_TEST(!chip(r, 0, 3).answered);
+	     }},
+	    {"a weak chip fails on its error rate",
+	     "type = \"weak_chip\"\nchain = 0\nposition = 4\nrate = 0.3", StepKind::pattern, false,
+	     4u, "core", "", "", 1,
+	     [](const RunResult &r) {
+		     BOOST_TEST(step(r, StepKind::enumeration).verdict == Verdict::pass);
+		     const ChipResult &c = chip(r, 0, 4);
+		     BOOST_TEST(c.hw_error_rate() > 0.2);
+		     BOOST_TEST(c.hw_error_rate() < 0.4);
+		     // Its nonces all reached the host, wrong or not: the counters agree.
+		     BOOST_TEST(step(r, StepKind::counters).verdict == Verdict::pass);
+	     }},
+	    {"a low domain voltage fails the supply step at its regulator",
+	     "type = \"vout_droop\"\ndevice = \"vcore\"\nmv = 60", StepKind::supply, true,
+	     std::nullopt, "core", "regulator vcore", "-60.0 mV", std::nullopt,
+	     [](const RunResult &r) {
+		     BOOST_TEST(step(r, StepKind::supply).findings[0].chain.value_or(999) == 0u);
+	     }},
+	    {"a broken sensor fails the sensor step and trips the pattern run",
+	     "type = \"sensor_failure\"\ndevice = \"board\"", StepKind::sensors, true, std::nullopt,
+	     "", "sensor board", "", 0,
+	     [](const RunResult &r) {
+		     // The supervisor stops the board without its only sensor: the chips are not
+		     // blamed (failed_chips is 0).
+		     BOOST_TEST(step(r, StepKind::pattern).verdict == Verdict::fail);
+	     }},
+	    {"a stalled fan fails the fan step by name", "type = \"fan_stall\"\ndevice = \"fan\"",
+	     StepKind::fans, true, std::nullopt, "", "fan fan", "", 0},
+	};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(each_fault_is_reported_by_its_step_at_its_place)
+{
+	for (const FaultCase &c : fault_cases()) {
+		BOOST_TEST_CONTEXT(c.name)
+		{
+			const RunResult r = run(nano3_with(c.fault));
+			BOOST_TEST(r.verdict == Verdict::fail);
+			const StepResult &s = step(r, c.step);
+			BOOST_TEST(s.verdict == Verdict::fail);
+			if (c.one_finding)
+				BOOST_TEST_REQUIRE(s.findings.size() == 1u);
+			else
+				BOOST_TEST_REQUIRE(s.findings.size() >= 1u);
+			const Finding &f = s.findings[0];
+			for (const auto &each : s.findings)
+				if (c.position)
+					BOOST_TEST(each.position.value_or(999) == *c.position);
+			BOOST_TEST(f.domain == c.domain);
+			BOOST_TEST(f.device == c.device);
+			BOOST_TEST(f.what.find(c.what) != std::string::npos, f.what);
+			if (c.failed_chips)
+				BOOST_TEST(failed_chips(r) == *c.failed_chips);
+			c.more(r);
+		}
+	}
+}
+
+BOOST_AUTO_TEST_CASE(a_chain_whose_link_is_broken_fails_at_its_chain_and_the_others_are_tested)
+{
+	// hashboardd-sim: three chains of four; chain 1's link carries nothing.
+	const RunResult r = run(board_text("hashboardd-sim.toml") +
+	                        "\n[[sim.fault]]\ntype = \"broken_link\"\nchain = 1\n");
 	BOOST_TEST(r.verdict == Verdict::fail);
+	BOOST_TEST_REQUIRE(r.chains.size() == 3u);
+	BOOST_TEST(r.chains[1].found == 0u);
 	const StepResult &e = step(r, StepKind::enumeration);
 	BOOST_TEST(e.verdict == Verdict::fail);
+	BOOST_TEST(e.measured == "8 of 12 chips answer");
 	BOOST_TEST_REQUIRE(e.findings.size() == 1u);
-	BOOST_TEST(e.findings[0].chain.value_or(999) == 0u);
-	BOOST_TEST(e.findings[0].position.value_or(999) == 6u);
-	BOOST_TEST(e.findings[0].domain == "core");
-	BOOST_TEST(e.findings[0].cause.find("chip 6") != std::string::npos);
-	// The chips before the break still hash and pass; it and those after it fail.
-	BOOST_TEST(step(r, StepKind::pattern).verdict == Verdict::pass);
-	for (unsigned p = 0; p < 10; ++p)
-		BOOST_TEST((chip(r, 0, p).verdict == (p < 6 ? Verdict::pass : Verdict::fail)),
-		           "chip " << p);
-}
-
-BOOST_AUTO_TEST_CASE(a_mute_chip_is_named_alone)
-{
-	const RunResult r = run(nano3_with("type = \"mute_chip\"\nchain = 0\nposition = 3"));
-	BOOST_TEST(r.verdict == Verdict::fail);
-	const StepResult &e = step(r, StepKind::enumeration);
-	BOOST_TEST(e.verdict == Verdict::fail);
-	BOOST_TEST_REQUIRE(e.findings.size() == 1u);
-	BOOST_TEST(e.findings[0].position.value_or(999) == 3u);
-	BOOST_TEST(e.findings[0].domain == "core");
-	BOOST_TEST(failed_chips(r) == 1u);
-	BOOST_TEST(chip(r, 0, 3).verdict == Verdict::fail);
-	BOOST_TEST(!chip(r, 0, 3).answered);
-}
-
-BOOST_AUTO_TEST_CASE(a_weak_chip_fails_on_its_error_rate)
-{
-	const RunResult r =
-	    run(nano3_with("type = \"weak_chip\"\nchain = 0\nposition = 4\nrate = 0.3"));
-	BOOST_TEST(r.verdict == Verdict::fail);
-	BOOST_TEST(step(r, StepKind::enumeration).verdict == Verdict::pass);
-	const StepResult &p = step(r, StepKind::pattern);
-	BOOST_TEST(p.verdict == Verdict::fail);
-	BOOST_TEST_REQUIRE(p.findings.size() >= 1u);
-	for (const auto &f : p.findings)
-		BOOST_TEST(f.position.value_or(999) == 4u);
-	BOOST_TEST(failed_chips(r) == 1u);
-	const ChipResult &c = chip(r, 0, 4);
-	BOOST_TEST(c.verdict == Verdict::fail);
-	BOOST_TEST(c.hw_error_rate() > 0.2);
-	BOOST_TEST(c.hw_error_rate() < 0.4);
-	// Its nonces all reached the host, wrong or not: the counters agree.
-	BOOST_TEST(step(r, StepKind::counters).verdict == Verdict::pass);
-}
-
-BOOST_AUTO_TEST_CASE(a_low_domain_voltage_fails_the_supply_step_at_its_regulator)
-{
-	const RunResult r = run(nano3_with("type = \"vout_droop\"\ndevice = \"vcore\"\nmv = 60"));
-	BOOST_TEST(r.verdict == Verdict::fail);
-	const StepResult &s = step(r, StepKind::supply);
-	BOOST_TEST(s.verdict == Verdict::fail);
-	BOOST_TEST_REQUIRE(s.findings.size() == 1u);
-	BOOST_TEST(s.findings[0].device == "regulator vcore");
-	BOOST_TEST(s.findings[0].domain == "core");
-	BOOST_TEST(s.findings[0].chain.value_or(999) == 0u);
-	BOOST_TEST(s.findings[0].what.find("-60.0 mV") != std::string::npos, s.findings[0].what);
-}
-
-BOOST_AUTO_TEST_CASE(a_broken_sensor_fails_the_sensor_step_and_trips_the_pattern_run)
-{
-	const RunResult r = run(nano3_with("type = \"sensor_failure\"\ndevice = \"board\""));
-	BOOST_TEST(r.verdict == Verdict::fail);
-	const StepResult &s = step(r, StepKind::sensors);
-	BOOST_TEST(s.verdict == Verdict::fail);
-	BOOST_TEST_REQUIRE(s.findings.size() == 1u);
-	BOOST_TEST(s.findings[0].device == "sensor board");
-	// The supervisor stops the board without its only sensor: the chips are not blamed.
-	BOOST_TEST(step(r, StepKind::pattern).verdict == Verdict::fail);
-	BOOST_TEST(failed_chips(r) == 0u);
-}
-
-BOOST_AUTO_TEST_CASE(a_stalled_fan_fails_the_fan_step_by_name)
-{
-	const RunResult r = run(nano3_with("type = \"fan_stall\"\ndevice = \"fan\""));
-	BOOST_TEST(r.verdict == Verdict::fail);
-	const StepResult &s = step(r, StepKind::fans);
-	BOOST_TEST(s.verdict == Verdict::fail);
-	BOOST_TEST_REQUIRE(s.findings.size() == 1u);
-	BOOST_TEST(s.findings[0].device == "fan fan");
-	BOOST_TEST(failed_chips(r) == 0u);
+	const Finding &f = e.findings[0];
+	BOOST_TEST(f.chain.value_or(999) == 1u);
+	BOOST_TEST(f.position.value_or(999) == 0u);
+	BOOST_TEST(f.what.find("no chip answers") != std::string::npos, f.what);
+	BOOST_TEST(f.cause.find("the chain's link") != std::string::npos, f.cause);
+	BOOST_TEST(f.cause.find("UART adapter") != std::string::npos, f.cause);
+	// The other chains ran the whole plan: every chip hashed and passed.
+	for (unsigned chain : {0u, 2u})
+		for (unsigned p = 0; p < 4; ++p) {
+			const ChipResult &c = chip(r, chain, p);
+			BOOST_TEST((c.verdict == Verdict::pass),
+			           "chain " << chain << " chip " << p);
+			BOOST_TEST(c.valid.value_or(0) >= c.min_valid);
+			BOOST_TEST(c.valid.value_or(0) > 0u);
+		}
+	for (unsigned p = 0; p < 4; ++p) {
+		BOOST_TEST(chip(r, 1, p).verdict == Verdict::fail);
+		BOOST_TEST(!chip(r, 1, p).answered);
+	}
+	BOOST_TEST(failed_chips(r) == 4u);
+	// The devices are not blamed.
+	for (StepKind k : {StepKind::supply, StepKind::sensors, StepKind::fans})
+		BOOST_TEST(step(r, k).verdict == Verdict::pass);
 }
 
 BOOST_AUTO_TEST_CASE(a_regulator_fault_during_the_run_trips_it_and_names_the_regulator)

@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 using namespace station;
 
@@ -47,7 +48,12 @@ RunResult run_of(const std::string &serial, bool pass, unsigned bad_position = 3
 	if (!pass)
 		s.findings.push_back({"0 valid nonces", 0u, bad_position, "d0", "", "replace it"});
 	r.steps.push_back(s);
-	r.chains.push_back({0, "bm1366", 4, 4, 8});
+	ChainSummary chain;
+	chain.family = "bm1366";
+	chain.expected_chips = 4;
+	chain.found = 4;
+	chain.ticket_log2 = 8;
+	r.chains.push_back(chain);
 	for (unsigned p = 0; p < 4; ++p) {
 		ChipResult c;
 		c.chain = 0;
@@ -157,6 +163,55 @@ BOOST_AUTO_TEST_CASE(every_run_is_kept_and_answers_history_questions)
 	Db db = open_db(file);
 	BOOST_TEST(count(*db, "SELECT count(*) FROM chips") == 16);
 	BOOST_TEST(count(*db, "SELECT count(*) FROM steps") == 4);
+}
+
+namespace {
+
+// The x and y of a chip's rect in the HTML map.
+std::pair<int, int> drawn_at(const std::string &html, unsigned position)
+{
+	const std::string key = "data-position=\"" + std::to_string(position) + "\"";
+	const auto at = html.find(key);
+	BOOST_TEST_REQUIRE(at != std::string::npos);
+	const auto x = html.find(" x=\"", at), y = html.find(" y=\"", at);
+	return {std::stoi(html.substr(x + 4)), std::stoi(html.substr(y + 4))};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_html_map_draws_chips_at_their_board_cells)
+{
+	RunResult r = run_of("L-1", false, 2);
+	// Chain order without a layout: one row.
+	std::string h = report_html(r);
+	BOOST_TEST(h.find("data-layout=\"chain-order\"") != std::string::npos);
+	BOOST_TEST(drawn_at(h, 1).second == drawn_at(h, 3).second);
+	BOOST_TEST(drawn_at(h, 1).first < drawn_at(h, 3).first);
+	// A 2 x 2 board, snaking from the bottom right: 0 and 1 along the bottom (right to
+	// left), 2 above 1, 3 above 0.
+	hashboard::ChainLayout l;
+	l.columns = 2;
+	l.rows = 2;
+	l.order = hashboard::LayoutOrder::serpentine_rows;
+	l.start = hashboard::LayoutCorner::bottom_right;
+	r.chains[0].columns = 2;
+	r.chains[0].rows = 2;
+	r.chains[0].cells = hashboard::chip_cells(l, 4);
+	h = report_html(r);
+	BOOST_TEST(h.find("data-layout=\"board\"") != std::string::npos);
+	const auto c0 = drawn_at(h, 0), c1 = drawn_at(h, 1), c2 = drawn_at(h, 2),
+	           c3 = drawn_at(h, 3);
+	BOOST_TEST(c1.first < c0.first); // right to left along the bottom
+	BOOST_TEST(c1.second == c0.second);
+	BOOST_TEST(c2.first == c1.first); // up, above chip 1
+	BOOST_TEST(c2.second < c1.second);
+	BOOST_TEST(c3.first == c0.first);
+	BOOST_TEST(c3.second == c2.second);
+	// The failing chip is marked at its cell.
+	BOOST_TEST(h.find("<rect class=\"chip fail\" data-chain=\"0\" data-position=\"2\" "
+	                  "data-verdict=\"fail\" data-column=\"0\" data-row=\"0\"") !=
+	           std::string::npos);
+	BOOST_TEST(h.find("<polyline class=\"route\"") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(the_reports_carry_every_step_escaped)

@@ -6,6 +6,8 @@
 
 #include "tune_plot.hpp"
 
+#include <markup/xml_escape.hpp>
+
 #include <cmath>
 #include <regex>
 #include <string>
@@ -138,9 +140,9 @@ BOOST_AUTO_TEST_CASE(one_frequency_everywhere_and_a_wide_board)
 
 BOOST_AUTO_TEST_CASE(escaping)
 {
-	BOOST_TEST(hbctl::xml_escape("<a href='x'>&\"</a>") ==
+	BOOST_TEST(markup::xml_escape("<a href='x'>&\"</a>") ==
 	           "&lt;a href=&apos;x&apos;&gt;&amp;&quot;&lt;/a&gt;");
-	BOOST_TEST(hbctl::xml_escape(std::string("a\x01"
-	                                         "b\tc",
-	                                         5)) == "a?b\tc");
+	BOOST_TEST(markup::xml_escape(std::string("a\x01"
+	                                          "b\tc",
+	                                          5)) == "a?b\tc");
 }

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: MIT
 # The station's HTML report in Debian's headless Chromium: rendered to a screenshot (the
 # failing chip's red must be on it, next to the passing chips' green) and to its DOM (the
-# per-chip map present, the failing chip marked at its position). Run by
-# tests/integration/test_station_hbctl.cpp:
-#   station_report_check.py REPORT.html SHOT.png CHAIN:POSITION [CHAIN:POSITION...]
+# per-chip map present, the failing chip marked at its position), and, with --at, where
+# chips are drawn: each CHAIN:POSITION=COLUMN,ROW chip's box as Chromium lays it out
+# (over its DevTools protocol) must sit at that cell of the grid the chain's chips make
+# (columns and rows counted in the grid's pitch from the chain's first column and row). Run by tests/integration/test_station_hbctl.cpp:
+#   station_report_check.py REPORT.html SHOT.png [--at C:P=COL,ROW ...] C:P [C:P...]
+# the C:P arguments being the chips that must be marked failed.
 # Exit 0 when it holds, 1 with a message when not, 77 when there is no chromium.
 import os
 import re
@@ -74,8 +77,75 @@ def png_pixels(path):
         prev = line
 
 
+def chip_boxes(url, chains):
+    """Every chip's laid-out box {position, x, y, width, height, verdict}, per chain,
+    as Chromium lays the page out."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    try:
+        from browser_test import Browser  # the dashboard test's DevTools client
+    except ImportError as e:
+        print("HB-SKIPPED: %s (scripts/install-deps installs python3-websocket)" % e)
+        sys.exit(77)
+    boxes = {}
+    with tempfile.TemporaryDirectory() as profile:
+        browser = Browser(profile)
+        try:
+            browser.open(url)
+            for chain in chains:
+                boxes[chain] = browser.js(
+                    "Array.from(document.querySelectorAll('svg.chainmap[data-chain=\"%s\"] "
+                    "rect.chip')).map(r => { const b = r.getBoundingClientRect(); "
+                    "return {position: r.dataset.position, x: b.x, y: b.y, width: b.width, "
+                    "height: b.height, verdict: r.dataset.verdict}; })" % chain)
+        finally:
+            browser.close()
+    return boxes
+
+
+def pitch(values):
+    """The grid's pitch: the smallest step between distinct coordinates."""
+    distinct = sorted(set(round(v, 1) for v in values))
+    steps = [b - a for a, b in zip(distinct, distinct[1:])]
+    return min(steps) if steps else None
+
+
+def check_positions(url, at):
+    """Each chip in its cell: its column and row counted in grid pitches from the chain's
+    leftmost and topmost chips (column 0 and row 0 hold a chip in every layout here)."""
+    chains = sorted(set(chain for chain, _ in at))
+    drawn = chip_boxes(url, chains)
+    found = {}
+    for chain in chains:
+        chips = {b["position"]: b for b in drawn[chain]}
+        xs, ys = [b["x"] for b in chips.values()], [b["y"] for b in chips.values()]
+        px, py = pitch(xs), pitch(ys)
+        for (c, pos), (col, row) in at.items():
+            if c != chain:
+                continue
+            box = chips.get(pos)
+            if box is None:
+                raise SystemExit("chain %s chip %s is not in the rendered map" % (c, pos))
+            got_col = (box["x"] - min(xs)) / px if px else 0.0
+            got_row = (box["y"] - min(ys)) / py if py else 0.0
+            if abs(got_col - col) > 0.05 or abs(got_row - row) > 0.05:
+                raise SystemExit("chain %s chip %s is drawn at column %.2f row %.2f, not "
+                                 "column %d row %d" % (c, pos, got_col, got_row, col, row))
+            if px and box["width"] > px or py and box["height"] > py:
+                raise SystemExit("chain %s chip %s is wider than its cell" % (c, pos))
+            found[(c, pos)] = box
+    return found
+
+
 def main():
-    html, shot, marked = sys.argv[1], sys.argv[2], sys.argv[3:]
+    args, at = sys.argv[1:], {}
+    while "--at" in args:
+        i = args.index("--at")
+        chip, cell = args[i + 1].split("=")
+        chain, pos = chip.split(":")
+        col, row = cell.split(",")
+        at[(chain, pos)] = (int(col), int(row))
+        del args[i:i + 2]
+    html, shot, marked = args[0], args[1], args[2:]
     url = "file://" + os.path.abspath(html)
     with tempfile.TemporaryDirectory() as profile:
         r = chromium(["--screenshot=" + shot, url], profile)
@@ -98,8 +168,16 @@ def main():
     if counts[FAIL_RGB] < 100 or counts[PASS_RGB] < 100:
         raise SystemExit("the screenshot lacks the map's colours: %d red, %d green pixels"
                          % (counts[FAIL_RGB], counts[PASS_RGB]))
-    print("report rendered: %d red and %d green pixels, %d chips marked"
-          % (counts[FAIL_RGB], counts[PASS_RGB], len(marked)))
+    placed = ""
+    if at:
+        boxes = check_positions(url, at)
+        for m in marked:
+            key = tuple(m.split(":"))
+            if key in boxes and boxes[key]["verdict"] != "fail":
+                raise SystemExit("chain %s chip %s is drawn but not as failed" % key)
+        placed = ", %d chips at their board cells" % len(at)
+    print("report rendered: %d red and %d green pixels, %d chips marked%s"
+          % (counts[FAIL_RGB], counts[PASS_RGB], len(marked), placed))
 
 
 if __name__ == "__main__":

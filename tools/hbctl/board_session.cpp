@@ -15,7 +15,8 @@ using namespace std::chrono_literals;
 using hashboard::Board;
 using hashboard::Duration;
 
-BoardSession open_board(const BoardTarget &target, const hashboard::BoardConfig &cfg)
+BoardSession open_board(const BoardTarget &target, const hashboard::BoardConfig &cfg,
+                        bool log_steps)
 {
 	BoardSession s;
 	// Twins with chains on links run in real time: the links' peers do.
@@ -31,9 +32,11 @@ BoardSession open_board(const BoardTarget &target, const hashboard::BoardConfig 
 		s.devices = hashboard::make_hardware_device_factory(cfg, *s.clock);
 	}
 	s.board = std::make_unique<Board>(cfg, *s.clock, s.devices);
-	s.board->set_logger([](Duration when, const std::string &line) {
-		std::fprintf(stderr, "[%9.3f] %s\n", hashboard::to_seconds(when), line.c_str());
-	});
+	if (log_steps)
+		s.board->set_logger([](Duration when, const std::string &line) {
+			std::fprintf(stderr, "[%9.3f] %s\n", hashboard::to_seconds(when),
+			             line.c_str());
+		});
 	return s;
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // A whole board opened from its board file on the simulator, its twins or the hardware,
-// and brought up in the order the hardware needs: shared by hbctl board and hbctl tune.
+// and brought up in the order the hardware needs: shared by hbctl board, tune and test.
 #pragma once
 
 #include "board_args.hpp"
@@ -40,8 +40,10 @@ struct BoardSession {
 	bool simulated = false;
 };
 
-// Opens the board (still off), logging its steps to stderr with the board's time.
-BoardSession open_board(const BoardTarget &target, const hashboard::BoardConfig &cfg);
+// Opens the board (still off), logging its steps to stderr with the board's time when
+// log_steps (hbctl test logs them only with --verbose).
+BoardSession open_board(const BoardTarget &target, const hashboard::BoardConfig &cfg,
+                        bool log_steps = true);
 
 // Powers up, applies the voltages and frequencies asked for, starts the chains.
 void bring_up(hashboard::Board &board, std::optional<double> freq_mhz,

@@ -2,6 +2,7 @@
 // hbctl test: the manufacturing and repair station (docs/station.md). One board through
 // a test plan, a line per step, reports for machines and people, each run appended to
 // the results store; --history reads the store back.
+#include "board_session.hpp"
 #include "commands.hpp"
 #include "validators.hpp"
 
@@ -136,32 +137,16 @@ int run_test(const TestOptions &o)
 	const station::TestPlan plan = o.plan_file.empty()
 	                                   ? station::default_test_plan()
 	                                   : station::load_test_plan(o.plan_file, cfg);
-	const bool simulated = o.sim || cfg.simulated();
-	if (simulated && cfg.sim.zero_bits > kMaxVirtualZeroBits)
-		throw std::invalid_argument(
-		    o.board_file + ": sim.zero_bits = " + std::to_string(cfg.sim.zero_bits) +
-		    ": at most " + std::to_string(kMaxVirtualZeroBits) +
-		    " for a board run in virtual time");
+	const BoardTarget target{o.sim, false};
+	refuse_virtual_real_hashing(o.board_file, target, cfg);
 	// Results written to stdout take it over: the progress goes to stderr then.
 	const bool to_stdout = o.json_file == "-" || o.junit_file == "-" || o.html_file == "-";
 	std::FILE *console = to_stdout ? stderr : stdout;
 
-	// Members in destruction order: the board before its devices and its clock.
-	std::unique_ptr<hashboard::Clock> clock;
-	std::shared_ptr<hashboard::DeviceFactory> devices;
-	if (simulated) {
-		clock = std::make_unique<hashboard::VirtualClock>();
-		devices = std::make_shared<hashboard::SimDeviceFactory>(cfg, *clock);
-	} else {
-		clock = std::make_unique<hashboard::SteadyClock>();
-		devices = hashboard::make_hardware_device_factory(cfg, *clock);
-	}
-	hashboard::Board board(cfg, *clock, devices);
-	if (o.verbose)
-		board.set_logger([](hashboard::Duration when, const std::string &line) {
-			std::fprintf(stderr, "[%9.3f] %s\n", hashboard::to_seconds(when),
-			             line.c_str());
-		});
+	// hbctl board's way in: the simulator in virtual time, or the hardware.
+	BoardSession session = open_board(target, cfg, o.verbose);
+	hashboard::Board &board = *session.board;
+	const bool simulated = session.simulated;
 	station::RunOptions ro;
 	ro.serial = serial_of(board, o.serial);
 	ro.board_file = o.board_file;

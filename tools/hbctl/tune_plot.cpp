@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "tune_plot.hpp"
 
+#include <markup/xml_escape.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@ namespace {
 
 using hashboard::SweepPoint;
 using hashboard::TuneResult;
+using markup::xml_escape;
 
 constexpr double kWidth = 980, kHeight = 440;
 constexpr double kMargin = 20, kTitleH = 34;
@@ -237,38 +240,6 @@ void sweep_chart(Svg &svg, const std::vector<SweepPoint> &pts, double SweepPoint
 }
 
 } // namespace
-
-std::string xml_escape(std::string_view text)
-{
-	std::string out;
-	out.reserve(text.size());
-	for (char c : text) {
-		switch (c) {
-		case '&':
-			out += "&amp;";
-			break;
-		case '<':
-			out += "&lt;";
-			break;
-		case '>':
-			out += "&gt;";
-			break;
-		case '"':
-			out += "&quot;";
-			break;
-		case '\'':
-			out += "&apos;";
-			break;
-		default:
-			// XML 1.0 has no control characters but tab and newline.
-			if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n')
-				out += '?';
-			else
-				out += c;
-		}
-	}
-	return out;
-}
 
 std::string tune_plot_svg(const TuneResult &r, std::string_view title)
 {

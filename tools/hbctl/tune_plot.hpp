@@ -13,7 +13,4 @@ namespace hbctl {
 // title is shown at the top (escaped). Values that are not finite are left out.
 std::string tune_plot_svg(const hashboard::TuneResult &result, std::string_view title);
 
-// Text made safe for XML character data and attribute values.
-std::string xml_escape(std::string_view text);
-
 } // namespace hbctl

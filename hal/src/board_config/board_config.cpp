@@ -93,6 +93,7 @@ ChainSpec read_chain(TableReader &t, std::size_t index)
 		c.ticket_log2 = unsigned(*k);
 	c.zero_bits = unsigned(
 	    t.optional_integer("zero_bits", 1, kRealChipZeroBits).value_or(kRealChipZeroBits));
+	c.layout = board_file::read_chain_layout(t, c.chips);
 	t.finish();
 	return c;
 }

@@ -8,6 +8,7 @@
 #include <hashboard/board/board_config.hpp>
 #include <hashboard/config_file.hpp>
 
+#include <optional>
 #include <vector>
 
 namespace hashboard::board_file {
@@ -24,6 +25,8 @@ void read_fans(TableReader &root, BoardConfig &config, Sections &s);
 void read_gpios(TableReader &root, BoardConfig &config, Sections &s);
 void read_eeprom(TableReader &root, BoardConfig &config);
 void read_sim(TableReader &root, BoardConfig &config, Sections &s);
+// [chain.layout] of one [[chain]] table; nullopt when it has none.
+std::optional<ChainLayout> read_chain_layout(TableReader &chain, unsigned chips);
 
 // A device name must be unique among devices of its kind.
 template <typename Spec>

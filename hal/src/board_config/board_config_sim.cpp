@@ -11,9 +11,9 @@ namespace hashboard {
 namespace {
 
 // In SimFaultType's order.
-constexpr std::array<std::string_view, 11> kFaultNames{
-    "dead_chip",      "mute_chip",       "bit_errors", "freq_limit", "unplugged", "fan_stall",
-    "sensor_failure", "regulator_fault", "weak_chip",  "vout_droop", "dead_cores"};
+constexpr std::array<std::string_view, 12> kFaultNames{
+    "dead_chip",      "mute_chip",       "bit_errors", "freq_limit", "unplugged",  "fan_stall",
+    "sensor_failure", "regulator_fault", "weak_chip",  "vout_droop", "dead_cores", "broken_link"};
 
 } // namespace
 
@@ -89,6 +89,9 @@ SimFault read_fault(TableReader &t, const BoardConfig &config)
 	case SimFaultType::freq_limit:
 		f.chain = fault_chain(t, config).id;
 		f.value = t.number("mhz", 1, 10000);
+		break;
+	case SimFaultType::broken_link:
+		f.chain = fault_chain(t, config).id;
 		break;
 	case SimFaultType::unplugged: {
 		f.chain = fault_chain(t, config).id;

@@ -306,7 +306,11 @@ ChainLink SimDeviceFactory::open_chain(const ChainSpec &spec, Clock &clock)
 	// timeline, and the chips, their frequency history and the link's journal entries
 	// must all keep that time.
 	auto sim = std::make_shared<transport::SimTransport>(std::move(c), clock);
-	auto link = std::make_unique<simboard::SimChainLink>(sim, spec.id, clock, s);
+	const bool broken = std::any_of(
+	    s.config.sim.faults.begin(), s.config.sim.faults.end(), [&](const SimFault &f) {
+		    return f.type == SimFaultType::broken_link && f.chain == spec.id;
+	    });
+	auto link = std::make_unique<simboard::SimChainLink>(sim, spec.id, clock, s, broken);
 	std::lock_guard lock(s.mutex());
 	s.sims[spec.id] = sim;
 	s.links[spec.id] = link.get();

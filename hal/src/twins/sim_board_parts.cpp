@@ -8,8 +8,8 @@
 namespace hashboard::simboard {
 
 SimChainLink::SimChainLink(std::shared_ptr<transport::SimTransport> sim, unsigned chain_id,
-                           const Clock &clock, Wiring &wiring)
-    : sim_(std::move(sim)), id_(chain_id), clock_(clock), wiring_(wiring)
+                           const Clock &clock, Wiring &wiring, bool broken)
+    : sim_(std::move(sim)), id_(chain_id), clock_(clock), wiring_(wiring), broken_(broken)
 {
 	// Unpowered from the start: the chips sit in reset until the rails come up.
 	sim_->set_reset(true);
@@ -69,7 +69,8 @@ void SimChainLink::write(ByteSpan data)
 	sync();
 	sim_->chain().advance_to(clock_.now());
 	sample_frequencies();
-	sim_->write(data);
+	if (!broken_)
+		sim_->write(data);
 }
 
 std::size_t SimChainLink::read(std::span<std::uint8_t> buf, Duration timeout)

@@ -44,8 +44,10 @@ private:
 // call, so a rail that faults stops the chips at the next byte the host moves.
 class SimChainLink final : public Transport {
 public:
+	// broken: the [[sim.fault]] broken_link: what the host writes never reaches the
+	// chips (a dead adapter, an open cable), so nothing ever answers.
 	SimChainLink(std::shared_ptr<transport::SimTransport> sim, unsigned chain_id,
-	             const Clock &clock, Wiring &wiring);
+	             const Clock &clock, Wiring &wiring, bool broken = false);
 	~SimChainLink() override;
 
 	void write(ByteSpan data) override;
@@ -74,6 +76,7 @@ private:
 	bool line_asserted_ = false;
 	bool applied_reset_ = false;
 	bool powered_ = false;
+	bool broken_ = false;
 	FrequencySample last_{};
 };
 

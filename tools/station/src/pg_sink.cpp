@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include "migrations.hpp"
+
 #include <station/pg_sink.hpp>
 #include <station/runner.hpp>
 
@@ -12,52 +14,6 @@
 
 namespace station {
 namespace {
-
-// The local store's schema in PostgreSQL's types; step N takes version N-1 to N, and a
-// released step is never edited (store_schema.cpp keeps the same numbering).
-constexpr std::array<const char *, kStoreSchemaVersion> kMigrations{
-    R"(CREATE TABLE runs(
-	id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	serial TEXT NOT NULL,
-	board TEXT NOT NULL,
-	board_file TEXT NOT NULL,
-	plan TEXT NOT NULL,
-	started_utc TEXT NOT NULL,
-	simulated BOOLEAN NOT NULL,
-	board_seconds DOUBLE PRECISION NOT NULL,
-	verdict TEXT NOT NULL);
-CREATE INDEX runs_serial ON runs(serial);
-CREATE TABLE steps(
-	run_id BIGINT NOT NULL REFERENCES runs(id),
-	idx INTEGER NOT NULL,
-	name TEXT NOT NULL,
-	kind TEXT NOT NULL,
-	verdict TEXT NOT NULL,
-	measured TEXT NOT NULL,
-	threshold TEXT NOT NULL,
-	note TEXT NOT NULL,
-	seconds DOUBLE PRECISION NOT NULL,
-	findings TEXT NOT NULL,
-	PRIMARY KEY(run_id, idx));
-CREATE TABLE chips(
-	run_id BIGINT NOT NULL REFERENCES runs(id),
-	chain INTEGER NOT NULL,
-	position INTEGER NOT NULL,
-	domain TEXT NOT NULL,
-	answered BOOLEAN NOT NULL,
-	freq_mhz DOUBLE PRECISION NOT NULL,
-	valid BIGINT,
-	hw_errors BIGINT NOT NULL,
-	expected DOUBLE PRECISION NOT NULL,
-	min_valid DOUBLE PRECISION NOT NULL,
-	host_hashes DOUBLE PRECISION NOT NULL,
-	chip_hashes DOUBLE PRECISION,
-	verdict TEXT NOT NULL,
-	reason TEXT NOT NULL,
-	PRIMARY KEY(run_id, chain, position));)",
-    R"(ALTER TABLE runs ADD COLUMN station TEXT NOT NULL DEFAULT '';
-CREATE INDEX chips_failed ON chips(verdict) WHERE verdict = 'fail';)",
-};
 
 // Any number: the stations of a line take the same lock to migrate one at a time.
 constexpr const char *kMigrationLock = "SELECT pg_advisory_xact_lock(7283512)";
@@ -134,16 +90,14 @@ void migrate(PGconn &conn)
 	exec(conn, kMigrationLock);
 	exec(conn, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY, "
 	           "applied_utc TIMESTAMPTZ NOT NULL DEFAULT now())");
-	int version = read_version(conn);
-	if (version > kStoreSchemaVersion)
-		throw StoreError("PostgreSQL: schema version " + std::to_string(version) +
-		                 " is newer than this hbctl's " +
-		                 std::to_string(kStoreSchemaVersion) + ": use a newer hbctl");
-	for (; version < kStoreSchemaVersion; ++version) {
-		exec(conn, kMigrations.at(std::size_t(version)));
-		exec(conn, "INSERT INTO schema_version(version) VALUES ($1)",
-		     {std::to_string(version + 1)});
-	}
+	// Every step in the one transaction: stations that start together migrate once.
+	detail::walk_migrations(
+	    read_version(conn), kStoreSchemaVersion, detail::SqlDialect::postgres, "PostgreSQL",
+	    [&](int n, const std::string &sql) {
+		    exec(conn, sql);
+		    exec(conn, "INSERT INTO schema_version(version) VALUES ($1)",
+		         {std::to_string(n)});
+	    });
 	t.commit();
 }
 

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: MIT
 // The HTML report: one file a technician opens anywhere (no network: inline CSS, inline
-// SVG, no script), the verdict first, then each chain's chips in chain order (a failing
-// chip red, values on hover), then the steps.
+// SVG, no script), the verdict first, then each chain's chips where they sit on the
+// board (its file's [chain.layout], else chain order; a failing chip red, values on
+// hover), then the steps.
 #include <station/reports.hpp>
 #include <station/runner.hpp>
+
+#include <markup/xml_escape.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace station {
 namespace {
+
+using markup::xml_escape;
 
 constexpr unsigned kPerRow = 20; // chips per row of the map
 constexpr unsigned kCell = 30;   // px per chip, with its gap
@@ -25,6 +31,7 @@ text-align:left;vertical-align:top} th{background:#eee}
 svg .chip.pass{fill:#43a047} svg .chip.fail{fill:#e53935;stroke:#000;stroke-width:2}
 svg .chip.skipped{fill:#9e9e9e} svg text{font-size:10px;fill:#fff;pointer-events:none}
 svg .dom{fill:#555;font-size:10px} .findings li{margin:.2em 0}
+svg .route{fill:none;stroke:#bbb;stroke-width:2}
 .legend span{display:inline-block;width:1em;height:1em;margin:0 .3em 0 1em;vertical-align:middle}
 )";
 
@@ -47,6 +54,21 @@ std::string chip_title(const ChipResult &c)
 	return t;
 }
 
+// The chips' cells: the board file's layout, else chain order in rows of kPerRow.
+std::vector<hashboard::ChipCell> map_cells(const ChainSummary &chain, unsigned n, unsigned &cols,
+                                           unsigned &rows)
+{
+	if (!chain.cells.empty() && chain.cells.size() == n) {
+		cols = chain.columns;
+		rows = chain.rows;
+		return chain.cells;
+	}
+	const hashboard::ChainLayout l = hashboard::chain_order_layout(n, kPerRow);
+	cols = l.columns;
+	rows = l.rows;
+	return hashboard::chip_cells(l, n);
+}
+
 std::string chain_map(const RunResult &run, const ChainSummary &chain)
 {
 	std::vector<const ChipResult *> chips;
@@ -54,31 +76,49 @@ std::string chain_map(const RunResult &run, const ChainSummary &chain)
 		if (c.chain == chain.id)
 			chips.push_back(&c);
 	const unsigned n = unsigned(chips.size());
-	const unsigned cols = std::max(1u, std::min(n, kPerRow));
-	const unsigned rows = (n + cols - 1) / cols;
+	unsigned cols = 1, rows = 1;
+	const auto cells = map_cells(chain, n, cols, rows);
+	// Which chip sits in each cell, to label a domain where it begins along a row.
+	std::vector<int> at(std::size_t(cols) * rows, -1);
+	for (unsigned i = 0; i < n; ++i)
+		at[std::size_t(cells[i].row) * cols + cells[i].column] = int(i);
+	const auto left = [&](unsigned i) { return 5 + cells[i].column * kCell; };
+	const auto top = [&](unsigned i) { return 3 + cells[i].row * (kCell + 14); };
 	const unsigned w = cols * kCell + 10, h = rows * (kCell + 14) + 6;
-	std::string out = fmt::format(
-	    "<h3>chain {} &mdash; {} of {} chips answer ({})</h3>\n"
-	    "<svg class=\"chainmap\" data-chain=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" "
-	    "width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\">\n",
-	    chain.id, chain.found, chain.expected_chips, escape_markup(chain.family), chain.id, w,
-	    h, w, h);
-	std::string last_domain;
+	std::string out =
+	    fmt::format("<h3>chain {} &mdash; {} of {} chips answer ({}){}</h3>\n"
+	                "<svg class=\"chainmap\" data-chain=\"{}\" data-layout=\"{}\" "
+	                "xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+	                "viewBox=\"0 0 {} {}\">\n",
+	                chain.id, chain.found, chain.expected_chips, xml_escape(chain.family),
+	                chain.cells.empty() ? " &mdash; chain order" : " &mdash; as on the board",
+	                chain.id, chain.cells.empty() ? "chain-order" : "board", w, h, w, h);
+	// The chain's route, chip to chip, under the chips: where a break sits on the board.
+	if (n > 1) {
+		std::string points;
+		for (unsigned i = 0; i < n; ++i)
+			points += fmt::format("{}{},{}", i ? " " : "", left(i) + (kCell - 4) / 2,
+			                      top(i) + 12 + (kCell - 4) / 2);
+		out += fmt::format("<polyline class=\"route\" points=\"{}\"/>\n", points);
+	}
 	for (unsigned i = 0; i < n; ++i) {
 		const ChipResult &c = *chips[i];
-		const unsigned x = 5 + (i % cols) * kCell, y = 3 + (i / cols) * (kCell + 14);
-		// The domain's name above its first chip in each row: a break reads as a place.
-		if (c.domain != last_domain || i % cols == 0)
+		const unsigned x = left(i), y = top(i);
+		// The domain's name above its first chip along each row: a break reads as a place.
+		const int prev = cells[i].column == 0
+		                     ? -1
+		                     : at[std::size_t(cells[i].row) * cols + cells[i].column - 1];
+		if (prev < 0 || chips[std::size_t(prev)]->domain != c.domain)
 			out += fmt::format("<text class=\"dom\" x=\"{}\" y=\"{}\">{}</text>\n", x,
-			                   y + 9, escape_markup(c.domain));
-		last_domain = c.domain;
+			                   y + 9, xml_escape(c.domain));
 		out += fmt::format(
 		    "<g><rect class=\"chip {}\" data-chain=\"{}\" data-position=\"{}\" "
-		    "data-verdict=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\">"
-		    "<title>{}</title></rect><text x=\"{}\" y=\"{}\">{}</text></g>\n",
-		    verdict_name(c.verdict), c.chain, c.position, verdict_name(c.verdict), x,
-		    y + 12, kCell - 4, kCell - 4, escape_markup(chip_title(c)), x + 4, y + 12 + 17,
-		    c.position);
+		    "data-verdict=\"{}\" data-column=\"{}\" data-row=\"{}\" x=\"{}\" y=\"{}\" "
+		    "width=\"{}\" height=\"{}\" rx=\"3\"><title>{}</title></rect>"
+		    "<text x=\"{}\" y=\"{}\">{}</text></g>\n",
+		    verdict_name(c.verdict), c.chain, c.position, verdict_name(c.verdict),
+		    cells[i].column, cells[i].row, x, y + 12, kCell - 4, kCell - 4,
+		    xml_escape(chip_title(c)), x + 4, y + 12 + 17, c.position);
 	}
 	out += "</svg>\n";
 	return out;
@@ -91,16 +131,18 @@ std::string report_html(const RunResult &run)
 	const std::string v(verdict_name(run.verdict));
 	std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
 	out += fmt::format("<title>hbctl test {} {}: {}</title>\n<style>{}</style></head><body>\n",
-	                   escape_markup(run.board), escape_markup(run.serial),
+	                   xml_escape(run.board), xml_escape(run.serial),
 	                   v == "pass" ? "PASS" : "FAIL", kStyle);
 	out += fmt::format("<h1>{} <span id=\"verdict\" class=\"verdict v-{}\">{}</span></h1>\n",
-	                   escape_markup(run.board), v, v == "pass" ? "PASS" : "FAIL");
+	                   xml_escape(run.board), v, v == "pass" ? "PASS" : "FAIL");
 	out += fmt::format("<div class=\"meta\">serial <b>{}</b> &middot; plan {} &middot; {} "
 	                   "&middot; {:.1f} s board time{}</div>\n",
-	                   escape_markup(run.serial.empty() ? "(none)" : run.serial),
-	                   escape_markup(run.plan), escape_markup(run.started_utc),
-	                   run.board_seconds, run.simulated ? " &middot; simulated" : "");
-	out += "<h2>Chips</h2>\n<div class=\"legend\">chain order, first chip top left"
+	                   xml_escape(run.serial.empty() ? "(none)" : run.serial),
+	                   xml_escape(run.plan), xml_escape(run.started_utc), run.board_seconds,
+	                   run.simulated ? " &middot; simulated" : "");
+	out += "<h2>Chips</h2>\n<div class=\"legend\">as on the board where its file gives the "
+	       "layout (the grey line runs chip to chip along the chain), else chain order from "
+	       "the top left"
 	       "<span style=\"background:#43a047\"></span>pass<span style=\"background:#e53935\">"
 	       "</span>fail<span style=\"background:#9e9e9e\"></span>not tested</div>\n";
 	for (const auto &chain : run.chains)
@@ -115,7 +157,7 @@ std::string report_html(const RunResult &run)
 			out += fmt::format(
 			    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
 			    "<td>{:.1f}</td><td>{:.1f}</td><td>{:.0f} / {:.0f}</td></tr>\n",
-			    d.chain, escape_markup(d.name), d.chips, d.failed, d.ghs, d.nominal_ghs,
+			    d.chain, xml_escape(d.name), d.chips, d.failed, d.ghs, d.nominal_ghs,
 			    d.valid, d.expected);
 		out += "</table>\n";
 	}
@@ -124,16 +166,16 @@ std::string report_html(const RunResult &run)
 	for (const auto &s : run.steps) {
 		std::string findings;
 		for (const auto &f : s.findings)
-			findings += "<li>" + escape_markup(format_finding(f)) + "</li>";
+			findings += "<li>" + xml_escape(format_finding(f)) + "</li>";
 		if (!findings.empty())
 			findings = "<ul class=\"findings\">" + findings + "</ul>";
 		else if (!s.note.empty())
-			findings = escape_markup(s.note);
+			findings = xml_escape(s.note);
 		out += fmt::format("<tr><td>{}</td><td><span class=\"verdict v-{}\">{}</span></td>"
 		                   "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
-		                   escape_markup(s.name), verdict_name(s.verdict),
-		                   verdict_name(s.verdict), escape_markup(s.measured),
-		                   escape_markup(s.threshold), findings);
+		                   xml_escape(s.name), verdict_name(s.verdict),
+		                   verdict_name(s.verdict), xml_escape(s.measured),
+		                   xml_escape(s.threshold), findings);
 	}
 	out += "</table>\n</body></html>\n";
 	return out;

@@ -4,42 +4,15 @@
 #include <station/reports.hpp>
 #include <station/runner.hpp>
 
+#include <markup/xml_escape.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
 
 namespace station {
 
-std::string escape_markup(std::string_view text)
-{
-	std::string out;
-	out.reserve(text.size());
-	for (const char ch : text) {
-		switch (ch) {
-		case '&':
-			out += "&amp;";
-			break;
-		case '<':
-			out += "&lt;";
-			break;
-		case '>':
-			out += "&gt;";
-			break;
-		case '"':
-			out += "&quot;";
-			break;
-		case '\'':
-			out += "&#39;";
-			break;
-		default:
-			// Control characters are not allowed in XML 1.0.
-			out += (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t')
-			           ? ' '
-			           : ch;
-		}
-	}
-	return out;
-}
+using markup::xml_escape;
 
 std::string report_junit(const RunResult &run)
 {
@@ -47,7 +20,7 @@ std::string report_junit(const RunResult &run)
 		return std::count_if(run.steps.begin(), run.steps.end(),
 		                     [&](const StepResult &s) { return s.verdict == v; });
 	};
-	const std::string suite = escape_markup("hbctl test " + run.board + " " + run.serial);
+	const std::string suite = xml_escape("hbctl test " + run.board + " " + run.serial);
 	std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 	out += fmt::format("<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" "
 	                   "time=\"{:.3f}\">\n",
@@ -56,20 +29,19 @@ std::string report_junit(const RunResult &run)
 	out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" "
 	                   "time=\"{:.3f}\" timestamp=\"{}\">\n",
 	                   suite, run.steps.size(), count(Verdict::fail), count(Verdict::skipped),
-	                   run.board_seconds, escape_markup(run.started_utc));
+	                   run.board_seconds, xml_escape(run.started_utc));
 	out += "    <properties>\n";
 	for (const auto &[k, v] : {std::pair<std::string, std::string>{"serial", run.serial},
 	                           {"board", run.board},
 	                           {"plan", run.plan},
 	                           {"verdict", std::string(verdict_name(run.verdict))}})
-		out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", k,
-		                   escape_markup(v));
+		out +=
+		    fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", k, xml_escape(v));
 	out += "    </properties>\n";
 	for (const auto &s : run.steps) {
-		out +=
-		    fmt::format("    <testcase classname=\"{}.{}\" name=\"{}\" time=\"{:.3f}\">\n",
-		                escape_markup(run.board), step_kind_name(s.kind),
-		                escape_markup(s.name), s.seconds);
+		out += fmt::format(
+		    "    <testcase classname=\"{}.{}\" name=\"{}\" time=\"{:.3f}\">\n",
+		    xml_escape(run.board), step_kind_name(s.kind), xml_escape(s.name), s.seconds);
 		if (s.verdict == Verdict::fail) {
 			std::string body;
 			for (const auto &f : s.findings)
@@ -78,14 +50,13 @@ std::string report_junit(const RunResult &run)
 			    s.findings.empty() ? s.measured : format_finding(s.findings.front());
 			out += fmt::format(
 			    "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-			    escape_markup(first), step_kind_name(s.kind), escape_markup(body));
+			    xml_escape(first), step_kind_name(s.kind), xml_escape(body));
 		} else if (s.verdict == Verdict::skipped) {
-			out +=
-			    fmt::format("      <skipped message=\"{}\"/>\n", escape_markup(s.note));
+			out += fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(s.note));
 		}
 		out +=
 		    fmt::format("      <system-out>measured: {}&#10;threshold: {}</system-out>\n",
-		                escape_markup(s.measured), escape_markup(s.threshold));
+		                xml_escape(s.measured), xml_escape(s.threshold));
 		out += "    </testcase>\n";
 	}
 	out += "  </testsuite>\n</testsuites>\n";

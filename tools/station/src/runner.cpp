@@ -100,8 +100,18 @@ bool Context::ensure_chains()
 		const auto &report = board.start_chains();
 		for (const auto &b : report) {
 			const hashboard::Chain &chain = board.chain(b.chain_id);
-			result.chains.push_back({b.chain_id, std::string(chain.family().name),
-			                         b.scan.expected, b.scan.found(), b.ticket_log2});
+			ChainSummary summary;
+			summary.id = b.chain_id;
+			summary.family = std::string(chain.family().name);
+			summary.expected_chips = b.scan.expected;
+			summary.found = b.scan.found();
+			summary.ticket_log2 = b.ticket_log2;
+			if (const auto &layout = board.config().chain(b.chain_id).layout) {
+				summary.columns = layout->columns;
+				summary.rows = layout->rows;
+				summary.cells = hashboard::chip_cells(*layout, b.scan.expected);
+			}
+			result.chains.push_back(std::move(summary));
 			const auto &freqs = chain.chip_frequencies_mhz();
 			for (unsigned p = 0; p < b.scan.expected; ++p) {
 				ChipResult cr;

@@ -33,9 +33,13 @@ void run_enumeration(Context &c, const PlanStep &, StepResult &r)
 		if (scan.break_after) {
 			const unsigned k = *scan.break_after;
 			const std::string domain = c.domain_of(b.chain_id, k);
+			// No chip at all: the link is the likelier cut than chip 0 itself.
 			std::string cause =
 			    k == 0
-			        ? "nothing answers: the chain's connector, reset and power enable, "
+			        ? "nothing answers: the chain's link first (its UART adapter or "
+			          "cable, "
+			          "the connector, the level shifter), then its reset and power "
+			          "enable, "
 			          "the first chip's clock and supply"
 			        : fmt::format("chip {} or the link from chip {} to it (CI/RO, CLK, "
 			                      "RST between them), or chip {}'s supply",
@@ -45,12 +49,14 @@ void run_enumeration(Context &c, const PlanStep &, StepResult &r)
 				    fmt::format("; chip {} is the first of domain {}: measure that "
 				                "domain's voltage first",
 				                k, domain);
-			fail(r,
-			     {fmt::format("chain cut: chips 0..{} answer, chip {} and the {} after "
-			                  "it do not",
-			                  k == 0 ? std::string("none") : std::to_string(k - 1), k,
-			                  scan.expected - k - 1),
-			      b.chain_id, k, domain, "", cause});
+			const std::string what =
+			    k == 0
+			        ? fmt::format("no chip answers on chain {} (0 of {})", b.chain_id,
+			                      scan.expected)
+			        : fmt::format("chain cut: chips 0..{} answer, chip {} and the {} "
+			                      "after it do not",
+			                      k - 1, k, scan.expected - k - 1);
+			fail(r, {what, b.chain_id, k, domain, "", cause});
 		}
 		for (unsigned p : scan.silent_positions)
 			fail(r,

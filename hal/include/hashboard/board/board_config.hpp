@@ -6,6 +6,7 @@
 // Board never sees an inconsistent description; every error names file, line and key.
 #pragma once
 
+#include <hashboard/board/chain_layout.hpp>
 #include <hashboard/board/devices.hpp>
 #include <hashboard/bringup_recipe.hpp>
 #include <hashboard/chip_family.hpp>
@@ -53,6 +54,8 @@ struct ChainSpec {
 	// afford the careful default.
 	double ramp_step_mhz = 6.25;
 	Duration ramp_interval = std::chrono::milliseconds(100);
+	// Where the chips sit ([chain.layout]); unset: reports draw them in chain order.
+	std::optional<ChainLayout> layout;
 };
 
 // Inclusive chip positions.
@@ -167,7 +170,8 @@ enum class SimFaultType {
 	regulator_fault, // at at_s
 	weak_chip,       // a chip whose wrong-nonce rate never falls below a floor
 	vout_droop,      // a regulator's output sags below its set point, at at_s
-	dead_cores       // a chip whose first N cores never find a nonce
+	dead_cores,      // a chip whose first N cores never find a nonce
+	broken_link      // the chain's link carries nothing: no chip hears the host
 };
 std::string_view sim_fault_type_name(SimFaultType type);
 

@@ -17,7 +17,4 @@ boost::json::value report_json(const RunResult &run);
 std::string report_junit(const RunResult &run);
 std::string report_html(const RunResult &run);
 
-// XML and HTML text escaping (&, <, >, ", ').
-std::string escape_markup(std::string_view text);
-
 } // namespace station

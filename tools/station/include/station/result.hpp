@@ -6,6 +6,8 @@
 
 #include <station/plan.hpp>
 
+#include <hashboard/board/chain_layout.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -80,6 +82,11 @@ struct ChainSummary {
 	unsigned expected_chips = 0;
 	unsigned found = 0;
 	unsigned ticket_log2 = 0;
+	// Where each chip sits on the board (by position), from the board file's
+	// [chain.layout]; empty when it has none (reports draw chain order).
+	unsigned columns = 0;
+	unsigned rows = 0;
+	std::vector<hashboard::ChipCell> cells;
 };
 
 struct RunResult {
